@@ -1,0 +1,46 @@
+"""The ``importsub`` command line (Typer). Thin: every command calls the library.
+
+Sub-modules each add their commands with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from importsub.cli import common
+
+app = typer.Typer(
+    name="importsub",
+    help="Import substitution in automotive supply chains: where imports hide, what a shock costs, which projects fix it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_all() -> None:
+    from importsub.cli import data
+
+    data.register(app)
+    for mod in ("analyze", "shock", "projects", "serve"):
+        try:
+            module = __import__(f"importsub.cli.{mod}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"importsub.cli.{mod}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console entry point: errors print as a readable table, never a traceback."""
+    sys.exit(common.run(app))
+
+
+if __name__ == "__main__":
+    main()

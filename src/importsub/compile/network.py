@@ -1,0 +1,151 @@
+"""The compiled ``Network``: every analysis takes one of these.
+
+A ``Network`` is an immutable bundle of numpy / scipy.sparse (CSR) arrays with
+index maps between record keys and integer positions.  It is built in one
+place (:mod:`importsub.compile.build`) from a dataset plus optional scenario
+overrides and projects; no analysis touches the database or the dataset.
+
+Notation (see DESIGN.md, "The mathematics"):
+
+* nodes ``i, j`` are (site, part) pairs that produce (one per production record);
+* groups ``g`` are procurement groups: (buyer site, input part) pairs that have
+  supply links; a site buys each input once for all its products;
+* links ``e`` are supply links: group ``g(e)`` is served by supplier node
+  ``i(e)`` with share ``σ_e``;
+* ``need[g, j]`` is the BOM quantity of group g's part per unit of node j's
+  part (j at g's site);
+* ``A[i, j] = Σ_e [i(e) = i] · σ_e · need[g(e), j]`` (units of i per unit of j);
+* ``B[i, j] = A[i, j] · v_i / v_j`` (value share); ``w_j = 1 − Σ_i B[i, j]``.
+
+BOM inputs of a node with no supply link at its site are *unmapped*: their
+value stays in the node's own value added ``w`` and lowers data coverage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """Arrays of a supply network for one year (and scenario / project set).
+
+    Index maps
+    ----------
+    sites, parts, countries, organizations : tuple[str, ...]
+        Record keys; an integer index ``k`` into these names ``sites[k]`` etc.
+    groups : dict[str, IntArray]
+        Country group name -> sorted country indices (``union``, ``external``...).
+    node_index : dict[tuple[str, str], int]
+        (site id, part id) -> node.
+
+    Nodes (length n)
+    ----------------
+    node_site, node_part : IntArray
+    capacity : FloatArray  [units/yr]
+    value : FloatArray     [RUB/unit]   price at the site (v)
+    ttr : FloatArray       [weeks]      time to recover
+    pool : IntArray        capacity-pool index or -1
+    stock : FloatArray     [units]      finished stock of the node's own part at its site
+    demand : FloatArray    [units/yr]   final demand d of the chosen year (0 if none)
+    margin : FloatArray    [RUB/unit]   margin lost per final unit not delivered
+    has_bom : BoolArray    whether the node's part has any BOM children
+    unmapped_inputs : FloatArray [fraction of v_j] value of BOM inputs with no supply link
+
+    Pools (length p): pool_site (IntArray), pool_capacity [units/yr].
+
+    Groups (length m): group_site, group_part (IntArray), group_stock [units]
+    (stock of a purchased input at the buyer site).  ``need`` is CSR (m × n).
+
+    Links (length e): link_group, link_supplier (node) (IntArray),
+    link_share [fraction], link_qualified (BoolArray), link_lead_time [weeks].
+
+    Matrices: ``A``, ``B`` CSR (n × n), ``w`` FloatArray; ``topo`` IntArray, a
+    topological order of nodes (suppliers before buyers).
+    """
+
+    # index maps
+    sites: tuple[str, ...]
+    parts: tuple[str, ...]
+    countries: tuple[str, ...]
+    organizations: tuple[str, ...]
+    groups: dict[str, IntArray]
+    site_country: IntArray
+    site_org: IntArray
+    site_lat: FloatArray
+    site_lon: FloatArray
+    part_category: tuple[str, ...]
+    part_hs: tuple[str | None, ...]
+    part_value: FloatArray
+    # nodes
+    node_site: IntArray
+    node_part: IntArray
+    capacity: FloatArray
+    value: FloatArray
+    ttr: FloatArray
+    pool: IntArray
+    stock: FloatArray
+    demand: FloatArray
+    margin: FloatArray
+    has_bom: BoolArray
+    unmapped_inputs: FloatArray
+    # pools
+    pool_site: IntArray
+    pool_capacity: FloatArray
+    # procurement groups and links
+    group_site: IntArray
+    group_part: IntArray
+    group_stock: FloatArray
+    need: sp.csr_matrix
+    link_group: IntArray
+    link_supplier: IntArray
+    link_share: FloatArray
+    link_qualified: BoolArray
+    link_lead_time: FloatArray
+    # matrices
+    A: sp.csr_matrix
+    B: sp.csr_matrix
+    w: FloatArray
+    topo: IntArray
+    # provenance: dataset name/version/fingerprint, year, scenario, projects
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+    node_index: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.node_site.shape[0])
+
+    @property
+    def n_links(self) -> int:
+        return int(self.link_group.shape[0])
+
+    @property
+    def node_country(self) -> IntArray:
+        return self.site_country[self.node_site]
+
+    def node_label(self, i: int) -> str:
+        return f"{self.sites[self.node_site[i]]}/{self.parts[self.node_part[i]]}"
+
+    def in_group(self, group: str) -> BoolArray:
+        """Per node: is its site's country in ``group`` (a group name or ISO2 code)?"""
+        members = self.group_members(group)
+        return np.isin(self.node_country, members)
+
+    def group_members(self, group: str) -> IntArray:
+        if group in self.groups:
+            return self.groups[group]
+        if group in self.countries:
+            return np.array([self.countries.index(group)], dtype=np.int64)
+        from importsub.model.errors import AnalysisError
+
+        known = ", ".join(sorted(self.groups)) + "; or an ISO2 code: " + ", ".join(self.countries)
+        raise AnalysisError(f"unknown country group {group!r}; known groups: {known}")

@@ -1,0 +1,128 @@
+"""The in-memory dataset: one typed polars DataFrame per record type.
+
+A :class:`Dataset` is the container every layer passes around (files are read
+into one, the store writes and reads one, ``compile`` turns one into a
+``Network``).  Tables are accessed by name as attributes
+(``ds.supply_links``), PyPSA-style.  A Dataset is treated as immutable: the
+methods return new objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from importsub.model.schema import TABLE_NAMES, TABLES, FieldType, RecordType, table
+
+POLARS_TYPES: dict[FieldType, pl.DataType] = {
+    "str": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "date": pl.Date(),
+}
+
+
+def polars_schema(rt: RecordType) -> dict[str, pl.DataType]:
+    """Column name -> polars dtype of a record type."""
+    return {f.name: POLARS_TYPES[f.type] for f in rt.fields}
+
+
+def empty_frame(rt: RecordType) -> pl.DataFrame:
+    return pl.DataFrame(schema=polars_schema(rt))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All records of one dataset version, one DataFrame per record type.
+
+    Examples
+    --------
+    >>> ds = Dataset.empty("example")
+    >>> ds.sites.height
+    0
+    >>> sorted(ds.counts())[:2]
+    ['bom', 'capacity_pools']
+    """
+
+    name: str
+    tables: Mapping[str, pl.DataFrame]
+    version: int | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, name: str = "dataset") -> Dataset:
+        return cls(name, {t.name: empty_frame(t) for t in TABLES})
+
+    @classmethod
+    def from_frames(
+        cls, name: str, frames: Mapping[str, pl.DataFrame], *, version: int | None = None, **meta: Any
+    ) -> Dataset:
+        """Build from already-typed frames; missing tables are empty.
+
+        Columns are put in schema order and cast to the schema's dtypes; this
+        does not validate content (see :func:`importsub.model.validate.check`).
+        """
+        tables: dict[str, pl.DataFrame] = {}
+        for rt in TABLES:
+            df = frames.get(rt.name)
+            if df is None:
+                tables[rt.name] = empty_frame(rt)
+                continue
+            schema = polars_schema(rt)
+            cols = []
+            for f in rt.fields:
+                if f.name in df.columns:
+                    cols.append(pl.col(f.name).cast(schema[f.name]))
+                else:
+                    default = None if f.required else f.default
+                    cols.append(pl.lit(default, dtype=schema[f.name]).alias(f.name))
+            tables[rt.name] = df.select(cols)
+        unknown = set(frames) - set(TABLE_NAMES)
+        if unknown:
+            raise KeyError(f"unknown record types: {', '.join(sorted(unknown))}")
+        return cls(name, tables, version, dict(meta))
+
+    def __getattr__(self, name: str) -> pl.DataFrame:
+        # accessors: ds.sites, ds.supply_links, ...
+        if name in TABLE_NAMES:
+            return self.tables[name]
+        raise AttributeError(name)
+
+    def counts(self) -> dict[str, int]:
+        """Number of records of every type."""
+        return {name: self.tables[name].height for name in TABLE_NAMES}
+
+    def replace(self, **frames: pl.DataFrame) -> Dataset:
+        """A copy with some tables replaced."""
+        for name in frames:
+            table(name)
+        return Dataset(self.name, {**self.tables, **frames}, self.version, self.meta)
+
+    def renamed(self, name: str, version: int | None = None) -> Dataset:
+        return Dataset(name, self.tables, version, self.meta)
+
+    def canonical(self, name: str) -> pl.DataFrame:
+        """A table sorted by its key, for comparison and hashing."""
+        rt = table(name)
+        return self.tables[name].sort(list(rt.key), nulls_last=True)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical content (independent of row order and name)."""
+        h = hashlib.sha256()
+        for name in TABLE_NAMES:
+            df = self.canonical(name)
+            h.update(name.encode())
+            h.update(df.write_csv(include_header=True, float_precision=None).encode())
+        return h.hexdigest()
+
+    def equals(self, other: Dataset) -> bool:
+        """Same records (order ignored)."""
+        return all(self.canonical(n).equals(other.canonical(n)) for n in TABLE_NAMES)
+
+    def rows(self, name: str) -> Iterable[dict[str, Any]]:
+        return self.tables[name].iter_rows(named=True)

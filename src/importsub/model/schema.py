@@ -1,0 +1,454 @@
+"""The one schema of every record type.
+
+Each record type is a table (the same name is the xlsx sheet, the CSV file,
+the JSON key and the database table).  Its fields, their types, units,
+defaults and descriptions are data here, and everything else is derived from
+them: columnar validation (:mod:`importsub.model.validate`), the pydantic
+models (:mod:`importsub.model.records`), the xlsx template, the database
+columns (:mod:`importsub.store.tables`) and the docs (``docs/records.md``).
+This follows PyPSA's ``component_attrs`` tables: fields as data, not code.
+
+Money is in roubles (RUB) throughout a dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+FieldType = Literal["str", "int", "float", "bool", "date"]
+
+
+class _Required:
+    def __repr__(self) -> str:  # pragma: no cover - cosmetic
+        return "REQUIRED"
+
+
+REQUIRED: Final = _Required()
+
+CURRENCY: Final = "RUB"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a record type.
+
+    ``minimum``/``maximum`` are inclusive bounds; ``positive`` means ``> 0``.
+    ``ref`` names the table whose key this single field must match.
+    """
+
+    name: str
+    type: FieldType
+    unit: str = ""
+    default: Any = REQUIRED
+    description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] | None = None
+    ref: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def bounds_text(self) -> str:
+        parts: list[str] = []
+        if self.positive:
+            parts.append("> 0")
+        if self.minimum is not None:
+            parts.append(f">= {self.minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"<= {self.maximum:g}")
+        if self.choices:
+            parts.append("one of " + ", ".join(self.choices))
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A (possibly composite) reference: ``fields`` of this table must match
+    ``target_fields`` of a row of ``table``."""
+
+    fields: tuple[str, ...]
+    table: str
+    target_fields: tuple[str, ...]
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A table of records: its fields, its key and its references."""
+
+    name: str
+    record: str
+    description: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    refs: tuple[Ref, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        names = [f.name for f in self.fields]
+        assert len(set(names)) == len(names), f"duplicate field in {self.name}"
+        assert set(self.key) <= set(names), f"bad key in {self.name}"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def all_refs(self) -> tuple[Ref, ...]:
+        """Single-field ``ref`` shortcuts and the composite ``refs`` together."""
+        single = tuple(
+            Ref((f.name,), f.ref, TABLES_BY_NAME[f.ref].key) for f in self.fields if f.ref
+        )
+        return single + self.refs
+
+
+def _source() -> Field:
+    return Field(
+        "source",
+        "str",
+        default=None,
+        description="Where the figures come from (publisher, year); 'estimate' when they are not public",
+    )
+
+
+ORG_KINDS: Final = ("oem", "supplier", "research", "authority")
+PROJECT_STATUSES: Final = ("planned", "financing", "construction", "ramp-up", "operating", "halted")
+TARGET_KINDS: Final = ("group", "country", "organization", "site", "part", "link")
+RECOVERY_PROFILES: Final = ("instant", "linear")
+
+TABLES: Final[tuple[RecordType, ...]] = (
+    RecordType(
+        "countries",
+        "Country",
+        "Countries, by ISO 3166-1 alpha-2 code.",
+        (
+            Field("iso2", "str", description="ISO 3166-1 alpha-2 code, e.g. BY"),
+            Field("name", "str", description="Name in English"),
+            Field("name_local", "str", default=None, description="Name in the local language, e.g. Беларусь"),
+        ),
+        key=("iso2",),
+    ),
+    RecordType(
+        "country_groups",
+        "CountryGroup",
+        "Membership of countries in named groups (e.g. union = BY + RU, external).",
+        (
+            Field("group", "str", description="Group name, e.g. union"),
+            Field("iso2", "str", description="Member country", ref="countries"),
+        ),
+        key=("group", "iso2"),
+    ),
+    RecordType(
+        "organizations",
+        "Organization",
+        "Companies, research institutes and authorities.",
+        (
+            Field("id", "str", description="Identifier, e.g. AVTOVAZ"),
+            Field("name", "str", description="Name in English or transliterated"),
+            Field("name_local", "str", default=None, description="Name in the local script, e.g. АвтоВАЗ"),
+            Field("country", "str", description="Country of registration", ref="countries"),
+            Field("kind", "str", description="Role in the programme", choices=ORG_KINDS),
+            _source(),
+        ),
+        key=("id",),
+    ),
+    RecordType(
+        "sites",
+        "Site",
+        "Plants, warehouses and assembly sites, with their location.",
+        (
+            Field("id", "str", description="Identifier, e.g. AVTOVAZ-TLT"),
+            Field("organization", "str", description="Owner", ref="organizations"),
+            Field("name", "str", description="Name in English or transliterated"),
+            Field("name_local", "str", default=None, description="Name in the local script, e.g. Тольятти"),
+            Field("country", "str", description="Country where the site is", ref="countries"),
+            Field("region", "str", default=None, description="Region, e.g. Minsk region"),
+            Field("lat", "float", unit="°", description="Latitude (WGS 84)", minimum=-90, maximum=90),
+            Field("lon", "float", unit="°", description="Longitude (WGS 84)", minimum=-180, maximum=180),
+            _source(),
+        ),
+        key=("id",),
+    ),
+    RecordType(
+        "parts",
+        "Part",
+        "Parts, components, materials and final products (vehicle models).",
+        (
+            Field("id", "str", description="Part number"),
+            Field("name", "str", description="Name in English"),
+            Field("name_local", "str", default=None, description="Name in Russian or Belarusian"),
+            Field("category", "str", description="Category: vehicle, lighting, braking, rolled_rings, plastics, …"),
+            Field("unit", "str", default="pcs", description="Unit of quantity (pcs, kg, set, …)"),
+            Field("hs_code", "str", default=None, description="HS / TN VED code (4 to 10 digits)"),
+            Field(
+                "unit_value",
+                "float",
+                unit=f"{CURRENCY}/unit",
+                description="Typical value of one unit",
+                positive=True,
+            ),
+            _source(),
+        ),
+        key=("id",),
+    ),
+    RecordType(
+        "bom",
+        "BomLine",
+        "Bills of materials: how many units of a child part go into one unit of a parent part.",
+        (
+            Field("parent", "str", description="Parent part", ref="parts"),
+            Field("child", "str", description="Child (input) part", ref="parts"),
+            Field("quantity", "float", unit="units/parent unit", description="Units of child per unit of parent", positive=True),
+            _source(),
+        ),
+        key=("parent", "child"),
+    ),
+    RecordType(
+        "production",
+        "Production",
+        "What each site makes: capacity, price at that site and time to recover from a disruption.",
+        (
+            Field("site", "str", description="Producing site", ref="sites"),
+            Field("part", "str", description="Part produced", ref="parts"),
+            Field("capacity", "float", unit="units/yr", description="Production capacity", positive=True),
+            Field(
+                "unit_value",
+                "float",
+                unit=f"{CURRENCY}/unit",
+                default=None,
+                description="Price at this site; empty = the part's unit value",
+                positive=True,
+            ),
+            Field(
+                "time_to_recover",
+                "float",
+                unit="weeks",
+                default=0.0,
+                description="Weeks to restore full output after a disruption",
+                minimum=0,
+            ),
+            Field("pool", "str", default=None, description="Capacity pool (flexible line) shared with other parts at this site"),
+            _source(),
+        ),
+        key=("site", "part"),
+        refs=(Ref(("site", "pool"), "capacity_pools", ("site", "pool"), "capacity pool"),),
+    ),
+    RecordType(
+        "capacity_pools",
+        "CapacityPool",
+        "Flexible lines: one capacity shared by several parts made at one site.",
+        (
+            Field("site", "str", description="Site of the line", ref="sites"),
+            Field("pool", "str", description="Name of the line"),
+            Field("capacity", "float", unit="units/yr", description="Total output of all parts on the line", positive=True),
+            _source(),
+        ),
+        key=("site", "pool"),
+    ),
+    RecordType(
+        "inventory",
+        "Inventory",
+        "Stock on hand at a site: its own output or a purchased input.",
+        (
+            Field("site", "str", description="Site holding the stock", ref="sites"),
+            Field("part", "str", description="Part in stock", ref="parts"),
+            Field("units", "float", unit="units", description="Units on hand", minimum=0),
+            _source(),
+        ),
+        key=("site", "part"),
+    ),
+    RecordType(
+        "supply_links",
+        "SupplyLink",
+        "Who supplies whom: the buyer site's need of a part and the supplier sites that meet it. "
+        "Shares of one buyer and part sum to 1; a qualified alternative may carry share 0.",
+        (
+            Field("buyer", "str", description="Buying site", ref="sites"),
+            Field("part", "str", description="Part bought", ref="parts"),
+            Field("supplier", "str", description="Supplying site", ref="sites"),
+            Field("share", "float", unit="fraction", description="Share of the buyer's need of this part", minimum=0, maximum=1),
+            Field("lead_time", "float", unit="weeks", default=0.0, description="Lead time", minimum=0),
+            Field(
+                "qualified",
+                "bool",
+                default=True,
+                description="Qualified: the buyer may draw more than its share from this supplier in a disruption",
+            ),
+            _source(),
+        ),
+        key=("buyer", "part", "supplier"),
+        refs=(Ref(("supplier", "part"), "production", ("site", "part"), "the supplier must produce the part"),),
+    ),
+    RecordType(
+        "demand",
+        "Demand",
+        "Final demand for vehicles (or other final parts) at a site, per year.",
+        (
+            Field("site", "str", description="Site that delivers the final part", ref="sites"),
+            Field("part", "str", description="Final part (vehicle model)", ref="parts"),
+            Field("year", "int", unit="year", description="Calendar year", minimum=1900, maximum=2200),
+            Field("units", "float", unit="units/yr", description="Units demanded", minimum=0),
+            Field(
+                "margin",
+                "float",
+                unit=f"{CURRENCY}/unit",
+                default=None,
+                description="Margin lost per unit not delivered; empty = the part's unit value",
+                minimum=0,
+            ),
+            _source(),
+        ),
+        key=("site", "part", "year"),
+        refs=(Ref(("site", "part"), "production", ("site", "part"), "demand must be at a site that makes the part"),),
+    ),
+    RecordType(
+        "projects",
+        "Project",
+        "Joint import-substitution projects.",
+        (
+            Field("id", "str", description="Identifier, e.g. P-LED-RUDENSK"),
+            Field("name", "str", description="Name in English"),
+            Field("name_local", "str", default=None, description="Name in Russian"),
+            Field("host_site", "str", default=None, description="Host site; empty where none is announced", ref="sites"),
+            Field("capex", "float", unit=CURRENCY, default=0.0, description="Capital expenditure", minimum=0),
+            Field("opex", "float", unit=f"{CURRENCY}/yr", default=0.0, description="Operating cost per year", minimum=0),
+            Field("start", "int", unit="year", default=None, description="Year work starts", minimum=1900, maximum=2200),
+            Field("mrl", "int", unit="MRL", default=None, description="Manufacturing readiness level 1–10", minimum=1, maximum=10),
+            Field("status", "str", default="planned", description="Status", choices=PROJECT_STATUSES),
+            Field("max_scale", "float", unit="×", default=1.0, description="Largest capacity level a portfolio may fund (× target)", positive=True),
+            _source(),
+        ),
+        key=("id",),
+    ),
+    RecordType(
+        "project_partners",
+        "ProjectPartner",
+        "Organisations taking part in a project.",
+        (
+            Field("project", "str", description="Project", ref="projects"),
+            Field("organization", "str", description="Partner", ref="organizations"),
+            Field("role", "str", default=None, description="Role, e.g. investor, technology, host"),
+        ),
+        key=("project", "organization"),
+    ),
+    RecordType(
+        "project_outputs",
+        "ProjectOutput",
+        "Parts a project will produce, at full ramp-up.",
+        (
+            Field("project", "str", description="Project", ref="projects"),
+            Field("part", "str", description="Part produced", ref="parts"),
+            Field("capacity", "float", unit="units/yr", description="Target capacity at full ramp-up", positive=True),
+            Field("unit_value", "float", unit=f"{CURRENCY}/unit", default=None, description="Price; empty = the part's unit value", positive=True),
+            _source(),
+        ),
+        key=("project", "part"),
+    ),
+    RecordType(
+        "project_rampup",
+        "ProjectRampUp",
+        "Share of target capacity a project reaches in each year.",
+        (
+            Field("project", "str", description="Project", ref="projects"),
+            Field("year", "int", unit="year", description="Calendar year", minimum=1900, maximum=2200),
+            Field("fraction", "float", unit="fraction", description="Share of target capacity available", minimum=0, maximum=1),
+        ),
+        key=("project", "year"),
+    ),
+    RecordType(
+        "milestones",
+        "Milestone",
+        "Project milestones.",
+        (
+            Field("project", "str", description="Project", ref="projects"),
+            Field("name", "str", description="Milestone"),
+            Field("due", "date", unit="date", description="Planned date"),
+            Field("done", "date", unit="date", default=None, description="Date achieved; empty = not yet"),
+        ),
+        key=("project", "name"),
+    ),
+    RecordType(
+        "project_substitutes",
+        "ProjectSubstitute",
+        "Imported supply links that a project's output can replace.",
+        (
+            Field("project", "str", description="Project", ref="projects"),
+            Field("buyer", "str", description="Buying site", ref="sites"),
+            Field("part", "str", description="Part", ref="parts"),
+            Field("supplier", "str", description="Supplier being replaced", ref="sites"),
+        ),
+        key=("project", "buyer", "part", "supplier"),
+        refs=(Ref(("buyer", "part", "supplier"), "supply_links", ("buyer", "part", "supplier"), "a supply link"),),
+    ),
+    RecordType(
+        "scenarios",
+        "Scenario",
+        "Named what-if cases: disruptions, demand changes and active projects.",
+        (
+            Field("name", "str", description="Scenario name"),
+            Field("description", "str", default=None, description="What the scenario represents"),
+            Field("year", "int", unit="year", default=None, description="Year whose demand and projects apply", minimum=1900, maximum=2200),
+            Field("weight", "float", unit="probability", default=1.0, description="Weight in a scenario set (expected loss)", minimum=0),
+        ),
+        key=("name",),
+    ),
+    RecordType(
+        "disruptions",
+        "Disruption",
+        "Disruptions of a scenario: what is cut, how badly and for how long.",
+        (
+            Field("scenario", "str", description="Scenario", ref="scenarios"),
+            Field("target_kind", "str", description="Kind of target", choices=TARGET_KINDS),
+            Field(
+                "target",
+                "str",
+                description="Group name, ISO2 code, organization id, site id, part id, or buyer|part|supplier for a link",
+            ),
+            Field("severity", "float", unit="fraction", default=1.0, description="Fraction of capacity lost", minimum=0, maximum=1),
+            Field("duration", "float", unit="weeks", description="Length of the disruption", minimum=0),
+            Field("recovery", "str", default="instant", description="Recovery profile after the disruption", choices=RECOVERY_PROFILES),
+        ),
+        key=("scenario", "target_kind", "target"),
+    ),
+    RecordType(
+        "demand_changes",
+        "DemandChange",
+        "Changes of final demand in a scenario (factor × base demand).",
+        (
+            Field("scenario", "str", description="Scenario", ref="scenarios"),
+            Field("site", "str", description="Site", ref="sites"),
+            Field("part", "str", description="Final part", ref="parts"),
+            Field("factor", "float", unit="×", description="Multiplier on base demand", minimum=0),
+        ),
+        key=("scenario", "site", "part"),
+    ),
+    RecordType(
+        "scenario_projects",
+        "ScenarioProject",
+        "Projects active in a scenario.",
+        (
+            Field("scenario", "str", description="Scenario", ref="scenarios"),
+            Field("project", "str", description="Project", ref="projects"),
+        ),
+        key=("scenario", "project"),
+    ),
+)
+
+TABLES_BY_NAME: Final[dict[str, RecordType]] = {t.name: t for t in TABLES}
+TABLE_NAMES: Final[tuple[str, ...]] = tuple(t.name for t in TABLES)
+
+
+def table(name: str) -> RecordType:
+    """The record type called ``name`` (a table, sheet, CSV file or JSON key)."""
+    try:
+        return TABLES_BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown record type {name!r}; known: {', '.join(TABLE_NAMES)}") from None

@@ -1,0 +1,511 @@
+"""Columnar validation of datasets, driven by the schema.
+
+Two entry points:
+
+* :func:`parse` turns raw text tables (as read from xlsx, CSV or JSON; every
+  cell a string or null) into a typed :class:`Dataset`, then runs
+  :func:`check`.  Every problem names file, sheet, row and column.
+* :func:`check` validates a typed dataset: required values, bounds, choices,
+  duplicate keys, references, shares summing to 1, BOM cycles and negative
+  value added.
+
+All problems are collected (up to ``max_problems``) and raised together as a
+:class:`ValidationError`; nothing is returned half-valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
+from importsub.model.errors import Problem, ValidationError
+from importsub.model.schema import TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType
+
+ROW = "__row__"
+SHARE_TOLERANCE = 1e-6
+VALUE_ADDED_TOLERANCE = 1e-9
+MAX_PROBLEMS = 200
+
+_TRUE = ("true", "1", "yes", "y", "t", "да", "истина")
+_FALSE = ("false", "0", "no", "n", "f", "нет", "ложь")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read from a file: string cells, plus where each row came from.
+
+    ``frame`` has one String column per header cell and a ``__row__`` Int64
+    column with the row number the user sees.
+    """
+
+    name: str
+    frame: pl.DataFrame
+    file: str | None = None
+    sheet: str | None = None
+
+
+class _Collector:
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.problems: list[Problem] = []
+        self.total = 0
+        self._cells: set[tuple[str | None, str | None, int | None, str | None]] = set()
+
+    def add(self, problem: Problem) -> None:
+        # one problem per cell: a value that is not a number is not also "missing"
+        cell = (problem.file, problem.sheet, problem.row, problem.column)
+        if problem.row is not None and problem.column is not None:
+            if cell in self._cells:
+                return
+            self._cells.add(cell)
+        self.total += 1
+        if len(self.problems) < self.cap:
+            self.problems.append(problem)
+
+    @property
+    def full(self) -> bool:
+        return len(self.problems) >= self.cap
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise ValidationError(sorted(self.problems, key=_sort_key), self.total)
+
+
+def _sort_key(p: Problem) -> tuple[str, int, int, str]:
+    order = TABLE_NAMES.index(p.sheet) if p.sheet in TABLE_NAMES else len(TABLE_NAMES)
+    return (p.file or "", order, p.row if p.row is not None else -1, p.column or "")
+
+
+@dataclass(frozen=True)
+class _Origin:
+    file: str | None
+    sheet: str | None
+
+
+def _fmt(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _cast_column(raw: pl.Expr, f: Field) -> pl.Expr:
+    text = raw.cast(pl.String).str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    if f.type == "str":
+        return text
+    if f.type == "float":
+        return text.cast(pl.Float64, strict=False)
+    if f.type == "int":
+        as_float = text.cast(pl.Float64, strict=False)
+        return pl.when(as_float == as_float.round(0)).then(as_float).otherwise(None).cast(pl.Int64, strict=False)
+    if f.type == "bool":
+        low = text.str.to_lowercase()
+        return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False).otherwise(None)
+    if f.type == "date":
+        return text.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    raise AssertionError(f.type)
+
+
+_TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "str": "text",
+}
+
+
+def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
+    rt = TABLES_BY_NAME[raw.name]
+    df = raw.frame
+    origin = _Origin(raw.file, raw.sheet or raw.name)
+    header_row = None if raw.file is None else 1
+    present = [c for c in df.columns if c != ROW]
+    known = set(rt.field_names)
+    bad = False
+    for col in present:
+        if col not in known:
+            out.add(
+                Problem(
+                    origin.file,
+                    origin.sheet,
+                    header_row,
+                    col,
+                    f"unknown column {col!r}; expected: {', '.join(rt.field_names)}",
+                )
+            )
+            bad = True
+    for f in rt.fields:
+        if f.required and f.name not in present:
+            out.add(Problem(origin.file, origin.sheet, header_row, f.name, f"missing column {f.name!r} (required)"))
+            bad = True
+    if bad:
+        return None
+    if ROW not in df.columns:
+        df = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    schema = polars_schema(rt)
+    exprs: list[pl.Expr] = [pl.col(ROW)]
+    for f in rt.fields:
+        if f.name in present:
+            exprs.append(_cast_column(pl.col(f.name), f).alias(f.name))
+        else:
+            exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
+    typed = df.select(exprs)
+    # type errors: a cell with text whose cast gave null
+    for f in rt.fields:
+        if f.type == "str" or f.name not in present:
+            continue
+        src = df.get_column(f.name).cast(pl.String).str.strip_chars()
+        failed = (src.is_not_null() & (src != "")) & typed.get_column(f.name).is_null()
+        if failed.any():
+            rows = df.get_column(ROW).filter(failed)
+            vals = src.filter(failed)
+            for r, v in zip(rows.head(out.cap).to_list(), vals.head(out.cap).to_list(), strict=True):
+                out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {_TYPE_WORDS[f.type]}"))
+            out.total += max(0, int(failed.sum()) - out.cap)
+    # fill defaults of optional fields left empty
+    fills = [
+        pl.col(f.name).fill_null(pl.lit(f.default, dtype=schema[f.name]))
+        for f in rt.fields
+        if not f.required and f.default is not None
+    ]
+    if fills:
+        typed = typed.with_columns(fills)
+    return typed
+
+
+def parse(raw_tables: list[RawTable], *, name: str = "dataset", max_problems: int = MAX_PROBLEMS) -> Dataset:
+    """Typed, checked dataset from raw text tables; raises :class:`ValidationError`.
+
+    Several raw tables may have the same record type (e.g. two files); their
+    rows are concatenated.
+    """
+    out = _Collector(max_problems)
+    typed: dict[str, list[pl.DataFrame]] = {}
+    origins: dict[str, list[_Origin]] = {}
+    header_problems = False
+    for raw in raw_tables:
+        if raw.name not in TABLES_BY_NAME:
+            out.add(
+                Problem(raw.file, raw.sheet, None, None, f"unknown record type {raw.name!r}; expected one of: {', '.join(TABLE_NAMES)}")
+            )
+            header_problems = True
+            continue
+        frame = _parse_table(raw, out)
+        if frame is None:
+            header_problems = True
+        else:
+            typed.setdefault(raw.name, []).append(frame)
+            origins.setdefault(raw.name, []).append(_Origin(raw.file, raw.sheet or raw.name))
+    if header_problems:
+        # with a table unreadable, its references would all look unknown: stop here
+        out.raise_if_any()
+    frames: dict[str, pl.DataFrame] = {}
+    locs: dict[str, _Locator] = {}
+    for table_name, parts in typed.items():
+        with_src = [p.with_columns(pl.lit(i, dtype=pl.Int32).alias("__src__")) for i, p in enumerate(parts)]
+        frames[table_name] = pl.concat(with_src, how="vertical")
+        locs[table_name] = _Locator(origins[table_name])
+    ds_frames = {n: f.drop(ROW, "__src__") for n, f in frames.items()}
+    ds = Dataset.from_frames(name, ds_frames)
+    _check(ds, frames, locs, out)
+    out.raise_if_any()
+    return ds
+
+
+# ---------------------------------------------------------------- checking
+
+
+class _Locator:
+    """Maps a row of a (possibly concatenated) table back to file and row."""
+
+    def __init__(self, origins: list[_Origin]) -> None:
+        self.origins = origins
+
+    def problem(self, src: int | None, row: int | None, column: str | None, message: str) -> Problem:
+        o = self.origins[src or 0] if self.origins else _Origin(None, None)
+        return Problem(o.file, o.sheet, row, column, message)
+
+
+def check(ds: Dataset, *, max_problems: int = MAX_PROBLEMS) -> Dataset:
+    """Validate a typed dataset in memory; returns it unchanged or raises.
+
+    Rows are named by their 1-based position in each table.
+    """
+    out = _Collector(max_problems)
+    frames = {
+        n: ds.tables[n]
+        .with_row_index(ROW, offset=1)
+        .with_columns(pl.col(ROW).cast(pl.Int64), pl.lit(0, dtype=pl.Int32).alias("__src__"))
+        for n in TABLE_NAMES
+    }
+    locs = {n: _Locator([_Origin(None, n)]) for n in TABLE_NAMES}
+    for rt in TABLES:
+        df = ds.tables[rt.name]
+        expected = polars_schema(rt)
+        if dict(df.schema) != expected:
+            out.add(Problem(None, rt.name, None, None, f"columns/types {dict(df.schema)} differ from schema {expected}"))
+    out.raise_if_any()
+    _check(ds, frames, locs, out)
+    out.raise_if_any()
+    return ds
+
+
+def _empty_frame_with_row(rt: RecordType) -> pl.DataFrame:
+    return pl.DataFrame(schema={ROW: pl.Int64(), **polars_schema(rt), "__src__": pl.Int32()})
+
+
+def _check(
+    ds: Dataset,
+    frames: Mapping[str, pl.DataFrame],
+    locs: Mapping[str, _Locator],
+    out: _Collector,
+) -> None:
+    full = {rt.name: frames.get(rt.name, _empty_frame_with_row(rt)) for rt in TABLES}
+    loc = {rt.name: locs.get(rt.name, _Locator([_Origin(None, rt.name)])) for rt in TABLES}
+    for rt in TABLES:
+        _check_values(rt, full[rt.name], loc[rt.name], out)
+    for rt in TABLES:
+        _check_keys(rt, full[rt.name], loc[rt.name], out)
+    for rt in TABLES:
+        _check_refs(rt, full, loc[rt.name], out)
+    _check_shares(full["supply_links"], loc["supply_links"], out)
+    _check_bom_cycles(full["bom"], loc["bom"], out)
+    if not out.total:
+        _check_value_added(ds, full["production"], loc["production"], out)
+
+
+def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: pl.Expr, out: _Collector) -> None:
+    n = df.height
+    if not n:
+        return
+    head = df.head(max(0, out.cap - len(out.problems)) or 1).select(
+        pl.col(ROW), pl.col("__src__"), message_expr.alias("__msg__")
+    )
+    for row, src, msg in head.iter_rows():
+        out.add(loc.problem(src, row, column, msg))
+    out.total += n - head.height
+
+
+def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    for f in rt.fields:
+        col = pl.col(f.name)
+        if f.required:
+            _report(df.filter(col.is_null()), loc, f.name, pl.lit(f"missing value ({f.description or f.name})"), out)
+        unit = f" {f.unit}" if f.unit and f.unit not in ("°",) else f.unit
+        if f.type in ("int", "float"):
+            if f.type == "float":
+                _report(
+                    df.filter(col.is_nan() | col.is_infinite()),
+                    loc,
+                    f.name,
+                    pl.lit("must be a finite number"),
+                    out,
+                )
+            if f.positive:
+                _report(
+                    df.filter(col <= 0),
+                    loc,
+                    f.name,
+                    pl.format("must be > 0, got {}" + unit, col),
+                    out,
+                )
+            if f.minimum is not None:
+                _report(
+                    df.filter(col < f.minimum),
+                    loc,
+                    f.name,
+                    pl.format(f"must be >= {f.minimum:g}{unit}, got {{}}", col),
+                    out,
+                )
+            if f.maximum is not None:
+                _report(
+                    df.filter(col > f.maximum),
+                    loc,
+                    f.name,
+                    pl.format(f"must be <= {f.maximum:g}{unit}, got {{}}", col),
+                    out,
+                )
+        if f.choices:
+            _report(
+                df.filter(col.is_not_null() & ~col.is_in(list(f.choices))),
+                loc,
+                f.name,
+                pl.format(f"{{}} is not one of: {', '.join(f.choices)}", col),
+                out,
+            )
+        if f.type == "str":
+            _report(
+                df.filter(col.is_not_null() & (col.str.strip_chars() == "")),
+                loc,
+                f.name,
+                pl.lit("blank text"),
+                out,
+            )
+
+
+def _check_keys(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    key = list(rt.key)
+    if df.height == 0:
+        return
+    dup = df.filter(pl.struct(key).is_duplicated())
+    if dup.height == 0:
+        return
+    first = dup.group_by(key, maintain_order=True).agg(pl.col(ROW).first().alias("__first__"))
+    later = dup.join(first, on=key, how="left", nulls_equal=True).filter(pl.col(ROW) != pl.col("__first__"))
+    key_text = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key], separator=" | ")
+    _report(
+        later,
+        loc,
+        ",".join(key),
+        pl.format(f"duplicate key ({', '.join(key)}) = {{}}; first at row {{}}", key_text, pl.col("__first__")),
+        out,
+    )
+
+
+def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+    df = full[rt.name]
+    if df.height == 0:
+        return
+    for ref in rt.all_refs():
+        target = full[ref.table].select(
+            [pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)]
+        ).unique()
+        rows = df.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in ref.fields]))
+        missing = rows.join(target, on=list(ref.fields), how="anti")
+        if missing.height == 0:
+            continue
+        if len(ref.fields) == 1:
+            what = TABLES_BY_NAME[ref.table].record
+            msg = pl.format(f"unknown {what} {{}} (not in sheet {ref.table})", pl.col(ref.fields[0]))
+        else:
+            vals = pl.concat_str([pl.col(c) for c in ref.fields], separator=" | ")
+            why = f" ({ref.why})" if ref.why else ""
+            msg = pl.format(
+                f"no {ref.table} record with ({', '.join(ref.target_fields)}) = {{}}{why}",
+                vals,
+            )
+        _report(missing, loc, ",".join(ref.fields) if len(ref.fields) > 1 else ref.fields[0], msg, out)
+
+
+def _check_shares(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    if df.height == 0:
+        return
+    sums = (
+        df.group_by("buyer", "part", maintain_order=True)
+        .agg(pl.col("share").sum().alias("__sum__"), pl.col(ROW).first(), pl.col("__src__").first())
+        .filter((pl.col("__sum__") - 1.0).abs() > SHARE_TOLERANCE)
+    )
+    _report(
+        sums,
+        loc,
+        "share",
+        pl.format(
+            "shares of buyer {} for part {} sum to {}, not 1 (±1e-6)",
+            pl.col("buyer"),
+            pl.col("part"),
+            pl.col("__sum__").round(6),
+        ),
+        out,
+    )
+
+
+def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    if df.height == 0:
+        return
+    edges = df.select("parent", "child", ROW, "__src__").drop_nulls(["parent", "child"])
+    children: dict[str, list[tuple[str, int, int]]] = {}
+    for parent, child, row, src in edges.iter_rows():
+        children.setdefault(parent, []).append((child, row, src))
+    # Kahn's algorithm on parent -> child; whatever remains lies on or behind a cycle
+    indeg: dict[str, int] = {}
+    for parent, kids in children.items():
+        indeg.setdefault(parent, 0)
+        for child, _, _ in kids:
+            indeg[child] = indeg.get(child, 0) + 1
+    stack = [n for n, d in indeg.items() if d == 0]
+    seen = 0
+    while stack:
+        n = stack.pop()
+        seen += 1
+        for child, _, _ in children.get(n, ()):
+            indeg[child] -= 1
+            if indeg[child] == 0:
+                stack.append(child)
+    if seen == len(indeg):
+        return
+    remaining = {n for n, d in indeg.items() if d > 0}
+    reported: set[frozenset[str]] = set()
+    for start in sorted(remaining):
+        # walk inside the remaining subgraph until a node repeats: that is a cycle
+        path: list[str] = []
+        where: dict[str, int] = {}
+        node = start
+        rows: list[tuple[int, int]] = []
+        while node not in where:
+            where[node] = len(path)
+            path.append(node)
+            nxt = next(((c, r, s) for c, r, s in children.get(node, ()) if c in remaining), None)
+            if nxt is None:
+                break
+            rows.append((nxt[1], nxt[2]))
+            node = nxt[0]
+        else:
+            cycle = path[where[node] :] + [node]
+            key = frozenset(cycle)
+            if key in reported:
+                continue
+            reported.add(key)
+            row, src = rows[where[node]]
+            out.add(loc.problem(src, row, "child", "BOM cycle: " + " → ".join(cycle)))
+
+
+def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """Σ_inputs q · share · v_supplier must not exceed the node's own value."""
+    if production.height == 0 or ds.supply_links.height == 0 or ds.bom.height == 0:
+        return
+    parts = ds.parts.select(pl.col("id").alias("part"), pl.col("unit_value").alias("__pv__"))
+    value = (
+        production.join(parts, on="part", how="left")
+        .with_columns(pl.coalesce("unit_value", "__pv__").alias("__v__"))
+    )
+    supplier_value = value.select(pl.col("site").alias("supplier"), "part", pl.col("__v__").alias("__vs__"))
+    link_value = (
+        ds.supply_links.join(supplier_value, on=["supplier", "part"], how="left")
+        .group_by("buyer", "part")
+        .agg((pl.col("share") * pl.col("__vs__")).sum().alias("__unit_cost__"))
+    )
+    inputs = (
+        value.select("site", pl.col("part").alias("parent"), ROW, "__src__", "__v__")
+        .join(ds.bom.select("parent", "child", "quantity"), on="parent", how="inner")
+        .join(
+            link_value.rename({"buyer": "site", "part": "child"}),
+            on=["site", "child"],
+            how="inner",
+        )
+        .group_by("site", "parent", ROW, "__src__", "__v__")
+        .agg((pl.col("quantity") * pl.col("__unit_cost__")).sum().alias("__cost__"))
+        .filter(pl.col("__cost__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
+        .sort(ROW)
+    )
+    _report(
+        inputs,
+        loc,
+        "unit_value",
+        pl.format(
+            "negative value added: inputs of {} at {} cost {} RUB per unit, more than its value {} RUB",
+            pl.col("parent"),
+            pl.col("site"),
+            pl.col("__cost__").round(2),
+            pl.col("__v__").round(2),
+        ),
+        out,
+    )
+
+
+__all__ = ["MAX_PROBLEMS", "POLARS_TYPES", "ROW", "RawTable", "check", "parse"]
