@@ -1,0 +1,100 @@
+"""Shared pieces of the CLI: options, store opening, error display, progress."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from importsub.model.errors import ImportsubError, ValidationError
+
+# data goes to stdout; messages, progress and errors to stderr
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="IMPORTSUB_DB",
+        help="Store: a SQLite path or a SQLAlchemy URL (postgresql+psycopg://...). Default: a SQLite file in the user data folder.",
+        show_default=False,
+    ),
+]
+DatasetOption = Annotated[str, typer.Option("--dataset", "-d", help="Dataset name in the store.")]
+VersionOption = Annotated[int | None, typer.Option("--version", "-v", help="Dataset version (default: latest).")]
+FormatOption = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Output format: table, csv, json or xlsx."),
+]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of stdout.")]
+
+DEFAULT_DATASET = "by-ru-auto"
+
+
+def open_store(db: str | None) -> Any:
+    from importsub.store import Store
+
+    return Store(db)
+
+
+def show_problems(exc: ValidationError) -> None:
+    table = Table(title=f"{exc.total} problem(s); nothing was written", title_justify="left", show_lines=False)
+    for col in ("file", "sheet", "row", "column", "problem"):
+        table.add_column(col, overflow="fold")
+    for p in exc.problems:
+        table.add_row(p.file or "", p.sheet or "", "" if p.row is None else str(p.row), p.column or "", p.message)
+    err.print(table)
+    if exc.total > len(exc.problems):
+        err.print(f"… and {exc.total - len(exc.problems)} more problem(s) not shown")
+
+
+def run(app: typer.Typer, args: list[str] | None = None) -> int:
+    """Run the Typer app; turn our errors into a readable message and exit code 1."""
+    try:
+        app(args=args, standalone_mode=False)
+    except ValidationError as exc:
+        show_problems(exc)
+        return 1
+    except ImportsubError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return 1
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 130
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing more was written")
+        return 130
+    return 0
+
+
+def progress(transient: bool = True) -> Progress:
+    """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=transient,
+    )
+
+
+@contextmanager
+def status(message: str) -> Iterator[None]:
+    with err.status(message):
+        yield

@@ -1,0 +1,150 @@
+"""Render result tables as a terminal table, CSV, JSON or XLSX.
+
+Every analysis result is a mapping of named polars DataFrames (units in the
+column names) plus the fingerprint of its inputs; this module is the one place
+that writes them out for the CLI (and for report downloads).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from importsub.model.errors import ImportsubError
+
+FORMATS = ("table", "csv", "json", "xlsx")
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    return v
+
+
+def to_json(tables: Mapping[str, pl.DataFrame], fingerprint: Mapping[str, Any] | None = None) -> str:
+    doc = {
+        "fingerprint": dict(fingerprint or {}),
+        "tables": {
+            name: [{k: _jsonable(v) for k, v in row.items()} for row in df.iter_rows(named=True)]
+            for name, df in tables.items()
+        },
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1, default=str)
+
+
+def to_csv(df: pl.DataFrame) -> str:
+    return df.write_csv()
+
+
+def write_xlsx(tables: Mapping[str, pl.DataFrame], path: Path, fingerprint: Mapping[str, Any] | None = None) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    for name, df in tables.items():
+        ws = wb.create_sheet(name[:31])
+        ws.append(list(df.columns))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in df.iter_rows():
+            ws.append([_jsonable(v) for v in row])
+        ws.freeze_panes = "A2"
+    if fingerprint:
+        ws = wb.create_sheet("fingerprint")
+        ws.append(["key", "value"])
+        for k, v in fingerprint.items():
+            ws.append([k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _fmt_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return "∞" if v > 0 else ("-∞" if v < 0 else "")
+        if v != 0 and abs(v) < 0.01:
+            return f"{v:.3g}"
+        return f"{v:,.2f}" if abs(v) < 1e15 else f"{v:.3g}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}" if abs(v) >= 10000 else str(v)
+    return str(v)
+
+
+def render_table(name: str, df: pl.DataFrame, *, max_rows: int = 40) -> Any:
+    from rich.table import Table
+
+    t = Table(title=name, title_justify="left")
+    for col in df.columns:
+        numeric = df.schema[col].is_numeric()
+        t.add_column(col, justify="right" if numeric else "left", overflow="fold")
+    for row in df.head(max_rows).iter_rows():
+        t.add_row(*(_fmt_cell(v) for v in row))
+    if df.height > max_rows:
+        t.caption = f"{max_rows} of {df.height:,} rows shown; use --format csv|json|xlsx --out FILE for all"
+    return t
+
+
+def emit(
+    tables: Mapping[str, pl.DataFrame] | pl.DataFrame,
+    fmt: str = "table",
+    out: Path | None = None,
+    *,
+    fingerprint: Mapping[str, Any] | None = None,
+    title: str = "result",
+    max_rows: int = 40,
+) -> None:
+    """Write result tables in ``fmt`` to ``out`` (or stdout).
+
+    ``csv`` writes the first table (to stdout) or every table (``out`` gets
+    the first, and ``out-<name>.csv`` the others).
+    """
+    if isinstance(tables, pl.DataFrame):
+        tables = {title: tables}
+    if fmt not in FORMATS:
+        raise ImportsubError(f"unknown --format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt == "xlsx":
+        if out is None:
+            raise ImportsubError("--format xlsx needs --out FILE.xlsx")
+        write_xlsx(tables, out, fingerprint)
+        return
+    if fmt == "json":
+        text = to_json(tables, fingerprint)
+    elif fmt == "csv":
+        names = list(tables)
+        if out is not None and len(names) > 1:
+            for name in names[1:]:
+                extra = out.with_name(f"{out.stem}-{name}{out.suffix or '.csv'}")
+                extra.write_text(to_csv(tables[name]), encoding="utf-8")
+        text = to_csv(tables[names[0]]) if names else ""
+    else:
+        from rich.console import Console
+
+        buf = io.StringIO() if out is not None else None
+        console = Console(file=buf, width=160) if buf is not None else Console(soft_wrap=False)
+        for name, df in tables.items():
+            console.print(render_table(name, df, max_rows=max_rows))
+        if fingerprint:
+            fp = ", ".join(f"{k}={v}" for k, v in fingerprint.items() if not isinstance(v, dict | list))
+            console.print(f"[dim]inputs: {fp}[/]")
+        if buf is None:
+            return
+        text = buf.getvalue()
+    if out is None:
+        import sys
+
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
