@@ -1,1 +1,371 @@
-"""importsub.store"""
+"""Persistence of datasets: SQLite by default, PostgreSQL by URL.
+
+Each named dataset has immutable versions; an import writes a whole new
+version in one transaction (or nothing).  Schema changes go through Alembic
+migrations, applied when a store is opened.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from importsub.model.dataset import Dataset, polars_schema
+from importsub.model.errors import ImportsubError, NotFoundError
+from importsub.model.schema import TABLE_NAMES, TABLES, RecordType, table
+from importsub.store.tables import RECORD_TABLES, datasets, metadata, versions
+
+ProgressFn = Callable[[str, int, int], None]
+"""progress(table_name, rows_written_so_far, rows_total)."""
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BATCH_ROWS = 50_000
+
+
+def default_url() -> str:
+    """``IMPORTSUB_DB`` if set, else a SQLite file in the user data folder."""
+    env = os.environ.get("IMPORTSUB_DB")
+    if env:
+        return normalise_url(env)
+    import platformdirs
+
+    path = platformdirs.user_data_path("importsub", appauthor=False) / "importsub.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def normalise_url(db: str) -> str:
+    """A SQLAlchemy URL from a URL or a plain file path (taken as SQLite)."""
+    if "://" in db:
+        if db.startswith(("postgresql://", "postgres://")):
+            return "postgresql+psycopg://" + db.split("://", 1)[1]
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    dataset: str
+    version: int
+    created_at: datetime
+    note: str | None
+    source: str | None
+    fingerprint: str
+    counts: dict[str, int]
+    created_by: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    latest: int
+    versions: int
+    created_at: datetime
+    counts: dict[str, int]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class Store:
+    """A store of datasets and their versions.
+
+    Parameters
+    ----------
+    db : str, optional
+        SQLAlchemy URL (``postgresql+psycopg://host/db``, ``sqlite:///file``)
+        or a file path (SQLite).  Default: :func:`default_url`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from importsub.model import Dataset
+    >>> store = Store(os.path.join(tempfile.mkdtemp(), "s.sqlite"))
+    >>> store.write_dataset(Dataset.empty("x")).version
+    1
+    """
+
+    def __init__(self, db: str | None = None, *, migrate: bool = True) -> None:
+        self.url = normalise_url(db) if db else default_url()
+        self.is_sqlite = self.url.startswith("sqlite")
+        try:
+            if self.is_sqlite:
+                path = self.url.split(":///", 1)[1] if ":///" in self.url else ""
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = sa.create_engine(self.url, future=True)
+        except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
+            raise ImportsubError(f"cannot open store {db!r}: {exc}") from exc
+        if self.is_sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        if migrate:
+            self.upgrade()
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # ------------------------------------------------------------ schema
+
+    def upgrade(self) -> None:
+        """Apply Alembic migrations up to head."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except sa.exc.OperationalError as exc:
+            raise ImportsubError(f"cannot open store {self}: {exc.orig}") from exc
+
+    # ------------------------------------------------------------ listing
+
+    def datasets(self) -> list[DatasetInfo]:
+        """Every dataset with its latest version."""
+        q = (
+            sa.select(datasets.c.name, datasets.c.created_at, versions.c.number, versions.c.counts)
+            .join(versions, versions.c.dataset_id == datasets.c.id)
+            .order_by(datasets.c.name, versions.c.number)
+        )
+        out: dict[str, DatasetInfo] = {}
+        with self.engine.connect() as conn:
+            for name, created, number, counts in conn.execute(q):
+                prev = out.get(name)
+                out[name] = DatasetInfo(name, number, (prev.versions if prev else 0) + 1, created, dict(counts))
+        return list(out.values())
+
+    def versions(self, name: str) -> list[VersionInfo]:
+        """Versions of dataset ``name``, oldest first."""
+        q = (
+            sa.select(versions)
+            .join(datasets, versions.c.dataset_id == datasets.c.id)
+            .where(datasets.c.name == name)
+            .order_by(versions.c.number)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        if not rows:
+            raise NotFoundError(self._not_found(name))
+        return [
+            VersionInfo(
+                name, r["number"], r["created_at"], r["note"], r["source"], r["fingerprint"], dict(r["counts"]), r["created_by"]
+            )
+            for r in rows
+        ]
+
+    def _not_found(self, name: str, version: int | None = None) -> str:
+        known = [d.name for d in self.datasets()]
+        what = f"dataset {name!r}" if version is None else f"version {version} of dataset {name!r}"
+        return f"no {what} in {self}; datasets: {', '.join(known) or 'none (run importsub demo or importsub import)'}"
+
+    def _version_id(self, conn: Connection, name: str, version: int | None) -> tuple[int, int]:
+        q = (
+            sa.select(versions.c.id, versions.c.number)
+            .join(datasets, versions.c.dataset_id == datasets.c.id)
+            .where(datasets.c.name == name)
+        )
+        q = q.where(versions.c.number == version) if version is not None else q.order_by(versions.c.number.desc())
+        row = conn.execute(q.limit(1)).first()
+        if row is None:
+            raise NotFoundError(self._not_found(name, version))
+        return int(row[0]), int(row[1])
+
+    def has_dataset(self, name: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name)).first() is not None
+
+    # ------------------------------------------------------------ writing
+
+    def write_dataset(
+        self,
+        ds: Dataset,
+        *,
+        name: str | None = None,
+        note: str | None = None,
+        source: str | None = None,
+        created_by: str | None = None,
+        progress: ProgressFn | None = None,
+    ) -> VersionInfo:
+        """Write ``ds`` as a new version of dataset ``name`` (default ``ds.name``).
+
+        The whole version is one transaction: on any error nothing is written.
+        The dataset should have been validated (``importsub.model.validate``).
+        """
+        name = name or ds.name
+        now = datetime.now(UTC)
+        counts = ds.counts()
+        fingerprint = ds.fingerprint()
+        total = sum(counts.values())
+        done = 0
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name)).first()
+            if row is None:
+                dataset_id = conn.execute(
+                    datasets.insert().values(name=name, created_at=now).returning(datasets.c.id)
+                ).scalar_one()
+            else:
+                dataset_id = row[0]
+            last = conn.execute(
+                sa.select(sa.func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
+            ).scalar()
+            number = int(last or 0) + 1
+            version_id = conn.execute(
+                versions.insert()
+                .values(
+                    dataset_id=dataset_id,
+                    number=number,
+                    created_at=now,
+                    note=note,
+                    source=source,
+                    fingerprint=fingerprint,
+                    counts=counts,
+                    created_by=created_by,
+                )
+                .returning(versions.c.id)
+            ).scalar_one()
+            for rt in TABLES:
+                df = ds.tables[rt.name]
+                if df.height == 0:
+                    continue
+                for written in self._insert(conn, rt, version_id, df):
+                    if progress:
+                        progress(rt.name, done + written, total)
+                done += df.height
+        return VersionInfo(name, number, now, note, source, fingerprint, counts, created_by)
+
+    def _insert(self, conn: Connection, rt: RecordType, version_id: int, df: pl.DataFrame) -> Iterator[int]:
+        cols = ["version_id", *rt.field_names]
+        df = df.sort(list(rt.key)).select(pl.lit(version_id, dtype=pl.Int64).alias("version_id"), *rt.field_names)
+        raw = conn.connection.driver_connection
+        if self.is_sqlite:
+            date_cols = [f.name for f in rt.fields if f.type == "date"]
+            if date_cols:
+                df = df.with_columns(pl.col(c).dt.to_string("%Y-%m-%d") for c in date_cols)
+            col_sql = ", ".join(f'"{c}"' for c in cols)
+            sql = f'INSERT INTO "{rt.name}" ({col_sql}) VALUES ({", ".join("?" * len(cols))})'
+            cur = raw.cursor()  # type: ignore[union-attr]
+            try:
+                for start in range(0, df.height, BATCH_ROWS):
+                    cur.executemany(sql, df.slice(start, BATCH_ROWS).iter_rows())
+                    yield min(start + BATCH_ROWS, df.height)
+            finally:
+                cur.close()
+        else:
+            # PostgreSQL: COPY ... FROM STDIN in CSV, the fastest bulk path
+            col_sql = ", ".join(f'"{c}"' for c in cols)
+            with raw.cursor() as cur:  # type: ignore[union-attr]
+                with cur.copy(f'COPY "{rt.name}" ({col_sql}) FROM STDIN WITH (FORMAT csv)') as copy:
+                    for start in range(0, df.height, BATCH_ROWS):
+                        chunk = df.slice(start, BATCH_ROWS).write_csv(include_header=False)
+                        copy.write(chunk.encode("utf-8"))
+                        yield min(start + BATCH_ROWS, df.height)
+
+    # ------------------------------------------------------------ reading
+
+    def read_dataset(self, name: str, version: int | None = None) -> Dataset:
+        """Dataset ``name`` at ``version`` (default: the latest)."""
+        with self.engine.connect() as conn:
+            version_id, number = self._version_id(conn, name, version)
+            frames = {}
+            for rt in TABLES:
+                frames[rt.name] = self._read_table(conn, rt, version_id)
+        return Dataset.from_frames(name, frames, version=number)
+
+    def _read_table(self, conn: Connection, rt: RecordType, version_id: int) -> pl.DataFrame:
+        t = RECORD_TABLES[rt.name]
+        q = sa.select(*(t.c[f] for f in rt.field_names)).where(t.c.version_id == version_id)
+        q = q.order_by(*(t.c[k] for k in rt.key))
+        rows = conn.execute(q).all()
+        schema = polars_schema(rt)
+        if not rows:
+            return pl.DataFrame(schema=schema)
+        read_schema = {k: (pl.String() if v == pl.Date() else v) for k, v in schema.items()}
+        if not self.is_sqlite:
+            read_schema = schema
+        df = pl.DataFrame([tuple(r) for r in rows], schema=read_schema, orient="row")
+        if self.is_sqlite:
+            df = df.with_columns(pl.col(c).str.to_date("%Y-%m-%d") for c, v in schema.items() if v == pl.Date())
+        return df
+
+    # ------------------------------------------------------------ diff
+
+    def diff(self, name: str, a: int | None = None, b: int | None = None) -> dict[str, pl.DataFrame]:
+        """Records added, removed and changed from version ``a`` to ``b``.
+
+        Defaults: ``b`` the latest, ``a`` the one before it.
+        """
+        if b is None:
+            b = self.versions(name)[-1].version
+        if a is None:
+            a = b - 1
+        return diff_datasets(self.read_dataset(name, a), self.read_dataset(name, b))
+
+
+def _key_text(key: list[str]) -> pl.Expr:
+    return pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=" | ")
+
+
+def diff_datasets(old: Dataset, new: Dataset) -> dict[str, pl.DataFrame]:
+    """``summary`` (table, added, removed, changed) and ``changes`` (one row per record)."""
+    summary = []
+    details: list[pl.DataFrame] = []
+    detail_schema = {"table": pl.String(), "change": pl.String(), "key": pl.String(), "fields": pl.String()}
+    for name in TABLE_NAMES:
+        rt = table(name)
+        key = list(rt.key)
+        a = old.tables[name]
+        b = new.tables[name]
+        added = b.join(a.select(key), on=key, how="anti")
+        removed = a.join(b.select(key), on=key, how="anti")
+        others = [f for f in rt.field_names if f not in key]
+        both = a.join(b, on=key, how="inner", suffix="__new")
+        if others:
+            differs = pl.any_horizontal([pl.col(f).ne_missing(pl.col(f + "__new")) for f in others])
+            changed = both.filter(differs)
+        else:
+            changed = both.head(0)
+        summary.append((name, added.height, removed.height, changed.height))
+        for frame, kind in ((added, "added"), (removed, "removed")):
+            if frame.height:
+                details.append(
+                    frame.select(
+                        pl.lit(name).alias("table"), pl.lit(kind).alias("change"), _key_text(key).alias("key"), pl.lit("").alias("fields")
+                    )
+                )
+        if changed.height:
+            parts = [
+                pl.when(pl.col(f).ne_missing(pl.col(f + "__new")))
+                .then(pl.format(f"{f}: {{}} → {{}}", pl.col(f).cast(pl.String).fill_null("∅"), pl.col(f + "__new").cast(pl.String).fill_null("∅")))
+                .otherwise(None)
+                for f in others
+            ]
+            details.append(
+                changed.select(
+                    pl.lit(name).alias("table"),
+                    pl.lit("changed").alias("change"),
+                    _key_text(key).alias("key"),
+                    pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("fields"),
+                )
+            )
+    return {
+        "summary": pl.DataFrame(summary, schema=["table", "added", "removed", "changed"], orient="row"),
+        "changes": pl.concat(details) if details else pl.DataFrame(schema=detail_schema),
+    }
+
+
+__all__ = ["DatasetInfo", "Store", "VersionInfo", "default_url", "diff_datasets", "metadata", "normalise_url"]
