@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,6 +79,15 @@ def run(app: typer.Typer, args: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted; nothing more was written")
         return 130
+    except Exception as exc:  # a bug of ours: say so plainly, traceback only on request
+        if os.environ.get("IMPORTSUB_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a bug in importsub; set IMPORTSUB_DEBUG=1 to see the traceback and please report it.",
+            highlight=False,
+        )
+        return 2
     return 0
 
 
