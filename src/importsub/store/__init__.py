@@ -8,6 +8,7 @@ migrations, applied when a store is opened.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,8 +112,20 @@ class Store:
             raise ImportsubError(f"cannot open store {db!r}: {exc}") from exc
         if self.is_sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        # close pooled connections when the store is dropped
+        self._finalizer = weakref.finalize(self, self.engine.dispose)
         if migrate:
             self.upgrade()
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._finalizer()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -211,6 +224,26 @@ class Store:
         counts = ds.counts()
         fingerprint = ds.fingerprint()
         total = sum(counts.values())
+        try:
+            return self._write(ds, name, now, counts, fingerprint, total, note, source, created_by, progress)
+        except sa.exc.DBAPIError as exc:
+            raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc.orig}") from exc
+        except self.engine.dialect.loaded_dbapi.Error as exc:  # raised by the bulk path's raw cursor
+            raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc}") from exc
+
+    def _write(
+        self,
+        ds: Dataset,
+        name: str,
+        now: datetime,
+        counts: dict[str, int],
+        fingerprint: str,
+        total: int,
+        note: str | None,
+        source: str | None,
+        created_by: str | None,
+        progress: ProgressFn | None,
+    ) -> VersionInfo:
         done = 0
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name)).first()
@@ -294,13 +327,7 @@ class Store:
         schema = polars_schema(rt)
         if not rows:
             return pl.DataFrame(schema=schema)
-        read_schema = {k: (pl.String() if v == pl.Date() else v) for k, v in schema.items()}
-        if not self.is_sqlite:
-            read_schema = schema
-        df = pl.DataFrame([tuple(r) for r in rows], schema=read_schema, orient="row")
-        if self.is_sqlite:
-            df = df.with_columns(pl.col(c).str.to_date("%Y-%m-%d") for c, v in schema.items() if v == pl.Date())
-        return df
+        return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
     # ------------------------------------------------------------ diff
 

@@ -76,3 +76,10 @@ def _record_table(rt: RecordType) -> sa.Table:
 
 
 RECORD_TABLES: dict[str, sa.Table] = {rt.name: _record_table(rt) for rt in TABLES}
+
+
+def all_metadata() -> sa.MetaData:
+    """The metadata with every store module's tables registered (records, accounts, jobs)."""
+    import importsub.store.accounts  # noqa: F401  (registers its tables on ``metadata``)
+
+    return metadata

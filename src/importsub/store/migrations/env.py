@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from importsub.store.tables import metadata
+from importsub.store.tables import all_metadata
 
 config = context.config
-target_metadata = metadata
+target_metadata = all_metadata()
 
 
 def run_migrations_online() -> None:
