@@ -36,6 +36,15 @@ def empty_frame(rt: RecordType) -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(rt))
 
 
+def content_fingerprint(canonical: Mapping[str, pl.DataFrame]) -> str:
+    """SHA-256 over every table (sorted by key) written as CSV."""
+    h = hashlib.sha256()
+    for name in TABLE_NAMES:
+        h.update(name.encode())
+        h.update(canonical[name].write_csv(include_header=True).encode())
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class Dataset:
     """All records of one dataset version, one DataFrame per record type.
@@ -111,14 +120,13 @@ class Dataset:
         rt = table(name)
         return self.tables[name].sort(list(rt.key), nulls_last=True)
 
+    def canonical_tables(self) -> dict[str, pl.DataFrame]:
+        """Every table sorted by its key."""
+        return {name: self.canonical(name) for name in TABLE_NAMES}
+
     def fingerprint(self) -> str:
         """SHA-256 of the canonical content (independent of row order and name)."""
-        h = hashlib.sha256()
-        for name in TABLE_NAMES:
-            df = self.canonical(name)
-            h.update(name.encode())
-            h.update(df.write_csv(include_header=True, float_precision=None).encode())
-        return h.hexdigest()
+        return content_fingerprint(self.canonical_tables())
 
     def equals(self, other: Dataset) -> bool:
         """Same records (order ignored)."""

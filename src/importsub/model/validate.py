@@ -355,8 +355,8 @@ def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collect
 
 def _check_keys(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
     key = list(rt.key)
-    if df.height == 0:
-        return
+    if df.height == 0 or df.select(key).unique().height == df.height:
+        return  # the common case, checked with one hash pass
     dup = df.filter(pl.struct(key).is_duplicated())
     if dup.height == 0:
         return

@@ -19,7 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from importsub.model.dataset import Dataset, polars_schema
+from importsub.model.dataset import Dataset, content_fingerprint, polars_schema
 from importsub.model.errors import ImportsubError, NotFoundError
 from importsub.model.schema import TABLE_NAMES, TABLES, RecordType, table
 from importsub.store.tables import RECORD_TABLES, datasets, metadata, versions
@@ -73,6 +73,12 @@ class DatasetInfo:
     counts: dict[str, int]
 
 
+def _adbc_error() -> type[Exception]:
+    import adbc_driver_manager
+
+    return adbc_driver_manager.Error  # type: ignore[no-any-return]
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -107,7 +113,10 @@ class Store:
                 path = self.url.split(":///", 1)[1] if ":///" in self.url else ""
                 if path and path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = sa.create_engine(self.url, future=True)
+            # SQLite: a new connection per use (cheap), so no pooled connection
+            # keeps an old WAL snapshot after another connection commits
+            pool = {"poolclass": sa.pool.NullPool} if self.is_sqlite else {"pool_pre_ping": True}
+            self.engine: Engine = sa.create_engine(self.url, **pool)
         except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
             raise ImportsubError(f"cannot open store {db!r}: {exc}") from exc
         if self.is_sqlite:
@@ -222,13 +231,15 @@ class Store:
         name = name or ds.name
         now = datetime.now(UTC)
         counts = ds.counts()
-        fingerprint = ds.fingerprint()
+        # sort once: the same key order serves the fingerprint and B-tree friendly inserts
+        ds = Dataset(ds.name, ds.canonical_tables(), ds.version, ds.meta)
+        fingerprint = content_fingerprint(ds.tables)
         total = sum(counts.values())
         try:
             return self._write(ds, name, now, counts, fingerprint, total, note, source, created_by, progress)
         except sa.exc.DBAPIError as exc:
             raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc.orig}") from exc
-        except self.engine.dialect.loaded_dbapi.Error as exc:  # raised by the bulk path's raw cursor
+        except (self.engine.dialect.loaded_dbapi.Error, _adbc_error()) as exc:  # raised by the bulk paths
             raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc}") from exc
 
     def _write(
@@ -244,6 +255,9 @@ class Store:
         created_by: str | None,
         progress: ProgressFn | None,
     ) -> VersionInfo:
+        if self.is_sqlite and self._sqlite_path() is not None:
+            number = self._write_sqlite_bulk(ds, name, now, counts, fingerprint, total, note, source, created_by, progress)
+            return VersionInfo(name, number, now, note, source, fingerprint, counts, created_by)
         done = 0
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name)).first()
@@ -275,38 +289,97 @@ class Store:
                 df = ds.tables[rt.name]
                 if df.height == 0:
                     continue
-                for written in self._insert(conn, rt, version_id, df):
+                for written in self._copy_postgres(conn, rt, version_id, df):
                     if progress:
                         progress(rt.name, done + written, total)
                 done += df.height
         return VersionInfo(name, number, now, note, source, fingerprint, counts, created_by)
 
-    def _insert(self, conn: Connection, rt: RecordType, version_id: int, df: pl.DataFrame) -> Iterator[int]:
-        cols = ["version_id", *rt.field_names]
-        df = df.sort(list(rt.key)).select(pl.lit(version_id, dtype=pl.Int64).alias("version_id"), *rt.field_names)
-        raw = conn.connection.driver_connection
-        if self.is_sqlite:
-            date_cols = [f.name for f in rt.fields if f.type == "date"]
-            if date_cols:
-                df = df.with_columns(pl.col(c).dt.to_string("%Y-%m-%d") for c in date_cols)
-            col_sql = ", ".join(f'"{c}"' for c in cols)
-            sql = f'INSERT INTO "{rt.name}" ({col_sql}) VALUES ({", ".join("?" * len(cols))})'
-            cur = raw.cursor()  # type: ignore[union-attr]
+    def _sqlite_path(self) -> str | None:
+        path = self.engine.url.database
+        return None if not path or path == ":memory:" else path
+
+    def _write_sqlite_bulk(
+        self,
+        ds: Dataset,
+        name: str,
+        now: datetime,
+        counts: dict[str, int],
+        fingerprint: str,
+        total: int,
+        note: str | None,
+        source: str | None,
+        created_by: str | None,
+        progress: ProgressFn | None,
+    ) -> int:
+        """SQLite: one transaction on an ADBC connection, records ingested from Arrow.
+
+        ADBC binds Arrow columns in C, about 2.5x faster than ``executemany``
+        of Python tuples; values are stored as SQLAlchemy stores them (dates
+        and timestamps as ISO text, booleans as 0/1, JSON as text).
+        """
+        import json
+
+        import adbc_driver_sqlite.dbapi as adbc
+
+        stamp = now.replace(tzinfo=None).isoformat(sep=" ")
+        done = 0
+        with adbc.connect(self._sqlite_path()) as conn:
             try:
+                with conn.cursor() as cur:
+                    cur.execute("PRAGMA foreign_keys=ON")
+                    cur.execute("PRAGMA busy_timeout=30000")
+                    cur.execute("SELECT id FROM datasets WHERE name = ?", (name,))
+                    row = cur.fetchone()
+                    if row is None:
+                        cur.execute("INSERT INTO datasets (name, created_at) VALUES (?, ?) RETURNING id", (name, stamp))
+                        row = cur.fetchone()
+                    dataset_id = int(row[0])  # type: ignore[index]
+                    cur.execute("SELECT max(number) FROM versions WHERE dataset_id = ?", (dataset_id,))
+                    last = cur.fetchone()
+                    number = int((last[0] if last else None) or 0) + 1
+                    cur.execute(
+                        "INSERT INTO versions (dataset_id, number, created_at, note, source, fingerprint, counts, created_by) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        (dataset_id, number, stamp, note, source, fingerprint, json.dumps(counts), created_by),
+                    )
+                    version_id = int(cur.fetchone()[0])  # type: ignore[index]
+                    for rt in TABLES:
+                        df = ds.tables[rt.name]
+                        if df.height == 0:
+                            continue
+                        df = self._ordered(rt, version_id, df).with_columns(
+                            [pl.col(f.name).dt.to_string("%Y-%m-%d") for f in rt.fields if f.type == "date"]
+                            + [pl.col(f.name).cast(pl.Int64) for f in rt.fields if f.type == "bool"]
+                        )
+                        for start in range(0, df.height, BATCH_ROWS * 4):
+                            cur.adbc_ingest(rt.name, df.slice(start, BATCH_ROWS * 4).to_arrow(), mode="append")
+                            if progress:
+                                progress(rt.name, done + min(start + BATCH_ROWS * 4, df.height), total)
+                        done += df.height
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        return number
+
+    @staticmethod
+    def _ordered(rt: RecordType, version_id: int, df: pl.DataFrame) -> pl.DataFrame:
+        """Rows (already in key order) with ``version_id`` first."""
+        return df.select(pl.lit(version_id, dtype=pl.Int64).alias("version_id"), *rt.field_names)
+
+    def _copy_postgres(self, conn: Connection, rt: RecordType, version_id: int, df: pl.DataFrame) -> Iterator[int]:
+        """PostgreSQL: COPY ... FROM STDIN in CSV, the fastest bulk path."""
+        cols = ["version_id", *rt.field_names]
+        df = self._ordered(rt, version_id, df)
+        raw = conn.connection.driver_connection
+        col_sql = ", ".join(f'"{c}"' for c in cols)
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            with cur.copy(f'COPY "{rt.name}" ({col_sql}) FROM STDIN WITH (FORMAT csv)') as copy:
                 for start in range(0, df.height, BATCH_ROWS):
-                    cur.executemany(sql, df.slice(start, BATCH_ROWS).iter_rows())
+                    chunk = df.slice(start, BATCH_ROWS).write_csv(include_header=False)
+                    copy.write(chunk.encode("utf-8"))
                     yield min(start + BATCH_ROWS, df.height)
-            finally:
-                cur.close()
-        else:
-            # PostgreSQL: COPY ... FROM STDIN in CSV, the fastest bulk path
-            col_sql = ", ".join(f'"{c}"' for c in cols)
-            with raw.cursor() as cur:  # type: ignore[union-attr]
-                with cur.copy(f'COPY "{rt.name}" ({col_sql}) FROM STDIN WITH (FORMAT csv)') as copy:
-                    for start in range(0, df.height, BATCH_ROWS):
-                        chunk = df.slice(start, BATCH_ROWS).write_csv(include_header=False)
-                        copy.write(chunk.encode("utf-8"))
-                        yield min(start + BATCH_ROWS, df.height)
 
     # ------------------------------------------------------------ reading
 
