@@ -260,6 +260,15 @@ def check(ds: Dataset, *, max_problems: int = MAX_PROBLEMS) -> Dataset:
     return ds
 
 
+def value_problems(name: str, df: pl.DataFrame, *, max_problems: int = MAX_PROBLEMS) -> list[Problem]:
+    """Problems of single values in a typed table (required, bounds, choices), no cross-record checks."""
+    rt = TABLES_BY_NAME[name]
+    out = _Collector(max_problems)
+    frame = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64), pl.lit(0, dtype=pl.Int32).alias("__src__"))
+    _check_values(rt, frame, _Locator([_Origin(None, name)]), out)
+    return out.problems
+
+
 def _empty_frame_with_row(rt: RecordType) -> pl.DataFrame:
     return pl.DataFrame(schema={ROW: pl.Int64(), **polars_schema(rt), "__src__": pl.Int32()})
 
@@ -512,4 +521,4 @@ def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out
     )
 
 
-__all__ = ["MAX_PROBLEMS", "POLARS_TYPES", "ROW", "RawTable", "check", "parse"]
+__all__ = ["MAX_PROBLEMS", "POLARS_TYPES", "ROW", "RawTable", "check", "parse", "value_problems"]
