@@ -1,0 +1,5 @@
+"""``python -m importsub`` is the ``importsub`` command."""
+
+from importsub.cli.main import main
+
+main()
