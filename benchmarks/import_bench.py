@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _measure import Measure  # noqa: E402
+from _measure import Measure
 
 
 def baseline(folder: Path, db: Path, sample: int) -> tuple[int, Measure]:

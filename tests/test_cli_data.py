@@ -20,7 +20,12 @@ def run(*args: str, db: Path, check: bool = True) -> subprocess.CompletedProcess
     env = {**os.environ, "IMPORTSUB_DB": str(db), "COLUMNS": "200"}
     env.pop("IMPORTSUB_DEBUG", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "importsub", *args], capture_output=True, text=True, encoding="utf-8", env=env, timeout=300
+        [sys.executable, "-m", "importsub", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=300,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")

@@ -18,7 +18,12 @@ from importsub.io.xlsx import write_template
 from importsub.model.dataset import Dataset, polars_schema
 from importsub.model.schema import TABLES, Field, RecordType
 
-ALPHABET = string.ascii_letters + string.digits + "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюяІіЎў" + " -_.,/()№«»\"'"
+ALPHABET = (
+    string.ascii_letters
+    + string.digits
+    + "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюяІіЎў"
+    + " -_.,/()№«»\"'"
+)
 
 
 def _text() -> st.SearchStrategy[str]:
@@ -32,7 +37,9 @@ def _value(f: Field) -> st.SearchStrategy[object]:
     elif f.type == "int":
         base = st.integers(-(10**9), 10**9)
     elif f.type == "float":
-        base = st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=False, min_value=-1e15, max_value=1e15).map(lambda v: v + 0.0)
+        base = st.floats(
+            allow_nan=False, allow_infinity=False, allow_subnormal=False, min_value=-1e15, max_value=1e15
+        ).map(lambda v: v + 0.0)
     elif f.type == "bool":
         base = st.booleans()
     else:
@@ -56,7 +63,9 @@ def datasets(draw: st.DrawFn) -> Dataset:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(ds=datasets())
 def test_roundtrip_any_records(fmt: str, ds: Dataset) -> None:
     """import -> export -> import is identical in every format.
@@ -105,7 +114,7 @@ def test_template_has_units_and_notes(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     write_template(path)
     wb = load_workbook(path)
-    assert set(rt.name for rt in TABLES) <= set(wb.sheetnames)
+    assert {rt.name for rt in TABLES} <= set(wb.sheetnames)
     ws = wb["production"]
     header = [c.value for c in ws[1]]
     assert header == [f.name for f in TABLES[6].fields]
@@ -144,5 +153,10 @@ def test_libreoffice_opens_export(tiny: Dataset, tmp_path: Path) -> None:
         pytest.skip("LibreOffice not installed")
     path = tmp_path / "tiny.xlsx"
     write_path(tiny, path)
-    subprocess.run([lo, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path / "lo"), str(path)], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [lo, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path / "lo"), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert (tmp_path / "lo" / "tiny.csv").exists()

@@ -22,8 +22,10 @@ from importsub.store.tables import RECORD_TABLES
 
 def _value(f: Field) -> st.SearchStrategy[object]:
     if f.type == "str":
-        opts = list(f.choices) + ["zzz"] if f.choices else None
-        base: st.SearchStrategy[object] = st.sampled_from(opts) if opts else st.sampled_from(["A", "Руденск", "x y", " ", ""])
+        opts = [*list(f.choices), "zzz"] if f.choices else None
+        base: st.SearchStrategy[object] = (
+            st.sampled_from(opts) if opts else st.sampled_from(["A", "Руденск", "x y", " ", ""])
+        )
     elif f.type == "int":
         base = st.integers(-5, 2300)
     elif f.type == "float":

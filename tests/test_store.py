@@ -23,7 +23,9 @@ def test_roundtrip_and_versions(store_url: str, tiny: Dataset) -> None:
     assert back.fingerprint() == tiny.fingerprint() == v1.fingerprint
     assert "Руденск" in back.sites.get_column("name_local").to_list()
     # a second import is a new immutable version; the first stays as it was
-    sites = tiny.sites.with_columns(pl.when(pl.col("id") == "RUD").then(pl.lit("Руденск-2")).otherwise(pl.col("name_local")).alias("name_local"))
+    sites = tiny.sites.with_columns(
+        pl.when(pl.col("id") == "RUD").then(pl.lit("Руденск-2")).otherwise(pl.col("name_local")).alias("name_local")
+    )
     changed = tiny.replace(sites=sites)
     v2 = store.write_dataset(changed)
     assert v2.version == 2
@@ -98,7 +100,11 @@ def test_migrations_match_schema(store_url: str) -> None:
     store = Store(store_url)
     with store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn)
-        diffs = [d for d in compare_metadata(ctx, all_metadata()) if not (isinstance(d, tuple) and d[0] in ("remove_table",) and d[1].name == "alembic_version")]
+        diffs = [
+            d
+            for d in compare_metadata(ctx, all_metadata())
+            if not (isinstance(d, tuple) and d[0] in ("remove_table",) and d[1].name == "alembic_version")
+        ]
     assert diffs == []
 
 

@@ -119,7 +119,13 @@ def test_composite_reference_supplier_must_produce(folder: Path) -> None:
 def test_shares_must_sum_to_one(folder: Path) -> None:
     # sorted rows: RUD/CHIP/CN1 (line 2), TLT/LAMP/DE1 0.25 (line 3), TLT/LAMP/RUD 0.75 (line 4)
     edit(folder, "supply_links", lambda df: set_cell(df, 2, "share", "0.5"))
-    p = find(problems(folder), sheet="supply_links", column="share", row=3, text="shares of buyer TLT for part LAMP sum to 0.75")
+    p = find(
+        problems(folder),
+        sheet="supply_links",
+        column="share",
+        row=3,
+        text="shares of buyer TLT for part LAMP sum to 0.75",
+    )
     assert "not 1" in p.message
 
 
@@ -132,7 +138,13 @@ def test_shares_tolerance(folder: Path, tiny: Dataset) -> None:
 
 
 def test_bom_cycle_named(folder: Path) -> None:
-    edit(folder, "bom", lambda df: pl.concat([df, pl.DataFrame({"parent": ["CHIP"], "child": ["CAR"], "quantity": ["1"]})], how="diagonal"))
+    edit(
+        folder,
+        "bom",
+        lambda df: pl.concat(
+            [df, pl.DataFrame({"parent": ["CHIP"], "child": ["CAR"], "quantity": ["1"]})], how="diagonal"
+        ),
+    )
     ps = problems(folder)
     cyc = [p for p in ps if "BOM cycle" in p.message]
     assert cyc, ps
@@ -167,7 +179,9 @@ def test_every_problem_at_once(folder: Path) -> None:
 
 
 def test_problem_cap(folder: Path) -> None:
-    big = pl.DataFrame({"id": [f"X{i}" for i in range(500)], "name": ["x"] * 500, "category": ["c"] * 500, "unit_value": ["bad"] * 500})
+    big = pl.DataFrame(
+        {"id": [f"X{i}" for i in range(500)], "name": ["x"] * 500, "category": ["c"] * 500, "unit_value": ["bad"] * 500}
+    )
     edit(folder, "parts", lambda df: pl.concat([df, big], how="diagonal"))
     with pytest.raises(ValidationError) as info:
         read_path(folder, max_problems=50)

@@ -47,9 +47,7 @@ def _read_file(path: Path, name: str | None = None, *, validate: bool = True) ->
 
 def summary_tables(ds: Dataset, group: str = "union") -> dict[str, pl.DataFrame]:
     """Record counts, vehicles per OEM and the share of supply links from outside ``group``."""
-    counts = pl.DataFrame(
-        [(k, v) for k, v in ds.counts().items()], schema=["record type", "records"], orient="row"
-    )
+    counts = pl.DataFrame([(k, v) for k, v in ds.counts().items()], schema=["record type", "records"], orient="row")
     members = ds.country_groups.filter(pl.col("group") == group).get_column("iso2")
     sites = ds.sites.select(pl.col("id").alias("site"), "organization", "country")
     orgs = ds.organizations.select(pl.col("id").alias("organization"), pl.col("name").alias("OEM"))
@@ -81,7 +79,9 @@ def summary_tables(ds: Dataset, group: str = "union") -> dict[str, pl.DataFrame]
                 "supply links": [links.height],
                 f"from outside {group}": [outside.height],
                 f"share outside {group} [%]": [100.0 * outside.height / links.height],
-                "supplier countries outside": [", ".join(sorted(outside.get_column("supplier country").unique().to_list()))],
+                "supplier countries outside": [
+                    ", ".join(sorted(outside.get_column("supplier country").unique().to_list()))
+                ],
             }
         )
         tables["supply links"] = share
@@ -112,18 +112,17 @@ def register(app: typer.Typer) -> None:
             orient="row",
         )
         tables = {"datasets": datasets, **summary_tables(store.read_dataset(NAME))}
-        try:
-            from importsub.analysis import demo_headline
-        except ImportError:
-            demo_headline = None
-        if demo_headline is not None:
-            tables.update(demo_headline(ds))
+        from importsub.analysis import demo_headline
+
+        tables.update(demo_headline(ds))
         emit(tables, fmt, None, fingerprint={"dataset": NAME, "fingerprint": ds.fingerprint()[:12]})
 
     @app.command("import")
     def import_(
         path: Annotated[Path, typer.Argument(help="An .xlsx workbook, a .json document, or a folder of .csv files.")],
-        dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset name (default: the file name).")] = None,
+        dataset: Annotated[
+            str | None, typer.Option("--dataset", "-d", help="Dataset name (default: the file name).")
+        ] = None,
         note: Annotated[str | None, typer.Option(help="A note stored with the new version.")] = None,
         db: DbOption = None,
     ) -> None:
@@ -141,10 +140,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def export(
-        out_path: Annotated[Path, typer.Argument(metavar="OUT", help="Target: FILE.xlsx, FILE.json or a folder for CSV files.")],
+        out_path: Annotated[
+            Path, typer.Argument(metavar="OUT", help="Target: FILE.xlsx, FILE.json or a folder for CSV files.")
+        ],
         dataset: DatasetOption = DEFAULT_DATASET,
         version: VersionOption = None,
-        fmt: Annotated[str | None, typer.Option("--format", "-f", help="xlsx, json or csv (default: from OUT).")] = None,
+        fmt: Annotated[
+            str | None, typer.Option("--format", "-f", help="xlsx, json or csv (default: from OUT).")
+        ] = None,
         db: DbOption = None,
     ) -> None:
         """Write a stored dataset version to a file (the same formats import reads)."""
@@ -175,7 +178,9 @@ def register(app: typer.Typer) -> None:
         """Check a file without writing anything; list every problem with its place."""
         ds = _read_file(path)
         counts = ds.counts()
-        out.print(f"{path}: OK, {sum(counts.values()):,} records in {sum(1 for v in counts.values() if v)} record types")
+        out.print(
+            f"{path}: OK, {sum(counts.values()):,} records in {sum(1 for v in counts.values() if v)} record types"
+        )
 
     @app.command()
     def datasets(
@@ -187,21 +192,37 @@ def register(app: typer.Typer) -> None:
         """List the datasets in the store, or the versions of one."""
         store = open_store(db)
         if name is None:
-            rows = [(d.name, d.latest, d.versions, d.created_at.isoformat(timespec="seconds"), sum(d.counts.values())) for d in store.datasets()]
-            df = pl.DataFrame(rows, schema=["dataset", "latest version", "versions", "created", "records"], orient="row")
+            rows = [
+                (d.name, d.latest, d.versions, d.created_at.isoformat(timespec="seconds"), sum(d.counts.values()))
+                for d in store.datasets()
+            ]
+            df = pl.DataFrame(
+                rows, schema=["dataset", "latest version", "versions", "created", "records"], orient="row"
+            )
             emit(df, fmt, out_file, title="datasets")
             return
         rows2 = [
-            (v.version, v.created_at.isoformat(timespec="seconds"), sum(v.counts.values()), v.note or "", v.source or "", v.fingerprint[:12])
+            (
+                v.version,
+                v.created_at.isoformat(timespec="seconds"),
+                sum(v.counts.values()),
+                v.note or "",
+                v.source or "",
+                v.fingerprint[:12],
+            )
             for v in store.versions(name)
         ]
-        df = pl.DataFrame(rows2, schema=["version", "created", "records", "note", "source", "fingerprint"], orient="row")
+        df = pl.DataFrame(
+            rows2, schema=["version", "created", "records", "note", "source", "fingerprint"], orient="row"
+        )
         emit(df, fmt, out_file, title=f"versions of {name}")
 
     @app.command()
     def diff(
         name: Annotated[str, typer.Argument(help="Dataset name.")],
-        from_version: Annotated[int | None, typer.Option("--from", help="Older version (default: the one before --to).")] = None,
+        from_version: Annotated[
+            int | None, typer.Option("--from", help="Older version (default: the one before --to).")
+        ] = None,
         to_version: Annotated[int | None, typer.Option("--to", help="Newer version (default: the latest).")] = None,
         db: DbOption = None,
         fmt: FormatOption = "table",
@@ -217,7 +238,9 @@ def register(app: typer.Typer) -> None:
     def synth(
         sites: Annotated[int, typer.Option("--sites", help="Number of sites.", min=5)] = 1000,
         seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same dataset).")] = 0,
-        out_path: Annotated[Path, typer.Option("--out", "-o", help="Folder for CSV files (or FILE.xlsx / FILE.json).")] = Path("synth"),
+        out_path: Annotated[
+            Path, typer.Option("--out", "-o", help="Folder for CSV files (or FILE.xlsx / FILE.json).")
+        ] = Path("synth"),
         links_per_buyer: Annotated[float, typer.Option(help="Mean suppliers per buyer and input part.")] = 2.0,
     ) -> None:
         """Write a realistic synthetic dataset of any size (for tests and benchmarks)."""

@@ -37,7 +37,9 @@ def detect_format(path: Path) -> str:
         return "json"
     if suffix == ".csv":
         return "csv"
-    raise FileFormatError(f"{path}: unknown file type {suffix or '(none)'!r}; use .xlsx, .json, .csv or a folder of .csv files")
+    raise FileFormatError(
+        f"{path}: unknown file type {suffix or '(none)'!r}; use .xlsx, .json, .csv or a folder of .csv files"
+    )
 
 
 def read_raw(path: Path | str) -> list[RawTable]:

@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from importsub.model.schema import TABLES, Field as SchemaField, RecordType
+from importsub.model.schema import TABLES, RecordType
+from importsub.model.schema import Field as SchemaField
 
 _PY_TYPES: dict[str, Any] = {"str": str, "int": int, "float": float, "bool": bool, "date": date}
 

@@ -104,9 +104,7 @@ class RecordType:
 
     def all_refs(self) -> tuple[Ref, ...]:
         """Single-field ``ref`` shortcuts and the composite ``refs`` together."""
-        single = tuple(
-            Ref((f.name,), f.ref, TABLES_BY_NAME[f.ref].key) for f in self.fields if f.ref
-        )
+        single = tuple(Ref((f.name,), f.ref, TABLES_BY_NAME[f.ref].key) for f in self.fields if f.ref)
         return single + self.refs
 
 
@@ -206,7 +204,13 @@ TABLES: Final[tuple[RecordType, ...]] = (
         (
             Field("parent", "str", description="Parent part", ref="parts"),
             Field("child", "str", description="Child (input) part", ref="parts"),
-            Field("quantity", "float", unit="units/parent unit", description="Units of child per unit of parent", positive=True),
+            Field(
+                "quantity",
+                "float",
+                unit="units/parent unit",
+                description="Units of child per unit of parent",
+                positive=True,
+            ),
             _source(),
         ),
         key=("parent", "child"),
@@ -235,7 +239,12 @@ TABLES: Final[tuple[RecordType, ...]] = (
                 description="Weeks to restore full output after a disruption",
                 minimum=0,
             ),
-            Field("pool", "str", default=None, description="Capacity pool (flexible line) shared with other parts at this site"),
+            Field(
+                "pool",
+                "str",
+                default=None,
+                description="Capacity pool (flexible line) shared with other parts at this site",
+            ),
             _source(),
         ),
         key=("site", "part"),
@@ -248,7 +257,9 @@ TABLES: Final[tuple[RecordType, ...]] = (
         (
             Field("site", "str", description="Site of the line", ref="sites"),
             Field("pool", "str", description="Name of the line"),
-            Field("capacity", "float", unit="units/yr", description="Total output of all parts on the line", positive=True),
+            Field(
+                "capacity", "float", unit="units/yr", description="Total output of all parts on the line", positive=True
+            ),
             _source(),
         ),
         key=("site", "pool"),
@@ -274,7 +285,14 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("buyer", "str", description="Buying site", ref="sites"),
             Field("part", "str", description="Part bought", ref="parts"),
             Field("supplier", "str", description="Supplying site", ref="sites"),
-            Field("share", "float", unit="fraction", description="Share of the buyer's need of this part", minimum=0, maximum=1),
+            Field(
+                "share",
+                "float",
+                unit="fraction",
+                description="Share of the buyer's need of this part",
+                minimum=0,
+                maximum=1,
+            ),
             Field("lead_time", "float", unit="weeks", default=0.0, description="Lead time", minimum=0),
             Field(
                 "qualified",
@@ -317,13 +335,34 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("id", "str", description="Identifier, e.g. P-LED-RUDENSK"),
             Field("name", "str", description="Name in English"),
             Field("name_local", "str", default=None, description="Name in Russian"),
-            Field("host_site", "str", default=None, description="Host site; empty where none is announced", ref="sites"),
+            Field(
+                "host_site", "str", default=None, description="Host site; empty where none is announced", ref="sites"
+            ),
             Field("capex", "float", unit=CURRENCY, default=0.0, description="Capital expenditure", minimum=0),
-            Field("opex", "float", unit=f"{CURRENCY}/yr", default=0.0, description="Operating cost per year", minimum=0),
-            Field("start", "int", unit="year", default=None, description="Year work starts", minimum=1900, maximum=2200),
-            Field("mrl", "int", unit="MRL", default=None, description="Manufacturing readiness level 1–10", minimum=1, maximum=10),
+            Field(
+                "opex", "float", unit=f"{CURRENCY}/yr", default=0.0, description="Operating cost per year", minimum=0
+            ),
+            Field(
+                "start", "int", unit="year", default=None, description="Year work starts", minimum=1900, maximum=2200
+            ),
+            Field(
+                "mrl",
+                "int",
+                unit="MRL",
+                default=None,
+                description="Manufacturing readiness level 1–10",
+                minimum=1,
+                maximum=10,
+            ),
             Field("status", "str", default="planned", description="Status", choices=PROJECT_STATUSES),
-            Field("max_scale", "float", unit="×", default=1.0, description="Largest capacity level a portfolio may fund (× target)", positive=True),
+            Field(
+                "max_scale",
+                "float",
+                unit="×",
+                default=1.0,
+                description="Largest capacity level a portfolio may fund (× target)",
+                positive=True,
+            ),
             _source(),
         ),
         key=("id",),
@@ -347,7 +386,14 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("project", "str", description="Project", ref="projects"),
             Field("part", "str", description="Part produced", ref="parts"),
             Field("capacity", "float", unit="units/yr", description="Target capacity at full ramp-up", positive=True),
-            Field("unit_value", "float", unit=f"{CURRENCY}/unit", default=None, description="Price; empty = the part's unit value", positive=True),
+            Field(
+                "unit_value",
+                "float",
+                unit=f"{CURRENCY}/unit",
+                default=None,
+                description="Price; empty = the part's unit value",
+                positive=True,
+            ),
             _source(),
         ),
         key=("project", "part"),
@@ -359,7 +405,14 @@ TABLES: Final[tuple[RecordType, ...]] = (
         (
             Field("project", "str", description="Project", ref="projects"),
             Field("year", "int", unit="year", description="Calendar year", minimum=1900, maximum=2200),
-            Field("fraction", "float", unit="fraction", description="Share of target capacity available", minimum=0, maximum=1),
+            Field(
+                "fraction",
+                "float",
+                unit="fraction",
+                description="Share of target capacity available",
+                minimum=0,
+                maximum=1,
+            ),
         ),
         key=("project", "year"),
     ),
@@ -395,8 +448,23 @@ TABLES: Final[tuple[RecordType, ...]] = (
         (
             Field("name", "str", description="Scenario name"),
             Field("description", "str", default=None, description="What the scenario represents"),
-            Field("year", "int", unit="year", default=None, description="Year whose demand and projects apply", minimum=1900, maximum=2200),
-            Field("weight", "float", unit="probability", default=1.0, description="Weight in a scenario set (expected loss)", minimum=0),
+            Field(
+                "year",
+                "int",
+                unit="year",
+                default=None,
+                description="Year whose demand and projects apply",
+                minimum=1900,
+                maximum=2200,
+            ),
+            Field(
+                "weight",
+                "float",
+                unit="probability",
+                default=1.0,
+                description="Weight in a scenario set (expected loss)",
+                minimum=0,
+            ),
         ),
         key=("name",),
     ),
@@ -412,9 +480,23 @@ TABLES: Final[tuple[RecordType, ...]] = (
                 "str",
                 description="Group name, ISO2 code, organization id, site id, part id, or buyer|part|supplier for a link",
             ),
-            Field("severity", "float", unit="fraction", default=1.0, description="Fraction of capacity lost", minimum=0, maximum=1),
+            Field(
+                "severity",
+                "float",
+                unit="fraction",
+                default=1.0,
+                description="Fraction of capacity lost",
+                minimum=0,
+                maximum=1,
+            ),
             Field("duration", "float", unit="weeks", description="Length of the disruption", minimum=0),
-            Field("recovery", "str", default="instant", description="Recovery profile after the disruption", choices=RECOVERY_PROFILES),
+            Field(
+                "recovery",
+                "str",
+                default="instant",
+                description="Recovery profile after the disruption",
+                choices=RECOVERY_PROFILES,
+            ),
         ),
         key=("scenario", "target_kind", "target"),
     ),

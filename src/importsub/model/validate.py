@@ -195,7 +195,13 @@ def parse(
     for raw in raw_tables:
         if raw.name not in TABLES_BY_NAME:
             out.add(
-                Problem(raw.file, raw.sheet, None, None, f"unknown record type {raw.name!r}; expected one of: {', '.join(TABLE_NAMES)}")
+                Problem(
+                    raw.file,
+                    raw.sheet,
+                    None,
+                    None,
+                    f"unknown record type {raw.name!r}; expected one of: {', '.join(TABLE_NAMES)}",
+                )
             )
             header_problems = True
             continue
@@ -253,7 +259,9 @@ def check(ds: Dataset, *, max_problems: int = MAX_PROBLEMS) -> Dataset:
         df = ds.tables[rt.name]
         expected = polars_schema(rt)
         if dict(df.schema) != expected:
-            out.add(Problem(None, rt.name, None, None, f"columns/types {dict(df.schema)} differ from schema {expected}"))
+            out.add(
+                Problem(None, rt.name, None, None, f"columns/types {dict(df.schema)} differ from schema {expected}")
+            )
     out.raise_if_any()
     _check(ds, frames, locs, out)
     out.raise_if_any()
@@ -264,7 +272,9 @@ def value_problems(name: str, df: pl.DataFrame, *, max_problems: int = MAX_PROBL
     """Problems of single values in a typed table (required, bounds, choices), no cross-record checks."""
     rt = TABLES_BY_NAME[name]
     out = _Collector(max_problems)
-    frame = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64), pl.lit(0, dtype=pl.Int32).alias("__src__"))
+    frame = df.with_row_index(ROW, offset=1).with_columns(
+        pl.col(ROW).cast(pl.Int64), pl.lit(0, dtype=pl.Int32).alias("__src__")
+    )
     _check_values(rt, frame, _Locator([_Origin(None, name)]), out)
     return out.problems
 
@@ -386,9 +396,11 @@ def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator,
     if df.height == 0:
         return
     for ref in rt.all_refs():
-        target = full[ref.table].select(
-            [pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)]
-        ).unique()
+        target = (
+            full[ref.table]
+            .select([pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)])
+            .unique()
+        )
         rows = df.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in ref.fields]))
         missing = rows.join(target, on=list(ref.fields), how="anti")
         if missing.height == 0:
@@ -469,7 +481,7 @@ def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
             rows.append((nxt[1], nxt[2]))
             node = nxt[0]
         else:
-            cycle = path[where[node] :] + [node]
+            cycle = [*path[where[node] :], node]
             key = frozenset(cycle)
             if key in reported:
                 continue
@@ -483,9 +495,8 @@ def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out
     if production.height == 0 or ds.supply_links.height == 0 or ds.bom.height == 0:
         return
     parts = ds.parts.select(pl.col("id").alias("part"), pl.col("unit_value").alias("__pv__"))
-    value = (
-        production.join(parts, on="part", how="left")
-        .with_columns(pl.coalesce("unit_value", "__pv__").alias("__v__"))
+    value = production.join(parts, on="part", how="left").with_columns(
+        pl.coalesce("unit_value", "__pv__").alias("__v__")
     )
     supplier_value = value.select(pl.col("site").alias("supplier"), "part", pl.col("__v__").alias("__vs__"))
     link_value = (

@@ -185,7 +185,14 @@ class Store:
             raise NotFoundError(self._not_found(name))
         return [
             VersionInfo(
-                name, r["number"], r["created_at"], r["note"], r["source"], r["fingerprint"], dict(r["counts"]), r["created_by"]
+                name,
+                r["number"],
+                r["created_at"],
+                r["note"],
+                r["source"],
+                r["fingerprint"],
+                dict(r["counts"]),
+                r["created_by"],
             )
             for r in rows
         ]
@@ -256,7 +263,9 @@ class Store:
         progress: ProgressFn | None,
     ) -> VersionInfo:
         if self.is_sqlite and self._sqlite_path() is not None:
-            number = self._write_sqlite_bulk(ds, name, now, counts, fingerprint, total, note, source, created_by, progress)
+            number = self._write_sqlite_bulk(
+                ds, name, now, counts, fingerprint, total, note, source, created_by, progress
+            )
             return VersionInfo(name, number, now, note, source, fingerprint, counts, created_by)
         done = 0
         with self.engine.begin() as conn:
@@ -374,12 +383,11 @@ class Store:
         df = self._ordered(rt, version_id, df)
         raw = conn.connection.driver_connection
         col_sql = ", ".join(f'"{c}"' for c in cols)
-        with raw.cursor() as cur:  # type: ignore[union-attr]
-            with cur.copy(f'COPY "{rt.name}" ({col_sql}) FROM STDIN WITH (FORMAT csv)') as copy:
-                for start in range(0, df.height, BATCH_ROWS):
-                    chunk = df.slice(start, BATCH_ROWS).write_csv(include_header=False)
-                    copy.write(chunk.encode("utf-8"))
-                    yield min(start + BATCH_ROWS, df.height)
+        with raw.cursor() as cur, cur.copy(f'COPY "{rt.name}" ({col_sql}) FROM STDIN WITH (FORMAT csv)') as copy:  # type: ignore[union-attr]
+            for start in range(0, df.height, BATCH_ROWS):
+                chunk = df.slice(start, BATCH_ROWS).write_csv(include_header=False)
+                copy.write(chunk.encode("utf-8"))
+                yield min(start + BATCH_ROWS, df.height)
 
     # ------------------------------------------------------------ reading
 
@@ -444,13 +452,22 @@ def diff_datasets(old: Dataset, new: Dataset) -> dict[str, pl.DataFrame]:
             if frame.height:
                 details.append(
                     frame.select(
-                        pl.lit(name).alias("table"), pl.lit(kind).alias("change"), _key_text(key).alias("key"), pl.lit("").alias("fields")
+                        pl.lit(name).alias("table"),
+                        pl.lit(kind).alias("change"),
+                        _key_text(key).alias("key"),
+                        pl.lit("").alias("fields"),
                     )
                 )
         if changed.height:
             parts = [
                 pl.when(pl.col(f).ne_missing(pl.col(f + "__new")))
-                .then(pl.format(f"{f}: {{}} → {{}}", pl.col(f).cast(pl.String).fill_null("∅"), pl.col(f + "__new").cast(pl.String).fill_null("∅")))
+                .then(
+                    pl.format(
+                        f"{f}: {{}} → {{}}",
+                        pl.col(f).cast(pl.String).fill_null("∅"),
+                        pl.col(f + "__new").cast(pl.String).fill_null("∅"),
+                    )
+                )
                 .otherwise(None)
                 for f in others
             ]
