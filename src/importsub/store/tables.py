@@ -21,8 +21,14 @@ metadata = sa.MetaData(
     }
 )
 
-SQL_TYPES: dict[FieldType, type[sa.types.TypeEngine]] = {  # type: ignore[type-arg]
-    "str": sa.Text,
+def _text() -> sa.types.TypeEngine:  # type: ignore[type-arg]
+    # byte-order collation on PostgreSQL: the same order as polars sorts keys,
+    # and primary-key indexes build several times faster than with a locale
+    return sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+
+SQL_TYPES: dict[FieldType, type[sa.types.TypeEngine] | object] = {  # type: ignore[type-arg]
+    "str": _text,
     "int": sa.BigInteger,
     "float": sa.Float,
     "bool": sa.Boolean,
