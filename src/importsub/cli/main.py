@@ -20,6 +20,21 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importsub import __version__
+
+        common.out.print(f"importsub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_version, is_eager=True),
+) -> None:
+    """importsub: where imports hide in your vehicles, what a shock costs, which projects fix it."""
+
+
 def _register_all() -> None:
     from importsub.cli import data
 
