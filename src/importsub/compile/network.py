@@ -24,6 +24,7 @@ value stays in the node's own value added ``w`` and lowers data coverage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -119,6 +120,26 @@ class Network:
     # provenance: dataset name/version/fingerprint, year, scenario, projects
     fingerprint: dict[str, Any] = field(default_factory=dict)
     node_index: dict[tuple[str, str], int] = field(default_factory=dict)
+    # --- added by the analytics build (defaults keep older constructors working)
+    #: level of each node: 0 = no suppliers, else 1 + max level of its suppliers
+    level: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: BOM as CSR (parts × parts): ``bom[p, c]`` = units of part c per unit of part p
+    bom: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0)))
+    #: year of the network (demand and project ramp-up), None if no year applies
+    year: int | None = None
+    #: projects of the dataset (ids) and their outputs (one row per project × part)
+    project_ids: tuple[str, ...] = ()
+    output_project: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    output_site: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # host site or -1
+    output_part: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    output_target: FloatArray = field(default_factory=lambda: np.zeros(0))  # [units/yr] at full ramp-up
+    output_fraction: FloatArray = field(default_factory=lambda: np.zeros(0))  # ramp-up of ``year`` [fraction]
+    #: per project: is its capacity already part of the network's nodes (active projects)
+    project_in_network: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    #: display names (English) of sites, parts and organizations, aligned with the index maps
+    site_names: tuple[str, ...] = ()
+    part_names: tuple[str, ...] = ()
+    organization_names: tuple[str, ...] = ()
 
     @property
     def n_nodes(self) -> int:
@@ -149,3 +170,33 @@ class Network:
 
         known = ", ".join(sorted(self.groups)) + "; or an ISO2 code: " + ", ".join(self.countries)
         raise AnalysisError(f"unknown country group {group!r}; known groups: {known}")
+
+    # ------------------------------------------------------------ helpers added by the analytics build
+
+    @cached_property
+    def levels(self) -> tuple[IntArray, ...]:
+        """Nodes of each level, level 0 first (suppliers before buyers).
+
+        No link joins two nodes of one level, so a whole level can be solved
+        at once (level scheduling).
+        """
+        if self.n_nodes == 0:
+            return ()
+        order = self.topo
+        lv = self.level[order]
+        cuts = np.flatnonzero(np.diff(lv)) + 1
+        return tuple(np.split(order, cuts))
+
+    @property
+    def final_nodes(self) -> IntArray:
+        """Nodes with final demand (vehicles) in the network's year."""
+        return np.flatnonzero(self.demand > 0)
+
+    def node(self, site: str, part: str) -> int:
+        """Index of node (site, part); raises AnalysisError naming it when absent."""
+        try:
+            return self.node_index[(site, part)]
+        except KeyError:
+            from importsub.model.errors import AnalysisError
+
+            raise AnalysisError(f"no production of part {part!r} at site {site!r} in this network") from None

@@ -1,0 +1,228 @@
+"""Concentration of supply: Herfindahl–Hirschman indices, single sources,
+choke points and the strategic-dependence test.
+
+All HHIs are on the 0–1 scale (``Σ s²`` of shares as fractions; the
+10,000-point scale is 10,000 × this).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from importsub.analysis.demand import gross_output, need_units
+from importsub.analysis.localisation import DEFAULT_GROUP
+from importsub.analysis.result import Result, fingerprint
+from importsub.compile.network import FloatArray, Network
+from importsub.model.errors import AnalysisError
+
+CHOKE_SHARE = 0.3
+"""Default choke-point threshold: one outside site serving > 30 % of the group's need of a part."""
+
+STRATEGIC_HHI = 0.4
+"""HHI of import origins above which a part is concentrated (EU/CEPII dependence test)."""
+
+SPARE_TOLERANCE = 1e-6
+"""A producer has spare capacity when ``capacity − x > SPARE_TOLERANCE · capacity``."""
+
+
+def hhi(shares: FloatArray) -> float:
+    """Herfindahl–Hirschman index ``Σ_k s_k²`` of shares that sum to 1 [0–1].
+
+    Examples
+    --------
+    >>> hhi(np.array([0.5, 0.5]))
+    0.5
+    """
+    s = np.asarray(shares, dtype=np.float64)
+    total = s.sum()
+    return float(((s / total) ** 2).sum()) if total > 0 else float("nan")
+
+
+def concentration(
+    net: Network,
+    group: str = DEFAULT_GROUP,
+    *,
+    choke_share: float = CHOKE_SHARE,
+    strategic_hhi: float = STRATEGIC_HHI,
+    x: FloatArray | None = None,
+) -> Result:
+    """Supplier concentration per buyer + part, choke points and strategic dependence.
+
+    Parameters
+    ----------
+    net : Network
+    group : str
+        Country group (or ISO2 code) that is "inside".
+    choke_share : float
+        Fraction of the group's need of a part above which one outside
+        supplier site is a choke point.
+    strategic_hhi : float
+        Import-origin HHI above which (with no spare group capacity) a part
+        is a strategic dependence.
+    x : array, optional
+        Gross output [units/yr]; default: derived from the network's demand.
+
+    Returns
+    -------
+    Result
+        * ``buyers`` — per procurement group (buyer site + part):
+          ``HHI suppliers [0-1]`` = Σ σ_e², ``HHI countries [0-1]`` =
+          Σ_c (Σ_{e from c} σ_e)², suppliers with share > 0, qualified
+          alternatives (share 0, qualified), ``single source``,
+          ``imported share [%]`` = 100 · Σ σ over suppliers outside the group,
+          ``need [units/yr]`` = (need · x)_g.
+        * ``choke points`` — outside sites serving more than ``choke_share`` of
+          the group's need of a part: supplied units = Σ_e σ_e · need_g over
+          the site's links to group buyers, divided by the group's total need
+          of the part (over buyers in the group).
+        * ``strategic`` — per part imported into the group: imported units
+          by origin country, ``HHI import origins [0-1]``, ``import
+          dependence [%]`` = imported / need, spare capacity of the group's
+          producers = Σ max(capacity − x, 0), and ``strategic dependence`` =
+          HHI > ``strategic_hhi`` and no group producer with spare capacity.
+    """
+    members = net.group_members(group)
+    if not 0 < choke_share <= 1:
+        raise AnalysisError(f"choke_share must be in (0, 1], got {choke_share}")
+    x = gross_output(net) if x is None else x
+    inside = np.isin(net.site_country, members)  # per site
+    sites = pl.Series(net.sites, dtype=pl.String)
+    parts = pl.Series(net.parts, dtype=pl.String)
+    countries = pl.Series(net.countries, dtype=pl.String)
+    need_g = need_units(net, x)
+    sup_site = net.node_site[net.link_supplier]
+    buyer_site = net.group_site[net.link_group]
+    links = pl.DataFrame(
+        {
+            "g": net.link_group,
+            "buyer": sites.gather(buyer_site),
+            "buyer country": countries.gather(net.site_country[buyer_site]),
+            "buyer in group": inside[buyer_site],
+            "part": parts.gather(net.group_part[net.link_group]),
+            "supplier": sites.gather(sup_site),
+            "supplier country": countries.gather(net.site_country[sup_site]),
+            "supplier in group": inside[sup_site],
+            "share": net.link_share,
+            "qualified": net.link_qualified,
+            "need": need_g[net.link_group],
+        }
+    )
+    country_hhi = (
+        links.group_by("g", "supplier country")
+        .agg(pl.col("share").sum())
+        .group_by("g")
+        .agg((pl.col("share") ** 2).sum().alias("HHI countries [0-1]"))
+    )
+    buyers = (
+        links.group_by("g", "buyer", "buyer country", "buyer in group", "part")
+        .agg(
+            (pl.col("share") > 0).sum().alias("suppliers"),
+            ((pl.col("share") == 0) & pl.col("qualified")).sum().alias("qualified alternatives"),
+            (pl.col("share") ** 2).sum().alias("HHI suppliers [0-1]"),
+            (100.0 * pl.col("share").filter(~pl.col("supplier in group")).sum()).alias("imported share [%]"),
+            pl.col("need").first().alias("need [units/yr]"),
+        )
+        .join(country_hhi, on="g", how="left")
+        .with_columns((pl.col("suppliers") == 1).alias("single source"))
+        .sort(["HHI suppliers [0-1]", "need [units/yr]", "buyer", "part"], descending=[True, True, False, False])
+        .select(
+            "buyer",
+            "buyer country",
+            "buyer in group",
+            "part",
+            "suppliers",
+            "qualified alternatives",
+            "single source",
+            "HHI suppliers [0-1]",
+            "HHI countries [0-1]",
+            "imported share [%]",
+            "need [units/yr]",
+        )
+    )
+
+    # the group's need of each part and who supplies it
+    into_group = links.filter(pl.col("buyer in group")).with_columns((pl.col("share") * pl.col("need")).alias("units"))
+    part_need = (
+        into_group.group_by("g", "part")
+        .agg(pl.col("need").first())
+        .group_by("part")
+        .agg(pl.col("need").sum().alias("group need [units/yr]"))
+    )
+    by_supplier = (
+        into_group.filter(~pl.col("supplier in group"))
+        .group_by("part", "supplier", "supplier country")
+        .agg(pl.col("units").sum().alias("supplied [units/yr]"), pl.col("buyer").n_unique().alias("group buyers"))
+        .join(part_need, on="part")
+        .with_columns(
+            (100.0 * pl.col("supplied [units/yr]") / pl.col("group need [units/yr]")).alias("share of group need [%]")
+        )
+    )
+    chokes = by_supplier.filter(
+        (pl.col("group need [units/yr]") > 0) & (pl.col("share of group need [%]") > 100.0 * choke_share)
+    ).sort("share of group need [%]", "supplied [units/yr]", descending=True)
+
+    # strategic dependence (import origins of each part)
+    imported = into_group.filter(~pl.col("supplier in group"))
+    origin = imported.group_by("part", "supplier country").agg(pl.col("units").sum())
+    origin_hhi = (
+        origin.with_columns((pl.col("units") / pl.col("units").sum().over("part")).alias("s"))
+        .group_by("part")
+        .agg(
+            pl.col("units").sum().alias("imported [units/yr]"),
+            (pl.col("s") ** 2).sum().alias("HHI import origins [0-1]"),
+            pl.col("supplier country").sort_by("units", descending=True).first().alias("main origin"),
+            (100.0 * pl.col("s").max()).alias("main origin share [%]"),
+        )
+    )
+    spare = np.maximum(net.capacity - x, 0.0)
+    has_spare = (net.capacity - x) > SPARE_TOLERANCE * net.capacity
+    node_inside = inside[net.node_site]
+    producers = pl.DataFrame(
+        {
+            "part": parts.gather(net.node_part),
+            "in": node_inside,
+            "spare": spare,
+            "has": has_spare & node_inside,
+        }
+    ).filter(pl.col("in"))
+    prod_agg = producers.group_by("part").agg(
+        pl.len().alias("group producers"),
+        pl.col("has").sum().alias("producers with spare capacity"),
+        pl.col("spare").sum().alias("group spare capacity [units/yr]"),
+    )
+    strategic = (
+        origin_hhi.filter(pl.col("imported [units/yr]") > 0)
+        .join(part_need, on="part", how="left")
+        .join(prod_agg, on="part", how="left")
+        .with_columns(
+            pl.col("group producers").fill_null(0),
+            pl.col("producers with spare capacity").fill_null(0),
+            pl.col("group spare capacity [units/yr]").fill_null(0.0),
+            (100.0 * pl.col("imported [units/yr]") / pl.col("group need [units/yr]")).alias("import dependence [%]"),
+        )
+        .with_columns(
+            (
+                (pl.col("HHI import origins [0-1]") > strategic_hhi) & (pl.col("producers with spare capacity") == 0)
+            ).alias("strategic dependence")
+        )
+        .sort(["strategic dependence", "imported [units/yr]"], descending=True)
+        .select(
+            "part",
+            "imported [units/yr]",
+            "group need [units/yr]",
+            "import dependence [%]",
+            "HHI import origins [0-1]",
+            "main origin",
+            "main origin share [%]",
+            "group producers",
+            "producers with spare capacity",
+            "group spare capacity [units/yr]",
+            "strategic dependence",
+        )
+    )
+    return Result(
+        "concentration",
+        {"strategic": strategic, "choke points": chokes, "buyers": buyers},
+        fingerprint(net, group=group, analysis="concentration", choke_share=choke_share, strategic_hhi=strategic_hhi),
+    )

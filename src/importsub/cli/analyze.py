@@ -1,0 +1,206 @@
+"""``importsub analyze localisation|concentration|balance|matching``: load a dataset
+from the store, compile it, run one analysis and emit its tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from importsub.analysis.result import Result
+from importsub.cli.common import (
+    DEFAULT_DATASET,
+    DatasetOption,
+    DbOption,
+    FormatOption,
+    OutOption,
+    VersionOption,
+    open_store,
+    status,
+)
+from importsub.compile.network import Network
+from importsub.model.errors import ImportsubError
+from importsub.reports.tables import emit
+
+GroupOption = Annotated[
+    str, typer.Option("--group", "-g", help="Country group (e.g. union) or ISO2 code whose content counts as domestic.")
+]
+YearOption = Annotated[
+    int | None, typer.Option("--year", "-y", help="Year of demand (default: latest year with demand).")
+]
+ScenarioOption = Annotated[
+    str | None, typer.Option("--scenario", "-s", help="Scenario whose demand changes and year apply.")
+]
+TableOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--table", "-t", help="Only these result tables (repeatable); default: all (terminal: the summary tables)."
+    ),
+]
+
+# tables shown in the terminal when none is chosen (the others are long; use csv/json/xlsx)
+SUMMARY_TABLES = {
+    "localisation": ("vehicles", "oems", "origins", "entry points", "paths", "categories", "countries"),
+    "concentration": ("strategic", "choke points", "buyers"),
+    "balance": ("summary", "parts"),
+    "matching": ("parts", "no candidate", "candidates"),
+}
+
+
+def load_network(db: str | None, dataset: str, version: int | None, scenario: str | None, year: int | None) -> Network:
+    """Read a dataset from the store and compile it (with a status line on stderr)."""
+    from importsub.compile import compile
+
+    with status(f"reading {dataset} from the store"):
+        ds = open_store(db).read_dataset(dataset, version)
+    with status(f"compiling {dataset} ({ds.sites.height:,} sites, {ds.supply_links.height:,} links)"):
+        return compile(ds, scenario, year)
+
+
+def _emit(result: Result, fmt: str, out: object, tables: list[str] | None) -> None:
+    if tables:
+        unknown = [t for t in tables if t not in result.tables]
+        if unknown:
+            raise ImportsubError(
+                f"{result.name} has no table {', '.join(map(repr, unknown))}; tables: {', '.join(result.tables)}"
+            )
+        result = result.select(*tables)
+    elif fmt == "table":
+        result = result.select(*[t for t in SUMMARY_TABLES[result.name] if t in result.tables])
+    emit(result.tables, fmt, out, fingerprint=result.fingerprint, title=result.name)  # type: ignore[arg-type]
+
+
+def _run(
+    analysis: Callable[[Network], Result],
+    db: str | None,
+    dataset: str,
+    version: int | None,
+    scenario: str | None,
+    year: int | None,
+    fmt: str,
+    out: object,
+    tables: list[str] | None,
+) -> None:
+    net = load_network(db, dataset, version, scenario, year)
+    with status("analysing"):
+        result = analysis(net)
+    _emit(result, fmt, out, tables)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``analyze`` command group to the importsub CLI."""
+    analyze = typer.Typer(
+        help="Network analytics: multi-tier import content, concentration, demand–capacity balance, substitution matching.",
+        no_args_is_help=True,
+    )
+
+    @analyze.command()
+    def localisation(
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        group: GroupOption = "union",
+        year: YearOption = None,
+        scenario: ScenarioOption = None,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+        top: Annotated[int, typer.Option(help="Entry points listed (0 = all).")] = 20,
+        paths: Annotated[int, typer.Option(help="Vehicles whose import path is explained (0 = all).")] = 20,
+    ) -> None:
+        """Domestic and import content through every tier, per vehicle, OEM, category and country, with data coverage."""
+        from importsub.analysis.localisation import localisation as run
+
+        _run(
+            lambda net: run(net, group, top_entry_points=top, paths=paths),
+            db,
+            dataset,
+            version,
+            scenario,
+            year,
+            fmt,
+            out,
+            table,
+        )
+
+    @analyze.command()
+    def concentration(
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        group: GroupOption = "union",
+        year: YearOption = None,
+        scenario: ScenarioOption = None,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+        choke_share: Annotated[
+            float, typer.Option(help="Choke point: one outside site above this share of the group's need.")
+        ] = 0.3,
+        strategic_hhi: Annotated[
+            float, typer.Option(help="Strategic dependence: import-origin HHI above this (0–1).")
+        ] = 0.4,
+    ) -> None:
+        """HHI of suppliers and supplier countries, single sources, choke points, strategic dependence."""
+        from importsub.analysis.concentration import concentration as run
+
+        _run(
+            lambda net: run(net, group, choke_share=choke_share, strategic_hhi=strategic_hhi),
+            db,
+            dataset,
+            version,
+            scenario,
+            year,
+            fmt,
+            out,
+            table,
+        )
+
+    @analyze.command()
+    def balance(
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        group: GroupOption = "union",
+        year: YearOption = None,
+        scenario: ScenarioOption = None,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+        all_years: Annotated[bool, typer.Option("--all-years", help="Every year with demand, not one year.")] = False,
+    ) -> None:
+        """Derived demand in the group vs its capacity (existing + projects' ramp-up): self-sufficiency, gap, surplus."""
+        from importsub.analysis.balance import balance as run
+        from importsub.analysis.balance import balance_years
+
+        if all_years:
+            if year is not None:
+                raise ImportsubError("give either --year or --all-years, not both")
+            with status(f"reading {dataset} from the store"):
+                ds = open_store(db).read_dataset(dataset, version)
+            with status("compiling and balancing every year"):
+                result = balance_years(ds, None, group, scenario=scenario)
+            _emit(result, fmt, out, table)
+            return
+        _run(lambda net: run(net, group), db, dataset, version, scenario, year, fmt, out, table)
+
+    @analyze.command()
+    def matching(
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        group: GroupOption = "union",
+        year: YearOption = None,
+        scenario: ScenarioOption = None,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+        top: Annotated[int, typer.Option(help="Candidates listed per imported need.")] = 5,
+    ) -> None:
+        """Domestic producers that could replace each import (same part, HS heading or category), ranked."""
+        from importsub.analysis.matching import matching as run
+
+        _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table)
+
+    app.add_typer(analyze, name="analyze")
