@@ -116,3 +116,13 @@ def test_url_normalisation(tmp_path: Path) -> None:
 def test_bad_url() -> None:
     with pytest.raises(ImportsubError, match="cannot open store"):
         Store("nosuchdriver://x/y")
+
+
+def test_stored_fingerprint_travels_and_is_dropped_on_change(tmp_path: Path, tiny: Dataset) -> None:
+    store = Store(str(tmp_path / "s.sqlite"))
+    info = store.write_dataset(tiny)
+    back = store.read_dataset("tiny")
+    assert back.meta["fingerprint"] == info.fingerprint == back.fingerprint()
+    changed = back.replace(inventory=back.inventory.head(0))
+    assert "fingerprint" not in changed.meta
+    assert changed.fingerprint() != info.fingerprint

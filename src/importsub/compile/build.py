@@ -401,11 +401,10 @@ def compile(
     output_fraction = fraction[output_project] if output_project.size else np.zeros(0)
 
     # ---------------------------------------------------------------- provenance
-    content = ds.meta.get("fingerprint") if isinstance(ds.meta, dict) else None
     fingerprint: dict[str, Any] = {
         "dataset": ds.name,
         "version": ds.version,
-        "content": content or ds.fingerprint(),
+        "content": ds.fingerprint(),
         "scenario": scenario,
         "year": year,
         "year rule": year_rule,

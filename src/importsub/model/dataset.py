@@ -110,7 +110,9 @@ class Dataset:
         """A copy with some tables replaced."""
         for name in frames:
             table(name)
-        return Dataset(self.name, {**self.tables, **frames}, self.version, self.meta)
+        # new content: a stored fingerprint no longer applies
+        meta = {k: v for k, v in self.meta.items() if k != "fingerprint"}
+        return Dataset(self.name, {**self.tables, **frames}, None, meta)
 
     def renamed(self, name: str, version: int | None = None) -> Dataset:
         return Dataset(name, self.tables, version, self.meta)
@@ -125,7 +127,14 @@ class Dataset:
         return {name: self.canonical(name) for name in TABLE_NAMES}
 
     def fingerprint(self) -> str:
-        """SHA-256 of the canonical content (independent of row order and name)."""
+        """SHA-256 of the canonical content (independent of row order and name).
+
+        A dataset read from the store carries the fingerprint stored with its
+        version (``meta["fingerprint"]``), computed from the same content.
+        """
+        stored = self.meta.get("fingerprint")
+        if isinstance(stored, str):
+            return stored
         return content_fingerprint(self.canonical_tables())
 
     def equals(self, other: Dataset) -> bool:

@@ -395,10 +395,11 @@ class Store:
         """Dataset ``name`` at ``version`` (default: the latest)."""
         with self.engine.connect() as conn:
             version_id, number = self._version_id(conn, name, version)
+            stored = conn.execute(sa.select(versions.c.fingerprint).where(versions.c.id == version_id)).scalar_one()
             frames = {}
             for rt in TABLES:
                 frames[rt.name] = self._read_table(conn, rt, version_id)
-        return Dataset.from_frames(name, frames, version=number)
+        return Dataset.from_frames(name, frames, version=number, fingerprint=stored)
 
     def _read_table(self, conn: Connection, rt: RecordType, version_id: int) -> pl.DataFrame:
         t = RECORD_TABLES[rt.name]
