@@ -83,14 +83,16 @@ def _fmt_cell(v: Any) -> str:
 
 
 def render_table(name: str, df: pl.DataFrame, *, max_rows: int = 40) -> Any:
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=name, title_justify="left")
+    # escape: "[units/yr]" in a header is a unit, not rich markup
+    t = Table(title=escape(name), title_justify="left")
     for col in df.columns:
         numeric = df.schema[col].is_numeric()
-        t.add_column(col, justify="right" if numeric else "left", overflow="fold")
+        t.add_column(escape(col), justify="right" if numeric else "left", overflow="fold")
     for row in df.head(max_rows).iter_rows():
-        t.add_row(*(_fmt_cell(v) for v in row))
+        t.add_row(*(escape(_fmt_cell(v)) for v in row))
     if df.height > max_rows:
         t.caption = f"{max_rows} of {df.height:,} rows shown; use --format csv|json|xlsx --out FILE for all"
     return t
@@ -130,6 +132,7 @@ def emit(
         text = to_csv(tables[names[0]]) if names else ""
     else:
         from rich.console import Console
+        from rich.markup import escape
 
         buf = io.StringIO() if out is not None else None
         console = Console(file=buf, width=160) if buf is not None else Console(soft_wrap=False)
@@ -137,7 +140,7 @@ def emit(
             console.print(render_table(name, df, max_rows=max_rows))
         if fingerprint:
             fp = ", ".join(f"{k}={v}" for k, v in fingerprint.items() if not isinstance(v, dict | list))
-            console.print(f"[dim]inputs: {fp}[/]")
+            console.print(f"[dim]inputs: {escape(fp)}[/]")
         if buf is None:
             return
         text = buf.getvalue()
