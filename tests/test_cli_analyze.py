@@ -65,7 +65,7 @@ def test_localisation_options(db: str, capsys: pytest.CaptureFixture[str]) -> No
     assert doc["tables"]["vehicles"][0]["domestic content [%]"] == pytest.approx(3.6)
     assert doc["fingerprint"]["year"] == 2023
     code, out, _ = call(capsys, "analyze", "localisation", "--db", db, "-d", "three-tier", "-s", "boom", "-f", "json")
-    assert json.loads(out)["tables"]["vehicles"][0]["d [units/yr]"] == pytest.approx(1_500.0)
+    assert json.loads(out)["tables"]["vehicles"][0]["demand [units/yr]"] == pytest.approx(1_500.0)
 
 
 def test_terminal_table(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -307,7 +307,7 @@ def localisation(
         finals.group_by("part", "part name")
         .agg(
             pl.col("organization").unique().sort().str.join(", ").alias("oems"),
-            pl.col("d [units/yr]").sum(),
+            pl.col("d [units/yr]").sum().alias("demand [units/yr]"),
             pl.col("_w").sum().alias("demand value [RUB/yr]"),
             *figures,
         )
