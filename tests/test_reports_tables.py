@@ -23,7 +23,8 @@ def test_table_keeps_units(tmp_path: Path) -> None:
     assert "[%]" in text
     assert "Руденск" in text
     assert "[x]" in text
-    assert "2,500,000.00" in text
+    assert "2,500,000" in text
+    assert "1,000" in text
     assert "dataset=demo" in text
 
 

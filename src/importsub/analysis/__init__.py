@@ -17,13 +17,22 @@ from importsub.analysis.result import Result
 from importsub.model.dataset import Dataset
 
 
-def demo_headline(ds: Dataset, group: str = "union", top: int = 5) -> dict[str, pl.DataFrame]:
+def demo_headline(
+    ds: Dataset, group: str = "union", top: int = 5, year: int | None = None
+) -> dict[str, pl.DataFrame]:
     """Headline of ``importsub demo``: import content of each OEM's vehicles
-    (latest year with demand) and the ``top`` largest imported-value entry points."""
+    and the ``top`` largest imported-value entry points, for ``year``
+    (default: the latest year with demand that is not in the future)."""
+    from datetime import date
+
     from importsub.analysis.localisation import headline
     from importsub.compile import compile
 
-    return headline(compile(ds), group, top)
+    if year is None:
+        years = sorted(int(y) for y in ds.demand.get_column("year").unique().to_list())
+        past = [y for y in years if y <= date.today().year]
+        year = past[-1] if past else (years[-1] if years else None)
+    return headline(compile(ds, year=year), group, top)
 
 
 __all__ = [

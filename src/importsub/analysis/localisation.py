@@ -455,7 +455,11 @@ def headline(net: Network, group: str = DEFAULT_GROUP, top: int = 5) -> dict[str
     ``top`` largest imported-value entry points."""
     r = localisation(net, group, top_entry_points=top, paths=0)
     oems = r["oems"].select("organization", "name", "vehicles [units/yr]", "import content [%]", "coverage [%]")
+    entries = r["entry points"].select(
+        "supplier", "supplier country", "buyer", "part", "imported value [RUB/yr]", "share of entering imports [%]"
+    )
+    when = f", {net.year}" if net.year is not None else ""
     return {
-        "import content of each OEM's vehicles": oems,
-        f"{top} largest imported-value entry points": r["entry points"],
+        f"import content of each OEM's vehicles{when} (group {group})": oems,
+        f"{top} largest imported-value entry points{when}": entries,
     }

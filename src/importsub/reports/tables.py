@@ -76,7 +76,10 @@ def _fmt_cell(v: Any) -> str:
             return "∞" if v > 0 else ("-∞" if v < 0 else "")
         if v != 0 and abs(v) < 0.01:
             return f"{v:.3g}"
-        return f"{v:,.2f}" if abs(v) < 1e15 else f"{v:.3g}"
+        if abs(v) >= 1e15:
+            return f"{v:.3g}"
+        # large figures need no decimals to be read; exact values are in csv/json/xlsx
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}"
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}" if abs(v) >= 10000 else str(v)
     return str(v)
