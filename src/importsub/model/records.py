@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from importsub.model.schema import TABLES, RecordType
 from importsub.model.schema import Field as SchemaField
+from importsub.model.validate import MAX_INT, MAX_TEXT
 
 _PY_TYPES: dict[str, Any] = {"str": str, "int": int, "float": float, "bool": bool, "date": date}
 
@@ -33,11 +34,22 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
-def _annotation(f: SchemaField) -> Any:
+def field_definition(f: SchemaField, *, for_output: bool = False) -> tuple[Any, Any]:
+    """``(annotation, default)`` of one schema field for ``pydantic.create_model``.
+
+    Input fields carry the schema's bounds; output fields are all optional and
+    unconstrained (a confidential value may be masked to ``None``).
+    """
     base: Any = Literal[f.choices] if f.choices else _PY_TYPES[f.type]  # type: ignore[valid-type]
+    desc = f"{f.description} [{f.unit}]" if f.unit else f.description
+    if for_output:
+        return (Annotated[base | None, Field(description=desc)], None)
     constraints: dict[str, Any] = {}
     if f.type == "str":
         constraints["min_length"] = 1
+        constraints["max_length"] = MAX_TEXT
+    if f.type == "int":
+        constraints["ge"], constraints["le"] = -MAX_INT, MAX_INT
     if f.positive:
         constraints["gt"] = 0
     if f.minimum is not None:
@@ -46,22 +58,26 @@ def _annotation(f: SchemaField) -> Any:
         constraints["le"] = f.maximum
     if f.type == "float":
         constraints["allow_inf_nan"] = False
-    desc = f"{f.description} [{f.unit}]" if f.unit else f.description
     ann: Any = Annotated[base, Field(description=desc, **constraints)]
     if not f.required:
         ann = ann | None
-    return ann
+    return (ann, ... if f.required else f.default)
 
 
-def _model(rt: RecordType) -> type[Record]:
-    fields: dict[str, Any] = {}
-    for f in rt.fields:
-        default = ... if f.required else f.default
-        fields[f.name] = (_annotation(f), default)
-    model = create_model(rt.record, __base__=Record, __doc__=rt.description, **fields)
-    return model
+def record_model(
+    rt: RecordType,
+    *,
+    for_output: bool = False,
+    fields: tuple[str, ...] | None = None,
+    name: str | None = None,
+    base: type[BaseModel] = Record,
+) -> type[BaseModel]:
+    """A pydantic model of (some of) the fields of a record type."""
+    chosen = [f for f in rt.fields if fields is None or f.name in fields]
+    defs = {f.name: field_definition(f, for_output=for_output) for f in chosen}
+    return create_model(name or rt.record, __base__=base, __doc__=rt.description, **defs)  # type: ignore[call-overload, no-any-return]
 
 
-MODELS: dict[str, type[Record]] = {rt.name: _model(rt) for rt in TABLES}
+MODELS: dict[str, type[BaseModel]] = {rt.name: record_model(rt) for rt in TABLES}
 
-__all__ = ["MODELS", "Record"]
+__all__ = ["MAX_INT", "MAX_TEXT", "MODELS", "Record", "field_definition", "record_model"]

@@ -28,6 +28,8 @@ ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
 VALUE_ADDED_TOLERANCE = 1e-9
 MAX_PROBLEMS = 200
+MAX_TEXT = 10_000  # characters in one text cell
+MAX_INT = 2**62  # whole numbers must fit a database BIGINT with room to spare
 
 _TRUE = ("true", "1", "yes", "y", "t", "да", "истина")
 _FALSE = ("false", "0", "no", "n", "f", "нет", "ложь")
@@ -321,6 +323,8 @@ def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collect
         if f.required:
             _report(df.filter(col.is_null()), loc, f.name, pl.lit(f"missing value ({f.description or f.name})"), out)
         unit = f" {f.unit}" if f.unit and f.unit not in ("°",) else f.unit
+        if f.type == "int":
+            _report(df.filter(col.abs() > MAX_INT), loc, f.name, pl.lit("whole number out of range"), out)
         if f.type in ("int", "float"):
             if f.type == "float":
                 _report(
@@ -368,6 +372,13 @@ def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collect
                 loc,
                 f.name,
                 pl.lit("blank text"),
+                out,
+            )
+            _report(
+                df.filter(col.str.len_chars() > MAX_TEXT),
+                loc,
+                f.name,
+                pl.lit(f"text longer than {MAX_TEXT:,} characters"),
                 out,
             )
 
