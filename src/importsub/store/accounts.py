@@ -370,7 +370,9 @@ def create_session(conn: Connection, *, user_id: int, ttl: timedelta) -> tuple[s
     t = now()
     session_id = conn.execute(
         sessions.insert()
-        .values(token_hash=digest(token), user_id=user_id, csrf_token=csrf, created_at=t, expires_at=t + ttl, last_seen_at=t)
+        .values(
+            token_hash=digest(token), user_id=user_id, csrf_token=csrf, created_at=t, expires_at=t + ttl, last_seen_at=t
+        )
         .returning(sessions.c.id)
     ).scalar_one()
     user = get_user(conn, user_id=user_id)
@@ -427,7 +429,13 @@ class ApiToken:
 def _token(row: Any) -> ApiToken:
     m = row._mapping
     return ApiToken(
-        m["id"], m["user_id"], m["name"], m["prefix"], _utc(m["created_at"]), _utc(m["last_used_at"]), bool(m["revoked"])  # type: ignore[arg-type]
+        m["id"],
+        m["user_id"],
+        m["name"],
+        m["prefix"],
+        _utc(m["created_at"]),  # type: ignore[arg-type]
+        _utc(m["last_used_at"]),
+        bool(m["revoked"]),
     )
 
 
@@ -436,7 +444,9 @@ def create_api_token(conn: Connection, *, user_id: int, name: str) -> tuple[str,
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_id = conn.execute(
         api_tokens.insert()
-        .values(user_id=user_id, name=name, token_hash=digest(secret), prefix=secret[:10], created_at=now(), revoked=False)
+        .values(
+            user_id=user_id, name=name, token_hash=digest(secret), prefix=secret[:10], created_at=now(), revoked=False
+        )
         .returning(api_tokens.c.id)
     ).scalar_one()
     row = conn.execute(sa.select(api_tokens).where(api_tokens.c.id == token_id)).first()
@@ -540,7 +550,9 @@ def _job(row: Any) -> Job:
 
 def input_hash(*, kind: str, fingerprint: str, params: dict[str, Any]) -> str:
     """SHA-256 of (kind, dataset fingerprint, params) in canonical JSON: the cache key of a result."""
-    doc = json.dumps({"kind": kind, "fingerprint": fingerprint, "params": params}, sort_keys=True, ensure_ascii=False, default=str)
+    doc = json.dumps(
+        {"kind": kind, "fingerprint": fingerprint, "params": params}, sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()
 
 
@@ -609,9 +621,7 @@ def claim_next_job(conn: Connection) -> Job | None:
     The conditional UPDATE makes the claim safe if two workers race.
     """
     while True:
-        row = conn.execute(
-            sa.select(jobs.c.id).where(jobs.c.status == "queued").order_by(jobs.c.id).limit(1)
-        ).first()
+        row = conn.execute(sa.select(jobs.c.id).where(jobs.c.status == "queued").order_by(jobs.c.id).limit(1)).first()
         if row is None:
             return None
         res = conn.execute(
@@ -651,7 +661,9 @@ def recover_jobs(conn: Connection, *, reason: str = "the server stopped while th
     failed = conn.execute(
         jobs.update().where(jobs.c.status == "running").values(status="failed", error=reason, updated_at=now())
     ).rowcount
-    queued = int(conn.execute(sa.select(sa.func.count()).select_from(jobs).where(jobs.c.status == "queued")).scalar_one())
+    queued = int(
+        conn.execute(sa.select(sa.func.count()).select_from(jobs).where(jobs.c.status == "queued")).scalar_one()
+    )
     return failed, queued
 
 

@@ -1,0 +1,185 @@
+"""Load test of the web service: 50 concurrent clients on loopback, for a bounded time per case.
+
+Starts ``uvicorn --factory importsub.web:create_app`` in a subprocess on a
+temporary SQLite store holding the demo dataset (or a synthetic one), signs
+in an admin by API token, then drives each case — the overview page and the
+main API routes — from N concurrent asyncio clients (httpx) for the given
+number of seconds.  Prints one summary line per case: requests, requests/s,
+p50/p95/p99 latency and errors; exits non-zero when any request failed.
+
+    python benchmarks/web_load.py [--clients 50] [--seconds 10] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(db: str) -> tuple[str, str]:
+    """Store with a dataset and an admin token; returns (dataset name, token)."""
+    from importsub.store import Store, accounts
+
+    try:
+        from importsub.demo import load
+
+        ds = load()
+    except Exception:  # no demo in this installation: a synthetic network
+        from importsub.demo.synth import synth  # type: ignore[attr-defined]
+
+        ds = synth(sites=300, seed=1)
+    store = Store(db)
+    store.write_dataset(ds, created_by="bench")
+    with store.engine.begin() as conn:
+        user = accounts.create_user(conn, username="bench", password="bench password 123", role="admin")
+        token, _ = accounts.create_api_token(conn, user_id=user.id, name="bench")
+        analyst = accounts.create_user(
+            conn, username="analyst", password="bench password 123", role="analyst", organization=None
+        )
+        analyst_token, _ = accounts.create_api_token(conn, user_id=analyst.id, name="bench")
+    store.engine.dispose()
+    return ds.name, f"{token} {analyst_token}"
+
+
+async def _drive(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], clients: int, seconds: float
+) -> tuple[list[float], int, int]:
+    latencies: list[float] = []
+    errors = 0
+    end = time.perf_counter() + seconds
+
+    async def one() -> None:
+        nonlocal errors
+        while time.perf_counter() < end:
+            t0 = time.perf_counter()
+            try:
+                r = await client.get(url, headers=headers)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - t0)
+            if not ok:
+                errors += 1
+
+    await asyncio.gather(*(one() for _ in range(clients)))
+    return latencies, errors, len(latencies)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+
+
+async def run_cases(base: str, cases: list[tuple[str, str, dict[str, str]]], clients: int, seconds: float) -> int:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    failures = 0
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
+        for name, url, headers in cases:
+            # warm-up: caches filled, connections open
+            await _drive(client, url, headers, min(clients, 4), 0.5)
+            t0 = time.perf_counter()
+            latencies, errors, n = await _drive(client, url, headers, clients, seconds)
+            elapsed = time.perf_counter() - t0
+            failures += errors
+            print(
+                f"{name:<28} clients={clients} requests={n:>6} rate={n / elapsed:8.1f} req/s "
+                f"p50={1000 * _pct(latencies, 50):7.1f} ms p95={1000 * _pct(latencies, 95):7.1f} ms "
+                f"p99={1000 * _pct(latencies, 99):7.1f} ms errors={errors}",
+                flush=True,
+            )
+    return failures
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=10.0, help="duration of each case [s]")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="importsub-load-"))
+    db = str(tmp / "load.sqlite")
+    name, tokens = prepare(db)
+    admin_token, analyst_token = tokens.split()
+    port = _free_port()
+    env = {**os.environ, "IMPORTSUB_DB": db, "IMPORTSUB_WORKER": "false"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "importsub.web:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                print("server did not start", file=sys.stderr)
+                return 2
+            time.sleep(0.2)
+        admin = {"Authorization": f"Bearer {admin_token}"}
+        analyst = {"Authorization": f"Bearer {analyst_token}"}
+        # one stored analysis result to read back
+        job = httpx.post(f"{base}/api/analyses/summary?dataset={name}", json={}, headers=admin, timeout=30).json()
+        print(
+            f"dataset {name}: {args.clients} clients, {args.seconds:g} s per case, {args.workers} worker(s); store {db}",
+            flush=True,
+        )
+        cases = [
+            ("overview page (analyst)", f"/?dataset={name}", analyst),
+            ("GET /api/datasets", "/api/datasets", analyst),
+            ("GET records supply_links", f"/api/datasets/{name}/records/supply_links?limit=100", analyst),
+            ("GET records search", f"/api/datasets/{name}/records/parts?q=lamp&limit=50", analyst),
+            ("GET scenarios", f"/api/datasets/{name}/scenarios", analyst),
+            ("GET projects", f"/api/datasets/{name}/projects", analyst),
+            ("GET job status", f"/api/jobs/{job['id']}", analyst),
+        ]
+        failures = asyncio.run(run_cases(base, cases, args.clients, args.seconds))
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    if failures:
+        print(f"{failures} request(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

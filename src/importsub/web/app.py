@@ -1,0 +1,172 @@
+"""The application factory: one FastAPI app on one store, API and dashboard together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from importsub.model.errors import FileFormatError, ImportsubError, NotFoundError, ValidationError
+from importsub.store import Store
+from importsub.web import jobs
+from importsub.web.config import Settings
+from importsub.web.data import Datasets
+from importsub.web.i18n import gettext as _
+from importsub.web.security import SecurityMiddleware
+from importsub.web.templating import STATIC, make_templates, render
+
+log = logging.getLogger("importsub.web")
+
+API_PREFIX = "/api"
+
+TAGS = [
+    {"name": "auth", "description": "Sign in, API tokens."},
+    {"name": "users", "description": "Accounts, roles and organisations (admins), own settings."},
+    {"name": "datasets", "description": "Datasets, their immutable versions, diffs, upload and export."},
+    {"name": "records", "description": "Records of every type in the schema (one generic router)."},
+    {"name": "scenarios", "description": "What-if scenarios: disruptions, demand changes, active projects."},
+    {"name": "projects", "description": "Joint import-substitution projects with outputs, ramp-up and milestones."},
+    {"name": "analyses", "description": "Analyses as background jobs with stored results."},
+]
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path == "/openapi.json"
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the web application.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Default: from the environment (``IMPORTSUB_*``).
+    store : Store, optional
+        An open store; default: ``Store(settings.db)``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> app = create_app(Settings(db=os.path.join(tempfile.mkdtemp(), "s.sqlite"), worker=False))
+    >>> app.title
+    'importsub'
+    """
+    settings = settings or Settings()
+    store = store or Store(settings.db)
+    jobs.discover()
+    datasets = Datasets(store)
+    runner = jobs.JobRunner(store.engine, datasets.full, settings.worker_poll_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner.recover()
+        if settings.worker:
+            runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+
+    app = FastAPI(
+        title="importsub",
+        summary="Import substitution in automotive supply chains: datasets, records, scenarios, analyses.",
+        version="0.1.0",
+        openapi_tags=TAGS,
+        docs_url=None,  # the Swagger/ReDoc pages load assets from the internet; /openapi.json is served
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.datasets = datasets
+    app.state.runner = runner
+    app.state.templates = make_templates()
+
+    app.add_middleware(SecurityMiddleware, store=store, settings=settings)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    _install_error_handlers(app)
+
+    from importsub.web.routes import (
+        analyses,
+        auth,
+        pages_account,
+        pages_dashboard,
+        pages_data,
+        projects,
+        records,
+        scenarios,
+        users,
+    )
+    from importsub.web.routes import (
+        datasets as datasets_routes,
+    )
+
+    for module in (auth, users, datasets_routes, records, scenarios, projects, analyses):
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in (pages_dashboard, pages_data, pages_account):
+        app.include_router(module.router)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    def problem_list(exc: ValidationError) -> list[dict[str, object]]:
+        return [
+            {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+            for p in exc.problems
+        ]
+
+    @app.exception_handler(ValidationError)
+    async def _validation(request: Request, exc: ValidationError) -> Response:
+        return JSONResponse(
+            {
+                "detail": _("%(n)s problem(s) in the input; nothing was written.", n=exc.total),
+                "problems": problem_list(exc),
+                "total": exc.total,
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        return render(request, "error.html", {"status": 404, "message": str(exc)}, status_code=404)
+
+    @app.exception_handler(FileFormatError)
+    async def _bad_file(request: Request, exc: FileFormatError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(ImportsubError)
+    async def _importsub(request: Request, exc: ImportsubError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return render(request, "error.html", {"status": 400, "message": str(exc)}, status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 401:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return render(
+            request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        if _is_api(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        text = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in errors)
+        return render(request, "error.html", {"status": 422, "message": text}, status_code=422)

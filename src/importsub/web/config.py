@@ -1,0 +1,28 @@
+"""Settings of the web service, from the environment (prefix ``IMPORTSUB_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service settings.
+
+    Every field can be set as an environment variable ``IMPORTSUB_<NAME>``
+    (e.g. ``IMPORTSUB_DB``, ``IMPORTSUB_SECURE_COOKIES=true``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="IMPORTSUB_", extra="ignore")
+
+    db: str | None = Field(default=None, description="Store URL or SQLite path; default: the CLI's default store")
+    secure_cookies: bool = Field(default=False, description="Mark cookies Secure (set when served behind TLS)")
+    session_hours: float = Field(default=12.0, gt=0, description="Session lifetime [hours]")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins per user and IP before a pause")
+    login_window_minutes: float = Field(default=5.0, gt=0, description="Window of the login rate limit [minutes]")
+    default_language: str = Field(default="en", pattern="^(en|ru)$")
+    default_dataset: str = Field(default="by-ru-auto", description="Dataset shown first when it exists")
+    worker: bool = Field(default=True, description="Run the in-process background job worker")
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
+    max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload [MB]")
+    page_size: int = Field(default=50, ge=1, le=1000)

@@ -1,0 +1,103 @@
+"""Datasets as the web layer reads them: cached per immutable version, masked per viewer.
+
+Dataset versions never change once written, so a version read from the
+store is kept in a small LRU cache, and so is each masked view of it.  Only
+"which version is the latest" goes to the database on every request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+from importsub.model.dataset import Dataset
+from importsub.store import Store, VersionInfo
+from importsub.web.confidentiality import Viewer, mask_dataset
+
+T = TypeVar("T")
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[object, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: object, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]  # type: ignore[return-value]
+        value = make()  # outside the lock: reads of different versions run in parallel
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class Datasets:
+    """Read access to the store's datasets for the web layer.
+
+    Parameters
+    ----------
+    store : Store
+        The store.
+    size : int
+        Number of dataset versions (and, separately, masked views) kept in memory.
+    """
+
+    def __init__(self, store: Store, size: int = 8) -> None:
+        self.store = store
+        self._raw = _LRU(size)
+        self._masked = _LRU(size * 3)
+        self._derived = _LRU(size * 12)
+
+    def resolve(self, name: str, version: int | None = None) -> VersionInfo:
+        """The version record of ``name`` at ``version`` (default: latest); NotFoundError if absent."""
+        from importsub.model.errors import NotFoundError
+
+        infos = self.store.versions(name)
+        if version is None:
+            return infos[-1]
+        for info in infos:
+            if info.version == version:
+                return info
+        raise NotFoundError(
+            f"no version {version} of dataset {name!r}; versions: {', '.join(str(i.version) for i in infos)}"
+        )
+
+    def full(self, name: str, version: int | None = None) -> Dataset:
+        """The unmasked dataset (for analyses run on the server; never sent to a user as is)."""
+        info = self.resolve(name, version)
+        return self._raw.get_or_make(
+            (name, info.version, info.fingerprint), lambda: self.store.read_dataset(name, info.version)
+        )
+
+    def visible(self, name: str, version: int | None, viewer: Viewer) -> Dataset:
+        """The dataset as ``viewer`` may see it (see :mod:`importsub.web.confidentiality`)."""
+        info = self.resolve(name, version)
+        full = self.full(name, info.version)
+        return self._masked.get_or_make(
+            (name, info.version, info.fingerprint, viewer.key), lambda: mask_dataset(full, viewer)
+        )
+
+    def derived(self, name: str, version: int | None, viewer: Viewer, what: str, make: Callable[[Dataset], T]) -> T:
+        """``make(visible dataset)``, computed once per version and viewer (e.g. the overview's figures)."""
+        info = self.resolve(name, version)
+        return self._derived.get_or_make(
+            (name, info.version, info.fingerprint, viewer.key, what),
+            lambda: make(self.visible(name, info.version, viewer)),
+        )
+
+    def clear(self) -> None:
+        self._raw.clear()
+        self._masked.clear()
+        self._derived.clear()

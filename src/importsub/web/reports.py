@@ -1,0 +1,136 @@
+"""Analysis results as files: XLSX, JSON, CSV and a self-contained HTML report with charts.
+
+The HTML report needs nothing from the network or from this server: styles
+are inline and charts are SVG drawn here, so it can be mailed, archived or
+printed to PDF from any browser.  It carries the fingerprint of its inputs.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from importsub.reports.tables import to_json, write_xlsx
+from importsub.web.i18n import current_language
+from importsub.web.i18n import gettext as _
+from importsub.web.templating import _fmt
+
+
+def chart_columns(df: pl.DataFrame) -> tuple[str, str] | None:
+    """(label column, value column) worth charting: the first text column and the first numeric column with a unit."""
+    labels = [c for c, t in df.schema.items() if t == pl.String()]
+    numeric = [c for c, t in df.schema.items() if t.is_numeric() and c not in ("node", "year")]
+    with_unit = [c for c in numeric if "[" in c] or numeric
+    if not labels or not with_unit or df.height == 0:
+        return None
+    return labels[0], with_unit[0]
+
+
+def svg_bar_chart(labels: list[str], values: list[float], title: str, *, width: int = 640) -> str:
+    """A horizontal bar chart as inline SVG (no script, no external style)."""
+    pairs = [(lab, v) for lab, v in zip(labels, values, strict=True) if v is not None and math.isfinite(v)]
+    if not pairs:
+        return ""
+    bar, gap, left, top = 18, 6, 220, 28
+    height = top + len(pairs) * (bar + gap) + 10
+    vmax = max(abs(v) for _, v in pairs) or 1.0
+    span = width - left - 90
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="4" y="16" font-size="13" font-weight="bold" fill="#222">{escape(title)}</text>',
+    ]
+    for i, (lab, v) in enumerate(pairs):
+        y = top + i * (bar + gap)
+        w = max(1.0, span * abs(v) / vmax)
+        text = lab if len(lab) <= 32 else lab[:31] + "…"
+        parts.append(
+            f'<text x="{left - 6}" y="{y + bar - 5}" font-size="11" text-anchor="end" fill="#333">{escape(text)}</text>'
+        )
+        parts.append(
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{"#2f6db5" if v >= 0 else "#c0392b"}"/>'
+        )
+        parts.append(
+            f'<text x="{left + w + 4:.1f}" y="{y + bar - 5}" font-size="11" fill="#333">{escape(_fmt(v))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _table_html(df: pl.DataFrame, max_rows: int = 500) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in df.columns)
+    numeric = [t.is_numeric() for t in df.dtypes]
+    rows = []
+    for row in df.head(max_rows).iter_rows():
+        cells = "".join(
+            f'<td class="{"n" if n else ""}">{escape(_fmt(v))}</td>' for v, n in zip(row, numeric, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    more = ""
+    if df.height > max_rows:
+        note = _("%(shown)s of %(total)s rows shown; the XLSX export has all.", shown=max_rows, total=df.height)
+        more = f"<p>{escape(note)}</p>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:2rem;color:#222;max-width:1100px}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto}
+th,td{border:1px solid #ccc;padding:.2rem .45rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#eef2f7}.fp td{font-family:ui-monospace,monospace;font-size:.8rem}svg{max-width:100%;height:auto}
+@media print{body{margin:0}}
+"""
+
+
+def html_report(
+    name: str, fingerprint: Mapping[str, Any], tables: Mapping[str, pl.DataFrame], *, title: str | None = None
+) -> str:
+    """A self-contained HTML report: fingerprint, then each table with a bar chart of its main figure."""
+    lang = current_language()
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections = []
+    for tname, df in tables.items():
+        chart = ""
+        cols = chart_columns(df)
+        if cols:
+            label, value = cols
+            top = df.filter(pl.col(value).is_not_null()).sort(value, descending=True, nulls_last=True).head(15)
+            chart = svg_bar_chart([str(x) for x in top[label].to_list()], top[value].to_list(), f"{tname}: {value}")
+        sections.append(f"<section><h2>{escape(tname)}</h2>{chart}{_table_html(df)}</section>")
+    fp_rows = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in fingerprint.items())
+    heading = title or _("Analysis report: %(name)s", name=name)
+    created_note = _("Created %(when)s by importsub. Figures you may not see are left empty.", when=created)
+    inputs = _("Inputs (fingerprint)")
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(heading)}</title>'
+        f"<style>{_CSS}</style></head><body><h1>{escape(heading)}</h1>"
+        f"<p>{escape(created_note)}</p>"
+        f'<h2>{escape(inputs)}</h2><table class="fp"><tbody>{fp_rows}</tbody></table>'
+        f"{''.join(sections)}</body></html>"
+    )
+
+
+def render_result(
+    name: str, fingerprint: Mapping[str, Any], tables: Mapping[str, pl.DataFrame], fmt: str, *, job: Any = None
+) -> bytes:
+    """Result tables as file content in ``fmt`` (xlsx, json, csv = first table, html)."""
+    if fmt == "json":
+        return to_json(tables, fingerprint).encode("utf-8")
+    if fmt == "csv":
+        first = next(iter(tables.values()), pl.DataFrame())
+        return first.write_csv().encode("utf-8")
+    if fmt == "html":
+        return html_report(name, fingerprint, tables).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="importsub-report-") as tmp:
+        path = Path(tmp) / "report.xlsx"
+        flat = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in fingerprint.items()}
+        write_xlsx(tables, path, flat)
+        return path.read_bytes()

@@ -1,0 +1,240 @@
+"""Analyses as background jobs: submit, follow progress, fetch the stored result, export it as a report.
+
+The analysis kinds are those registered in :data:`importsub.web.jobs.REGISTRY`
+(only capabilities present in this installation).  The same request on the
+same data (kind, dataset fingerprint, parameters) returns the stored job.
+Results are masked for the caller when read, never when stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import polars as pl
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from importsub.store import accounts
+from importsub.web import jobs
+from importsub.web.confidentiality import Viewer, group_buyers, group_producers, mask_result, site_owners
+from importsub.web.data import Datasets
+from importsub.web.deps import (
+    CsrfChecked,
+    CurrentUser,
+    DatasetsDep,
+    RunnerDep,
+    SessionDep,
+    ViewerDep,
+    WriterUser,
+    client_ip,
+)
+from importsub.web.i18n import gettext as _
+from importsub.web.uploads import DATASET_NAME
+
+router = APIRouter(tags=["analyses"], dependencies=[CsrfChecked])
+
+
+class AnalysisOut(BaseModel):
+    kind: str
+    title: str
+    params_schema: dict[str, Any]
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    params: dict[str, Any]
+    dataset: str | None
+    version: int | None
+    status: str
+    progress: float = Field(description="Fraction done [0-1]")
+    message: str | None
+    error: str | None
+    reused: bool = Field(default=False, description="True when a stored job with the same inputs was returned")
+    created_at: datetime
+    updated_at: datetime
+
+
+class TableOut(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class ResultOut(BaseModel):
+    job: int
+    name: str
+    fingerprint: dict[str, Any]
+    tables: dict[str, TableOut]
+
+
+def job_out(job: accounts.Job, reused: bool = False) -> JobOut:
+    return JobOut(**{k: getattr(job, k) for k in JobOut.model_fields if k != "reused"}, reused=reused)
+
+
+@router.get("/analyses", response_model=list[AnalysisOut])
+def list_analyses(user: CurrentUser) -> Any:
+    """Analysis kinds this server can run, with the JSON schema of their parameters."""
+    return [
+        AnalysisOut(kind=s.kind, title=_(s.title), params_schema=s.params.model_json_schema())
+        for s in jobs.REGISTRY.values()
+    ]
+
+
+@router.post(
+    "/analyses/{kind}", response_model=JobOut, status_code=202, responses={200: {"model": JobOut}, 404: {}, 422: {}}
+)
+def submit_analysis(
+    kind: Annotated[str, Path(max_length=100)],
+    dataset: Annotated[str, Query(pattern=DATASET_NAME)],
+    user: WriterUser,
+    datasets: DatasetsDep,
+    runner: RunnerDep,
+    conn: SessionDep,
+    request: Request,
+    params: Annotated[dict[str, Any], Body(description="Parameters; see GET /api/analyses")] = {},  # noqa: B006 - FastAPI copies it
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Any:
+    """Run an analysis in the background (202 with the queued job), or return the stored job for the same inputs (200)."""
+    spec = jobs.REGISTRY.get(kind)
+    if spec is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail=_("No analysis %(k)s; available: %(all)s.", k=kind, all=", ".join(jobs.REGISTRY)),
+        )
+    try:
+        model = spec.params.model_validate(params)
+    except PydanticValidationError as exc:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+    info = datasets.resolve(dataset, version)
+    job, reused = runner.submit(
+        kind=kind, dataset=dataset, version=info.version, fingerprint=info.fingerprint, params=model, user_id=user.id
+    )
+    if not reused:
+        accounts.audit(
+            conn,
+            action="analysis submitted",
+            user=user,
+            target=f"{kind} on {dataset} v{info.version}",
+            detail={"job": job.id},
+            ip=client_ip(request),
+        )
+    out = job_out(job, reused)
+    return JSONResponse(out.model_dump(mode="json"), status_code=200 if reused else 202)
+
+
+@router.get("/jobs", response_model=list[JobOut])
+def list_jobs(
+    user: CurrentUser,
+    conn: SessionDep,
+    status_: Annotated[Literal["queued", "running", "done", "failed"] | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Any:
+    """Jobs, newest first (without results)."""
+    return [job_out(j) for j in accounts.list_jobs(conn, limit=limit, offset=offset, status=status_)]
+
+
+def _job(conn: Any, job_id: int) -> accounts.Job:
+    job = accounts.get_job(conn, job_id=job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No job %(id)s.", id=job_id))
+    return job
+
+
+JobId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {}})
+def read_job(job_id: JobId, user: CurrentUser, conn: SessionDep) -> Any:
+    """Status and progress of a job."""
+    return job_out(_job(conn, job_id))
+
+
+def visible_result(
+    job: accounts.Job, viewer: Viewer, datasets: Datasets
+) -> tuple[str, dict[str, Any], dict[str, pl.DataFrame]]:
+    """(name, fingerprint, tables) of a finished job, masked for ``viewer``."""
+    if job.status != "done" or job.result is None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail=_("Job %(id)s is %(status)s; no result yet.", id=job.id, status=job.status)
+        )
+    tables = jobs.result_tables(job.result)
+    spec = jobs.REGISTRY.get(job.kind)
+    if not viewer.is_admin:
+        full = datasets.full(job.dataset or "", job.version)
+        group = str(job.params.get("group", "union"))
+        tables = mask_result(
+            tables,
+            viewer,
+            site_owners(full),
+            confidential=spec.confidential if spec else None,
+            aggregates=spec.aggregates if spec else None,
+            contributors={"producers": group_producers(full, group), "buyers": group_buyers(full, group)},
+        )
+    return job.result.get("name", job.kind), dict(job.result.get("fingerprint", {})), tables
+
+
+@router.get("/jobs/{job_id}/result", response_model=ResultOut, responses={404: {}, 409: {}})
+def read_result(job_id: JobId, user: CurrentUser, viewer: ViewerDep, conn: SessionDep, datasets: DatasetsDep) -> Any:
+    """The stored result of a finished job, with figures the caller may not see left empty."""
+    name, fingerprint, tables = visible_result(_job(conn, job_id), viewer, datasets)
+    return ResultOut(
+        job=job_id,
+        name=name,
+        fingerprint=fingerprint,
+        tables={
+            t: TableOut(columns=df.columns, rows=[[jobs._cell(v) for v in r] for r in df.iter_rows()])
+            for t, df in tables.items()
+        },
+    )
+
+
+ReportFormat = Literal["xlsx", "json", "csv", "html"]
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@router.get(
+    "/jobs/{job_id}/export",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA.values()}, "description": "The report"}, 404: {}, 409: {}},
+)
+def export_result(
+    job_id: JobId,
+    user: CurrentUser,
+    viewer: ViewerDep,
+    conn: SessionDep,
+    datasets: DatasetsDep,
+    request: Request,
+    format: Annotated[
+        ReportFormat, Query(description="xlsx, json, csv (first table) or html (report with charts)")
+    ] = "xlsx",
+) -> Response:
+    """The result as a file: XLSX (a sheet per table plus the fingerprint), JSON, CSV or a self-contained HTML report."""
+    from importsub.web import reports
+
+    job = _job(conn, job_id)
+    name, fingerprint, tables = visible_result(job, viewer, datasets)
+    content = reports.render_result(name, fingerprint, tables, format, job=job)
+    accounts.audit(
+        conn,
+        action="result exported",
+        user=user,
+        target=f"job {job_id}",
+        detail={"format": format},
+        ip=client_ip(request),
+    )
+    suffix = format
+    return Response(
+        content,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}-job{job_id}.{suffix}"'},
+    )

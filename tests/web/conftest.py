@@ -1,0 +1,21 @@
+"""Fixtures of the web tests (helpers in ``webenv.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from webenv import Env, make_env
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    """A fresh app on a SQLite store (each test may write)."""
+    yield from make_env(str(tmp_path / "web.sqlite"))
+
+
+@pytest.fixture(scope="module")
+def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    """One app for the read-only tests of a module."""
+    yield from make_env(str(tmp_path_factory.mktemp("web") / "web.sqlite"))
