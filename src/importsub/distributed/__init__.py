@@ -1,1 +1,14 @@
-"""importsub.distributed"""
+"""Fan-out of long sweeps and Monte Carlo batches over Dask.
+
+:func:`map_chunks` runs one function over a list of tasks, either in this
+process (small jobs, or no scheduler asked), on a Dask ``LocalCluster``
+(``workers ≥ 2``) or on an existing cluster (``scheduler="tcp://host:8786"``).
+The function and its shared arguments must be picklable; shared arguments
+(the network, usually) are sent to the workers once.  Results come back in
+task order, so callers get identical results whatever the number of workers,
+as long as each task's result depends only on its own inputs.
+"""
+
+from importsub.distributed.dask import map_chunks
+
+__all__ = ["map_chunks"]
