@@ -17,6 +17,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # help texts contain units like "[weeks]": never read them as rich markup
+    rich_markup_mode=None,
 )
 
 
