@@ -1,0 +1,290 @@
+"""``importsub projects list|show|impact``, ``importsub portfolio`` and ``importsub programme``.
+
+Thin: read the dataset from the store, call :mod:`importsub.analysis.projects`,
+:mod:`importsub.analysis.programme` or :mod:`importsub.analysis.portfolio`,
+emit the tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from importsub.analysis.result import Result
+from importsub.cli.common import (
+    DEFAULT_DATASET,
+    DatasetOption,
+    DbOption,
+    FormatOption,
+    OutOption,
+    VersionOption,
+    open_store,
+    progress,
+    status,
+)
+from importsub.model.dataset import Dataset
+from importsub.model.errors import ImportsubError
+from importsub.reports.tables import emit
+
+YearOption = Annotated[
+    int | None, typer.Option("--year", "-y", help="Year of ramp-up and demand (default: see each command).")
+]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Date of the status (YYYY-MM-DD; default: today).", show_default=False)
+]
+GroupOption = Annotated[
+    str, typer.Option("--group", "-g", help="Country group (e.g. union) or ISO2 code whose content counts as domestic.")
+]
+TableOption = Annotated[
+    list[str] | None,
+    typer.Option("--table", "-t", help="Only these result tables (repeatable); default: all (terminal: a summary)."),
+]
+
+# tables shown in the terminal when none is chosen
+SUMMARY_TABLES = {
+    "projects": ("projects",),
+    "project": ("project", "partners", "outputs", "ramp-up", "milestones", "substitutes", "oems", "history"),
+    "project impact": ("summary", "shocks"),
+    "programme": ("status", "readiness", "milestones", "capacity", "capex", "history"),
+    "portfolio": ("frontier", "chosen", "summary", "options", "differences", "scenarios", "notes"),
+}
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ImportsubError(f"--as-of {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _read(db: str | None, dataset: str, version: int | None) -> tuple[Any, Dataset]:
+    store = open_store(db)
+    with status(f"reading {dataset} from the store"):
+        ds = store.read_dataset(dataset, version)
+    return store, ds
+
+
+def _emit(result: Result, fmt: str, out: Path | None, tables: list[str] | None) -> None:
+    if tables:
+        unknown = [t for t in tables if t not in result.tables]
+        if unknown:
+            raise ImportsubError(
+                f"{result.name} has no table {', '.join(map(repr, unknown))}; tables: {', '.join(result.tables)}"
+            )
+        result = result.select(*tables)
+    elif fmt == "table":
+        result = result.select(*[t for t in SUMMARY_TABLES.get(result.name, result.names) if t in result.tables])
+    emit(result.tables, fmt, out, fingerprint=result.fingerprint, title=result.name)
+
+
+def _history(store: Any, dataset: str, project: str | None, last: int) -> Any:
+    from importsub.analysis.programme import history
+
+    return history(
+        store.versions(dataset),
+        lambda a, b: store.diff(dataset, a, b),
+        project=project,
+        last=last,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``projects``, ``portfolio`` and ``programme`` to the importsub CLI."""
+    projects = typer.Typer(
+        help="Joint import-substitution projects: list, one project's card, impact year by year.",
+        no_args_is_help=True,
+    )
+
+    @projects.command("list")
+    def list_(
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        as_of: AsOfOption = None,
+        year: YearOption = None,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+    ) -> None:
+        """Every project: status, MRL, host site, partners, capex, milestones, capacity plan and online."""
+        from importsub.analysis.programme import project_list
+
+        _, ds = _read(db, dataset, version)
+        _emit(project_list(ds, _date(as_of), year), fmt, out, table)
+
+    @projects.command()
+    def show(
+        project: Annotated[str, typer.Argument(help="Project id, e.g. P-LED-RUDENSK.")],
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        as_of: AsOfOption = None,
+        year: YearOption = None,
+        group: GroupOption = "union",
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+    ) -> None:
+        """One project: record, partners, outputs, ramp-up curve, milestones, substitutable links,
+        import content by OEM before/after (in --year, default the latest with demand) and editing history."""
+        from importsub.analysis.programme import project_card
+        from importsub.analysis.projects import impact
+
+        store, ds = _read(db, dataset, version)
+        hist = _history(store, dataset, project, 20) if version is None else None
+        card = project_card(ds, project, _date(as_of), history=hist)
+        with status("impact before/after"):
+            years = None if year is None else [year]
+            if years is None:
+                demand_years = ds.demand.get_column("year").drop_nulls()
+                years = [int(demand_years.max())] if demand_years.len() else None  # type: ignore[arg-type]
+            imp = impact(ds, [project], years, group=group, include_all=False)
+        tables = dict(card.tables)
+        tables["impact"] = imp["summary"]
+        tables["oems"] = imp["oems"].drop("project")
+        tables["vehicles"] = imp["vehicles"].drop("project")
+        tables["balance"] = imp["balance"].drop("project")
+        tables["shocks"] = imp["shocks"]
+        if "history" in tables:
+            tables["history"] = tables.pop("history")
+        fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
+        _emit(Result("project", tables, fp), fmt, out, table)
+
+    @projects.command("impact")
+    def impact_(
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        year: Annotated[
+            list[int] | None,
+            typer.Option(
+                "--year", "-y", help="Year (repeatable); default: every year with demand from the first ramp-up."
+            ),
+        ] = None,
+        project: Annotated[
+            list[str] | None, typer.Option("--project", "-p", help="Only these projects (repeatable).")
+        ] = None,
+        group: GroupOption = "union",
+        vehicle: Annotated[
+            list[str] | None, typer.Option("--vehicle", help="Vehicle models of the headline figure (repeatable).")
+        ] = None,
+        scenario: Annotated[
+            list[str] | None,
+            typer.Option("--scenario", "-s", help="Shock scenarios (repeatable); default: the dataset's named shocks."),
+        ] = None,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+    ) -> None:
+        """Each project alone (and all together) against no project, year by year: import content by vehicle,
+        OEM and category, balance and export surplus, shock losses, capex per pp and per rouble of loss avoided."""
+        from importsub.analysis.projects import impact
+
+        _, ds = _read(db, dataset, version)
+        with status("applying projects year by year"):
+            result = impact(
+                ds, project or None, year or None, group=group, vehicles=vehicle or None, scenarios=scenario
+            )
+        _emit(result, fmt, out, table)
+
+    app.add_typer(projects, name="projects")
+
+    @app.command()
+    def programme(
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        as_of: AsOfOption = None,
+        year: Annotated[
+            int | None, typer.Option("--year", "-y", help="Year of the capacity plan (default: the as-of year).")
+        ] = None,
+        size: Annotated[
+            int | None,
+            typer.Option("--size", help="Projects in the whole programme (default: the dataset's, e.g. 14)."),
+        ] = None,
+        changes: Annotated[int, typer.Option(help="Versions of editing history shown (0 = none).")] = 10,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+    ) -> None:
+        """Programme status: projects per status (n of the programme public), MRL, milestones and slip,
+        capacity online this year vs plan, capex committed vs spent, who changed what and when."""
+        from importsub.analysis.programme import programme_summary
+
+        store, ds = _read(db, dataset, version)
+        if size is None:
+            size = _programme_size(dataset)
+        result = programme_summary(ds, _date(as_of), year, programme_size=size)
+        tables = dict(result.tables)
+        if changes > 0:
+            tables["history"] = _history(store, dataset, None, changes)
+        _emit(Result(result.name, tables, result.fingerprint), fmt, out, table)
+
+    @app.command()
+    def portfolio(
+        budget: Annotated[float, typer.Option("--budget", "-b", help="Capex budget [RUB].")],
+        db: DbOption = None,
+        dataset: DatasetOption = DEFAULT_DATASET,
+        version: VersionOption = None,
+        objective: Annotated[
+            str, typer.Option("--objective", help="loss (expected lost margin), localisation, or mix.")
+        ] = "loss",
+        scenario: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--scenarios", "--scenario", "-s", help="Scenarios of the set (repeatable); default: named shocks."
+            ),
+        ] = None,
+        year: YearOption = None,
+        group: GroupOption = "union",
+        vehicle: Annotated[
+            list[str] | None,
+            typer.Option("--vehicle", help="Vehicle models whose localisation counts (repeatable; default all)."),
+        ] = None,
+        mix_weight: Annotated[
+            float,
+            typer.Option(
+                "--mix-weight", help="mix: RUB of expected loss worth one RUB/yr of domestic value added (λ)."
+            ),
+        ] = 1.0,
+        sweep: Annotated[bool, typer.Option("--sweep", help="Budget sweep 0 … budget: the Pareto frontier.")] = False,
+        steps: Annotated[int, typer.Option(help="Budget points of the sweep.")] = 11,
+        fmt: FormatOption = "table",
+        out: OutOption = None,
+        table: TableOption = None,
+    ) -> None:
+        """Which projects to fund under a budget: one HiGHS MIP (projects, capacity levels; operations per
+        scenario), compared with a greedy benefit/cost ranking; --sweep gives the Pareto frontier."""
+        from importsub.analysis import portfolio as pf
+
+        _, ds = _read(db, dataset, version)
+        with status("building the portfolio model"):
+            model = pf.PortfolioModel.build(
+                ds,
+                scenarios=scenario or None,
+                year=year,
+                objective=objective,
+                group=group,
+                vehicles=vehicle or None,
+                mix_weight=mix_weight,
+            )
+        if sweep:
+            budgets = pf.sweep_budgets(model, budget, steps)
+            with progress() as bar:
+                task = bar.add_task("budget sweep", total=len(budgets))
+                result = pf.frontier(model, budgets, on_point=lambda: bar.advance(task))
+        else:
+            with status("solving the MIP"):
+                result = pf.optimise(model, budget)
+        _emit(result, fmt, out, table)
+
+
+def _programme_size(dataset: str) -> int | None:
+    from importsub import demo
+
+    return demo.PROGRAMME_SIZE if dataset == demo.NAME else None
