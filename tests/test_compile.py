@@ -444,9 +444,42 @@ def test_unknown_scenario() -> None:
         compile(three_tier(), "nope")
 
 
-def test_projects_hook_is_explicit() -> None:
-    with pytest.raises(AnalysisError, match=r"P-1.*not supported"):
-        compile(three_tier(), projects=["P-1"])
+def test_compile_with_projects_applies_the_project_rule() -> None:
+    """compile(..., projects=, year=) is the project application of issue 5, nothing stored changes."""
+    import numpy as np
+
+    from importsub.analysis.localisation import domestic_content
+    from importsub.analysis.projects import compile_with_projects
+    from importsub.demo import load
+    from importsub.model.errors import NotFoundError
+
+    demo = load()
+    before = compile(demo, year=2028)
+    after = compile(demo, projects=["P-LED-RUDENSK"], year=2028)
+    assert after.fingerprint["projects"] == ["P-LED-RUDENSK"]
+    same = compile_with_projects(demo, ["P-LED-RUDENSK"], 2028)
+    assert (after.A != same.A).nnz == 0
+    np.testing.assert_array_equal(after.capacity, same.capacity)
+    rudensk = [i for i in range(after.n_nodes) if after.sites[after.node_site[i]] == "RUDENSK"]
+    assert rudensk, "the Rudensk site produces in the demo"
+    assert sum(after.capacity[rudensk]) > sum(
+        before.capacity[i] for i in range(before.n_nodes) if before.sites[before.node_site[i]] == "RUDENSK"
+    )
+    # the project takes over imported links: no vehicle's domestic content falls, some rise
+    finals = [after.node_index[k] for k in before.node_index if before.demand[before.node_index[k]] > 0]
+    l_before = domestic_content(before, "union")
+    l_after = domestic_content(after, "union")
+    by_key_before = {k: l_before[i] for k, i in before.node_index.items()}
+    gains = [
+        l_after[j] - by_key_before[(after.sites[after.node_site[j]], after.parts[after.node_part[j]])] for j in finals
+    ]
+    assert min(gains) >= -1e-12
+    assert max(gains) > 1e-6
+    assert load().equals(demo)  # nothing in the dataset changed
+    # a scenario's own projects apply when none are given
+    assert compile(demo, "projects-2028").fingerprint["projects"]
+    with pytest.raises(NotFoundError):
+        compile(demo, projects=["NO-SUCH-PROJECT"], year=2028)
 
 
 def test_negative_value_added_names_the_node() -> None:

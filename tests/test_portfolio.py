@@ -468,7 +468,11 @@ def test_doubling_capacity_at_fixed_contracts_never_raises_loss(seed: int) -> No
         .drop("extra")
     )
     doubled = applied.replace(production=doubled_rows)
-    shocks = [s for s in applied.scenarios.get_column("name").to_list() if s in set(applied.disruptions.get_column("scenario").to_list())]
+    shocks = [
+        s
+        for s in applied.scenarios.get_column("name").to_list()
+        if s in set(applied.disruptions.get_column("scenario").to_list())
+    ]
     assert shocks
     for name in shocks:
         lost_one, _ = scenario_loss(applied, name, year)

@@ -505,7 +505,7 @@ def compile_with_projects(
     scale: Scale = 1.0,
     base: Network | None = None,
 ) -> Network:
-    """``compile`` of the dataset with ``projects`` applied (what ``compile(..., projects=)`` will do).
+    """``compile`` of the dataset with ``projects`` applied (``compile(..., projects=)`` calls this).
 
     The network's fingerprint carries the stored dataset's content hash plus
     ``projects``, ``project scale`` and ``project rule``, so the figure can be

@@ -118,10 +118,12 @@ def compile(
         Year of demand.  Default: the scenario's year, else the latest year
         with any demand record (the fingerprint says which rule applied).
     projects : sequence of str, optional
-        Projects whose capacity joins the network.  Not supported yet (issue
-        5: capacity = target × ramp-up fraction at the host site, taking over
-        the substitutable links); a non-empty list, or a scenario with
-        projects, raises :class:`AnalysisError`.
+        Projects whose capacity joins the network for ``year`` (default: the
+        scenario's projects): capacity = target × ramp-up fraction at the host
+        site, taking over the listed substitutable imported links, largest
+        import first, up to that capacity
+        (:func:`importsub.analysis.projects.application`).  Nothing in the
+        dataset changes; the fingerprint names the projects and the rule.
 
     Returns
     -------
@@ -189,10 +191,12 @@ def compile(
         )
     active = list(projects) if projects is not None else scenario_projects
     if active:
-        raise AnalysisError(
-            "projects in the network (" + ", ".join(active) + ") are not supported by compile yet "
-            "(issue 5: capacity = target × ramp-up at the host site); use balance for project capacity"
-        )
+        # the one rule for applying projects (capacity = target × ramp-up at the host site, taking
+        # over the listed imported links largest first) lives with the project analyses; it returns
+        # a modified copy of the dataset without projects, compiled by this same function
+        from importsub.analysis.projects import compile_with_projects
+
+        return compile_with_projects(dataset, active, year, scenario=scenario)
 
     # ---------------------------------------------------------------- index maps
     countries_s = _unique_strings(
