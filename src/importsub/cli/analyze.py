@@ -14,29 +14,20 @@ from importsub.cli.common import (
     DatasetOption,
     DbOption,
     FormatOption,
+    GroupOption,
     OutOption,
+    ScenarioOption,
+    TableOption,
     VersionOption,
+    emit_result,
     open_store,
     status,
 )
 from importsub.compile.network import Network
 from importsub.model.errors import ImportsubError
-from importsub.reports.tables import emit
 
-GroupOption = Annotated[
-    str, typer.Option("--group", "-g", help="Country group (e.g. union) or ISO2 code whose content counts as domestic.")
-]
 YearOption = Annotated[
     int | None, typer.Option("--year", "-y", help="Year of demand (default: latest year with demand).")
-]
-ScenarioOption = Annotated[
-    str | None, typer.Option("--scenario", "-s", help="Scenario whose demand changes and year apply.")
-]
-TableOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--table", "-t", help="Only these result tables (repeatable); default: all (terminal: the summary tables)."
-    ),
 ]
 
 # tables shown in the terminal when none is chosen (the others are long; use csv/json/xlsx)
@@ -58,19 +49,6 @@ def load_network(db: str | None, dataset: str, version: int | None, scenario: st
         return compile(ds, scenario, year)
 
 
-def _emit(result: Result, fmt: str, out: object, tables: list[str] | None) -> None:
-    if tables:
-        unknown = [t for t in tables if t not in result.tables]
-        if unknown:
-            raise ImportsubError(
-                f"{result.name} has no table {', '.join(map(repr, unknown))}; tables: {', '.join(result.tables)}"
-            )
-        result = result.select(*tables)
-    elif fmt == "table":
-        result = result.select(*[t for t in SUMMARY_TABLES[result.name] if t in result.tables])
-    emit(result.tables, fmt, out, fingerprint=result.fingerprint, title=result.name)  # type: ignore[arg-type]
-
-
 def _run(
     analysis: Callable[[Network], Result],
     db: str | None,
@@ -85,7 +63,7 @@ def _run(
     net = load_network(db, dataset, version, scenario, year)
     with status("analysing"):
         result = analysis(net)
-    _emit(result, fmt, out, tables)
+    emit_result(result, fmt, out, tables, SUMMARY_TABLES.get(result.name))  # type: ignore[arg-type]
 
 
 def register(app: typer.Typer) -> None:
@@ -181,7 +159,7 @@ def register(app: typer.Typer) -> None:
                 ds = open_store(db).read_dataset(dataset, version)
             with status("compiling and balancing every year"):
                 result = balance_years(ds, None, group, scenario=scenario)
-            _emit(result, fmt, out, table)
+            emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
             return
         _run(lambda net: run(net, group), db, dataset, version, scenario, year, fmt, out, table)
 

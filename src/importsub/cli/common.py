@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,7 +38,39 @@ FormatOption = Annotated[
 ]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of stdout.")]
 
+GroupOption = Annotated[
+    str, typer.Option("--group", "-g", help="Country group (e.g. union) or ISO2 code whose content counts as domestic.")
+]
+ScenarioOption = Annotated[
+    str | None, typer.Option("--scenario", "-s", help="Scenario whose demand changes and year apply.")
+]
+TableOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--table", "-t", help="Only these result tables (repeatable); default: all (terminal: the summary tables)."
+    ),
+]
+
 DEFAULT_DATASET = "by-ru-auto"
+
+
+def emit_result(
+    result: Any, fmt: str, out_path: Path | None, tables: list[str] | None, summary: Sequence[str] | None = None
+) -> None:
+    """Write an analysis ``Result``: only ``tables`` if given (unknown names are an error), else in
+    the terminal only its ``summary`` tables (the long ones go to csv/json/xlsx)."""
+    from importsub.reports.tables import emit
+
+    if tables:
+        unknown = [t for t in tables if t not in result.tables]
+        if unknown:
+            raise ImportsubError(
+                f"{result.name} has no table {', '.join(map(repr, unknown))}; tables: {', '.join(result.tables)}"
+            )
+        result = result.select(*tables)
+    elif fmt == "table" and summary is not None:
+        result = result.select(*[t for t in summary if t in result.tables])
+    emit(result.tables, fmt, out_path, fingerprint=result.fingerprint, title=result.name)
 
 
 def open_store(db: str | None) -> Any:

@@ -8,7 +8,6 @@ emit the tables.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,28 +18,23 @@ from importsub.cli.common import (
     DatasetOption,
     DbOption,
     FormatOption,
+    GroupOption,
     OutOption,
+    TableOption,
     VersionOption,
+    emit_result,
     open_store,
     progress,
     status,
 )
 from importsub.model.dataset import Dataset
 from importsub.model.errors import ImportsubError
-from importsub.reports.tables import emit
 
 YearOption = Annotated[
     int | None, typer.Option("--year", "-y", help="Year of ramp-up and demand (default: see each command).")
 ]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Date of the status (YYYY-MM-DD; default: today).", show_default=False)
-]
-GroupOption = Annotated[
-    str, typer.Option("--group", "-g", help="Country group (e.g. union) or ISO2 code whose content counts as domestic.")
-]
-TableOption = Annotated[
-    list[str] | None,
-    typer.Option("--table", "-t", help="Only these result tables (repeatable); default: all (terminal: a summary)."),
 ]
 
 # tables shown in the terminal when none is chosen
@@ -67,19 +61,6 @@ def _read(db: str | None, dataset: str, version: int | None) -> tuple[Any, Datas
     with status(f"reading {dataset} from the store"):
         ds = store.read_dataset(dataset, version)
     return store, ds
-
-
-def _emit(result: Result, fmt: str, out: Path | None, tables: list[str] | None) -> None:
-    if tables:
-        unknown = [t for t in tables if t not in result.tables]
-        if unknown:
-            raise ImportsubError(
-                f"{result.name} has no table {', '.join(map(repr, unknown))}; tables: {', '.join(result.tables)}"
-            )
-        result = result.select(*tables)
-    elif fmt == "table":
-        result = result.select(*[t for t in SUMMARY_TABLES.get(result.name, result.names) if t in result.tables])
-    emit(result.tables, fmt, out, fingerprint=result.fingerprint, title=result.name)
 
 
 def _history(store: Any, dataset: str, project: str | None, last: int) -> Any:
@@ -115,7 +96,8 @@ def register(app: typer.Typer) -> None:
         from importsub.analysis.programme import project_list
 
         _, ds = _read(db, dataset, version)
-        _emit(project_list(ds, _date(as_of), year), fmt, out, table)
+        listing = project_list(ds, _date(as_of), year)
+        emit_result(listing, fmt, out, table, SUMMARY_TABLES.get(listing.name))
 
     @projects.command()
     def show(
@@ -153,7 +135,7 @@ def register(app: typer.Typer) -> None:
         if "history" in tables:
             tables["history"] = tables.pop("history")
         fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
-        _emit(Result("project", tables, fp), fmt, out, table)
+        emit_result(Result("project", tables, fp), fmt, out, table, SUMMARY_TABLES.get("project"))
 
     @projects.command("impact")
     def impact_(
@@ -190,7 +172,7 @@ def register(app: typer.Typer) -> None:
             result = impact(
                 ds, project or None, year or None, group=group, vehicles=vehicle or None, scenarios=scenario
             )
-        _emit(result, fmt, out, table)
+        emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
 
     app.add_typer(projects, name="projects")
 
@@ -223,7 +205,7 @@ def register(app: typer.Typer) -> None:
         tables = dict(result.tables)
         if changes > 0:
             tables["history"] = _history(store, dataset, None, changes)
-        _emit(Result(result.name, tables, result.fingerprint), fmt, out, table)
+        emit_result(Result(result.name, tables, result.fingerprint), fmt, out, table, SUMMARY_TABLES.get(result.name))
 
     @app.command()
     def portfolio(
@@ -281,7 +263,7 @@ def register(app: typer.Typer) -> None:
         else:
             with status("solving the MIP"):
                 result = pf.optimise(model, budget)
-        _emit(result, fmt, out, table)
+        emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
 
 
 def _programme_size(dataset: str) -> int | None:

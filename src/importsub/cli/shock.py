@@ -11,7 +11,6 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
@@ -24,7 +23,10 @@ from importsub.cli.common import (
     DbOption,
     FormatOption,
     OutOption,
+    ScenarioOption,
+    TableOption,
     VersionOption,
+    emit_result,
     err,
     open_store,
     progress,
@@ -39,16 +41,12 @@ from importsub.reports.tables import emit
 YearOption = Annotated[
     int | None, typer.Option("--year", "-y", help="Year of demand (default: the scenario's, else the latest).")
 ]
-ScenarioOption = Annotated[
-    str | None, typer.Option("--scenario", "-s", help="Scenario whose demand changes and year apply.")
-]
 SchedulerOption = Annotated[
     str | None, typer.Option("--scheduler", help="Address of a Dask scheduler (tcp://host:8786) to fan out to.")
 ]
 WorkersOption = Annotated[
     int, typer.Option("--workers", help="Without --scheduler: 0/1 = in this process, N ≥ 2 = a local Dask cluster.")
 ]
-TableOption = Annotated[list[str] | None, typer.Option("--table", "-t", help="Only these result tables (repeatable).")]
 
 
 # ---------------------------------------------------------------- helpers
@@ -79,17 +77,6 @@ def _bar(label: str) -> Iterator[Callable[..., None]]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield tick
-
-
-def _emit(result: Result, fmt: str, out: Path | None, tables: list[str] | None) -> None:
-    if tables:
-        unknown = [t for t in tables if t not in result.tables]
-        if unknown:
-            raise ImportsubError(
-                f"{result.name} has no table {', '.join(map(repr, unknown))}; tables: {', '.join(result.tables)}"
-            )
-        result = result.select(*tables)
-    emit(result.tables, fmt, out, fingerprint=result.fingerprint, title=result.name)
 
 
 def _fp(ds: Dataset) -> dict[str, Any]:
@@ -197,7 +184,7 @@ def register(app: typer.Typer) -> None:
         sh = compile_shock(ds, net, name)
         with status(f"solving the TTR model of {name}"):
             result = run_shock(net, sh, weeks, why=why)
-        _emit(result, fmt, out, table)
+        emit_result(result, fmt, out, table)
 
     @shock.command("sweep")
     def sweep_(
@@ -245,7 +232,7 @@ def register(app: typer.Typer) -> None:
             )
         if fmt == "table" and not table:
             result = Result(result.name, {**result.tables, "targets": result["targets"].head(top)}, result.fingerprint)
-        _emit(result, fmt, out, table)
+        emit_result(result, fmt, out, table)
 
     @shock.command("tts")
     def tts_(
@@ -298,7 +285,7 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 progress=tick,
             )
-        _emit(result, fmt, out, table)
+        emit_result(result, fmt, out, table)
 
     @shock.command("montecarlo")
     def montecarlo_(
@@ -352,7 +339,7 @@ def register(app: typer.Typer) -> None:
         net = _compile(ds, scenario_, year)
         with _bar("Monte Carlo") as tick:
             result = montecarlo(net, spec, reference=reference, scheduler=scheduler, workers=workers, progress=tick)
-        _emit(result, fmt, out, table)
+        emit_result(result, fmt, out, table)
 
     # ------------------------------------------------------------ scenarios
 
