@@ -163,7 +163,16 @@ def test_demo_xlsx_opens_in_libreoffice_and_reimports(tmp_path: Path) -> None:
         pytest.skip("LibreOffice not installed")
     out = tmp_path / "lo"
     subprocess.run(
-        [lo, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to", "csv", "--outdir", str(out), str(path)],
+        [
+            lo,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
         check=True,
         capture_output=True,
         timeout=180,

@@ -12,7 +12,9 @@ from importsub.reports.tables import emit
 
 
 def _df() -> pl.DataFrame:
-    return pl.DataFrame({"site": ["Руденск", "[x]"], "capacity [units/yr]": [1000.0, 2.5e6], "share [%]": [12.5, 0.001]})
+    return pl.DataFrame(
+        {"site": ["Руденск", "[x]"], "capacity [units/yr]": [1000.0, 2.5e6], "share [%]": [12.5, 0.001]}
+    )
 
 
 def test_table_keeps_units(tmp_path: Path) -> None:

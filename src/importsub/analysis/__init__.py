@@ -17,9 +17,7 @@ from importsub.analysis.result import Result
 from importsub.model.dataset import Dataset
 
 
-def demo_headline(
-    ds: Dataset, group: str = "union", top: int = 5, year: int | None = None
-) -> dict[str, pl.DataFrame]:
+def demo_headline(ds: Dataset, group: str = "union", top: int = 5, year: int | None = None) -> dict[str, pl.DataFrame]:
     """Headline of ``importsub demo``: import content of each OEM's vehicles
     and the ``top`` largest imported-value entry points, for ``year``
     (default: the latest year with demand that is not in the future)."""

@@ -7,6 +7,8 @@ The primary key of a record table is ``(version_id, *key)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from importsub.model.schema import TABLES, FieldType, RecordType
@@ -21,13 +23,14 @@ metadata = sa.MetaData(
     }
 )
 
+
 def _text() -> sa.types.TypeEngine:  # type: ignore[type-arg]
     # byte-order collation on PostgreSQL: the same order as polars sorts keys,
     # and primary-key indexes build several times faster than with a locale
     return sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 
 
-SQL_TYPES: dict[FieldType, type[sa.types.TypeEngine] | object] = {  # type: ignore[type-arg]
+SQL_TYPES: dict[FieldType, Callable[[], sa.types.TypeEngine]] = {  # type: ignore[type-arg]
     "str": _text,
     "int": sa.BigInteger,
     "float": sa.Float,
