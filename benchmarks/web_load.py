@@ -53,8 +53,33 @@ def prepare(db: str) -> tuple[str, str]:
             conn, username="analyst", password="bench password 123", role="analyst", organization=None
         )
         analyst_token, _ = accounts.create_api_token(conn, user_id=analyst.id, name="bench")
+    _store_shock(store, ds.name, user.id)
     store.engine.dispose()
     return ds.name, f"{token} {analyst_token}"
+
+
+def _store_shock(store: object, name: str, user_id: int) -> None:
+    """Compute one shock result before the server starts (its worker is off), for the result cases."""
+    from importsub.web import jobs
+
+    jobs.discover()
+    spec = jobs.REGISTRY.get("shock")
+    if spec is None:
+        return
+    info = store.versions(name)[-1]  # type: ignore[attr-defined]
+    scenarios = store.read_dataset(name).disruptions["scenario"].unique().sort().to_list()  # type: ignore[attr-defined]
+    if not scenarios:
+        return
+    runner = jobs.JobRunner(store.engine, store.read_dataset)  # type: ignore[attr-defined]
+    runner.submit(
+        kind="shock",
+        dataset=name,
+        version=info.version,
+        fingerprint=info.fingerprint,
+        params=spec.params.model_validate({"scenario": scenarios[0]}),
+        user_id=user_id,
+    )
+    runner.run_next()
 
 
 async def _drive(
@@ -168,6 +193,12 @@ def main() -> int:
             ("GET projects", f"/api/datasets/{name}/projects", analyst),
             ("GET job status", f"/api/jobs/{job['id']}", analyst),
         ]
+        shocks = [j for j in httpx.get(f"{base}/api/jobs?status=done", headers=admin).json() if j["kind"] == "shock"]
+        if shocks:  # a stored shock result, masked for the analyst on every read
+            cases += [
+                ("GET shock result (analyst)", f"/api/jobs/{shocks[0]['id']}/result", analyst),
+                ("shock result page (analyst)", f"/jobs/{shocks[0]['id']}", analyst),
+            ]
         failures = asyncio.run(run_cases(base, cases, args.clients, args.seconds))
     finally:
         server.terminate()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import threading
 import time
@@ -36,6 +37,7 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+DEMO = "by-ru-auto"
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -50,13 +52,17 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
+    from importsub.demo import load as load_demo
+
     db = str(tmp_path_factory.mktemp("browser") / "web.sqlite")
     store = Store(db)
     store.write_dataset(web_dataset(), created_by="test")
+    store.write_dataset(load_demo(), name=DEMO, created_by="test")  # the embedded demo, for the shock
     with store.engine.begin() as conn:
         accounts.create_user(conn, username="admin", password=PASSWORD, role="admin")
     port = _free_port()
-    app = create_app(Settings(db=db, worker=True, worker_poll_seconds=0.1), store=store)
+    settings = Settings(db=db, worker=True, worker_poll_seconds=0.1, default_dataset="plant")
+    app = create_app(settings, store=store)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -166,3 +172,89 @@ def test_sign_in_overview_upload_and_russian_offline(server: str, page, tmp_path
     assert outside == [], f"requests left this machine: {outside}"
     # the upload page answers 422 on purpose (the file has problems); anything else logged is an error
     assert [e for e in errors if "status of 422" not in e] == [], errors
+
+
+def _sign_in(pg, server: str) -> None:  # type: ignore[no-untyped-def]
+    pg.goto(server + "/login")
+    pg.fill("input[name=username]", "admin")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]:has-text('Sign in')")
+    pg.wait_for_url(server + "/")
+    if pg.locator("html").get_attribute("lang") != "en":  # an earlier test left the account in Russian
+        pg.click("button[name=lang][value=en]")
+        pg.wait_for_selector("html[lang=en]")
+
+
+def _drawn(pg, selector: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Wait for a chart's canvas (ECharts) and return its size on the page [px]."""
+    pg.wait_for_selector(selector, timeout=30000)
+    box = pg.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box  # type: ignore[no-any-return]
+
+
+def test_shock_on_the_demo_draws_the_loss_chart_offline(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """Build a shock on the demo dataset (all Chinese suppliers cut off for 8 weeks), wait for the background
+    job, and see the loss per OEM drawn; then the risk-exposure ranking of every site."""
+    pg, outside, errors = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in(pg, server)
+
+    pg.goto(f"{server}/shocks?dataset={DEMO}")
+    assert pg.locator("h1").first.inner_text() == "Shock builder"
+    pg.select_option("#shock-form select[name=scenario]", "cn-8w")
+    pg.screenshot(path=str(SHOTS / "shock-builder.png"), full_page=True)
+    pg.click("#shock-form button[type=submit]")
+    pg.wait_for_url(re.compile(r".*/jobs/\d+$"))
+    # the page polls the job and reloads itself with the result
+    box = _drawn(pg, "[data-chart='chart-oem-loss'][data-ready='1'] canvas")
+    assert box["width"] > 100, box
+    assert box["height"] > 100, box
+    loss = pg.locator("#loss-figure").inner_text()
+    assert float(loss.replace(",", "")) > 0, loss
+    assert "Haval" in pg.locator("#chart-oem-loss").text_content()  # the OEM whose bumpers come from China
+    assert pg.locator("#why-list li").count() > 0
+    assert pg.locator("#vehicle-table tbody tr").count() > 0
+    pg.screenshot(path=str(SHOTS / "shock-result.png"), full_page=True)
+
+    # the risk-exposure ranking of every site, computed in the background
+    pg.goto(f"{server}/risk?dataset={DEMO}&by=site")
+    pg.click("button:has-text('Compute the ranking')")
+    box = _drawn(pg, "[data-chart='chart-risk'][data-ready='1'] canvas")
+    assert box["width"] > 100, box
+    assert box["height"] > 100, box
+    assert pg.locator("#risk-table tbody tr").count() > 10
+    pg.screenshot(path=str(SHOTS / "risk-sites.png"), full_page=True)
+
+    assert outside == [], f"requests left this machine: {outside}"
+    assert errors == [], errors
+
+
+def test_portfolio_frontier_and_project_page_offline(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The portfolio of the demo's four projects under a budget sweep (localisation objective): the frontier
+    is drawn and greedy benefit/cost differs from the MIP somewhere; a project page draws its ramp-up."""
+    pg, outside, errors = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in(pg, server)
+
+    pg.goto(f"{server}/portfolio?dataset={DEMO}")
+    pg.fill("#portfolio-form input[name=budget]", "30000000000")
+    pg.select_option("#portfolio-form select[name=objective]", "localisation")
+    pg.click("#portfolio-form button[type=submit]")
+    pg.wait_for_url(re.compile(r".*/jobs/\d+$"))
+    box = _drawn(pg, "[data-chart='chart-frontier'][data-ready='1'] canvas")
+    assert box["width"] > 100, box
+    assert box["height"] > 100, box
+    assert pg.locator("#frontier-table tbody tr").count() == 6
+    assert "yes" in pg.locator("#frontier-table").inner_text()  # greedy differs at some budget
+    assert pg.locator("#chosen-list li").count() > 0
+    pg.screenshot(path=str(SHOTS / "portfolio-frontier.png"), full_page=True)
+
+    pg.goto(f"{server}/projects/P-LED-RUDENSK?dataset={DEMO}")
+    box = _drawn(pg, "[data-chart='chart-rampup'][data-ready='1'] canvas")
+    assert box["height"] > 100, box
+    assert pg.locator("#milestone-table tbody tr").count() > 0
+    pg.screenshot(path=str(SHOTS / "project.png"), full_page=True)
+
+    assert outside == [], f"requests left this machine: {outside}"
+    assert errors == [], errors

@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     settings = settings or Settings()
     store = store or Store(settings.db)
     jobs.discover()
+    jobs.configure_fanout(settings.dask_scheduler, settings.dask_workers)
     datasets = Datasets(store)
     runner = jobs.JobRunner(store.engine, datasets.full, settings.worker_poll_seconds)
 
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         pages_account,
         pages_dashboard,
         pages_data,
+        pages_projects,
+        pages_shocks,
         projects,
         records,
         scenarios,
@@ -110,7 +113,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     for module in (auth, users, datasets_routes, records, scenarios, projects, analyses):
         app.include_router(module.router, prefix=API_PREFIX)
-    for module in (pages_dashboard, pages_data, pages_account):
+    for module in (pages_dashboard, pages_shocks, pages_projects, pages_data, pages_account):
         app.include_router(module.router)
     return app
 

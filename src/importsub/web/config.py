@@ -24,5 +24,11 @@ class Settings(BaseSettings):
     default_dataset: str = Field(default="by-ru-auto", description="Dataset shown first when it exists")
     worker: bool = Field(default=True, description="Run the in-process background job worker")
     worker_poll_seconds: float = Field(default=0.5, gt=0)
+    dask_scheduler: str | None = Field(
+        default=None, description="Dask scheduler address (tcp://host:8786) for sweeps and Monte Carlo of jobs"
+    )
+    dask_workers: int = Field(
+        default=0, ge=0, le=256, description="Without a scheduler: local Dask worker processes per job (0 = in-process)"
+    )
     max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload [MB]")
     page_size: int = Field(default=50, ge=1, le=1000)

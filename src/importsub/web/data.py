@@ -59,6 +59,7 @@ class Datasets:
         self._raw = _LRU(size)
         self._masked = _LRU(size * 3)
         self._derived = _LRU(size * 12)
+        self._results = _LRU(size * 8)
 
     def resolve(self, name: str, version: int | None = None) -> VersionInfo:
         """The version record of ``name`` at ``version`` (default: latest); NotFoundError if absent."""
@@ -97,7 +98,12 @@ class Datasets:
             lambda: make(self.visible(name, info.version, viewer)),
         )
 
+    def result(self, key: object, make: Callable[[], T]) -> T:
+        """A finished job's result as one viewer sees it, computed once (a stored result never changes)."""
+        return self._results.get_or_make(key, make)
+
     def clear(self) -> None:
         self._raw.clear()
         self._masked.clear()
         self._derived.clear()
+        self._results.clear()

@@ -18,6 +18,7 @@ machinery can take jobs from the same table later.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import math
 import threading
@@ -77,8 +78,12 @@ class AnalysisSpec:
     """One analysis kind the service can run.
 
     ``confidential[table][column] = owner site column`` and
-    ``aggregates[table] = [(part column, columns, producers|buyers)]`` feed
-    :func:`importsub.web.confidentiality.mask_result`.
+    ``aggregates[table] = [(key column, columns, basis)]`` feed
+    :func:`importsub.web.confidentiality.mask_result` (bases:
+    :func:`importsub.web.confidentiality.contributors_of`).  ``arrange``
+    runs on the masked tables of a non-admin viewer: it re-orders rows
+    ranked by a figure the viewer may not see (and re-ranks among what they
+    may see), so the order reveals nothing.
     """
 
     kind: str
@@ -87,9 +92,22 @@ class AnalysisSpec:
     run: Callable[[Dataset, BaseModel, ProgressFn], Any]
     confidential: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     aggregates: Mapping[str, list[tuple[str, tuple[str, ...], str]]] = field(default_factory=dict)
+    arrange: Callable[[dict[str, pl.DataFrame]], dict[str, pl.DataFrame]] | None = None
+    charts: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
+    """Bar chart of each table in reports: (label column, value column), None for none; default: guessed."""
 
 
 REGISTRY: dict[str, AnalysisSpec] = {}
+
+FANOUT: dict[str, Any] = {"scheduler": None, "workers": 0}
+"""Where sweeps and Monte Carlo batches of background jobs run (:func:`importsub.distributed.map_chunks`):
+an existing Dask scheduler's address, or a number of local workers (0 = in the worker thread)."""
+
+
+def configure_fanout(scheduler: str | None = None, workers: int = 0) -> None:
+    """Send the long analyses of this process's jobs to a Dask scheduler, or to ``workers`` local processes."""
+    FANOUT["scheduler"] = scheduler or None
+    FANOUT["workers"] = int(workers)
 
 
 def register(spec: AnalysisSpec) -> None:
@@ -252,6 +270,17 @@ def discover() -> None:
                 aggregates=_AGGREGATES.get(kind, {}),
             )
         )
+    # capabilities with their own web module: registered when their analysis modules exist
+    for web_module, needs in (
+        ("importsub.web.shocks", ("importsub.analysis.disruption", "importsub.analysis.montecarlo")),
+        ("importsub.web.programme", ("importsub.analysis.projects", "importsub.analysis.portfolio")),
+    ):
+        if all(importlib.util.find_spec(m) is not None for m in needs):
+            try:
+                importlib.import_module(web_module).register_all()
+            except ModuleNotFoundError as exc:
+                if exc.name != web_module:
+                    raise
 
 
 def _network_runner(

@@ -1,13 +1,25 @@
-"""Analysis results as files: XLSX, JSON, CSV and a self-contained HTML report with charts.
+"""Analysis results as files: XLSX, JSON, CSV, a self-contained HTML report with charts, and that report as PDF.
 
 The HTML report needs nothing from the network or from this server: styles
 are inline and charts are SVG drawn here, so it can be mailed, archived or
-printed to PDF from any browser.  It carries the fingerprint of its inputs.
+printed to PDF from any browser.  It carries the fingerprint of its inputs
+(in its title too, so the PDF's document title names it).
+
+PDF: the same HTML report printed by a headless Chromium
+(``chromium --headless --print-to-pdf``, Debian's ``chromium`` package),
+found as ``$IMPORTSUB_CHROMIUM`` or on ``PATH``; without one,
+:class:`PdfUnavailable` says what is missing.  The page has no script
+(its Content-Security-Policy forbids any) and the browser gets no network
+(every host name resolves to nothing, and its proxy is a closed local
+port), so printing cannot fetch or run anything.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -17,6 +29,7 @@ from typing import Any
 
 import polars as pl
 
+from importsub.model.errors import ImportsubError
 from importsub.reports.tables import to_json, write_xlsx
 from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
@@ -41,7 +54,7 @@ def svg_bar_chart(labels: list[str], values: list[float], title: str, *, width: 
     bar, gap, left, top = 18, 6, 220, 28
     height = top + len(pairs) * (bar + gap) + 10
     vmax = max(abs(v) for _, v in pairs) or 1.0
-    span = width - left - 90
+    span = width - left - 120
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
         f'<text x="4" y="16" font-size="13" font-weight="bold" fill="#222">{escape(title)}</text>',
@@ -84,13 +97,27 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-seri
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto}
 th,td{border:1px solid #ccc;padding:.2rem .45rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
-th{background:#eef2f7}.fp td{font-family:ui-monospace,monospace;font-size:.8rem}svg{max-width:100%;height:auto}
-@media print{body{margin:0}}
+th{background:#eef2f7}.fp td{font-family:ui-monospace,monospace;font-size:.8rem;word-break:break-all}svg{max-width:100%;height:auto}
+@page{size:A4;margin:14mm 12mm}
+@media print{body{margin:0;max-width:none}table{display:table;font-size:.68rem;width:100%}tr,svg{break-inside:avoid}
+h2{break-after:avoid}}
 """
+
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+"""The report runs no script and loads nothing (its styles are inline, its charts inline SVG)."""
+
+
+ChartSpec = Mapping[str, tuple[str, str] | None]
+"""Per table: (label column, value column) of its bar chart, or None for no chart (default: :func:`chart_columns`)."""
 
 
 def html_report(
-    name: str, fingerprint: Mapping[str, Any], tables: Mapping[str, pl.DataFrame], *, title: str | None = None
+    name: str,
+    fingerprint: Mapping[str, Any],
+    tables: Mapping[str, pl.DataFrame],
+    *,
+    title: str | None = None,
+    charts: ChartSpec | None = None,
 ) -> str:
     """A self-contained HTML report: fingerprint, then each table with a bar chart of its main figure."""
     lang = current_language()
@@ -98,7 +125,9 @@ def html_report(
     sections = []
     for tname, df in tables.items():
         chart = ""
-        cols = chart_columns(df)
+        cols = chart_columns(df) if charts is None or tname not in charts else charts[tname]
+        if cols and (cols[0] not in df.columns or cols[1] not in df.columns):
+            cols = None
         if cols:
             label, value = cols
             top = df.filter(pl.col(value).is_not_null()).sort(value, descending=True, nulls_last=True).head(15)
@@ -108,9 +137,12 @@ def html_report(
     heading = title or _("Analysis report: %(name)s", name=name)
     created_note = _("Created %(when)s by importsub. Figures you may not see are left empty.", when=created)
     inputs = _("Inputs (fingerprint)")
+    content = fingerprint.get("content") or fingerprint.get("dataset fingerprint")
+    doc_title = f"{heading} · {str(content)[:12]}" if content else heading
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(heading)}</title>'
+        f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(doc_title)}</title>'
         f"<style>{_CSS}</style></head><body><h1>{escape(heading)}</h1>"
         f"<p>{escape(created_note)}</p>"
         f'<h2>{escape(inputs)}</h2><table class="fp"><tbody>{fp_rows}</tbody></table>'
@@ -118,17 +150,107 @@ def html_report(
     )
 
 
+class PdfUnavailable(ImportsubError):
+    """No Chromium to print the report with (the HTML report prints to PDF from any browser)."""
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PDF_TIMEOUT_SECONDS = 90.0
+
+
+def find_chromium() -> str | None:
+    """The Chromium to print with: ``$IMPORTSUB_CHROMIUM`` if set, else the first of :data:`CHROMIUM_NAMES` on PATH."""
+    configured = os.environ.get("IMPORTSUB_CHROMIUM")
+    if configured:
+        return configured if os.path.isfile(configured) and os.access(configured, os.X_OK) else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = PDF_TIMEOUT_SECONDS) -> bytes:
+    """Print an HTML document to PDF (A4) with a headless Chromium, offline.
+
+    Parameters
+    ----------
+    html : str
+        A self-contained page (no network is reachable while it prints).
+    chromium : str, optional
+        Path of the browser; default :func:`find_chromium`.
+    timeout : float
+        Longest print [s].
+
+    Returns
+    -------
+    bytes
+        The PDF (starts with ``%PDF``).
+
+    Raises
+    ------
+    PdfUnavailable
+        No Chromium found, or it failed (its last message is quoted).
+    """
+    browser = chromium or find_chromium()
+    if browser is None:
+        raise PdfUnavailable(
+            _(
+                "PDF export needs a Chromium browser (Debian package 'chromium'), and none was found on PATH or in "
+                "IMPORTSUB_CHROMIUM. The HTML report prints to PDF from any browser."
+            )
+        )
+    with tempfile.TemporaryDirectory(prefix="importsub-pdf-") as tmp:
+        page = Path(tmp) / "report.html"
+        out = Path(tmp) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        args = [
+            browser,
+            "--headless",
+            "--no-sandbox",  # root in containers; the page is ours, without script, and the browser has no network
+            "--disable-gpu",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--proxy-server=127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ]
+        try:
+            proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False, cwd=tmp)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfUnavailable(_("Chromium could not print the report: %(err)s", err=str(exc))) from None
+        if not out.is_file() or out.stat().st_size == 0:
+            tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+            raise PdfUnavailable(_("Chromium could not print the report: %(err)s", err=tail[0]))
+        return out.read_bytes()
+
+
 def render_result(
-    name: str, fingerprint: Mapping[str, Any], tables: Mapping[str, pl.DataFrame], fmt: str, *, job: Any = None
+    name: str,
+    fingerprint: Mapping[str, Any],
+    tables: Mapping[str, pl.DataFrame],
+    fmt: str,
+    *,
+    job: Any = None,
+    charts: ChartSpec | None = None,
 ) -> bytes:
-    """Result tables as file content in ``fmt`` (xlsx, json, csv = first table, html)."""
+    """Result tables as file content in ``fmt`` (xlsx, json, csv = first table, html, pdf)."""
+    if fmt == "pdf":
+        return html_to_pdf(html_report(name, fingerprint, tables, charts=charts))
     if fmt == "json":
         return to_json(tables, fingerprint).encode("utf-8")
     if fmt == "csv":
         first = next(iter(tables.values()), pl.DataFrame())
         return first.write_csv().encode("utf-8")
     if fmt == "html":
-        return html_report(name, fingerprint, tables).encode("utf-8")
+        return html_report(name, fingerprint, tables, charts=charts).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="importsub-report-") as tmp:
         path = Path(tmp) / "report.xlsx"
         flat = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in fingerprint.items()}

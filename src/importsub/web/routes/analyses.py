@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from importsub.store import accounts
 from importsub.web import jobs
-from importsub.web.confidentiality import Viewer, group_buyers, group_producers, mask_result, site_owners
+from importsub.web.confidentiality import Viewer, contributors_of, mask_result, site_owners
 from importsub.web.data import Datasets
 from importsub.web.deps import (
     CsrfChecked,
@@ -157,11 +157,18 @@ def read_job(job_id: JobId, user: CurrentUser, conn: SessionDep) -> Any:
 def visible_result(
     job: accounts.Job, viewer: Viewer, datasets: Datasets
 ) -> tuple[str, dict[str, Any], dict[str, pl.DataFrame]]:
-    """(name, fingerprint, tables) of a finished job, masked for ``viewer``."""
+    """(name, fingerprint, tables) of a finished job, masked for ``viewer`` (cached per job and viewer)."""
     if job.status != "done" or job.result is None:
         raise HTTPException(
             status.HTTP_409_CONFLICT, detail=_("Job %(id)s is %(status)s; no result yet.", id=job.id, status=job.status)
         )
+    return datasets.result((job.id, job.input_hash, viewer.key), lambda: _masked_result(job, viewer, datasets))
+
+
+def _masked_result(
+    job: accounts.Job, viewer: Viewer, datasets: Datasets
+) -> tuple[str, dict[str, Any], dict[str, pl.DataFrame]]:
+    assert job.result is not None
     tables = jobs.result_tables(job.result)
     spec = jobs.REGISTRY.get(job.kind)
     if not viewer.is_admin:
@@ -173,8 +180,10 @@ def visible_result(
             site_owners(full),
             confidential=spec.confidential if spec else None,
             aggregates=spec.aggregates if spec else None,
-            contributors={"producers": group_producers(full, group), "buyers": group_buyers(full, group)},
+            contributors=contributors_of(full, group),
         )
+        if spec is not None and spec.arrange is not None:
+            tables = spec.arrange(tables)
     return job.result.get("name", job.kind), dict(job.result.get("fingerprint", {})), tables
 
 
@@ -193,19 +202,25 @@ def read_result(job_id: JobId, user: CurrentUser, viewer: ViewerDep, conn: Sessi
     )
 
 
-ReportFormat = Literal["xlsx", "json", "csv", "html"]
+ReportFormat = Literal["xlsx", "json", "csv", "html", "pdf"]
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
 }
 
 
 @router.get(
     "/jobs/{job_id}/export",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}, "description": "The report"}, 404: {}, 409: {}},
+    responses={
+        200: {"content": {m: {} for m in MEDIA.values()}, "description": "The report"},
+        404: {},
+        409: {},
+        503: {"description": "PDF asked for and no Chromium to print it"},
+    },
 )
 def export_result(
     job_id: JobId,
@@ -215,15 +230,21 @@ def export_result(
     datasets: DatasetsDep,
     request: Request,
     format: Annotated[
-        ReportFormat, Query(description="xlsx, json, csv (first table) or html (report with charts)")
+        ReportFormat,
+        Query(description="xlsx, json, csv (first table), html (report with charts) or pdf (that report printed)"),
     ] = "xlsx",
 ) -> Response:
-    """The result as a file: XLSX (a sheet per table plus the fingerprint), JSON, CSV or a self-contained HTML report."""
+    """The result as a file: XLSX (a sheet per table plus the fingerprint), JSON, CSV, an HTML report or its PDF."""
     from importsub.web import reports
 
     job = _job(conn, job_id)
     name, fingerprint, tables = visible_result(job, viewer, datasets)
-    content = reports.render_result(name, fingerprint, tables, format, job=job)
+    try:
+        spec = jobs.REGISTRY.get(job.kind)
+        charts = spec.charts if spec is not None and spec.charts else None
+        content = reports.render_result(name, fingerprint, tables, format, job=job, charts=charts)
+    except reports.PdfUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from None
     accounts.audit(
         conn,
         action="result exported",

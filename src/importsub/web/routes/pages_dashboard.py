@@ -97,6 +97,11 @@ def overview_page(
     data = datasets.derived(name, info.version, viewer, "overview", views.overview)
     projects = datasets.derived(name, info.version, viewer, "projects", project_objects)
     loc = _localisation_for(conn, datasets, viewer, name, info)
+    from datetime import date
+
+    from importsub.web.routes.pages_projects import programme_view
+
+    programme = datasets.derived(name, info.version, viewer, f"programme:{date.today()}", programme_view)
     return render(
         request,
         "overview.html",
@@ -107,6 +112,7 @@ def overview_page(
             "data": data,
             "projects": projects,
             "localisation": loc,
+            "programme": programme,
         },
     )
 
@@ -167,12 +173,20 @@ def analyses_page(
     )
 
 
+def _is_list(annotation: Any) -> bool:
+    """Whether a parameter's type is a list (or an optional list)."""
+    import typing
+
+    if typing.get_origin(annotation) is list:
+        return True
+    return any(typing.get_origin(a) is list for a in typing.get_args(annotation))
+
+
 def _param_fields(model: Any) -> list[dict[str, Any]]:
     out = []
     for fname, f in model.model_fields.items():
-        out.append(
-            {"name": fname, "description": f.description or "", "default": "" if f.default is None else f.default}
-        )
+        default = "" if f.default is None or f.is_required() or f.default_factory is not None else f.default
+        out.append({"name": fname, "description": f.description or "", "default": default})
     return out
 
 
@@ -189,12 +203,23 @@ async def run_analysis(
             status.HTTP_404_NOT_FOUND,
             detail=_("No analysis %(k)s; available: %(all)s.", k=kind, all=", ".join(jobs.REGISTRY)),
         )
-    raw = {f: str(form.get(f, "")).strip() for f in spec.params.model_fields}
-    params = {k: v for k, v in raw.items() if v != ""}
+    params: dict[str, Any] = {}
+    for fname, field in spec.params.model_fields.items():
+        if _is_list(field.annotation):  # checkboxes / multiple select: every value sent
+            values = [str(v).strip() for v in form.getlist(fname) if str(v).strip()]
+            if values:
+                params[fname] = values
+            continue
+        value = str(form.get(fname, "")).strip()
+        if value != "":
+            params[fname] = value
     try:
         model = spec.params.model_validate(params)
     except PydanticValidationError as exc:
-        raise HTTPException(422, detail="; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())) from None
+        detail = "; ".join(
+            (f"{'.'.join(str(x) for x in e['loc'])}: " if e["loc"] else "") + str(e["msg"]) for e in exc.errors()
+        )
+        raise HTTPException(422, detail=detail) from None
     info = datasets.resolve(dataset)
     job, reused = runner.submit(
         kind=kind, dataset=dataset, version=info.version, fingerprint=info.fingerprint, params=model, user_id=user.id
@@ -220,9 +245,18 @@ def job_page(
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No job %(id)s.", id=job_id))
     ctx: dict[str, Any] = {"job": job, "tables": None, "fingerprint": None, "charts": []}
+    if request.headers.get("hx-request") and job.status in ("done", "failed"):
+        # the status poll of a page that was waiting: reload it whole, with the result (or the error)
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
     if job.status == "done":
+        from importsub.web.routes.pages_shocks import result_view
+
         _name, fingerprint, tables = visible_result(job, viewer, datasets)
         ctx["fingerprint"] = fingerprint
+        special = result_view(job.kind, tables)
+        if special is not None:
+            template, extra = special
+            return render(request, template, {**ctx, **extra})
         ctx["tables"] = {
             t: {"columns": df.columns, "rows": df.head(200).rows(), "total": df.height} for t, df in tables.items()
         }

@@ -19,7 +19,7 @@
     var highlight = spec.highlight ? spec.highlight.slice().reverse() : null;
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 104, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" },
                  valueFormatter: function (v) { return fmt(v) + (spec.unit ? " " + spec.unit : ""); } },
       xAxis: { type: "value", axisLabel: { formatter: fmt } },
@@ -30,6 +30,30 @@
         }),
         label: { show: true, position: "right", formatter: function (p) { return fmt(p.value); } }
       }]
+    });
+    charts.push(chart);
+  }
+  var PALETTE = ["#1f4e8c", "#c0392b", "#1e7b44", "#b7791f", "#6b46c1", "#2c7a7b", "#9b2c2c", "#4a5568"];
+  // several series over shared labels: "line" (x = labels) or "bars" (horizontal, grouped)
+  function multi(el, spec) {
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    var line = spec.kind === "line";
+    var labels = line ? spec.labels : spec.labels.slice().reverse();
+    var category = { type: "category", data: labels, axisLabel: { width: 150, overflow: "truncate" } };
+    var value = { type: "value", axisLabel: { formatter: fmt }, scale: !!spec.scale };
+    chart.setOption({
+      animation: false,
+      color: PALETTE,
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      tooltip: { trigger: "axis", renderMode: "richText",
+                 valueFormatter: function (v) { return fmt(v) + (spec.unit ? " " + spec.unit : ""); } },
+      xAxis: line ? category : value,
+      yAxis: line ? value : category,
+      series: spec.series.map(function (s) {
+        return { name: s.name, type: line ? "line" : "bar", step: s.step ? "end" : false, symbolSize: 7,
+                 data: line ? s.values : s.values.slice().reverse(), connectNulls: true };
+      })
     });
     charts.push(chart);
   }
@@ -81,7 +105,10 @@
   function init() {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var spec = data(el.getAttribute("data-chart"));
-      if (spec && spec.labels && spec.labels.length) { bar(el, spec); el.setAttribute("data-ready", "1"); }
+      if (spec && spec.labels && spec.labels.length) {
+        if (spec.series) { multi(el, spec); } else { bar(el, spec); }
+        el.setAttribute("data-ready", "1");
+      }
     });
     document.querySelectorAll("[data-map]").forEach(function (el) {
       var spec = data(el.getAttribute("data-map"));

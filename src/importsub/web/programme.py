@@ -1,0 +1,320 @@
+"""Projects, programme and portfolio as background jobs, with what their results reveal.
+
+Thin wrappers of :mod:`importsub.analysis.programme` (project card,
+programme summary), :mod:`importsub.analysis.projects` (impact of projects
+year by year) and :mod:`importsub.analysis.portfolio` (MIP under a budget,
+the budget → objective frontier, greedy comparison), called as the CLI
+calls them.
+
+Project records (status, milestones, capex, target capacity, ramp-up) are
+the programme's public data.  What the results add and who may see it:
+
+* shares of the substitutable links and the volumes a project takes over
+  belong to the buyer of each link (per link: masked by owner; per project
+  or part: shown when at least two other organisations buy there);
+* the balance of a part (capacity, gap, export surplus) sums the group's
+  producers of it, as in the balance analysis;
+* losses under shocks and everything derived from them (loss avoided,
+  capex per rouble avoided, the portfolio's expected loss and objective)
+  sum over every OEM: shown when at least two OEMs other than the viewer's
+  contribute (:func:`importsub.web.confidentiality.aggregate_shown`);
+* import content before/after of a vehicle, OEM or category is shown to
+  everyone, like the localisation analysis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, Field, field_validator
+
+from importsub.model.dataset import Dataset
+from importsub.web.confidentiality import WHOLE_TABLE
+from importsub.web.i18n import N_
+from importsub.web.jobs import AnalysisSpec, NoParams, ProgressFn, ResultTables, register
+
+Objective = Literal["loss", "localisation", "mix"]
+
+
+def programme_size(ds: Dataset) -> int | None:
+    """Projects in the whole programme: the demo's stated size, else what the dataset says (as the CLI does)."""
+    from importsub import demo
+
+    return demo.PROGRAMME_SIZE if ds.name == demo.NAME else None
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+# ====================================================================== parameters
+
+
+class ProgrammeParams(NoParams):
+    as_of: dt.date = Field(default_factory=_today, description="Date of the status (default: today)")
+    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of the capacity plan [year]")
+
+
+class ProjectParams(NoParams):
+    project: str = Field(min_length=1, max_length=200, description="Project id")
+    year: int | None = Field(
+        default=None, ge=1900, le=2200, description="Year of the impact (default: the latest with demand) [year]"
+    )
+    group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
+    as_of: dt.date = Field(default_factory=_today, description="Date of the milestone status (default: today)")
+
+
+class ImpactParams(NoParams):
+    project: str | None = Field(default=None, min_length=1, max_length=200, description="Only this project")
+    year: int | None = Field(
+        default=None, ge=1900, le=2200, description="Only this year (default: every year from the first ramp-up)"
+    )
+    group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
+
+
+class PortfolioParams(NoParams):
+    budget: float = Field(gt=0, le=1e16, allow_inf_nan=False, description="Capex budget [RUB]")
+    objective: Objective = Field(default="loss", description="loss, localisation or mix")
+    scenarios: list[str] | None = Field(
+        default=None, max_length=100, description="Scenarios of the set (default: the named shocks)"
+    )
+    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of the projects' ramp-up [year]")
+    group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
+    mix_weight: float = Field(default=1.0, ge=0, le=1e6, description="mix: RUB of loss worth 1 RUB/yr of DVA")
+    sweep: bool = Field(default=True, description="Budget sweep from 0 to the budget: the frontier")
+    steps: int = Field(default=6, ge=2, le=21, description="Budget points of the sweep")
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        """A form sends one text field: names separated by commas."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            names = [n.strip() for v in value for n in (v.split(",") if isinstance(v, str) else [v])]
+            value = [n for n in names if not (isinstance(n, str) and not n)] or None
+        return value
+
+
+# ====================================================================== runners
+
+
+def run_programme(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
+    """Projects per status (n of the programme public), readiness, milestones, capacity online vs plan, capex."""
+    from importsub.analysis.programme import programme_summary
+
+    assert isinstance(params, ProgrammeParams)
+    return programme_summary(ds, params.as_of, params.year, programme_size=programme_size(ds))
+
+
+def _latest_year(ds: Dataset) -> int | None:
+    years = ds.demand.get_column("year").drop_nulls()
+    return int(years.max()) if years.len() else None  # type: ignore[arg-type]
+
+
+def run_project(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
+    """One project: its card and its impact in one year (import content before/after by OEM, shocks, balance)."""
+    from importsub.analysis.programme import project_card
+    from importsub.analysis.projects import impact
+
+    assert isinstance(params, ProjectParams)
+    card = project_card(ds, params.project, params.as_of)
+    progress(0.2, None)
+    year = params.year if params.year is not None else _latest_year(ds)
+    imp = impact(ds, [params.project], None if year is None else [year], group=params.group, include_all=False)
+    tables = dict(card.tables)
+    # the planned capacity of a project is public programme data (not a producer's confidential capacity)
+    tables["ramp-up"] = tables["ramp-up"].rename({"capacity [units/yr]": "planned capacity [units/yr]"}, strict=False)
+    tables["impact"] = imp["summary"]
+    for name in ("oems", "vehicles", "categories", "balance", "shocks", "capacity", "takeovers"):
+        if name in imp.tables:
+            tables[name] = imp[name]
+    fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
+    return ResultTables("project", tables, fp)
+
+
+def run_impact(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
+    """Every project (or one) alone and all together, year by year, against no project."""
+    from importsub.analysis.projects import impact
+
+    assert isinstance(params, ImpactParams)
+    return impact(
+        ds,
+        None if params.project is None else [params.project],
+        None if params.year is None else [params.year],
+        group=params.group,
+    )
+
+
+def run_portfolio(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
+    """The projects to fund under the budget (HiGHS MIP), greedy compared; with the sweep, the frontier."""
+    from importsub.analysis import portfolio as pf
+
+    assert isinstance(params, PortfolioParams)
+    model = pf.PortfolioModel.build(
+        ds,
+        scenarios=params.scenarios,
+        year=params.year,
+        objective=params.objective,
+        group=params.group,
+        mix_weight=params.mix_weight,
+    )
+    progress(0.2, None)
+    if not params.sweep:
+        return pf.optimise(model, params.budget)
+    budgets = pf.sweep_budgets(model, params.budget, params.steps)
+    done = [0]
+
+    def point() -> None:
+        done[0] += 1
+        progress(0.2 + 0.8 * done[0] / len(budgets), f"{done[0]}/{len(budgets)}")
+
+    return pf.frontier(model, budgets, on_point=point)
+
+
+# ====================================================================== what the results reveal
+
+_BALANCE = (
+    "capacity before [units/yr]",
+    "capacity after [units/yr]",
+    "gap before [units/yr]",
+    "gap after [units/yr]",
+    "Δ gap [RUB/yr]",
+    "Δ export surplus [RUB/yr]",
+)
+_SHOCK_TOTALS = (
+    "lost margin before [RUB]",
+    "lost margin after [RUB]",
+    "loss avoided [RUB]",
+    "PI before [RUB]",
+    "PI after [RUB]",
+)
+Agg = list[tuple[str, tuple[str, ...], str]]
+_IMPACT_SUMMARY: Agg = [
+    ("project", ("taken over [units/yr]",), "project buyers"),
+    ("project", ("Δ gap [RUB/yr]", "Δ export surplus [RUB/yr]"), "project producers"),
+    (WHOLE_TABLE, ("expected loss avoided [RUB]", "capex per RUB avoided [RUB/RUB]"), "oems"),
+]
+_TAKEOVERS = dict.fromkeys(
+    ("volume [units/yr]", "taken over [units/yr]", "share before [fraction]", "share after [fraction]"), "buyer"
+)
+
+IMPACT_CONFIDENTIAL: dict[str, dict[str, str]] = {"takeovers": _TAKEOVERS}
+IMPACT_AGGREGATES: dict[str, Agg] = {
+    "summary": _IMPACT_SUMMARY,
+    "balance": [("part", _BALANCE, "producers")],
+    "shocks": [(WHOLE_TABLE, _SHOCK_TOTALS, "oems")],
+    "capacity": [("project", ("taken over [units/yr]",), "project buyers")],
+}
+PROJECT_CONFIDENTIAL: dict[str, dict[str, str]] = {
+    "substitutes": {"share [fraction]": "buyer"},
+    "takeovers": _TAKEOVERS,
+}
+PROJECT_AGGREGATES: dict[str, Agg] = {
+    "impact": _IMPACT_SUMMARY,
+    "balance": [("part", _BALANCE, "producers")],
+    "shocks": [(WHOLE_TABLE, _SHOCK_TOTALS, "oems")],
+    "capacity": [("project", ("taken over [units/yr]",), "project buyers")],
+}
+
+_UNITS = ("expected loss [RUB]", "domestic value added [RUB/yr]", "expected loss − λ·DVA [RUB]")
+
+
+def _per_unit(*prefixes: str) -> tuple[str, ...]:
+    return tuple(f"{p}: {u}" for p in prefixes for u in _UNITS)
+
+
+PORTFOLIO_AGGREGATES: dict[str, Agg] = {
+    # every objective value sums over the OEMs (losses) or the vehicles (value added): one rule for all
+    "frontier": [(WHOLE_TABLE, (*_per_unit("objective", "greedy objective"), "expected loss [RUB]"), "oems")],
+    "chosen": [
+        (
+            WHOLE_TABLE,
+            (
+                *_per_unit("marginal contribution", "standalone benefit"),
+                "expected loss avoided [RUB]",
+                "domestic value added gained [RUB/yr]",
+                "why",
+            ),
+            "oems",
+        )
+    ],
+    "options": [(WHOLE_TABLE, (*_per_unit("standalone benefit"), "benefit per RUB of capex"), "oems")],
+    "summary": [(WHOLE_TABLE, (*_per_unit("objective"), "expected loss [RUB]"), "oems")],
+    "differences": [(WHOLE_TABLE, _per_unit("greedy worse by"), "oems")],
+    "scenarios": [(WHOLE_TABLE, ("loss, no project [RUB]", "loss, MIP [RUB]", "loss, greedy [RUB]"), "oems")],
+    "notes": [(WHOLE_TABLE, ("note",), "oems")],
+}
+
+
+def register_all() -> None:
+    """Register ``programme``, ``project``, ``impact`` and ``portfolio`` (called by :func:`importsub.web.jobs.discover`)."""
+    register(
+        AnalysisSpec(
+            "programme",
+            N_("Programme status"),
+            ProgrammeParams,
+            run_programme,
+            charts={"status": ("status", "projects"), "readiness": None, "milestones": ("state", "milestones")},
+        )
+    )
+    register(
+        AnalysisSpec(
+            "project",
+            N_("Project: card and impact"),
+            ProjectParams,
+            run_project,
+            confidential=PROJECT_CONFIDENTIAL,
+            aggregates=PROJECT_AGGREGATES,
+            charts={"project": None, "partners": None, "oems": ("organization", "change [pp]"), "vehicles": None},
+        )
+    )
+    register(
+        AnalysisSpec(
+            "impact",
+            N_("Impact of projects, year by year"),
+            ImpactParams,
+            run_impact,
+            confidential=IMPACT_CONFIDENTIAL,
+            aggregates=IMPACT_AGGREGATES,
+            charts={"summary": ("project", "Δ import content [pp]")},
+        )
+    )
+    register(
+        AnalysisSpec(
+            "portfolio",
+            N_("Portfolio under a budget"),
+            PortfolioParams,
+            run_portfolio,
+            aggregates=PORTFOLIO_AGGREGATES,
+            charts={"frontier": None, "summary": None, "notes": None, "chosen": None},
+        )
+    )
+
+
+# words that pages translate from data (project statuses are in templating)
+_DATA_WORDS = (
+    N_("done on time"),
+    N_("done late"),
+    N_("overdue"),
+    N_("open"),
+    N_("not public"),
+    N_("programme"),
+    N_("MIP only"),
+    N_("greedy only"),
+)
+
+
+def rampup_chart(curve: pl.DataFrame) -> dict[str, Any]:
+    """Line chart data of a project's ramp-up: capacity [units/yr] per output part over the years."""
+    if curve.height == 0:
+        return {"labels": [], "series": []}
+    years = sorted(set(curve["year"].to_list()))
+    series = []
+    for part in sorted(set(curve["part"].to_list())):
+        col = "capacity [units/yr]" if "capacity [units/yr]" in curve.columns else "planned capacity [units/yr]"
+        rows = dict(curve.filter(pl.col("part") == part).select("year", col).iter_rows())
+        series.append({"name": part, "values": [rows.get(y) for y in years]})
+    return {"labels": [str(y) for y in years], "series": series}

@@ -1,0 +1,485 @@
+"""Disruption analyses as background jobs: a shock (stored scenario or ad hoc), the risk-exposure sweep, Monte Carlo.
+
+Each is a thin wrapper of the library (:func:`importsub.compile.shock.compile_shock`,
+:func:`importsub.analysis.disruption.run_shock`, :func:`~importsub.analysis.disruption.sweep`,
+:func:`importsub.analysis.montecarlo.montecarlo`), registered with
+:func:`importsub.web.jobs.register` together with what its results reveal:
+
+* a figure of one node, vehicle model or OEM follows from capacities (its
+  own and its suppliers'), so it belongs to that node's site or that OEM
+  and is masked for other organisations;
+* a total over every vehicle (a scenario's lost margin, the Monte Carlo
+  distribution) is shown only when at least two OEMs contribute;
+* tables ranked by a masked figure are re-ordered (and re-ranked) for the
+  viewer (:func:`importsub.web.confidentiality.hidden_last`).
+
+An ad-hoc disruption (target kind, target, severity, weeks, recovery) is a
+one-row scenario added to an in-memory copy of the dataset — on top of a
+stored scenario's disruptions, demand changes and year when one is picked —
+and goes through :func:`~importsub.compile.shock.compile_shock` like any
+stored scenario; nothing is written to the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Self
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from importsub.model.dataset import Dataset
+from importsub.web.confidentiality import WHOLE_TABLE, by_organization, hidden_last
+from importsub.web.i18n import N_
+from importsub.web.jobs import FANOUT, AnalysisSpec, NetworkParams, ProgressFn, ResultTables, register
+
+TargetKind = Literal["group", "country", "organization", "site", "part", "link"]
+AD_HOC = "ad hoc"
+"""Name of the in-memory scenario of an ad-hoc disruption (suffixed when the dataset has one of that name)."""
+
+
+# ====================================================================== parameters
+
+
+class ShockParams(BaseModel):
+    """A stored scenario, an ad-hoc disruption, or both (the disruption added to the scenario)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Stored scenario (its disruptions, demand, year)"
+    )
+    target_kind: TargetKind | None = Field(default=None, description="Ad-hoc disruption: kind of target")
+    target: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=400,
+        description="Ad-hoc disruption: group, ISO2 code, organization, site, part, or buyer|part|supplier",
+    )
+    severity: float = Field(default=1.0, ge=0, le=1, description="Ad-hoc disruption: fraction of capacity lost")
+    weeks: float = Field(default=4.0, ge=0, le=520, description="Ad-hoc disruption: duration [weeks]")
+    recovery: Literal["instant", "linear"] = Field(default="instant", description="Ad-hoc disruption: recovery")
+    window: float | None = Field(
+        default=None, gt=0, le=520, description="Window [weeks] (default: longest disruption + recovery)"
+    )
+    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of demand [year]")
+    why: int = Field(default=20, ge=0, le=200, description="Binding constraints listed")
+
+    @model_validator(mode="after")
+    def _something_to_run(self) -> Self:
+        if (self.target_kind is None) != (self.target is None):
+            raise ValueError("an ad-hoc disruption needs both target_kind and target")
+        if self.scenario is None and self.target is None:
+            raise ValueError("give a scenario, an ad-hoc disruption (target_kind and target), or both")
+        return self
+
+
+class SweepParams(NetworkParams):
+    by: Literal["node", "site", "country"] = Field(default="node", description="Disrupt every node, site or country")
+    weeks: float | None = Field(
+        default=None, gt=0, le=520, description="Duration [weeks] (default: each node's time to recover)"
+    )
+    severity: float = Field(default=1.0, ge=0, le=1, description="Fraction of capacity lost")
+    tts: bool = Field(default=False, description="Also compute each target's time to survive (slower)")
+    horizon: float = Field(default=52.0, gt=0, le=520, description="Cap of the time to survive [weeks]")
+
+
+class MonteCarloParams(NetworkParams):
+    runs: int = Field(default=10_000, ge=1, le=200_000, description="Random scenarios")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Random seed")
+    window: float = Field(default=13.0, gt=0, le=520, description="Window of every scenario [weeks]")
+    site_probability: float = Field(default=0.01, ge=0, le=1, description="Probability that a site is disrupted")
+    external_probability: float = Field(
+        default=0.02, ge=0, le=1, description="Probability that a country outside the union is disrupted"
+    )
+    union_probability: float = Field(
+        default=0.005, ge=0, le=1, description="Probability that a country of the union is disrupted"
+    )
+    reference: Literal["lp", "shares"] = Field(default="lp", description="Reference plan: lp or shares")
+
+
+# ====================================================================== ad-hoc scenarios
+
+
+def _row(df: pl.DataFrame, values: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame([{c: values.get(c) for c in df.columns}], schema=df.schema)
+
+
+def scenario_dataset(ds: Dataset, params: ShockParams) -> tuple[str, Dataset]:
+    """The scenario to run and the dataset that holds it.
+
+    A stored scenario runs as it is.  An ad-hoc disruption becomes a
+    scenario of its own in a copy of the dataset: the picked scenario's year,
+    weight, disruptions, demand changes and projects (if one is picked) plus
+    one ``disruptions`` row (replacing the scenario's row on the same target).
+
+    Examples
+    --------
+    >>> from importsub.demo import load
+    >>> name, ds = scenario_dataset(load(), ShockParams(target_kind="site", target="RUDENSK", weeks=2))
+    >>> name, ds.disruptions.filter(pl.col("scenario") == name)["duration"].to_list()
+    ('ad hoc', [2.0])
+    """
+    if params.target_kind is None or params.target is None:
+        assert params.scenario is not None
+        return params.scenario, ds
+    taken = set(ds.scenarios.get_column("name").to_list())
+    name = AD_HOC if params.scenario is None else f"{params.scenario} + {AD_HOC}"
+    while name in taken:
+        name += "ʹ"
+    base = params.scenario
+    if base is not None and base not in taken:
+        from importsub.model.errors import AnalysisError
+
+        raise AnalysisError(f"unknown scenario {base!r}; scenarios: {', '.join(sorted(taken)) or 'none'}")
+    description = f"{params.target_kind} {params.target}: severity {params.severity:g}, {params.weeks:g} weeks"
+    if base is None:
+        scen_row = _row(ds.scenarios, {"name": name, "description": description, "weight": 1.0})
+    else:
+        scen_row = ds.scenarios.filter(pl.col("name") == base).with_columns(
+            pl.lit(name).alias("name"), pl.lit(f"{base} + {description}").alias("description")
+        )
+    frames: dict[str, pl.DataFrame] = {"scenarios": pl.concat([ds.scenarios, scen_row])}
+    for t in ("disruptions", "demand_changes", "scenario_projects"):
+        df = ds.tables[t]
+        rows = df.filter(pl.col("scenario") == base) if base is not None else df.clear()
+        frames[t] = pl.concat([df, rows.with_columns(pl.lit(name).alias("scenario"))])
+    dis = frames["disruptions"].filter(
+        ~(
+            (pl.col("scenario") == name)
+            & (pl.col("target_kind") == params.target_kind)
+            & (pl.col("target") == params.target)
+        )
+    )
+    frames["disruptions"] = pl.concat(
+        [
+            dis,
+            _row(
+                dis,
+                {
+                    "scenario": name,
+                    "target_kind": params.target_kind,
+                    "target": params.target,
+                    "severity": params.severity,
+                    "duration": params.weeks,
+                    "recovery": params.recovery,
+                },
+            ),
+        ]
+    )
+    return name, ds.replace(**frames)
+
+
+# ====================================================================== owners of the "why" rows
+
+
+def why_owner_sites(net: Any, why: pl.DataFrame) -> pl.Series:
+    """The site whose organisation owns each binding constraint of :func:`~importsub.analysis.disruption.explain`.
+
+    An input shortage and a non-qualified link belong to the buying site
+    (its need, its shares); a cut or full capacity and a capacity pool to
+    the producing site.  The constraint's ``where`` text is matched against
+    the same text built for every group, node, pool and link of the network;
+    a text that matches no site, or more than one, gives null (hidden from
+    every non-admin).
+    """
+    site_name = list(net.site_names or net.sites)
+    part_name = list(net.part_names or net.parts)
+    sites = list(net.sites)
+
+    def unique(pairs: Any) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for text, site in pairs:
+            out[text] = site if out.get(text, site) == site else None
+        return out
+
+    groups = unique(
+        (f"{part_name[int(p)]} for {site_name[int(s)]}", sites[int(s)])
+        for p, s in zip(net.group_part, net.group_site, strict=True)
+    )
+    nodes = unique((net.node_label(j), sites[int(net.node_site[j])]) for j in range(net.n_nodes))
+    pools = unique((f"{site_name[int(s)]} pool {k}", sites[int(s)]) for k, s in enumerate(net.pool_site))
+    links = unique(
+        (
+            f"{net.node_label(int(i))} → {site_name[int(net.group_site[int(g)])]}",
+            sites[int(net.group_site[int(g)])],
+        )
+        for i, g in zip(net.link_supplier, net.link_group, strict=True)
+    )
+    maps = {
+        "input shortage": groups,
+        "capacity cut": nodes,
+        "at capacity": nodes,
+        "capacity pool": pools,
+        "link not qualified": links,
+    }
+    owners = [maps.get(kind, {}).get(where) for kind, where in why.select("constraint", "where").iter_rows()]
+    return pl.Series("site", owners, dtype=pl.String)
+
+
+# ====================================================================== runners
+
+
+def _compile(ds: Dataset, scenario: str | None, year: int | None) -> Any:
+    from importsub.compile import compile as compile_network
+
+    return compile_network(ds, scenario, year)
+
+
+def run_shock_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
+    """Losses per vehicle model and OEM, and why, under a stored scenario or an ad-hoc disruption."""
+    from importsub.analysis.disruption import run_shock
+    from importsub.compile.shock import compile_shock
+
+    assert isinstance(params, ShockParams)
+    name, scen_ds = scenario_dataset(ds, params)
+    net = _compile(scen_ds, name, params.year)
+    progress(0.3, None)
+    shock = compile_shock(scen_ds, net, name)
+    result = run_shock(net, shock, params.window, why=params.why)
+    tables = dict(result.tables)
+    why = tables["why"]
+    tables["why"] = why.insert_column(2, why_owner_sites(net, why))
+    fp = dict(result.fingerprint)
+    # the stored version's provenance, not the in-memory copy's
+    fp.update({"dataset": ds.name, "version": ds.version, "content": ds.fingerprint()})
+    if params.target is not None:
+        fp["ad hoc disruption"] = (
+            f"{params.target_kind} {params.target}: severity {params.severity:g}, {params.weeks:g} weeks, {params.recovery}"
+        )
+    return ResultTables("shock", tables, fp)
+
+
+SWEEP_TABLES = {"node": "nodes", "site": "sites", "country": "countries"}
+_STAGES = {"baselines": (0.0, 0.05), "screening": (0.05, 0.25), "LP re-solves": (0.25, 0.95), "TTS": (0.6, 0.95)}
+
+
+def run_sweep_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
+    """Risk exposure: every node (site, country) disrupted in turn; ranked by performance impact."""
+    from importsub.analysis.disruption import sweep
+
+    assert isinstance(params, SweepParams)
+    net = _compile(ds, params.scenario, params.year)
+    stages = dict(_STAGES)
+    if params.tts:
+        stages["LP re-solves"] = (0.25, 0.6)
+
+    def tick(stage: str, done: int, total: int) -> None:
+        lo, hi = stages.get(stage, (0.0, 0.95))
+        progress(lo + (hi - lo) * done / max(total, 1), f"{stage} {done}/{total}")
+
+    result = sweep(
+        net,
+        params.by,
+        weeks=params.weeks,
+        severity=params.severity,
+        with_tts=params.tts,
+        horizon=params.horizon,
+        scheduler=FANOUT["scheduler"],
+        workers=FANOUT["workers"],
+        progress=tick,
+    )
+    targets = result["targets"]
+    if params.by == "country" and "country" not in targets.columns:  # the key of its aggregates
+        targets = targets.insert_column(2, targets["target"].alias("country"))
+    tables = {SWEEP_TABLES[params.by]: targets, "summary": result["summary"]}
+    return ResultTables("sweep", tables, dict(result.fingerprint))
+
+
+def run_montecarlo_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
+    """Loss distribution under random disruptions (fast propagation, an upper bound on the LP's loss)."""
+    from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
+
+    assert isinstance(params, MonteCarloParams)
+    net = _compile(ds, params.scenario, params.year)
+    spec = MonteCarloSpec(
+        runs=params.runs,
+        seed=params.seed,
+        window=params.window,
+        default_country_probability=params.external_probability,
+        union_country_probability=params.union_probability,
+        site_probability=params.site_probability,
+    )
+    result = montecarlo(
+        net,
+        spec,
+        reference=params.reference,
+        scheduler=FANOUT["scheduler"],
+        workers=FANOUT["workers"],
+        progress=lambda done, total: progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total}"),
+    )
+    return ResultTables("montecarlo", dict(result.tables), dict(result.fingerprint))
+
+
+# ====================================================================== what the results reveal
+
+_VEHICLE_FIGURES = (
+    "delivered [units]",
+    "lost [units]",
+    "lost in baseline [units]",
+    "extra lost [units]",
+    "extra lost margin [RUB]",
+)
+_SWEEP_FIGURES = (
+    "rank",
+    "performance impact [RUB]",
+    "risk exposure index",
+    "settled by",
+    "propagation bound [RUB]",
+    "TTS [weeks]",
+)
+_MC_FIGURES = ("expected loss [RUB]", "VaR 95% [RUB]", "CVaR 95% [RUB]", "VaR 99% [RUB]", "CVaR 99% [RUB]")
+
+SHOCK_CONFIDENTIAL: dict[str, dict[str, str]] = {
+    "vehicles": dict.fromkeys(_VEHICLE_FIGURES, "site"),
+    "oems": dict.fromkeys((f for f in _VEHICLE_FIGURES if "baseline" not in f), by_organization("OEM")),
+    "why": dict.fromkeys(("shadow price [RUB/unit]", "units short [units]", "why"), "site"),
+}
+SHOCK_AGGREGATES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
+    "summary": [
+        (
+            WHOLE_TABLE,
+            (
+                "lost margin [RUB]",
+                "baseline lost margin [RUB]",
+                "performance impact [RUB]",
+                "surviving output [units]",
+                "surviving output [%]",
+            ),
+            "oems",
+        )
+    ],
+}
+SWEEP_CONFIDENTIAL: dict[str, dict[str, str]] = {
+    "nodes": dict.fromkeys(_SWEEP_FIGURES, "site"),
+    "sites": dict.fromkeys(_SWEEP_FIGURES, "site"),
+    # the largest impact is one target's figure: no owner column, so hidden from every non-admin
+    "summary": {"largest PI [RUB]": "site"},
+}
+SWEEP_AGGREGATES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
+    "countries": [("country", _SWEEP_FIGURES, "countries")],
+}
+MC_CONFIDENTIAL: dict[str, dict[str, str]] = {
+    "oems": dict.fromkeys(_MC_FIGURES, by_organization("OEM")),
+    "worst 1%": {"in worst 1% [%]": "site"},
+}
+MC_AGGREGATES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
+    "summary": [(WHOLE_TABLE, (*_MC_FIGURES, "scenarios with loss [%]", "baseline lost margin [RUB]"), "oems")],
+    "distribution": [(WHOLE_TABLE, ("loss [RUB]",), "oems")],
+}
+
+
+def arrange_shock(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Masked rows after the visible ones (the tables are ranked by loss)."""
+    out = dict(tables)
+    if "vehicles" in out:
+        out["vehicles"] = hidden_last(out["vehicles"], "extra lost margin [RUB]", ["site", "part"])
+    if "oems" in out:
+        out["oems"] = hidden_last(out["oems"], "extra lost margin [RUB]", ["OEM"])
+    if "why" in out:
+        out["why"] = hidden_last(out["why"], "why", ["constraint", "where"])
+    return out
+
+
+def arrange_sweep(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Rank and risk exposure index among the targets the viewer may see; the others last, by name.
+
+    The index is relative to the largest impact the viewer may see (the
+    global largest is another organisation's figure).
+    """
+    out = dict(tables)
+    pi = "performance impact [RUB]"
+    for name in SWEEP_TABLES.values():
+        df = out.get(name)
+        if df is None or pi not in df.columns:
+            continue
+        df = hidden_last(df, pi, ["target"])
+        shown = df[pi].is_not_null().to_numpy()
+        values = df[pi].fill_null(0.0).to_numpy()
+        top = float(values[shown].max()) if shown.any() else 0.0
+        rank = [int(r) if s else None for r, s in zip(np.cumsum(shown), shown, strict=True)]
+        df = df.with_columns(
+            pl.Series("rank", rank, dtype=pl.UInt32),
+            pl.when(pl.col(pi).is_not_null())
+            .then(pl.col(pi) / top if top > 0 else pl.lit(0.0))
+            .otherwise(None)
+            .alias("risk exposure index"),
+        )
+        out[name] = df
+    return out
+
+
+def arrange_montecarlo(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    out = dict(tables)
+    if "oems" in out:
+        out["oems"] = hidden_last(out["oems"], "expected loss [RUB]", ["OEM"])
+    if "worst 1%" in out:
+        out["worst 1%"] = hidden_last(out["worst 1%"], "in worst 1% [%]", ["site", "part"])
+    return out
+
+
+def register_all() -> None:
+    """Register ``shock``, ``sweep`` and ``montecarlo`` (called by :func:`importsub.web.jobs.discover`)."""
+    register(
+        AnalysisSpec(
+            "shock",
+            N_("Shock: losses per OEM and why"),
+            ShockParams,
+            run_shock_job,
+            confidential=SHOCK_CONFIDENTIAL,
+            aggregates=SHOCK_AGGREGATES,
+            arrange=arrange_shock,
+            charts={
+                "summary": None,
+                "oems": ("OEM name", "extra lost margin [RUB]"),
+                "vehicles": ("part name", "extra lost margin [RUB]"),
+                "why": None,
+                "targets": None,
+            },
+        )
+    )
+    register(
+        AnalysisSpec(
+            "sweep",
+            N_("Risk exposure ranking"),
+            SweepParams,
+            run_sweep_job,
+            confidential=SWEEP_CONFIDENTIAL,
+            aggregates=SWEEP_AGGREGATES,
+            arrange=arrange_sweep,
+            charts={
+                "nodes": ("target", "performance impact [RUB]"),
+                "sites": ("site name", "performance impact [RUB]"),
+                "countries": ("country", "performance impact [RUB]"),
+                "summary": None,
+            },
+        )
+    )
+    register(
+        AnalysisSpec(
+            "montecarlo",
+            N_("Monte Carlo loss distribution"),
+            MonteCarloParams,
+            run_montecarlo_job,
+            confidential=MC_CONFIDENTIAL,
+            aggregates=MC_AGGREGATES,
+            arrange=arrange_montecarlo,
+            charts={
+                "summary": None,
+                "oems": ("OEM name", "expected loss [RUB]"),
+                "distribution": None,
+                "worst 1%": ("part name", "in worst 1% [%]"),
+            },
+        )
+    )
+
+
+# words that the result pages translate from data (kinds of binding constraint, how a target was settled)
+_DATA_WORDS = (
+    N_("input shortage"),
+    N_("capacity cut"),
+    N_("at capacity"),
+    N_("capacity pool"),
+    N_("link not qualified"),
+    N_("screening"),
+    N_("LP"),
+)
