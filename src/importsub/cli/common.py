@@ -93,7 +93,7 @@ def show_problems(exc: ValidationError) -> None:
 def run(app: typer.Typer, args: list[str] | None = None) -> int:
     """Run the Typer app; turn our errors into a readable message and exit code 1."""
     try:
-        app(args=args, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except ValidationError as exc:
         show_problems(exc)
         return 1
@@ -120,7 +120,10 @@ def run(app: typer.Typer, args: list[str] | None = None) -> int:
             highlight=False,
         )
         return 2
-    return 0
+    if code == 130:  # typer turns KeyboardInterrupt into exit code 130 when not standalone
+        err.print("interrupted; nothing more was written")
+        return 130
+    return code if isinstance(code, int) else 0
 
 
 def progress(transient: bool = True) -> Progress:
