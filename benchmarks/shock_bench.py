@@ -13,13 +13,17 @@ Cases (one summary line each, time and peak memory from ``_measure.Measure``):
    run on every node and LP re-solves on a random sample; the total is
    *extrapolated* (stated as such), in process and with a 2-worker Dask
    LocalCluster.
-4. ``montecarlo-<N>``: scenarios per second and effective memory bandwidth of
-   propagation against a numpy triad measured in the same run.
+4. ``montecarlo-<N>``: scenarios per second (end to end, without and with
+   the baseline LP), the propagation kernel's scenarios per second and
+   effective bandwidth (bytes its numpy/scipy passes move / time) against a
+   numpy triad on arrays of the same total size measured in the same run,
+   and peak memory.
 
 Usage::
 
     python benchmarks/shock_bench.py              # 1k and 3k sweeps, naive baseline, MC on 10k
     python benchmarks/shock_bench.py --sizes 1000 3000 10000 --sample 300
+    python benchmarks/shock_bench.py --sizes --sampled --naive 0 --mc-runs 10000 100000   # Monte Carlo only
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +40,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _measure import Measure
 
 from importsub.analysis.disruption import TTRModel, _solve_targets, sweep, sweep_targets
-from importsub.analysis.montecarlo import MonteCarloSpec, Plan, Propagator, draw_availability, montecarlo
+from importsub.analysis.montecarlo import (
+    MonteCarloSpec,
+    Plan,
+    Propagator,
+    _Sampler,
+    chunk_size,
+    montecarlo,
+    reference_plan,
+)
 from importsub.compile import compile
 from importsub.compile.network import Network
 from importsub.compile.shock import WEEKS_PER_YEAR, Shock
@@ -139,7 +152,7 @@ def sampled_sweep(net: Network, sample: int, workers: int | None, rng: np.random
             ub = prop.extra_loss(prop.run(avail)).sum(axis=0)
             remaining += [k for c, k in enumerate(block) if ub[c] > tol]
     t_screen = time.perf_counter() - t0
-    pick = rng.choice(remaining, size=min(sample, len(remaining)), replace=False) if remaining else []
+    pick: Any = rng.choice(remaining, size=min(sample, len(remaining)), replace=False) if remaining else []
     items = [(int(k), targets[k].nodes, targets[k].weeks, targets[k].window) for k in pick]
     tasks = [items[i : i + 16] for i in range(0, len(items), 16)]
     t0 = time.perf_counter()
@@ -161,29 +174,93 @@ def sampled_sweep(net: Network, sample: int, workers: int | None, rng: np.random
 # ---------------------------------------------------------------- Monte Carlo bandwidth
 
 
-def triad_bandwidth(n: int = 20_000_000) -> float:
-    """Bytes per second of ``a = b + s · c`` (float32, three arrays streamed), best of 3."""
-    b = np.random.default_rng(0).random(n, dtype=np.float32)
-    c = np.random.default_rng(1).random(n, dtype=np.float32)
+def triad_bandwidth(total_bytes: float, dtype: type = np.float32, repeat: int = 7) -> float:
+    """Bytes per second of the numpy triad ``a = b + s · c`` on three arrays of ``total_bytes`` together.
+
+    numpy needs two passes (``a = s · c``, then ``a += b``): five array
+    streams of ``n`` values, counted like the kernel's passes.  Best of
+    ``repeat`` (enough repeats for at least ~20 ms per measurement).
+    """
+    isz = np.dtype(dtype).itemsize
+    n = max(1024, int(total_bytes / (3 * isz)))
+    b: np.ndarray = np.random.default_rng(0).random(n).astype(dtype)
+    c: np.ndarray = np.random.default_rng(1).random(n).astype(dtype)
     a = np.empty_like(b)
+    s = dtype(3.0)
+    inner = max(1, int(2e7 / (5 * isz * n)))  # ~20 MB streamed per timing at least
     best = np.inf
-    for _ in range(3):
+    for _ in range(repeat):
         t0 = time.perf_counter()
-        np.multiply(c, np.float32(3.0), out=a)
-        np.add(a, b, out=a)
-        best = min(best, time.perf_counter() - t0)
-    # two passes: (read c, write a) + (read a, read b, write a) = 5 array streams
-    return 5 * 4 * n / best
+        for _ in range(inner):
+            np.multiply(c, s, out=a)
+            np.add(a, b, out=a)
+        best = min(best, (time.perf_counter() - t0) / inner)
+    return 5 * isz * n / best
 
 
-def propagation_bytes(prop: Propagator, scenarios: int) -> float:
-    """Bytes the propagation streams per run of ``scenarios`` (float32): every β / γ row read or written once."""
-    net = prop.net
-    per_col = 0
-    for lvl in prop.levels:
-        per_col += lvl.W.nnz + lvl.groups.size * 2 + lvl.pair_pos.size + lvl.nodes.size * 3
-    per_col += net.n_nodes * 3  # capacity fractions and β initialisation
-    return 4.0 * per_col * scenarios
+def montecarlo_case(sites: int, runs: int, seed: int, chunk: int | None, float32: bool = True) -> None:
+    """Monte Carlo on a ``sites``-site network: one summary line.
+
+    * end to end: ``montecarlo`` (draws, propagation, statistics, worst 1 %)
+      with the reference plan computed beforehand (the undisrupted TTR LP,
+      timed apart as ``baseline_lp_s``, its own peak memory apart too), and
+      with it (``scen_per_s_with_lp``);
+    * kernel: the propagation (``Propagator.run_layout``) timed alone, chunk
+      by chunk, over the same scenarios, with the bytes its passes move
+      (``Propagator.traffic``) → effective bandwidth, against a numpy triad
+      on arrays of the same total size as the kernel's working set (state +
+      largest level's pair rows) measured right after, and a triad of
+      240 MB (main memory) for reference.
+    """
+    net = compile(synth(sites, seed=seed))
+    spec = MonteCarloSpec(runs=runs, seed=seed, window=13.0, chunk=chunk, float32=float32)
+    with Measure() as m_lp:
+        plan = reference_plan(net, spec.window)
+    t_lp = m_lp.seconds
+    with Measure() as m:
+        montecarlo(net, spec, plan=plan)
+    # the kernel alone, in place, on the same chunks (draws outside the timing)
+    fin = np.flatnonzero(plan.Y > 0)
+    oems, oem_of_final = np.unique(net.site_org[net.node_site[fin]], return_inverse=True)
+    sampler = _Sampler.build(net, plan, spec, oem_of_final.astype(np.int64), int(oems.size))
+    dtype = spec.dtype
+    S = spec.chunk or chunk_size(sampler.prop, dtype)
+    B = sampler.prop.new_state(S, dtype)
+    sampler.prop.run_layout(sampler.availability(0, S, dtype, out=B))  # warm: kernel arrays cast once
+    t_kernel = 0.0
+    moved = 0.0
+    for start in range(0, runs, S):
+        size = min(S, runs - start)
+        state = B if size == S else sampler.prop.new_state(size, dtype)
+        sampler.availability(start, size, dtype, out=state)
+        t0 = time.perf_counter()
+        sampler.prop.run_layout(state)
+        t_kernel += time.perf_counter() - t0
+        moved += sampler.prop.traffic(size, dtype)["bytes"]
+    footprint = sampler.prop.traffic(S, dtype)["footprint"]
+    bw = moved / t_kernel
+    triad = triad_bandwidth(footprint, dtype)
+    triad_dram = triad_bandwidth(240e6, dtype, repeat=3)
+    line(
+        f"montecarlo-{sites}",
+        m,
+        runs=runs,
+        nodes=net.n_nodes,
+        links=net.n_links,
+        float="32" if float32 else "64",
+        chunk=S,
+        scen_per_s=f"{runs / m.seconds:.0f}",
+        baseline_lp_s=f"{t_lp:.2f}",
+        baseline_lp_peak_MiB=f"{m_lp.peak_mib:.0f}",
+        scen_per_s_with_lp=f"{runs / (m.seconds + t_lp):.0f}",
+        kernel_scen_per_s=f"{runs / t_kernel:.0f}",
+        eff_GBs=f"{bw / 1e9:.1f}",
+        working_set_MiB=f"{footprint / 2**20:.1f}",
+        triad_same_size_GBs=f"{triad / 1e9:.1f}",
+        of_triad=f"{100 * bw / triad:.0f}%",
+        triad_240MB_GBs=f"{triad_dram / 1e9:.1f}",
+        of_triad_240MB=f"{100 * bw / triad_dram:.0f}%",
+    )
 
 
 def main() -> None:
@@ -192,7 +269,9 @@ def main() -> None:
     ap.add_argument("--sampled", type=int, nargs="*", default=[10000], help="networks swept on a sample (extrapolated)")
     ap.add_argument("--sample", type=int, default=200, help="LP re-solves timed on the sampled networks")
     ap.add_argument("--mc-sites", type=int, default=10000)
-    ap.add_argument("--mc-runs", type=int, default=10000)
+    ap.add_argument("--mc-runs", type=int, nargs="*", default=[10000], help="Monte Carlo scenario counts (none: skip)")
+    ap.add_argument("--mc-chunk", type=int, default=None, help="scenarios per chunk (default: fit the cache budget)")
+    ap.add_argument("--mc-float64", action="store_true", help="propagate in float64 instead of float32")
     ap.add_argument("--naive", type=int, default=20, help="nodes of the 1k network rebuilt in PuLP + CBC")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -257,36 +336,8 @@ def main() -> None:
                 extrapolated_total_s=f"{info['extrapolated_s']:.0f} (EXTRAPOLATED from the sample)",
             )
     if args.mc_runs:
-        net = compile(synth(args.mc_sites, seed=args.seed))
-        spec = MonteCarloSpec(runs=args.mc_runs, seed=args.seed, window=13.0, chunk=256)
-        with Measure() as m:
-            montecarlo(net, spec)
-        # propagation alone (draws excluded) for the bandwidth figure
-        from importsub.analysis.montecarlo import reference_plan
-
-        plan = reference_plan(net, spec.window)
-        prop = Propagator(net, plan)
-        avail, _ = draw_availability(net, spec, 0, spec.chunk)
-        a32 = avail.astype(np.float32)
-        prop.run(a32, dtype=np.float32)
-        reps = 8
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            prop.run(a32, dtype=np.float32)
-        dt = (time.perf_counter() - t0) / reps
-        bw = propagation_bytes(prop, spec.chunk) / dt
-        triad = triad_bandwidth()
-        line(
-            f"montecarlo-{args.mc_sites}",
-            m,
-            runs=spec.runs,
-            nodes=net.n_nodes,
-            scen_per_s=f"{spec.runs / m.seconds:.0f}",
-            propagation_scen_per_s=f"{spec.chunk / dt:.0f}",
-            bandwidth_GBs=f"{bw / 1e9:.2f}",
-            triad_GBs=f"{triad / 1e9:.2f}",
-            of_triad=f"{100 * bw / triad:.0f}%",
-        )
+        for runs in args.mc_runs:
+            montecarlo_case(args.mc_sites, runs, args.seed, args.mc_chunk, float32=not args.mc_float64)
 
 
 if __name__ == "__main__":

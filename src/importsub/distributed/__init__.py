@@ -7,6 +7,10 @@ The function and its shared arguments must be picklable; shared arguments
 (the network, usually) are sent to the workers once.  Results come back in
 task order, so callers get identical results whatever the number of workers,
 as long as each task's result depends only on its own inputs.
+
+Ctrl-C stops cleanly: pending tasks are cancelled, the client and the local
+cluster are closed (no worker process outlives the call) and
+``KeyboardInterrupt`` is re-raised for the caller (the CLI exits with 130).
 """
 
 from importsub.distributed.dask import map_chunks

@@ -1,14 +1,32 @@
-"""Dask back end of :func:`importsub.distributed.map_chunks`."""
+"""Dask back end of :func:`importsub.distributed.map_chunks`.
+
+Ctrl-C
+------
+A terminal's Ctrl-C sends SIGINT to the whole foreground process group: to
+this process and to the worker processes of a local cluster.  The workers
+are started with SIGINT ignored (an ignored signal stays ignored through
+``exec``, and Python leaves an ignored SIGINT alone), so only this process
+sees ``KeyboardInterrupt``.  It cancels the pending tasks, then closes the
+client and the local cluster with Dask's logs silenced (the scheduler's
+complaints about a client going away are no news) and with a second Ctrl-C
+held back until the workers are gone, and re-raises.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from importsub.model.errors import ImportsubError
 
 Progress = Callable[[int, int], None]
+
+#: loggers whose output would mix with ``--format json|csv`` output or report a shutdown we asked for
+_LOGGERS = ("distributed", "asyncio", "tornado")
 
 
 def map_chunks(
@@ -49,8 +67,16 @@ def map_chunks(
 
     Notes
     -----
-    Ctrl-C (KeyboardInterrupt) cancels the pending tasks, closes the client
-    and the local cluster, and re-raises.
+    Ctrl-C (``KeyboardInterrupt``) cancels the pending tasks, closes the
+    client and the local cluster (no worker process is left behind), and
+    re-raises; see the module docstring.
+
+    Examples
+    --------
+    >>> def shifted_squares(offset, task, power):
+    ...     return [offset + x**power for x in task]
+    >>> map_chunks(shifted_squares, [[1, 2], [3]], shared=(10,), extra=(2,))
+    [[11, 14], [19]]
     """
     total = len(tasks)
     if scheduler is None and (workers is None or workers <= 1):
@@ -73,9 +99,52 @@ def map_chunks(
             return list(client.gather(futures))
         except BaseException:
             if futures:
-                with contextlib.suppress(Exception):
+                with _quiet(), contextlib.suppress(Exception):
                     client.cancel(futures)
             raise
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Dask's (and its event loop's) loggers silenced for the block, their levels restored after."""
+    names = [
+        name
+        for name in list(logging.root.manager.loggerDict)
+        if any(name == root or name.startswith(root + ".") for root in _LOGGERS)
+    ]
+    loggers = [logging.getLogger(name) for name in {*names, *_LOGGERS}]
+    old = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, old, strict=True):
+            lg.setLevel(level)
+
+
+@contextlib.contextmanager
+def _sigint(mode: str) -> Iterator[None]:
+    """SIGINT ``ignored`` (child processes started in the block inherit it) or ``deferred`` (re-raised after).
+
+    Only the main thread can change signal handlers; elsewhere (e.g. a web
+    job's thread) the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def remember(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN if mode == "ignored" else remember)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old if old is not None else signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -84,9 +153,8 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         from distributed import Client, LocalCluster
     except ModuleNotFoundError as exc:  # pragma: no cover - dask is a dependency
         raise ImportsubError("Dask (dask[distributed]) is needed for --scheduler / --workers") from exc
-    import logging
 
-    # worker and scheduler logs would mix with --format json|csv output: keep them on warnings only
+    # worker and scheduler logs would mix with --format json|csv output: keep them on errors only
     for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.nanny"):
         logging.getLogger(name).setLevel(logging.ERROR)
     cluster = None
@@ -98,19 +166,23 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
             except OSError as exc:
                 raise ImportsubError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         else:
-            cluster = LocalCluster(
-                n_workers=int(workers or 2),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            # the worker processes start with SIGINT ignored: Ctrl-C reaches this process only
+            with _sigint("ignored"):
+                cluster = LocalCluster(
+                    n_workers=int(workers or 2),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             client = Client(cluster)
         yield client
     finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close()
-        if cluster is not None:
-            with contextlib.suppress(Exception):
-                cluster.close()
+        # a second Ctrl-C waits until the workers are gone; a shutdown we asked for is not worth a log line
+        with _sigint("deferred"), _quiet():
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close()
