@@ -13,22 +13,10 @@ import polars as pl
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError
 from importsub.model.schema import TABLE_NAMES
-from importsub.model.validate import ROW, RawTable
+from importsub.model.validate import ROW, RawTable, cell_text
 
 FORMAT_TAG = "importsub"
 FORMAT_VERSION = 1
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return repr(v)
-    if isinstance(v, int | str):
-        return str(v)
-    return json.dumps(v, ensure_ascii=False)  # a nested value: fails typing with a clear message
 
 
 def read_json(path: Path) -> list[RawTable]:
@@ -53,7 +41,7 @@ def read_json(path: Path) -> list[RawTable]:
             for k in r:
                 if k not in columns:
                     columns.append(k)
-        data = {c: [_text(r.get(c)) for r in records] for c in columns}
+        data = {c: [cell_text(r.get(c)) for r in records] for c in columns}
         df = pl.DataFrame(data, schema={c: pl.String() for c in columns})
         df = df.with_columns(pl.Series(ROW, range(1, len(records) + 1), dtype=pl.Int64))
         raws.append(RawTable(str(name), df, str(path), str(name)))

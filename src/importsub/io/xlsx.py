@@ -10,7 +10,6 @@ them (data from row 2) is read too.  A sheet called ``about`` (or starting with
 from __future__ import annotations
 
 import zipfile
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import polars as pl
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError
 from importsub.model.schema import CURRENCY, TABLES, TABLES_BY_NAME, Field
-from importsub.model.validate import ROW, RawTable
+from importsub.model.validate import ROW, RawTable, cell_text
 
 NO_UNIT = "—"
 ABOUT_SHEET = "about"
@@ -33,24 +32,6 @@ def note_cell(f: Field) -> str:
     need = "required" if f.required else ("optional" if f.default is None else f"optional, default {f.default}")
     bounds = f.bounds_text()
     return f"{f.description} ({need}{'; ' + bounds if bounds else ''})"
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if v.is_integer() and abs(v) < 2**53:
-            return str(int(v))
-        return repr(v)
-    if isinstance(v, datetime):
-        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
-    if isinstance(v, date):
-        return v.isoformat()
-    return str(v)
 
 
 def read_xlsx(path: Path) -> list[RawTable]:
@@ -81,7 +62,7 @@ def read_xlsx(path: Path) -> list[RawTable]:
 def _sheet_table(path: Path, title: str, rows: list[tuple[Any, ...]]) -> RawTable:
     if not rows:
         return RawTable(title, pl.DataFrame(schema={ROW: pl.Int64()}), str(path), title)
-    header = [_text(c) for c in rows[0]]
+    header = [cell_text(c) for c in rows[0]]
     # drop trailing empty header cells
     while header and (header[-1] is None or header[-1].strip() == ""):
         header.pop()
@@ -97,7 +78,7 @@ def _sheet_table(path: Path, title: str, rows: list[tuple[Any, ...]]) -> RawTabl
     row_numbers: list[int] = []
     for idx in range(first, len(rows)):
         cells = rows[idx]
-        values = [_text(cells[k]) if k < len(cells) else None for k in range(len(names))]
+        values = [cell_text(cells[k]) if k < len(cells) else None for k in range(len(names))]
         if all(v is None or v.strip() == "" for v in values):
             continue  # blank lines are allowed
         row_numbers.append(idx + 1)
@@ -117,7 +98,7 @@ def _sheet_table(path: Path, title: str, rows: list[tuple[Any, ...]]) -> RawTabl
 def _matches(row: tuple[Any, ...], names: list[str], fields: dict[str, Field], expected: Any) -> bool:
     seen = False
     for k, n in enumerate(names):
-        v = _text(row[k]) if k < len(row) else None
+        v = cell_text(row[k]) if k < len(row) else None
         f = fields.get(n)
         if f is None:
             if v not in (None, ""):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import polars as pl
 
@@ -33,6 +34,35 @@ MAX_INT = 2**62  # whole numbers must fit a database BIGINT with room to spare
 
 _TRUE = ("true", "1", "yes", "y", "t", "да", "истина")
 _FALSE = ("false", "0", "no", "n", "f", "нет", "ложь")
+
+
+def cell_text(v: object) -> str | None:
+    """A cell as text, the form every reader hands to :func:`parse`.
+
+    Whole floats below 2**53 print without ``.0``, other floats by ``repr``
+    (exact round trip); dates as ISO (a datetime at midnight as its date);
+    booleans as ``true``/``false``; nested values as JSON (which then fail
+    typing with a clear message).
+    """
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dict | list):
+        import json
+
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ migrations, applied when a store is opened.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import weakref
 from collections.abc import Callable, Iterator
@@ -241,33 +242,18 @@ class Store:
         # sort once: the same key order serves the fingerprint and B-tree friendly inserts
         ds = Dataset(ds.name, ds.canonical_tables(), ds.version, ds.meta)
         fingerprint = content_fingerprint(ds.tables)
-        total = sum(counts.values())
+        info = VersionInfo(name, 0, now, note, source, fingerprint, counts, created_by)
         try:
-            return self._write(ds, name, now, counts, fingerprint, total, note, source, created_by, progress)
+            write = self._write_sqlite_bulk if self.is_sqlite and self._sqlite_path() is not None else self._write
+            return dataclasses.replace(info, version=write(ds, info, progress))
         except sa.exc.DBAPIError as exc:
             raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc.orig}") from exc
         except (self.engine.dialect.loaded_dbapi.Error, _adbc_error()) as exc:  # raised by the bulk paths
             raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc}") from exc
 
-    def _write(
-        self,
-        ds: Dataset,
-        name: str,
-        now: datetime,
-        counts: dict[str, int],
-        fingerprint: str,
-        total: int,
-        note: str | None,
-        source: str | None,
-        created_by: str | None,
-        progress: ProgressFn | None,
-    ) -> VersionInfo:
-        if self.is_sqlite and self._sqlite_path() is not None:
-            number = self._write_sqlite_bulk(
-                ds, name, now, counts, fingerprint, total, note, source, created_by, progress
-            )
-            return VersionInfo(name, number, now, note, source, fingerprint, counts, created_by)
-        done = 0
+    def _write(self, ds: Dataset, info: VersionInfo, progress: ProgressFn | None) -> int:
+        """Any database through SQLAlchemy (PostgreSQL: COPY); returns the new version number."""
+        name, now, total, done = info.dataset, info.created_at, sum(info.counts.values()), 0
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name)).first()
             if row is None:
@@ -286,11 +272,11 @@ class Store:
                     dataset_id=dataset_id,
                     number=number,
                     created_at=now,
-                    note=note,
-                    source=source,
-                    fingerprint=fingerprint,
-                    counts=counts,
-                    created_by=created_by,
+                    note=info.note,
+                    source=info.source,
+                    fingerprint=info.fingerprint,
+                    counts=info.counts,
+                    created_by=info.created_by,
                 )
                 .returning(versions.c.id)
             ).scalar_one()
@@ -302,25 +288,13 @@ class Store:
                     if progress:
                         progress(rt.name, done + written, total)
                 done += df.height
-        return VersionInfo(name, number, now, note, source, fingerprint, counts, created_by)
+        return number
 
     def _sqlite_path(self) -> str | None:
         path = self.engine.url.database
         return None if not path or path == ":memory:" else path
 
-    def _write_sqlite_bulk(
-        self,
-        ds: Dataset,
-        name: str,
-        now: datetime,
-        counts: dict[str, int],
-        fingerprint: str,
-        total: int,
-        note: str | None,
-        source: str | None,
-        created_by: str | None,
-        progress: ProgressFn | None,
-    ) -> int:
+    def _write_sqlite_bulk(self, ds: Dataset, info: VersionInfo, progress: ProgressFn | None) -> int:
         """SQLite: one transaction on an ADBC connection, records ingested from Arrow.
 
         ADBC binds Arrow columns in C, about 2.5x faster than ``executemany``
@@ -331,8 +305,8 @@ class Store:
 
         import adbc_driver_sqlite.dbapi as adbc
 
-        stamp = now.replace(tzinfo=None).isoformat(sep=" ")
-        done = 0
+        name, total, done = info.dataset, sum(info.counts.values()), 0
+        stamp = info.created_at.replace(tzinfo=None).isoformat(sep=" ")
         with adbc.connect(self._sqlite_path()) as conn:
             try:
                 with conn.cursor() as cur:
@@ -350,7 +324,16 @@ class Store:
                     cur.execute(
                         "INSERT INTO versions (dataset_id, number, created_at, note, source, fingerprint, counts, created_by) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        (dataset_id, number, stamp, note, source, fingerprint, json.dumps(counts), created_by),
+                        (
+                            dataset_id,
+                            number,
+                            stamp,
+                            info.note,
+                            info.source,
+                            info.fingerprint,
+                            json.dumps(info.counts),
+                            info.created_by,
+                        ),
                     )
                     version_id = int(cur.fetchone()[0])  # type: ignore[index]
                     for rt in TABLES:

@@ -16,7 +16,6 @@ or nothing).  Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -24,7 +23,7 @@ import polars as pl
 from importsub.model.dataset import Dataset
 from importsub.model.errors import Problem, ValidationError
 from importsub.model.schema import table as record_type
-from importsub.model.validate import ROW, RawTable, check, parse
+from importsub.model.validate import ROW, RawTable, cell_text, check, parse
 from importsub.store import Store, VersionInfo
 from importsub.store.accounts import User
 from importsub.web.confidentiality import RULES, Viewer, redact_problems
@@ -41,18 +40,6 @@ class PermissionProblem(Exception):
         super().__init__("; ".join(str(p) for p in problems[:3]))
 
 
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return repr(v)
-    if isinstance(v, date):
-        return v.isoformat()
-    return str(v)
-
-
 def typed_rows(table_name: str, records: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     """Request records -> a typed frame of ``table_name`` (type problems name the request row and column)."""
     rt = record_type(table_name)
@@ -61,7 +48,7 @@ def typed_rows(table_name: str, records: Sequence[Mapping[str, Any]]) -> pl.Data
         for k in r:
             if k not in columns:
                 columns.append(k)
-    data = {c: [_text(r.get(c)) for r in records] for c in columns}
+    data = {c: [cell_text(r.get(c)) for r in records] for c in columns}
     frame = pl.DataFrame(data, schema={c: pl.String() for c in columns}).with_columns(
         pl.Series(ROW, range(1, len(records) + 1), dtype=pl.Int64)
     )
