@@ -40,16 +40,9 @@ def _root(
 
 
 def _register_all() -> None:
-    from importsub.cli import data
+    from importsub.cli import analyze, data, projects, serve, shock
 
-    data.register(app)
-    for mod in ("analyze", "shock", "projects", "serve"):
-        try:
-            module = __import__(f"importsub.cli.{mod}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"importsub.cli.{mod}":
-                raise
-            continue
+    for module in (data, analyze, shock, projects, serve):
         module.register(app)
 
 

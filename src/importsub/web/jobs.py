@@ -18,7 +18,6 @@ machinery can take jobs from the same table later.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import math
 import threading
@@ -245,42 +244,24 @@ _NETWORK_ANALYSES: dict[str, tuple[str, str, type[BaseModel]]] = {
 
 
 def discover() -> None:
-    """Register the analyses whose modules exist in this installation.
+    """Register every analysis the service runs as a job (each capability's own web module
+    registers its kinds: shocks, sweeps and Monte Carlo; programme, projects and portfolio)."""
+    from importsub.web import programme, shocks
 
-    Later capabilities (disruption, Monte Carlo, projects, portfolio) add
-    themselves here, or call :func:`register` from their own module.
-    """
     for kind, (func_name, title, params) in _NETWORK_ANALYSES.items():
-        try:
-            module = importlib.import_module(f"importsub.analysis.{kind}")
-        except ModuleNotFoundError as exc:
-            if exc.name and f"importsub.analysis.{kind}".startswith(exc.name):
-                continue
-            raise
-        func = getattr(module, func_name, None)
-        if func is None:
-            continue
+        module = importlib.import_module(f"importsub.analysis.{kind}")
         register(
             AnalysisSpec(
                 kind,
                 title,
                 params,
-                _network_runner(func, params),
+                _network_runner(getattr(module, func_name), params),
                 confidential=_CONFIDENTIAL.get(kind, {}),
                 aggregates=_AGGREGATES.get(kind, {}),
             )
         )
-    # capabilities with their own web module: registered when their analysis modules exist
-    for web_module, needs in (
-        ("importsub.web.shocks", ("importsub.analysis.disruption", "importsub.analysis.montecarlo")),
-        ("importsub.web.programme", ("importsub.analysis.projects", "importsub.analysis.portfolio")),
-    ):
-        if all(importlib.util.find_spec(m) is not None for m in needs):
-            try:
-                importlib.import_module(web_module).register_all()
-            except ModuleNotFoundError as exc:
-                if exc.name != web_module:
-                    raise
+    shocks.register_all()
+    programme.register_all()
 
 
 def _network_runner(

@@ -10,7 +10,6 @@ background jobs; their pages show the stored result, masked for the viewer.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from typing import Annotated, Any
 
 import polars as pl
@@ -38,17 +37,9 @@ from importsub.web.templating import render
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
 
 
-def available() -> bool:
-    """Whether the projects capability is installed (its analysis modules exist)."""
-    return all(
-        importlib.util.find_spec(m) is not None
-        for m in ("importsub.analysis.programme", "importsub.analysis.projects", "importsub.analysis.portfolio")
-    )
-
-
 def programme_view(ds: Dataset, as_of: dt.date | None = None) -> dict[str, Any] | None:
     """The programme at a glance: status counts ("4 of 14 public"), capacity online vs plan, capex, milestones."""
-    if not available() or ds.projects.height == 0:
+    if ds.projects.height == 0:
         return None
     from importsub.analysis.programme import programme_summary
     from importsub.web.programme import programme_size
@@ -131,8 +122,8 @@ def projects_page(
 ) -> Response:
     """The programme: status counts, capacity online vs plan, every project, the side-by-side impact."""
     name, all_datasets = pick_dataset(store, settings, dataset)
-    ctx: dict[str, Any] = {"dataset": name, "all_datasets": all_datasets, "available": available()}
-    if name is not None and available():
+    ctx: dict[str, Any] = {"dataset": name, "all_datasets": all_datasets}
+    if name is not None:
         today = dt.date.today()
         info = datasets.resolve(name)
         ds = datasets.visible(name, None, viewer)
@@ -162,7 +153,7 @@ def project_page(
 ) -> Response:
     """One project: status, partners, outputs, ramp-up curve, milestones, substitutable links, impact."""
     name, all_datasets = pick_dataset(store, settings, dataset)
-    if name is None or not available():
+    if name is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No project %(p)s.", p=project))
     from importsub.analysis.programme import project_card
     from importsub.web.programme import rampup_chart
