@@ -198,7 +198,7 @@ def portfolio_page(
 ) -> Response:
     """The portfolio form (budget, objective, scenarios) and the runs so far."""
     name, all_datasets = pick_dataset(store, settings, dataset)
-    ctx: dict[str, Any] = {"dataset": name, "all_datasets": all_datasets, "available": "portfolio" in jobs.REGISTRY}
+    ctx: dict[str, Any] = {"dataset": name, "all_datasets": all_datasets}
     if name is not None:
         ds = datasets.visible(name, None, viewer)
         ctx["info"] = datasets.resolve(name)
