@@ -60,17 +60,18 @@ def prepare(db: str) -> tuple[str, str]:
 
 def _store_shock(store: object, name: str, user_id: int) -> None:
     """Compute one shock result before the server starts (its worker is off), for the result cases."""
-    from importsub.web import jobs
+    from importsub.web.services.catalogue import build_analyses
+    from importsub.web.services.jobs import JobRunner
 
-    jobs.discover()
-    spec = jobs.REGISTRY.get("shock")
+    analyses = build_analyses()
+    spec = analyses.get("shock")
     if spec is None:
         return
     info = store.versions(name)[-1]  # type: ignore[attr-defined]
     scenarios = store.read_dataset(name).disruptions["scenario"].unique().sort().to_list()  # type: ignore[attr-defined]
     if not scenarios:
         return
-    runner = jobs.JobRunner(store.engine, store.read_dataset)  # type: ignore[attr-defined]
+    runner = JobRunner(store.engine, store.read_dataset, analyses)  # type: ignore[attr-defined]
     runner.submit(
         kind="shock",
         dataset=name,

@@ -28,7 +28,6 @@ from webenv import (
 )
 
 from importsub.model.errors import Problem
-from importsub.web import jobs
 from importsub.web.confidentiality import Viewer, mask_dataset, mask_result, redact_problems, site_owners
 
 # AVTO's revised shares in version 2
@@ -90,7 +89,7 @@ def _pdf_text(content: bytes) -> str | None:
 def _can_print_pdf() -> bool:
     import importlib.util
 
-    from importsub.web.reports import find_chromium
+    from importsub.web.services.reports import find_chromium
 
     return find_chromium() is not None and importlib.util.find_spec("pypdf") is not None
 
@@ -99,7 +98,7 @@ def _can_print_pdf() -> bool:
 def jobs_done(shared_env: Env) -> dict[str, int]:
     """Every registered analysis run once on the latest version (by the admin)."""
     ids = {}
-    for kind in jobs.REGISTRY:
+    for kind in shared_env.analyses:
         r = shared_env.post("admin", f"/api/analyses/{kind}?dataset=plant", json=PARAMS.get(kind, {}))
         assert r.status_code in (200, 202), r.text
         ids[kind] = r.json()["id"]

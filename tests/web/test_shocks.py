@@ -27,8 +27,6 @@ import pytest
 from fastapi.testclient import TestClient
 from webenv import AVTO_CAPACITY, BRAKE_CAPACITY, Env, login, make_env, web_dataset
 
-from importsub.web import jobs
-
 TAU = 8 / 52
 BRAKES = 0.5 * BRAKE_CAPACITY * TAU  # brake units Minsk can make in the window
 DEMAND = 100_000 * TAU
@@ -441,7 +439,7 @@ def _pdf_title(content: bytes) -> str:
 
 
 needs_chromium = pytest.mark.skipif(
-    __import__("importsub.web.reports", fromlist=["find_chromium"]).find_chromium() is None
+    __import__("importsub.web.services.reports", fromlist=["find_chromium"]).find_chromium() is None
     and not __import__("os").environ.get("CI"),
     reason="no Chromium to print with",
 )
@@ -501,7 +499,7 @@ def test_registered_kinds_declare_tables_that_exist(shared_env: Env, ran: dict[s
     ]
     results["sweep"] = {"tables": {k: v for r in sweeps for k, v in r["tables"].items()}}
     for kind, result in results.items():
-        spec = jobs.REGISTRY[kind]
+        spec = shared_env.analyses[kind]
         for table, cols in spec.confidential.items():
             assert table in result["tables"], (kind, table)
             missing = set(cols) - set(result["tables"][table]["columns"]) - {"TTS [weeks]"}

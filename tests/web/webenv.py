@@ -18,6 +18,7 @@ from importsub.model.dataset import Dataset
 from importsub.model.validate import check
 from importsub.store import Store, accounts
 from importsub.web import Settings, create_app
+from importsub.web.services.analyses import Analyses
 
 PASSWORD = "correct horse battery"  # test accounts only
 
@@ -180,6 +181,11 @@ class Env:
 
     def post(self, who: str, url: str, **kw: object):  # type: ignore[no-untyped-def]
         return self.client.post(url, headers=self.auth(who), **kw)  # type: ignore[arg-type]
+
+    @property
+    def analyses(self) -> Analyses:
+        """The app's analysis registry (``app.state.analyses``)."""
+        return self.client.app.state.analyses  # type: ignore[attr-defined,no-any-return]
 
     def run_jobs(self) -> int:
         runner = self.client.app.state.runner  # type: ignore[attr-defined]

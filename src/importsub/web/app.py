@@ -1,4 +1,12 @@
-"""The application factory: one FastAPI app on one store, API and dashboard together."""
+"""The application factory: one FastAPI app on one store, API and dashboard together.
+
+Everything an app holds lives on ``app.state``, made here: the settings,
+the store, the cached datasets, the analysis registry
+(:func:`~importsub.web.services.catalogue.build_analyses`, with the
+settings' Dask fan-out), the job runner and the templates.  The routers
+are the JSON API (:mod:`importsub.web.api`, under ``/api``) and the pages
+(:mod:`importsub.web.pages`).
+"""
 
 from __future__ import annotations
 
@@ -14,11 +22,15 @@ from fastapi.staticfiles import StaticFiles
 
 from importsub.model.errors import FileFormatError, ImportsubError, NotFoundError, ValidationError
 from importsub.store import Store
-from importsub.web import jobs
+from importsub.web import api, pages
+from importsub.web.api.schemas import problem_dicts
 from importsub.web.config import Settings
-from importsub.web.data import Datasets
 from importsub.web.i18n import gettext as _
 from importsub.web.security import SecurityMiddleware
+from importsub.web.services.analyses import Fanout
+from importsub.web.services.catalogue import build_analyses
+from importsub.web.services.data import Datasets
+from importsub.web.services.jobs import JobRunner
 from importsub.web.templating import STATIC, make_templates, render
 
 log = logging.getLogger("importsub.web")
@@ -59,10 +71,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     """
     settings = settings or Settings()
     store = store or Store(settings.db)
-    jobs.discover()
-    jobs.configure_fanout(settings.dask_scheduler, settings.dask_workers)
+    analyses = build_analyses(Fanout(settings.dask_scheduler or None, int(settings.dask_workers)))
     datasets = Datasets(store)
-    runner = jobs.JobRunner(store.engine, datasets.full, settings.worker_poll_seconds)
+    runner = JobRunner(store.engine, datasets.full, analyses, settings.worker_poll_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +97,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.settings = settings
     app.state.store = store
     app.state.datasets = datasets
+    app.state.analyses = analyses
     app.state.runner = runner
     app.state.templates = make_templates()
 
@@ -94,43 +106,20 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     _install_error_handlers(app)
 
-    from importsub.web.routes import (
-        analyses,
-        auth,
-        pages_account,
-        pages_dashboard,
-        pages_data,
-        pages_projects,
-        pages_shocks,
-        projects,
-        records,
-        scenarios,
-        users,
-    )
-    from importsub.web.routes import (
-        datasets as datasets_routes,
-    )
-
-    for module in (auth, users, datasets_routes, records, scenarios, projects, analyses):
-        app.include_router(module.router, prefix=API_PREFIX)
-    for module in (pages_dashboard, pages_shocks, pages_projects, pages_data, pages_account):
-        app.include_router(module.router)
+    for router in api.ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    for router in pages.ROUTERS:
+        app.include_router(router)
     return app
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    def problem_list(exc: ValidationError) -> list[dict[str, object]]:
-        return [
-            {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
-            for p in exc.problems
-        ]
-
     @app.exception_handler(ValidationError)
     async def _validation(request: Request, exc: ValidationError) -> Response:
         return JSONResponse(
             {
                 "detail": _("%(n)s problem(s) in the input; nothing was written.", n=exc.total),
-                "problems": problem_list(exc),
+                "problems": problem_dicts(exc.problems),
                 "total": exc.total,
             },
             status_code=422,

@@ -45,6 +45,7 @@ import polars as pl
 
 from importsub.model.dataset import Dataset
 from importsub.model.errors import Problem
+from importsub.web.i18n import gettext
 
 
 @dataclass(frozen=True)
@@ -438,8 +439,6 @@ def redact_problems(problems: Sequence[Problem], viewer: Viewer, ds: Dataset) ->
         if viewer.owns(owner):
             out.append(p)
         else:
-            from importsub.web.i18n import gettext
-
             out.append(
                 Problem(
                     p.file,

@@ -3,14 +3,21 @@
 * ``StoreDep`` — the :class:`~importsub.store.Store`;
 * ``SessionDep`` — a database connection in one transaction, committed before
   the response is sent (rolled back on error);
-* ``DatasetsDep`` — cached, masked dataset access (:class:`~importsub.web.data.Datasets`);
+* ``DatasetsDep`` — cached, masked dataset access (:class:`~importsub.web.services.data.Datasets`);
+* ``AnalysesDep`` — the analysis kinds this app runs (:class:`~importsub.web.services.analyses.Analyses`);
+* ``RunnerDep`` — the background job runner (:class:`~importsub.web.services.jobs.JobRunner`);
 * ``OptionalUser`` / ``CurrentUser`` / ``WriterUser`` / ``AdminUser`` — the
   signed-in user (by session cookie or ``Authorization: Bearer`` API token),
   and the role checks;
 * ``ViewerDep`` — what confidentiality masking needs to know about the user;
 * ``CsrfChecked`` — router-level guard: unsafe requests authenticated by the
   session cookie must carry the session's CSRF token (form field
-  ``csrf_token`` or header ``X-CSRF-Token``).
+  ``csrf_token`` or header ``X-CSRF-Token``);
+* ``PageDep`` — everything a dashboard page takes (a :class:`PageContext`:
+  request, signed-in user and viewer, settings, store, datasets, analyses,
+  job runner, language, CSRF token, and one database transaction opened
+  when first used); ``DatasetPageDep`` — the same with the dataset picked by the
+  ``?dataset=`` query (else the default, else the first).
 
 Authentication itself runs once per request in
 :class:`importsub.web.security.SecurityMiddleware`, which leaves the result
@@ -20,19 +27,29 @@ in ``request.state``.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+import polars as pl
+from fastapi import Depends, HTTPException, Query, Request, status
 from sqlalchemy.engine import Connection
+from starlette.responses import Response
 
-from importsub.store import Store
+from importsub.model.dataset import Dataset
+from importsub.model.errors import NotFoundError
+from importsub.store import DatasetInfo, Store, VersionInfo, accounts
 from importsub.store.accounts import Session, User
+from importsub.web import i18n
 from importsub.web.confidentiality import Viewer
 from importsub.web.config import Settings
-from importsub.web.data import Datasets
 from importsub.web.i18n import gettext as _
-from importsub.web.jobs import JobRunner
+from importsub.web.services.analyses import Analyses
+from importsub.web.services.data import Datasets
+from importsub.web.services.jobs import JobRunner
+from importsub.web.services.results import stored_job, visible_result
+from importsub.web.templating import render
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -55,10 +72,15 @@ def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner  # type: ignore[no-any-return]
 
 
+def get_analyses(request: Request) -> Analyses:
+    return request.app.state.analyses  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 DatasetsDep = Annotated[Datasets, Depends(get_datasets)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
 
 
 def get_session(store: StoreDep) -> Iterator[Connection]:
@@ -136,3 +158,115 @@ async def check_csrf(request: Request) -> None:
 
 
 CsrfChecked = Depends(check_csrf)
+
+
+# ---------------------------------------------------------------- pages
+
+
+class _Transaction:
+    """A database connection in one transaction, begun when first asked for and ended with the request."""
+
+    def __init__(self, store: Store, stack: ExitStack) -> None:
+        self._store = store
+        self._stack = stack
+        self._conn: Connection | None = None
+
+    def connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._stack.enter_context(self._store.engine.begin())
+        return self._conn
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a dashboard page handler works with, as one dependency (:data:`PageDep`).
+
+    ``dataset`` and ``all_datasets`` are set by :data:`DatasetPageDep` (the
+    dataset the page shows and every dataset, for the picker); ``conn`` is
+    the request's database transaction, committed before the response is
+    sent and rolled back on error, begun only by pages that use it.
+    """
+
+    request: Request
+    user: User
+    viewer: Viewer
+    settings: Settings
+    store: Store
+    datasets: Datasets
+    analyses: Analyses
+    runner: JobRunner
+    _transaction: _Transaction = field(repr=False)
+    dataset: str | None = None
+    all_datasets: list[DatasetInfo] = field(default_factory=list)
+
+    @property
+    def conn(self) -> Connection:
+        return self._transaction.connection()
+
+    @property
+    def language(self) -> str:
+        return i18n.current_language()
+
+    @property
+    def csrf_token(self) -> str:
+        session: Session | None = getattr(self.request.state, "session", None)
+        return session.csrf_token if session else ""
+
+    @property
+    def ip(self) -> str:
+        return client_ip(self.request)
+
+    def pick_dataset(self, requested: str | None) -> tuple[str | None, list[DatasetInfo]]:
+        """The dataset to show: the requested one (NotFoundError if absent), else the default, else the first."""
+        all_datasets = self.store.datasets()
+        names = [d.name for d in all_datasets]
+        if requested:
+            if requested not in names:
+                raise NotFoundError(_("No dataset %(d)s.", d=requested))
+            return requested, all_datasets
+        if self.settings.default_dataset in names:
+            return self.settings.default_dataset, all_datasets
+        return (names[0] if names else None), all_datasets
+
+    def visible(self, name: str, version: int | None = None) -> Dataset:
+        """Dataset ``name`` at ``version`` (default: latest) as this user may see it."""
+        return self.datasets.visible(name, version, self.viewer)
+
+    def stored_job(self, kind: str, info: VersionInfo, params: Mapping[str, Any]) -> accounts.Job | None:
+        """The stored job of ``kind`` with these parameters on version ``info`` (None if never asked for)."""
+        return stored_job(self.conn, self.analyses, kind, info, params)
+
+    def result(self, job: accounts.Job) -> tuple[str, dict[str, Any], dict[str, pl.DataFrame]]:
+        """(name, fingerprint, tables) of a finished job as this user may see it."""
+        return visible_result(job, self.viewer, self.datasets, self.analyses)
+
+    def render(self, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+        """The page from ``template`` with the common context (user, language, CSRF token, path)."""
+        return render(self.request, template, context, status_code)
+
+
+def get_page(
+    request: Request,
+    user: CurrentUser,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    datasets: DatasetsDep,
+    analyses: AnalysesDep,
+    runner: RunnerDep,
+) -> Iterator[PageContext]:
+    with ExitStack() as stack:
+        yield PageContext(
+            request, user, viewer, settings, store, datasets, analyses, runner, _Transaction(store, stack)
+        )
+
+
+PageDep = Annotated[PageContext, Depends(get_page, scope="function")]
+
+
+def get_dataset_page(page: PageDep, dataset: Annotated[str | None, Query(max_length=100)] = None) -> PageContext:
+    name, all_datasets = page.pick_dataset(dataset)
+    return replace(page, dataset=name, all_datasets=all_datasets)
+
+
+DatasetPageDep = Annotated[PageContext, Depends(get_dataset_page)]

@@ -21,7 +21,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
 
-def _fmt(value: Any, digits: int = 2) -> str:
+def format_value(value: Any, digits: int = 2) -> str:
+    """A cell as pages and reports show it: numbers in the current language's format, yes/no, ∞, empty for null."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -66,7 +67,7 @@ def make_templates() -> Jinja2Templates:
         lambda s, p, n: i18n.translations(i18n.current_language()).ngettext(s, p, n),
         newstyle=True,
     )
-    env.filters["num"] = _fmt
+    env.filters["num"] = format_value
     env.globals["static"] = _static
     env.globals["json_script"] = _json_script
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES

@@ -1,7 +1,7 @@
 """Analyses as background jobs: submit, follow progress, fetch the stored result, export it as a report.
 
-The analysis kinds are those registered in :data:`importsub.web.jobs.REGISTRY`
-(only capabilities present in this installation).  The same request on the
+The analysis kinds are those of the app's registry (``app.state.analyses``,
+:class:`importsub.web.services.analyses.Analyses`).  The same request on the
 same data (kind, dataset fingerprint, parameters) returns the stored job.
 Results are masked for the caller when read, never when stored.
 """
@@ -11,17 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import polars as pl
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.engine import Connection
 
 from importsub.store import accounts
-from importsub.web import jobs
-from importsub.web.confidentiality import Viewer, contributors_of, mask_result, site_owners
-from importsub.web.data import Datasets
 from importsub.web.deps import (
+    AnalysesDep,
     CsrfChecked,
     CurrentUser,
     DatasetsDep,
@@ -32,7 +30,9 @@ from importsub.web.deps import (
     client_ip,
 )
 from importsub.web.i18n import gettext as _
-from importsub.web.uploads import DATASET_NAME
+from importsub.web.services import reports
+from importsub.web.services.results import cell, visible_result
+from importsub.web.services.uploads import DATASET_NAME
 
 router = APIRouter(tags=["analyses"], dependencies=[CsrfChecked])
 
@@ -75,11 +75,11 @@ def job_out(job: accounts.Job, reused: bool = False) -> JobOut:
 
 
 @router.get("/analyses", response_model=list[AnalysisOut])
-def list_analyses(user: CurrentUser) -> Any:
+def list_analyses(user: CurrentUser, analyses: AnalysesDep) -> Any:
     """Analysis kinds this server can run, with the JSON schema of their parameters."""
     return [
         AnalysisOut(kind=s.kind, title=_(s.title), params_schema=s.params.model_json_schema())
-        for s in jobs.REGISTRY.values()
+        for s in analyses.values()
     ]
 
 
@@ -91,6 +91,7 @@ def submit_analysis(
     dataset: Annotated[str, Query(pattern=DATASET_NAME)],
     user: WriterUser,
     datasets: DatasetsDep,
+    analyses: AnalysesDep,
     runner: RunnerDep,
     conn: SessionDep,
     request: Request,
@@ -98,11 +99,11 @@ def submit_analysis(
     version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Any:
     """Run an analysis in the background (202 with the queued job), or return the stored job for the same inputs (200)."""
-    spec = jobs.REGISTRY.get(kind)
+    spec = analyses.get(kind)
     if spec is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
-            detail=_("No analysis %(k)s; available: %(all)s.", k=kind, all=", ".join(jobs.REGISTRY)),
+            detail=_("No analysis %(k)s; available: %(all)s.", k=kind, all=", ".join(analyses)),
         )
     try:
         model = spec.params.model_validate(params)
@@ -138,7 +139,7 @@ def list_jobs(
     return [job_out(j) for j in accounts.list_jobs(conn, limit=limit, offset=offset, status=status_)]
 
 
-def _job(conn: Any, job_id: int) -> accounts.Job:
+def _job(conn: Connection, job_id: int) -> accounts.Job:
     job = accounts.get_job(conn, job_id=job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No job %(id)s.", id=job_id))
@@ -154,49 +155,18 @@ def read_job(job_id: JobId, user: CurrentUser, conn: SessionDep) -> Any:
     return job_out(_job(conn, job_id))
 
 
-def visible_result(
-    job: accounts.Job, viewer: Viewer, datasets: Datasets
-) -> tuple[str, dict[str, Any], dict[str, pl.DataFrame]]:
-    """(name, fingerprint, tables) of a finished job, masked for ``viewer`` (cached per job and viewer)."""
-    if job.status != "done" or job.result is None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, detail=_("Job %(id)s is %(status)s; no result yet.", id=job.id, status=job.status)
-        )
-    return datasets.result((job.id, job.input_hash, viewer.key), lambda: _masked_result(job, viewer, datasets))
-
-
-def _masked_result(
-    job: accounts.Job, viewer: Viewer, datasets: Datasets
-) -> tuple[str, dict[str, Any], dict[str, pl.DataFrame]]:
-    assert job.result is not None
-    tables = jobs.result_tables(job.result)
-    spec = jobs.REGISTRY.get(job.kind)
-    if not viewer.is_admin:
-        full = datasets.full(job.dataset or "", job.version)
-        group = str(job.params.get("group", "union"))
-        tables = mask_result(
-            tables,
-            viewer,
-            site_owners(full),
-            confidential=spec.confidential if spec else None,
-            aggregates=spec.aggregates if spec else None,
-            contributors=contributors_of(full, group),
-        )
-        if spec is not None and spec.arrange is not None:
-            tables = spec.arrange(tables)
-    return job.result.get("name", job.kind), dict(job.result.get("fingerprint", {})), tables
-
-
 @router.get("/jobs/{job_id}/result", response_model=ResultOut, responses={404: {}, 409: {}})
-def read_result(job_id: JobId, user: CurrentUser, viewer: ViewerDep, conn: SessionDep, datasets: DatasetsDep) -> Any:
+def read_result(
+    job_id: JobId, user: CurrentUser, viewer: ViewerDep, conn: SessionDep, datasets: DatasetsDep, analyses: AnalysesDep
+) -> Any:
     """The stored result of a finished job, with figures the caller may not see left empty."""
-    name, fingerprint, tables = visible_result(_job(conn, job_id), viewer, datasets)
+    name, fingerprint, tables = visible_result(_job(conn, job_id), viewer, datasets, analyses)
     return ResultOut(
         job=job_id,
         name=name,
         fingerprint=fingerprint,
         tables={
-            t: TableOut(columns=df.columns, rows=[[jobs._cell(v) for v in r] for r in df.iter_rows()])
+            t: TableOut(columns=df.columns, rows=[[cell(v) for v in r] for r in df.iter_rows()])
             for t, df in tables.items()
         },
     )
@@ -228,6 +198,7 @@ def export_result(
     viewer: ViewerDep,
     conn: SessionDep,
     datasets: DatasetsDep,
+    analyses: AnalysesDep,
     request: Request,
     format: Annotated[
         ReportFormat,
@@ -235,12 +206,10 @@ def export_result(
     ] = "xlsx",
 ) -> Response:
     """The result as a file: XLSX (a sheet per table plus the fingerprint), JSON, CSV, an HTML report or its PDF."""
-    from importsub.web import reports
-
     job = _job(conn, job_id)
-    name, fingerprint, tables = visible_result(job, viewer, datasets)
+    name, fingerprint, tables = visible_result(job, viewer, datasets, analyses)
     try:
-        spec = jobs.REGISTRY.get(job.kind)
+        spec = analyses.get(job.kind)
         charts = spec.charts if spec is not None and spec.charts else None
         content = reports.render_result(name, fingerprint, tables, format, job=job, charts=charts)
     except reports.PdfUnavailable as exc:

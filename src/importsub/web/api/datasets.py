@@ -13,7 +13,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
+from importsub.io import write_path
 from importsub.model.dataset import Dataset
 from importsub.store import accounts, diff_datasets
 from importsub.web.deps import (
@@ -27,7 +29,7 @@ from importsub.web.deps import (
     ViewerDep,
     client_ip,
 )
-from importsub.web.uploads import DATASET_NAME, read_upload
+from importsub.web.services.uploads import DATASET_NAME, read_upload
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[CsrfChecked])
 
@@ -81,14 +83,6 @@ class DiffOut(BaseModel):
     changes: list[DiffRow]
 
 
-class ProblemOut(BaseModel):
-    file: str | None
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-
 class ValidateOut(BaseModel):
     ok: bool
     counts: dict[str, int]
@@ -117,8 +111,6 @@ async def upload_dataset(
     note: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Any:
     """Import a file as a new version of dataset ``name`` (admins). Any problem: 422 with every problem located, nothing written."""
-    from starlette.concurrency import run_in_threadpool
-
     content = await file.read()
     filename = file.filename or "upload"
     ds = await run_in_threadpool(read_upload, content, filename, name=name, max_bytes=int(settings.max_upload_mb * 1e6))
@@ -144,8 +136,6 @@ async def validate_file(
     file: Annotated[UploadFile, File(description=".xlsx, .json, .csv or a .zip of CSV files")],
 ) -> Any:
     """Check a file without writing anything: 200 if clean, 422 with every problem located otherwise."""
-    from starlette.concurrency import run_in_threadpool
-
     content = await file.read()
     ds = await run_in_threadpool(
         read_upload, content, file.filename or "upload", name="upload", max_bytes=int(settings.max_upload_mb * 1e6)
@@ -207,8 +197,6 @@ MEDIA = {
 
 def export_bytes(ds: Dataset, fmt: str) -> bytes:
     """A (masked) dataset as file content: .xlsx, .json, or a .zip of CSV files."""
-    from importsub.io import write_path
-
     tmp = Path(tempfile.mkdtemp(prefix="importsub-export-"))
     try:
         if fmt == "csv":

@@ -3,33 +3,24 @@
 
 Projects are records (``projects``, ``project_partners``, ``project_outputs``,
 ``project_rampup``, ``milestones``, ``project_substitutes``); edit them
-through the record routes.  Project impact analyses and portfolio runs get
-their routes when those capabilities exist (see :mod:`importsub.web.jobs`).
+through the record routes.  Project impact analyses and portfolio runs are
+analysis jobs (``POST /api/analyses/project``, ``impact``, ``portfolio``).
 """
 
 # no "from __future__ import annotations": FastAPI reads the generated models from the signatures
 from typing import Annotated, Any
 
-import polars as pl
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, create_model
 
-from importsub.model.dataset import Dataset
 from importsub.model.errors import NotFoundError
 from importsub.model.records import field_definition as _field_type
 from importsub.model.schema import table as record_type
 from importsub.web.deps import CurrentUser, DatasetsDep, ViewerDep
 from importsub.web.i18n import gettext as _
+from importsub.web.services.views import PROJECT_PARTS, project_objects
 
 router = APIRouter(prefix="/datasets/{name}/projects", tags=["projects"])
-
-PARTS = {
-    "partners": "project_partners",
-    "outputs": "project_outputs",
-    "rampup": "project_rampup",
-    "milestones": "milestones",
-    "substitutes": "project_substitutes",
-}
 
 
 def _out_model(table_name: str, prefix: str, drop: str | None) -> type[BaseModel]:
@@ -39,7 +30,7 @@ def _out_model(table_name: str, prefix: str, drop: str | None) -> type[BaseModel
 
 
 ProjectFields = _out_model("projects", "", None)
-_PART_MODELS = {k: _out_model(t, "Project", "project") for k, t in PARTS.items()}
+_PART_MODELS = {k: _out_model(t, "Project", "project") for k, t in PROJECT_PARTS.items()}
 
 
 ProjectOut = create_model(  # type: ignore[call-overload]
@@ -49,20 +40,6 @@ ProjectOut = create_model(  # type: ignore[call-overload]
     milestones_done=(int, ...),
     milestones_total=(int, ...),
 )
-
-
-def project_objects(ds: Dataset, only: str | None = None) -> list[dict[str, Any]]:
-    """Projects with their parts, by id."""
-    projects = ds.projects if only is None else ds.projects.filter(pl.col("id") == only)
-    out = []
-    for p in projects.sort("id").iter_rows(named=True):
-        obj = dict(p)
-        for key, t in PARTS.items():
-            obj[key] = ds.tables[t].filter(pl.col("project") == p["id"]).drop("project").to_dicts()
-        obj["milestones_total"] = len(obj["milestones"])
-        obj["milestones_done"] = sum(1 for m in obj["milestones"] if m["done"] is not None)
-        out.append(obj)
-    return out
 
 
 @router.get("", response_model=list[ProjectOut], responses={404: {}})

@@ -8,7 +8,7 @@ For each record type ``T`` of :data:`importsub.model.schema.TABLES`:
   organisations come back null, and searching, filtering and sorting happen
   after masking, so they cannot probe hidden figures;
 * ``POST /datasets/{name}/records/T`` — add or replace records (by key), as a
-  new version (analysts and admins; see :mod:`importsub.web.editing`);
+  new version (analysts and admins; see :mod:`importsub.web.services.editing`);
 * ``POST /datasets/{name}/records/T/delete`` — delete records by key.
 
 Request and response models are built from the schema's fields (types,
@@ -21,14 +21,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, HTTPException, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from importsub.model.errors import ValidationError
 from importsub.model.records import record_model
 from importsub.model.schema import TABLES, RecordType
 from importsub.store import accounts
+from importsub.web.api.schemas import WriteOut, problems_response
 from importsub.web.confidentiality import RULES
 from importsub.web.deps import (
     CsrfChecked,
@@ -40,8 +40,9 @@ from importsub.web.deps import (
     WriterUser,
     client_ip,
 )
-from importsub.web.editing import PermissionProblem, apply_changes, typed_rows
 from importsub.web.i18n import gettext as _
+from importsub.web.services.editing import PermissionProblem, apply_changes, typed_rows
+from importsub.web.services.records import select_rows
 
 router = APIRouter(tags=["records"], dependencies=[CsrfChecked])
 
@@ -70,21 +71,6 @@ class RecordTypeOut(BaseModel):
 class TableCount(BaseModel):
     table: str
     records: int
-
-
-class ProblemOut(BaseModel):
-    file: str | None
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-
-class WriteOut(BaseModel):
-    dataset: str
-    version: int
-    fingerprint: str
-    counts: dict[str, int]
 
 
 class DeleteOut(WriteOut):
@@ -140,56 +126,16 @@ def record_counts(
     return [TableCount(table=t, records=n) for t, n in info.counts.items()]
 
 
-def select_rows(df: pl.DataFrame, *, q: str | None, where: list[str], sort: str | None, rt: RecordType) -> pl.DataFrame:
-    """Search, filter and sort a (masked) table of records.
-
-    ``q``: case-insensitive text in any text field; ``where``: ``field=value``
-    exact matches (text comparison); ``sort``: a field, ``-field`` descending.
-    """
-    for cond in where:
-        field_name, sep, value = cond.partition("=")
-        if not sep or field_name not in df.columns:
-            raise HTTPException(
-                status.HTTP_400_BAD_REQUEST,
-                detail=_("Filter %(cond)s: use field=value with a field of %(table)s.", cond=cond, table=rt.name),
-            )
-        df = df.filter(pl.col(field_name).cast(pl.String) == value)
-    if q:
-        text_cols = [c for c, t in df.schema.items() if t == pl.String()]
-        if text_cols:
-            needle = q.lower()
-            df = df.filter(
-                pl.any_horizontal(
-                    [pl.col(c).str.to_lowercase().str.contains(needle, literal=True) for c in text_cols]
-                ).fill_null(False)
-            )
-    if sort:
-        desc = sort.startswith("-")
-        col = sort.lstrip("-")
-        if col not in df.columns:
-            raise HTTPException(
-                status.HTTP_400_BAD_REQUEST, detail=_("Cannot sort by %(col)s: no such field.", col=col)
-            )
-        df = df.sort(col, descending=desc, nulls_last=True, maintain_order=True)
-    return df
-
-
-def _problems_response(problems: list[Any], total: int, status_code: int, detail: str) -> JSONResponse:
-    return JSONResponse(
-        {
-            "detail": detail,
-            "total": total,
-            "problems": [
-                {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
-                for p in problems
-            ],
-        },
-        status_code=status_code,
-    )
-
-
 def _add_routes(rt: RecordType) -> None:
+    """The list, upsert and delete routes of one record type (in that order in the OpenAPI document)."""
     record_in, record_out, key_model = _models(rt)
+    path = f"/datasets/{{name}}/records/{rt.name}"
+    _add_list_route(rt, path, record_out)
+    _add_upsert_route(rt, path, record_in)
+    _add_delete_route(rt, path, key_model)
+
+
+def _add_list_route(rt: RecordType, path: str, record_out: type[BaseModel]) -> None:
     page_model = create_model(
         f"{rt.record}Page",
         dataset=(str, ...),
@@ -200,19 +146,6 @@ def _add_routes(rt: RecordType) -> None:
         limit=(int, ...),
         records=(list[record_out], ...),
     )
-    upsert_model = create_model(
-        f"{rt.record}Upsert",
-        __config__=ConfigDict(extra="forbid"),
-        records=(list[record_in], Field(min_length=1, max_length=100_000)),
-        note=(str | None, Field(default=None, max_length=1000)),
-    )
-    delete_model = create_model(
-        f"{rt.record}Delete",
-        __config__=ConfigDict(extra="forbid"),
-        keys=(list[key_model], Field(min_length=1, max_length=100_000)),
-        note=(str | None, Field(default=None, max_length=1000)),
-    )
-    path = f"/datasets/{{name}}/records/{rt.name}"
 
     def list_records(
         name: str,
@@ -252,6 +185,15 @@ def _add_routes(rt: RecordType) -> None:
         responses={404: {}, 400: {}},
     )
 
+
+def _add_upsert_route(rt: RecordType, path: str, record_in: type[BaseModel]) -> None:
+    upsert_model = create_model(
+        f"{rt.record}Upsert",
+        __config__=ConfigDict(extra="forbid"),
+        records=(list[record_in], Field(min_length=1, max_length=100_000)),
+        note=(str | None, Field(default=None, max_length=1000)),
+    )
+
     def upsert_records(
         name: str,
         body: upsert_model,
@@ -267,11 +209,11 @@ def _add_routes(rt: RecordType) -> None:
             rows = typed_rows(rt.name, records)
             info = apply_changes(store, current, name=name, user=user, upserts={rt.name: rows}, note=body.note)
         except PermissionProblem as exc:
-            return _problems_response(
+            return problems_response(
                 exc.problems, len(exc.problems), 403, _("You may not change some of these records.")
             )
         except ValidationError as exc:
-            return _problems_response(
+            return problems_response(
                 exc.problems, exc.total, 422, _("%(n)s problem(s) in the input; nothing was written.", n=exc.total)
             )
         accounts.audit(
@@ -296,6 +238,15 @@ def _add_routes(rt: RecordType) -> None:
         responses={403: {}, 404: {}, 422: {}},
     )
 
+
+def _add_delete_route(rt: RecordType, path: str, key_model: type[BaseModel]) -> None:
+    delete_model = create_model(
+        f"{rt.record}Delete",
+        __config__=ConfigDict(extra="forbid"),
+        keys=(list[key_model], Field(min_length=1, max_length=100_000)),
+        note=(str | None, Field(default=None, max_length=1000)),
+    )
+
     def delete_records(
         name: str,
         body: delete_model,
@@ -313,11 +264,11 @@ def _add_routes(rt: RecordType) -> None:
         try:
             info = apply_changes(store, current, name=name, user=user, deletes={rt.name: keys}, note=body.note)
         except PermissionProblem as exc:
-            return _problems_response(
+            return problems_response(
                 exc.problems, len(exc.problems), 403, _("You may not change some of these records.")
             )
         except ValidationError as exc:
-            return _problems_response(
+            return problems_response(
                 exc.problems, exc.total, 422, _("%(n)s problem(s) in the input; nothing was written.", n=exc.total)
             )
         accounts.audit(

@@ -10,9 +10,8 @@ of the dataset.
 from typing import Annotated, Any
 
 import polars as pl
-from fastapi import Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from importsub.model.dataset import Dataset
@@ -20,6 +19,7 @@ from importsub.model.errors import NotFoundError, ValidationError
 from importsub.model.records import field_definition as _field_type
 from importsub.model.schema import table as record_type
 from importsub.store import accounts
+from importsub.web.api.schemas import WriteOut, problems_response
 from importsub.web.deps import (
     CsrfChecked,
     CurrentUser,
@@ -30,9 +30,8 @@ from importsub.web.deps import (
     WriterUser,
     client_ip,
 )
-from importsub.web.editing import PermissionProblem, apply_changes, typed_rows
 from importsub.web.i18n import gettext as _
-from importsub.web.routes.records import WriteOut, _problems_response
+from importsub.web.services.editing import PermissionProblem, apply_changes, typed_rows
 
 router = APIRouter(prefix="/datasets/{name}/scenarios", tags=["scenarios"], dependencies=[CsrfChecked])
 
@@ -143,9 +142,9 @@ def _write(
     try:
         return apply_changes(store, current, name=name, user=user, upserts=upserts, deletes=deletes, note=note)
     except PermissionProblem as exc:
-        return _problems_response(exc.problems, len(exc.problems), 403, _("You may not change some of these records."))
+        return problems_response(exc.problems, len(exc.problems), 403, _("You may not change some of these records."))
     except ValidationError as exc:
-        return _problems_response(
+        return problems_response(
             exc.problems, exc.total, 422, _("%(n)s problem(s) in the input; nothing was written.", n=exc.total)
         )
 

@@ -243,7 +243,7 @@ PLURAL: dict[tuple[str, str], tuple[str, str, str]] = {
     ("%(num)s record", "%(num)s records"): ("%(num)s запись", "%(num)s записи", "%(num)s записей"),
 }
 
-# shock builder, shock results, risk exposure, Monte Carlo (importsub.web.shocks, routes/pages_shocks.py)
+# shock builder, shock results, risk exposure, Monte Carlo (importsub.web.services.shocks, pages/shocks.py)
 SINGULAR.update(
     {
         "%(runs)s random scenarios of %(weeks)s weeks. Propagation without re-routing: each loss is an upper bound on what the shock model loses in the same scenario.": "Случайных сценариев: %(runs)s, окно %(weeks)s нед. Распространение без перераспределения поставок: каждая потеря — верхняя граница потери модели шока в том же сценарии.",
@@ -385,7 +385,7 @@ PLURAL.update(
     }
 )
 
-# projects, programme, portfolio (importsub.web.programme, routes/pages_projects.py)
+# projects, programme, portfolio (importsub.web.services.programme, pages/projects.py)
 SINGULAR.update(
     {
         "%(n)s of %(size)s": "%(n)s из %(size)s",

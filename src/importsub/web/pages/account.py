@@ -13,8 +13,8 @@ from importsub.store import accounts
 from importsub.web.deps import (
     AdminUser,
     CsrfChecked,
-    CurrentUser,
     OptionalUser,
+    PageDep,
     SessionDep,
     SettingsDep,
     StoreDep,
@@ -22,8 +22,8 @@ from importsub.web.deps import (
 )
 from importsub.web.i18n import LANGUAGES
 from importsub.web.i18n import gettext as _
-from importsub.web.routes.auth import attempt_login
 from importsub.web.security import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie_options, new_csrf
+from importsub.web.services.auth import attempt_login
 from importsub.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
@@ -91,11 +91,11 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, conn: SessionDep, user: CurrentUser, settings: SettingsDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+def logout(page: PageDep) -> Response:
+    token = page.request.cookies.get(SESSION_COOKIE)
     if token:
-        accounts.delete_session(conn, token=token)
-    accounts.audit(conn, action="logout", user=user, ip=client_ip(request))
+        accounts.delete_session(page.conn, token=token)
+    accounts.audit(page.conn, action="logout", user=page.user, ip=page.ip)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -124,24 +124,21 @@ def choose_language(
 
 
 @router.get("/settings")
-def settings_page(request: Request, user: CurrentUser, conn: SessionDep, new_token: str | None = None) -> Response:
-    tokens = accounts.list_api_tokens(conn, user_id=user.id)
-    return render(request, "settings.html", {"tokens": tokens, "new_token": None, "message": None, "error": None})
+def settings_page(page: PageDep, new_token: str | None = None) -> Response:
+    tokens = accounts.list_api_tokens(page.conn, user_id=page.user.id)
+    return page.render("settings.html", {"tokens": tokens, "new_token": None, "message": None, "error": None})
 
 
 @router.post("/settings/password")
 def change_password(
-    request: Request,
-    user: CurrentUser,
-    conn: SessionDep,
-    settings: SettingsDep,
+    page: PageDep,
     current_password: Annotated[str, Form(max_length=1000)],
     new_password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
+    conn, user, settings = page.conn, page.user, page.settings
     tokens = accounts.list_api_tokens(conn, user_id=user.id)
     if len(new_password) < 10:
-        return render(
-            request,
+        return page.render(
             "settings.html",
             {
                 "tokens": tokens,
@@ -152,14 +149,13 @@ def change_password(
             400,
         )
     if accounts.check_password(conn, username=user.username, password=current_password) is None:
-        return render(
-            request,
+        return page.render(
             "settings.html",
             {"tokens": tokens, "new_token": None, "message": None, "error": _("The current password is wrong.")},
             400,
         )
     accounts.set_password(conn, user_id=user.id, password=new_password)
-    accounts.audit(conn, action="password changed", user=user, ip=client_ip(request))
+    accounts.audit(conn, action="password changed", user=user, ip=page.ip)
     token, _session = accounts.create_session(conn, user_id=user.id, ttl=timedelta(hours=settings.session_hours))
     response = RedirectResponse("/settings", status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_hours * 3600), **cookie_options(settings))
@@ -167,40 +163,38 @@ def change_password(
 
 
 @router.post("/settings/tokens")
-def create_token(
-    request: Request, user: CurrentUser, conn: SessionDep, name: Annotated[str, Form(min_length=1, max_length=200)]
-) -> Response:
+def create_token(page: PageDep, name: Annotated[str, Form(min_length=1, max_length=200)]) -> Response:
+    conn, user = page.conn, page.user
     secret, _token = accounts.create_api_token(conn, user_id=user.id, name=name)
-    accounts.audit(conn, action="token created", user=user, target=name, ip=client_ip(request))
+    accounts.audit(conn, action="token created", user=user, target=name, ip=page.ip)
     tokens = accounts.list_api_tokens(conn, user_id=user.id)
-    return render(request, "settings.html", {"tokens": tokens, "new_token": secret, "message": None, "error": None})
+    return page.render("settings.html", {"tokens": tokens, "new_token": secret, "message": None, "error": None})
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, user: CurrentUser, conn: SessionDep) -> Response:
-    accounts.revoke_api_token(conn, user_id=user.id, token_id=token_id)
-    accounts.audit(conn, action="token revoked", user=user, target=str(token_id), ip=client_ip(request))
+def revoke_token(page: PageDep, token_id: int) -> Response:
+    accounts.revoke_api_token(page.conn, user_id=page.user.id, token_id=token_id)
+    accounts.audit(page.conn, action="token revoked", user=page.user, target=str(token_id), ip=page.ip)
     return RedirectResponse("/settings", status_code=303)
 
 
 @router.get("/admin/users")
-def users_page(request: Request, admin: AdminUser, conn: SessionDep) -> Response:
-    return render(request, "users.html", {"users": accounts.list_users(conn), "error": None, "created": None})
+def users_page(page: PageDep, admin: AdminUser) -> Response:
+    return page.render("users.html", {"users": accounts.list_users(page.conn), "error": None, "created": None})
 
 
 @router.post("/admin/users")
 def create_user(
-    request: Request,
+    page: PageDep,
     admin: AdminUser,
-    conn: SessionDep,
     username: Annotated[str, Form(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")],
     role: Annotated[str, Form(pattern="^(admin|analyst|viewer)$")],
     organization: Annotated[str, Form(max_length=200)] = "",
     language: Annotated[str, Form(pattern="^(|en|ru)$")] = "",
 ) -> Response:
+    conn = page.conn
     if accounts.get_user(conn, username=username) is not None:
-        return render(
-            request,
+        return page.render(
             "users.html",
             {
                 "users": accounts.list_users(conn),
@@ -225,10 +219,9 @@ def create_user(
         user=admin,
         target=username,
         detail={"role": role, "organization": organization or None},
-        ip=client_ip(request),
+        ip=page.ip,
     )
-    return render(
-        request,
+    return page.render(
         "users.html",
         {"users": accounts.list_users(conn), "error": None, "created": {"username": username, "password": password}},
     )

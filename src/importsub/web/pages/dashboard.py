@@ -1,69 +1,41 @@
 """Pages: programme overview, network explorer, analyses and their results.
 
-Pages for shocks, projects' impact and portfolios join here when those
-capabilities register their analyses (:mod:`importsub.web.jobs`): the
-analyses page lists every registered kind, and a result page shows any
-result's tables and charts.
+The analyses page lists every analysis kind of the app
+(``app.state.analyses``), and a job's page shows any result: the kinds with
+a page of their own through :func:`importsub.web.services.result_views.result_view`,
+the others as tables and charts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import typing
 from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 
-from importsub.model.errors import NotFoundError
-from importsub.store import accounts
-from importsub.web import jobs, views
-from importsub.web.deps import (
-    CsrfChecked,
-    CurrentUser,
-    DatasetsDep,
-    RunnerDep,
-    SessionDep,
-    SettingsDep,
-    StoreDep,
-    ViewerDep,
-    WriterUser,
-    client_ip,
-)
+from importsub.store import VersionInfo, accounts
+from importsub.web.deps import CsrfChecked, DatasetPageDep, PageContext, PageDep, WriterUser
 from importsub.web.i18n import gettext as _
-from importsub.web.reports import chart_columns
-from importsub.web.routes.analyses import visible_result
-from importsub.web.routes.projects import project_objects
-from importsub.web.templating import render
+from importsub.web.services import views
+from importsub.web.services.reports import chart_columns
+from importsub.web.services.result_views import result_view
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
 
 
-def pick_dataset(store: Any, settings: Any, requested: str | None) -> tuple[str | None, list[Any]]:
-    """The dataset to show: the requested one, else the default, else the first."""
-    all_datasets = store.datasets()
-    names = [d.name for d in all_datasets]
-    if requested:
-        if requested not in names:
-            raise NotFoundError(_("No dataset %(d)s.", d=requested))
-        return requested, all_datasets
-    if settings.default_dataset in names:
-        return settings.default_dataset, all_datasets
-    return (names[0] if names else None), all_datasets
-
-
-def _localisation_for(conn: Any, datasets: Any, viewer: Any, name: str, info: Any) -> dict[str, Any] | None:
+def _localisation_for(page: PageContext, info: VersionInfo) -> dict[str, Any] | None:
     """Import content by organisation from a stored localisation result (default parameters), if any."""
-    spec = jobs.REGISTRY.get("localisation")
-    if spec is None:
+    if "localisation" not in page.analyses:
         return None
-    params = spec.params()
-    key = accounts.input_hash(kind="localisation", fingerprint=info.fingerprint, params=params.model_dump(mode="json"))
-    job = accounts.find_job(conn, input_hash=key)
+    job = page.stored_job("localisation", info, {})
     state: dict[str, Any] = {"available": True, "job": job, "chart": None}
     if job is None or job.status != "done":
         return state
-    _name, _fp, tables = visible_result(job, viewer, datasets)
+    _name, _fp, tables = page.result(job)
     ordered = sorted(tables.items(), key=lambda kv: kv[0] != "oems")
     for tname, df in ordered:
         share_cols = [c for c in df.columns if c.lower().startswith("import content")]
@@ -80,34 +52,20 @@ def _localisation_for(conn: Any, datasets: Any, viewer: Any, name: str, info: An
 
 
 @router.get("/")
-def overview_page(
-    request: Request,
-    user: CurrentUser,
-    viewer: ViewerDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    datasets: DatasetsDep,
-    conn: SessionDep,
-    dataset: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:
-    name, all_datasets = pick_dataset(store, settings, dataset)
+def overview_page(page: DatasetPageDep) -> Response:
+    name, datasets, viewer = page.dataset, page.datasets, page.viewer
     if name is None:
-        return render(request, "overview.html", {"dataset": None, "all_datasets": []})
+        return page.render("overview.html", {"dataset": None, "all_datasets": []})
     info = datasets.resolve(name)
     data = datasets.derived(name, info.version, viewer, "overview", views.overview)
-    projects = datasets.derived(name, info.version, viewer, "projects", project_objects)
-    loc = _localisation_for(conn, datasets, viewer, name, info)
-    from datetime import date
-
-    from importsub.web.routes.pages_projects import programme_view
-
-    programme = datasets.derived(name, info.version, viewer, f"programme:{date.today()}", programme_view)
-    return render(
-        request,
+    projects = datasets.derived(name, info.version, viewer, "projects", views.project_objects)
+    loc = _localisation_for(page, info)
+    programme = datasets.derived(name, info.version, viewer, f"programme:{dt.date.today()}", views.programme_view)
+    return page.render(
         "overview.html",
         {
             "dataset": name,
-            "all_datasets": all_datasets,
+            "all_datasets": page.all_datasets,
             "info": info,
             "data": data,
             "projects": projects,
@@ -119,20 +77,14 @@ def overview_page(
 
 @router.get("/explorer")
 def explorer_page(
-    request: Request,
-    user: CurrentUser,
-    viewer: ViewerDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    datasets: DatasetsDep,
-    dataset: Annotated[str | None, Query(max_length=100)] = None,
+    page: DatasetPageDep,
     vehicle: Annotated[str | None, Query(max_length=400, description="site|part")] = None,
     depth: Annotated[int, Query(ge=1, le=12)] = 6,
 ) -> Response:
-    name, all_datasets = pick_dataset(store, settings, dataset)
+    name = page.dataset
     ctx: dict[str, Any] = {
         "dataset": name,
-        "all_datasets": all_datasets,
+        "all_datasets": page.all_datasets,
         "vehicles": [],
         "vehicle": vehicle,
         "tree": None,
@@ -140,8 +92,8 @@ def explorer_page(
         "depth": depth,
     }
     if name is None:
-        return render(request, "explorer.html", ctx)
-    ds = datasets.visible(name, None, viewer)
+        return page.render("explorer.html", ctx)
+    ds = page.visible(name)
     ctx["vehicles"] = views.vehicles(ds)
     if not vehicle and ctx["vehicles"]:
         vehicle = f"{ctx['vehicles'][0]['site']}|{ctx['vehicles'][0]['part']}"
@@ -157,26 +109,26 @@ def explorer_page(
                 status.HTTP_404_NOT_FOUND, detail=_("No vehicle %(v)s in dataset %(d)s.", v=vehicle, d=name)
             )
         ctx["tree"], ctx["summary"] = views.explore(ds, site, part, max_depth=depth)
-    return render(request, "explorer.html", ctx)
+    return page.render("explorer.html", ctx)
 
 
 @router.get("/analyses")
-def analyses_page(
-    request: Request, user: CurrentUser, store: StoreDep, settings: SettingsDep, conn: SessionDep
-) -> Response:
-    name, all_datasets = pick_dataset(store, settings, None)
-    specs = [{"kind": s.kind, "title": _(s.title), "fields": _param_fields(s.params)} for s in jobs.REGISTRY.values()]
-    return render(
-        request,
+def analyses_page(page: PageDep) -> Response:
+    name, all_datasets = page.pick_dataset(None)  # the form offers every dataset; ?dataset= is not read here
+    specs = [{"kind": s.kind, "title": _(s.title), "fields": _param_fields(s.params)} for s in page.analyses.values()]
+    return page.render(
         "analyses.html",
-        {"specs": specs, "jobs": accounts.list_jobs(conn, limit=50), "all_datasets": all_datasets, "dataset": name},
+        {
+            "specs": specs,
+            "jobs": accounts.list_jobs(page.conn, limit=50),
+            "all_datasets": all_datasets,
+            "dataset": name,
+        },
     )
 
 
 def _is_list(annotation: Any) -> bool:
     """Whether a parameter's type is a list (or an optional list)."""
-    import typing
-
     if typing.get_origin(annotation) is list:
         return True
     return any(typing.get_origin(a) is list for a in typing.get_args(annotation))
@@ -191,17 +143,15 @@ def _param_fields(model: Any) -> list[dict[str, Any]]:
 
 
 @router.post("/analyses/run")
-async def run_analysis(
-    request: Request, user: WriterUser, datasets: DatasetsDep, runner: RunnerDep, store: StoreDep
-) -> Response:
-    form = await request.form()
+async def run_analysis(page: PageDep, user: WriterUser) -> Response:
+    form = await page.request.form()
     kind = str(form.get("kind", ""))
     dataset = str(form.get("dataset", ""))
-    spec = jobs.REGISTRY.get(kind)
+    spec = page.analyses.get(kind)
     if spec is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
-            detail=_("No analysis %(k)s; available: %(all)s.", k=kind, all=", ".join(jobs.REGISTRY)),
+            detail=_("No analysis %(k)s; available: %(all)s.", k=kind, all=", ".join(page.analyses)),
         )
     params: dict[str, Any] = {}
     for fname, field in spec.params.model_fields.items():
@@ -220,28 +170,27 @@ async def run_analysis(
             (f"{'.'.join(str(x) for x in e['loc'])}: " if e["loc"] else "") + str(e["msg"]) for e in exc.errors()
         )
         raise HTTPException(422, detail=detail) from None
-    info = datasets.resolve(dataset)
-    job, reused = runner.submit(
+    info = page.datasets.resolve(dataset)
+    job, reused = page.runner.submit(
         kind=kind, dataset=dataset, version=info.version, fingerprint=info.fingerprint, params=model, user_id=user.id
     )
     if not reused:
-        with store.engine.begin() as conn:
+        with page.store.engine.begin() as conn:
             accounts.audit(
                 conn,
                 action="analysis submitted",
                 user=user,
                 target=f"{kind} on {dataset} v{info.version}",
                 detail={"job": job.id},
-                ip=client_ip(request),
+                ip=page.ip,
             )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/jobs/{job_id}")
-def job_page(
-    request: Request, job_id: int, user: CurrentUser, viewer: ViewerDep, conn: SessionDep, datasets: DatasetsDep
-) -> Response:
-    job = accounts.get_job(conn, job_id=job_id)
+def job_page(page: PageDep, job_id: int) -> Response:
+    request = page.request
+    job = accounts.get_job(page.conn, job_id=job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No job %(id)s.", id=job_id))
     ctx: dict[str, Any] = {"job": job, "tables": None, "fingerprint": None, "charts": []}
@@ -249,14 +198,12 @@ def job_page(
         # the status poll of a page that was waiting: reload it whole, with the result (or the error)
         return Response(status_code=204, headers={"HX-Refresh": "true"})
     if job.status == "done":
-        from importsub.web.routes.pages_shocks import result_view
-
-        _name, fingerprint, tables = visible_result(job, viewer, datasets)
+        _name, fingerprint, tables = page.result(job)
         ctx["fingerprint"] = fingerprint
-        special = result_view(job.kind, tables)
+        special = result_view(job.kind, tables, page.analyses)
         if special is not None:
             template, extra = special
-            return render(request, template, {**ctx, **extra})
+            return page.render(template, {**ctx, **extra})
         ctx["tables"] = {
             t: {"columns": df.columns, "rows": df.head(200).rows(), "total": df.height} for t, df in tables.items()
         }
@@ -278,4 +225,4 @@ def job_page(
         if request.headers.get("hx-request") and job.status in ("queued", "running")
         else "job.html"
     )
-    return render(request, template, ctx)
+    return page.render(template, ctx)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -13,21 +14,11 @@ from importsub.model.schema import TABLE_NAMES
 from importsub.model.schema import table as record_type
 from importsub.store import accounts, diff_datasets
 from importsub.web.confidentiality import RULES
-from importsub.web.deps import (
-    AdminUser,
-    CsrfChecked,
-    CurrentUser,
-    DatasetsDep,
-    SettingsDep,
-    StoreDep,
-    ViewerDep,
-    client_ip,
-)
+from importsub.web.deps import AdminUser, CsrfChecked, PageDep
 from importsub.web.i18n import N_
 from importsub.web.i18n import gettext as _
-from importsub.web.routes.records import select_rows
-from importsub.web.templating import render
-from importsub.web.uploads import read_upload
+from importsub.web.services.records import select_rows
+from importsub.web.services.uploads import DATASET_NAME, read_upload
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
 
@@ -57,35 +48,32 @@ TABLE_LABELS = {
 
 
 @router.get("/datasets")
-def datasets_page(request: Request, user: CurrentUser, store: StoreDep) -> Response:
-    return render(request, "datasets.html", {"datasets": store.datasets()})
+def datasets_page(page: PageDep) -> Response:
+    return page.render("datasets.html", {"datasets": page.store.datasets()})
 
 
 @router.get("/datasets/{name}")
-def dataset_page(request: Request, name: str, user: CurrentUser, store: StoreDep) -> Response:
-    versions = list(reversed(store.versions(name)))
-    return render(
-        request, "dataset.html", {"name": name, "versions": versions, "tables": TABLE_NAMES, "labels": TABLE_LABELS}
+def dataset_page(page: PageDep, name: str) -> Response:
+    versions = list(reversed(page.store.versions(name)))
+    return page.render(
+        "dataset.html", {"name": name, "versions": versions, "tables": TABLE_NAMES, "labels": TABLE_LABELS}
     )
 
 
 @router.get("/datasets/{name}/diff")
 def diff_page(
-    request: Request,
+    page: PageDep,
     name: str,
-    user: CurrentUser,
-    viewer: ViewerDep,
-    datasets: DatasetsDep,
     a: Annotated[int | None, Query(ge=1)] = None,
     b: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
+    datasets = page.datasets
     vb = datasets.resolve(name, b).version
     va = datasets.resolve(name, a if a is not None else max(vb - 1, 1)).version
-    result = diff_datasets(datasets.visible(name, va, viewer), datasets.visible(name, vb, viewer))
+    result = diff_datasets(page.visible(name, va), page.visible(name, vb))
     summary = [r for r in result["summary"].iter_rows(named=True) if r["added"] or r["removed"] or r["changed"]]
     changes = result["changes"].head(1000).to_dicts()
-    return render(
-        request,
+    return page.render(
         "diff.html",
         {
             "name": name,
@@ -101,13 +89,9 @@ def diff_page(
 
 @router.get("/datasets/{name}/records/{table}")
 def records_page(
-    request: Request,
+    view: PageDep,
     name: str,
     table: str,
-    user: CurrentUser,
-    viewer: ViewerDep,
-    datasets: DatasetsDep,
-    settings: SettingsDep,
     version: Annotated[int | None, Query(ge=1)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     sort: Annotated[str | None, Query(max_length=100)] = None,
@@ -116,14 +100,14 @@ def records_page(
     if table not in TABLE_NAMES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=table)
     rt = record_type(table)
-    info = datasets.resolve(name, version)
-    df = datasets.visible(name, info.version, viewer).tables[table]
+    info = view.datasets.resolve(name, version)
+    df = view.visible(name, info.version).tables[table]
     df = select_rows(df, q=q, where=[], sort=sort, rt=rt)
-    size = settings.page_size
+    size = view.settings.page_size
     pages = max(1, -(-df.height // size))
     page = min(page, pages)
     rows = df.slice((page - 1) * size, size).to_dicts()
-    hidden = set(RULES[table].fields) if table in RULES and not viewer.is_admin else set()
+    hidden = set(RULES[table].fields) if table in RULES and not view.viewer.is_admin else set()
     ctx = {
         "name": name,
         "table": table,
@@ -138,21 +122,20 @@ def records_page(
         "labels": TABLE_LABELS,
         "confidential": hidden,
     }
-    template = "partials/records_table.html" if request.headers.get("hx-request") else "records.html"
-    return render(request, template, ctx)
+    template = "partials/records_table.html" if view.request.headers.get("hx-request") else "records.html"
+    return view.render(template, ctx)
 
 
 @router.get("/upload")
-def upload_page(request: Request, admin: AdminUser, store: StoreDep, settings: SettingsDep) -> Response:
-    names = [d.name for d in store.datasets()]
-    return render(
-        request,
+def upload_page(page: PageDep, admin: AdminUser) -> Response:
+    names = [d.name for d in page.store.datasets()]
+    return page.render(
         "upload.html",
         {
             "problems": None,
             "total": 0,
             "error": None,
-            "dataset": names[0] if names else settings.default_dataset,
+            "dataset": names[0] if names else page.settings.default_dataset,
             "done": None,
         },
     )
@@ -160,23 +143,18 @@ def upload_page(request: Request, admin: AdminUser, store: StoreDep, settings: S
 
 @router.post("/upload")
 async def upload(
-    request: Request,
+    page: PageDep,
     admin: AdminUser,
-    store: StoreDep,
-    settings: SettingsDep,
     file: Annotated[UploadFile, File()],
     dataset: Annotated[str, Form(max_length=100)],
     note: Annotated[str, Form(max_length=1000)] = "",
     check_only: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    import re
-
-    from importsub.web.uploads import DATASET_NAME
-
+    store, settings = page.store, page.settings
     ctx: dict[str, Any] = {"problems": None, "total": 0, "error": None, "dataset": dataset, "done": None}
     if not re.match(DATASET_NAME, dataset):
         ctx["error"] = _("Dataset names use letters, digits, dots, dashes and underscores.")
-        return render(request, "upload.html", ctx, 400)
+        return page.render("upload.html", ctx, 400)
     content = await file.read()
     filename = file.filename or "upload"
     try:
@@ -185,13 +163,13 @@ async def upload(
         )
     except ValidationError as exc:
         ctx.update(problems=exc.problems, total=exc.total)
-        return render(request, "upload.html", ctx, 422)
+        return page.render("upload.html", ctx, 422)
     except FileFormatError as exc:
         ctx["error"] = str(exc)
-        return render(request, "upload.html", ctx, 400)
+        return page.render("upload.html", ctx, 400)
     if check_only:
         ctx["done"] = {"checked": True, "counts": ds.counts(), "version": None}
-        return render(request, "upload.html", ctx)
+        return page.render("upload.html", ctx)
     info = await run_in_threadpool(
         lambda: store.write_dataset(ds, name=dataset, note=note or None, source=filename, created_by=admin.username)
     )
@@ -202,6 +180,6 @@ async def upload(
             user=admin,
             target=f"{dataset} v{info.version}",
             detail={"file": filename},
-            ip=client_ip(request),
+            ip=page.ip,
         )
     return RedirectResponse(f"/datasets/{dataset}?imported={info.version}", status_code=303)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from importsub.model.dataset import Dataset
+from importsub.model.errors import NotFoundError
 from importsub.store import Store, VersionInfo
 from importsub.web.confidentiality import Viewer, mask_dataset
 
@@ -63,8 +64,6 @@ class Datasets:
 
     def resolve(self, name: str, version: int | None = None) -> VersionInfo:
         """The version record of ``name`` at ``version`` (default: latest); NotFoundError if absent."""
-        from importsub.model.errors import NotFoundError
-
         infos = self.store.versions(name)
         if version is None:
             return infos[-1]

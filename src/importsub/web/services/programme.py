@@ -30,18 +30,20 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, Field, field_validator
 
+from importsub import demo
+from importsub.analysis import portfolio as pf
+from importsub.analysis.programme import programme_summary, project_card
+from importsub.analysis.projects import impact
 from importsub.model.dataset import Dataset
 from importsub.web.confidentiality import WHOLE_TABLE
 from importsub.web.i18n import N_
-from importsub.web.jobs import AnalysisSpec, NoParams, ProgressFn, ResultTables, register
+from importsub.web.services.analyses import Analyses, AnalysisSpec, NoParams, ProgressFn, ResultTables
 
 Objective = Literal["loss", "localisation", "mix"]
 
 
 def programme_size(ds: Dataset) -> int | None:
     """Projects in the whole programme: the demo's stated size, else what the dataset says (as the CLI does)."""
-    from importsub import demo
-
     return demo.PROGRAMME_SIZE if ds.name == demo.NAME else None
 
 
@@ -103,8 +105,6 @@ class PortfolioParams(NoParams):
 
 def run_programme(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     """Projects per status (n of the programme public), readiness, milestones, capacity online vs plan, capex."""
-    from importsub.analysis.programme import programme_summary
-
     assert isinstance(params, ProgrammeParams)
     return programme_summary(ds, params.as_of, params.year, programme_size=programme_size(ds))
 
@@ -116,9 +116,6 @@ def _latest_year(ds: Dataset) -> int | None:
 
 def run_project(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
     """One project: its card and its impact in one year (import content before/after by OEM, shocks, balance)."""
-    from importsub.analysis.programme import project_card
-    from importsub.analysis.projects import impact
-
     assert isinstance(params, ProjectParams)
     card = project_card(ds, params.project, params.as_of)
     progress(0.2, None)
@@ -137,8 +134,6 @@ def run_project(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultT
 
 def run_impact(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     """Every project (or one) alone and all together, year by year, against no project."""
-    from importsub.analysis.projects import impact
-
     assert isinstance(params, ImpactParams)
     return impact(
         ds,
@@ -150,8 +145,6 @@ def run_impact(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
 
 def run_portfolio(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     """The projects to fund under the budget (HiGHS MIP), greedy compared; with the sweep, the frontier."""
-    from importsub.analysis import portfolio as pf
-
     assert isinstance(params, PortfolioParams)
     model = pf.PortfolioModel.build(
         ds,
@@ -249,9 +242,9 @@ PORTFOLIO_AGGREGATES: dict[str, Agg] = {
 }
 
 
-def register_all() -> None:
-    """Register ``programme``, ``project``, ``impact`` and ``portfolio`` (called by :func:`importsub.web.jobs.discover`)."""
-    register(
+def register_all(analyses: Analyses) -> None:
+    """Register ``programme``, ``project``, ``impact`` and ``portfolio`` (called by :func:`importsub.web.services.catalogue.build_analyses`)."""
+    analyses.register(
         AnalysisSpec(
             "programme",
             N_("Programme status"),
@@ -260,7 +253,7 @@ def register_all() -> None:
             charts={"status": ("status", "projects"), "readiness": None, "milestones": ("state", "milestones")},
         )
     )
-    register(
+    analyses.register(
         AnalysisSpec(
             "project",
             N_("Project: card and impact"),
@@ -271,7 +264,7 @@ def register_all() -> None:
             charts={"project": None, "partners": None, "oems": ("organization", "change [pp]"), "vehicles": None},
         )
     )
-    register(
+    analyses.register(
         AnalysisSpec(
             "impact",
             N_("Impact of projects, year by year"),
@@ -282,7 +275,7 @@ def register_all() -> None:
             charts={"summary": ("project", "Δ import content [pp]")},
         )
     )
-    register(
+    analyses.register(
         AnalysisSpec(
             "portfolio",
             N_("Portfolio under a budget"),

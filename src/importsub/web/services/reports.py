@@ -33,7 +33,7 @@ from importsub.model.errors import ImportsubError
 from importsub.reports.tables import to_json, write_xlsx
 from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
-from importsub.web.templating import _fmt
+from importsub.web.templating import format_value
 
 
 def chart_columns(df: pl.DataFrame) -> tuple[str, str] | None:
@@ -70,7 +70,7 @@ def svg_bar_chart(labels: list[str], values: list[float], title: str, *, width: 
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{"#2f6db5" if v >= 0 else "#c0392b"}"/>'
         )
         parts.append(
-            f'<text x="{left + w + 4:.1f}" y="{y + bar - 5}" font-size="11" fill="#333">{escape(_fmt(v))}</text>'
+            f'<text x="{left + w + 4:.1f}" y="{y + bar - 5}" font-size="11" fill="#333">{escape(format_value(v))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -82,7 +82,7 @@ def _table_html(df: pl.DataFrame, max_rows: int = 500) -> str:
     rows = []
     for row in df.head(max_rows).iter_rows():
         cells = "".join(
-            f'<td class="{"n" if n else ""}">{escape(_fmt(v))}</td>' for v, n in zip(row, numeric, strict=True)
+            f'<td class="{"n" if n else ""}">{escape(format_value(v))}</td>' for v, n in zip(row, numeric, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
     more = ""

@@ -2,8 +2,8 @@
 
 Each is a thin wrapper of the library (:func:`importsub.compile.shock.compile_shock`,
 :func:`importsub.analysis.disruption.run_shock`, :func:`~importsub.analysis.disruption.sweep`,
-:func:`importsub.analysis.montecarlo.montecarlo`), registered with
-:func:`importsub.web.jobs.register` together with what its results reveal:
+:func:`importsub.analysis.montecarlo.montecarlo`), registered by :func:`register_all`
+together with what its results reveal:
 
 * a figure of one node, vehicle model or OEM follows from capacities (its
   own and its suppliers'), so it belongs to that node's site or that OEM
@@ -22,16 +22,22 @@ stored scenario; nothing is written to the store.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal, Self
 
 import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from importsub.analysis.disruption import run_shock, sweep
+from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
+from importsub.compile import compile as compile_network
+from importsub.compile.shock import compile_shock
 from importsub.model.dataset import Dataset
+from importsub.model.errors import AnalysisError
 from importsub.web.confidentiality import WHOLE_TABLE, by_organization, hidden_last
 from importsub.web.i18n import N_
-from importsub.web.jobs import FANOUT, AnalysisSpec, NetworkParams, ProgressFn, ResultTables, register
+from importsub.web.services.analyses import Analyses, AnalysisSpec, Fanout, NetworkParams, ProgressFn, ResultTables
 
 TargetKind = Literal["group", "country", "organization", "site", "part", "link"]
 AD_HOC = "ad hoc"
@@ -128,8 +134,6 @@ def scenario_dataset(ds: Dataset, params: ShockParams) -> tuple[str, Dataset]:
         name += "ʹ"
     base = params.scenario
     if base is not None and base not in taken:
-        from importsub.model.errors import AnalysisError
-
         raise AnalysisError(f"unknown scenario {base!r}; scenarios: {', '.join(sorted(taken)) or 'none'}")
     description = f"{params.target_kind} {params.target}: severity {params.severity:g}, {params.weeks:g} weeks"
     if base is None:
@@ -220,16 +224,11 @@ def why_owner_sites(net: Any, why: pl.DataFrame) -> pl.Series:
 
 
 def _compile(ds: Dataset, scenario: str | None, year: int | None) -> Any:
-    from importsub.compile import compile as compile_network
-
     return compile_network(ds, scenario, year)
 
 
 def run_shock_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
     """Losses per vehicle model and OEM, and why, under a stored scenario or an ad-hoc disruption."""
-    from importsub.analysis.disruption import run_shock
-    from importsub.compile.shock import compile_shock
-
     assert isinstance(params, ShockParams)
     name, scen_ds = scenario_dataset(ds, params)
     net = _compile(scen_ds, name, params.year)
@@ -253,10 +252,8 @@ SWEEP_TABLES = {"node": "nodes", "site": "sites", "country": "countries"}
 _STAGES = {"baselines": (0.0, 0.05), "screening": (0.05, 0.25), "LP re-solves": (0.25, 0.95), "TTS": (0.6, 0.95)}
 
 
-def run_sweep_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
+def run_sweep_job(ds: Dataset, params: BaseModel, progress: ProgressFn, *, fanout: Fanout) -> ResultTables:
     """Risk exposure: every node (site, country) disrupted in turn; ranked by performance impact."""
-    from importsub.analysis.disruption import sweep
-
     assert isinstance(params, SweepParams)
     net = _compile(ds, params.scenario, params.year)
     stages = dict(_STAGES)
@@ -274,8 +271,8 @@ def run_sweep_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Resul
         severity=params.severity,
         with_tts=params.tts,
         horizon=params.horizon,
-        scheduler=FANOUT["scheduler"],
-        workers=FANOUT["workers"],
+        scheduler=fanout.scheduler,
+        workers=fanout.workers,
         progress=tick,
     )
     targets = result["targets"]
@@ -285,10 +282,8 @@ def run_sweep_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Resul
     return ResultTables("sweep", tables, dict(result.fingerprint))
 
 
-def run_montecarlo_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
+def run_montecarlo_job(ds: Dataset, params: BaseModel, progress: ProgressFn, *, fanout: Fanout) -> ResultTables:
     """Loss distribution under random disruptions (fast propagation, an upper bound on the LP's loss)."""
-    from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
-
     assert isinstance(params, MonteCarloParams)
     net = _compile(ds, params.scenario, params.year)
     spec = MonteCarloSpec(
@@ -303,8 +298,8 @@ def run_montecarlo_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> 
         net,
         spec,
         reference=params.reference,
-        scheduler=FANOUT["scheduler"],
-        workers=FANOUT["workers"],
+        scheduler=fanout.scheduler,
+        workers=fanout.workers,
         progress=lambda done, total: progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total}"),
     )
     return ResultTables("montecarlo", dict(result.tables), dict(result.fingerprint))
@@ -417,9 +412,9 @@ def arrange_montecarlo(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFram
     return out
 
 
-def register_all() -> None:
-    """Register ``shock``, ``sweep`` and ``montecarlo`` (called by :func:`importsub.web.jobs.discover`)."""
-    register(
+def register_all(analyses: Analyses) -> None:
+    """Register ``shock``, ``sweep`` and ``montecarlo`` (called by :func:`importsub.web.services.catalogue.build_analyses`)."""
+    analyses.register(
         AnalysisSpec(
             "shock",
             N_("Shock: losses per OEM and why"),
@@ -437,12 +432,12 @@ def register_all() -> None:
             },
         )
     )
-    register(
+    analyses.register(
         AnalysisSpec(
             "sweep",
             N_("Risk exposure ranking"),
             SweepParams,
-            run_sweep_job,
+            partial(run_sweep_job, fanout=analyses.fanout),
             confidential=SWEEP_CONFIDENTIAL,
             aggregates=SWEEP_AGGREGATES,
             arrange=arrange_sweep,
@@ -454,12 +449,12 @@ def register_all() -> None:
             },
         )
     )
-    register(
+    analyses.register(
         AnalysisSpec(
             "montecarlo",
             N_("Monte Carlo loss distribution"),
             MonteCarloParams,
-            run_montecarlo_job,
+            partial(run_montecarlo_job, fanout=analyses.fanout),
             confidential=MC_CONFIDENTIAL,
             aggregates=MC_AGGREGATES,
             arrange=arrange_montecarlo,

@@ -4,16 +4,21 @@ Nothing here reads confidential figures: the overview counts links and
 vehicles, the map draws who supplies whom (not how much), the explorer walks
 the bill of materials and the supply links.  Shares appear only where the
 masked dataset still carries them (the viewer's own organisation, or admins).
+Project records and the programme summary are the programme's public data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
+from importsub.analysis.programme import programme_summary
 from importsub.model.dataset import Dataset
+from importsub.web.i18n import gettext as _
+from importsub.web.services.programme import programme_size
 
 
 def union_countries(ds: Dataset, group: str = "union") -> set[str]:
@@ -204,3 +209,64 @@ def explore(
         "external_links": sum(n for (_, c), n in by_tier_country.items() if c not in union),
     }
     return root, summary
+
+
+PROJECT_PARTS = {
+    "partners": "project_partners",
+    "outputs": "project_outputs",
+    "rampup": "project_rampup",
+    "milestones": "milestones",
+    "substitutes": "project_substitutes",
+}
+"""Key of each part of a project object: the record table it comes from."""
+
+
+def project_objects(ds: Dataset, only: str | None = None) -> list[dict[str, Any]]:
+    """Projects with their parts, by id."""
+    projects = ds.projects if only is None else ds.projects.filter(pl.col("id") == only)
+    out = []
+    for p in projects.sort("id").iter_rows(named=True):
+        obj = dict(p)
+        for key, t in PROJECT_PARTS.items():
+            obj[key] = ds.tables[t].filter(pl.col("project") == p["id"]).drop("project").to_dicts()
+        obj["milestones_total"] = len(obj["milestones"])
+        obj["milestones_done"] = sum(1 for m in obj["milestones"] if m["done"] is not None)
+        out.append(obj)
+    return out
+
+
+def programme_view(ds: Dataset, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """The programme at a glance: status counts ("4 of 14 public"), capacity online vs plan, capex, milestones."""
+    if ds.projects.height == 0:
+        return None
+    r = programme_summary(ds, as_of, None, programme_size=programme_size(ds))
+    st = r["status"]
+    programme_row = st.filter(pl.col("status") == "programme").to_dicts()
+    counts = st.filter(~pl.col("status").is_in(["programme", "not public"])).to_dicts()
+    cap = r["capacity"]
+    total = cap.filter(pl.col("project") == "total").to_dicts()
+    per_project = (
+        cap.filter(pl.col("project") != "total")
+        .group_by("project", maintain_order=True)
+        .agg(pl.col("plan [units/yr]").sum(), pl.col("online [units/yr]").sum())
+    )
+    capex = r["capex"].filter(pl.col("project") == "total").to_dicts()
+    ms = {row["state"]: row for row in r["milestones"].to_dicts()}
+    return {
+        "size": programme_row[0]["projects"] if programme_row else ds.projects.height,
+        "public": ds.projects.height,
+        "counts": counts,
+        "year": r.fingerprint.get("year"),
+        "as_of": r.fingerprint.get("as of"),
+        "plan": total[0]["plan [units/yr]"] if total else 0.0,
+        "online": total[0]["online [units/yr]"] if total else 0.0,
+        "capex": capex[0] if capex else {},
+        "milestones": ms,
+        "chart": {
+            "labels": per_project["project"].to_list(),
+            "series": [
+                {"name": _("plan"), "values": per_project["plan [units/yr]"].to_list()},
+                {"name": _("online"), "values": per_project["online [units/yr]"].to_list()},
+            ],
+        },
+    }

@@ -1,0 +1,214 @@
+"""What the result pages show: the masked result tables of a finished job, shaped for its template.
+
+A kind with a page of its own (shock, sweep, Monte Carlo, project,
+portfolio) is drawn by its view in :data:`RESULT_VIEWS`; every other kind
+by the generic tables page.  Views read only the tables they are given,
+already masked for the viewer: a hidden figure is null here, and is left
+out of charts and counted as hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from importsub.web.i18n import gettext as _
+from importsub.web.services.analyses import Analyses
+from importsub.web.services.shocks import SWEEP_TABLES
+
+
+def _rows(df: pl.DataFrame | None, limit: int = 500) -> list[dict[str, Any]]:
+    return [] if df is None else df.head(limit).to_dicts()
+
+
+def _chart(df: pl.DataFrame, label: str, value: str, *, top: int = 20, keep_zero: bool = True) -> dict[str, Any]:
+    """Bar-chart data from the rows whose ``value`` the viewer may see, largest first."""
+    shown = df.filter(pl.col(value).is_not_null())
+    if not keep_zero:
+        shown = shown.filter(pl.col(value) != 0)
+    shown = shown.sort(value, descending=True).head(top)
+    return {"labels": [str(x) for x in shown[label].to_list()], "values": shown[value].to_list()}
+
+
+def _hidden(df: pl.DataFrame | None, column: str) -> int:
+    return 0 if df is None or column not in df.columns else int(df[column].is_null().sum())
+
+
+def shock_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """What the shock result page shows: summary, losses per OEM (chart) and vehicle model, why, disruptions."""
+    oems = tables.get("oems", pl.DataFrame())
+    loss = "extra lost margin [RUB]"
+    label = "OEM name" if "OEM name" in oems.columns else "OEM"
+    summary = tables["summary"].to_dicts()[0] if "summary" in tables and tables["summary"].height else {}
+    return {
+        "summary": summary,
+        "oem_chart": _chart(oems, label, loss) if loss in oems.columns else {"labels": [], "values": []},
+        "oems": _rows(oems),
+        "vehicles": _rows(tables.get("vehicles")),
+        "vehicles_total": tables["vehicles"].height if "vehicles" in tables else 0,
+        "why": _rows(tables.get("why")),
+        "targets": _rows(tables.get("targets")),
+        "hidden_oems": _hidden(oems, loss),
+        "hidden_vehicles": _hidden(tables.get("vehicles"), loss),
+    }
+
+
+def sweep_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """The ranking: targets by performance impact, a chart of the largest, the summary."""
+    name = next((t for t in SWEEP_TABLES.values() if t in tables), None)
+    df = tables[name] if name else pl.DataFrame()
+    pi = "performance impact [RUB]"
+    if "part name" in df.columns:
+        df = df.with_columns(
+            pl.concat_str([pl.col("part name"), pl.col("site name")], separator=" — ").alias("__label__")
+        )
+    elif "site name" in df.columns:
+        df = df.with_columns(pl.col("site name").alias("__label__"))
+    else:
+        df = df.with_columns(pl.col("target").alias("__label__"))
+    summary = tables["summary"].to_dicts()[0] if "summary" in tables and tables["summary"].height else {}
+    return {
+        "table": name,
+        "by": summary.get("by"),
+        "summary": summary,
+        "chart": _chart(df, "__label__", pi, keep_zero=False) if pi in df.columns else {"labels": [], "values": []},
+        "rows": _rows(df, 300),
+        "total": df.height,
+        "has_tts": "TTS [weeks]" in df.columns,
+        "hidden": _hidden(df, pi),
+    }
+
+
+def montecarlo_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """Summary (expected loss, VaR, CVaR), the loss distribution, per OEM, the nodes of the worst scenarios."""
+    dist = tables.get("distribution", pl.DataFrame())
+    oems = tables.get("oems", pl.DataFrame())
+    quantiles: dict[str, list[Any]] = {}
+    if dist.height and "loss [RUB]" in dist.columns:
+        shown = dist.filter(pl.col("loss [RUB]").is_not_null())
+        quantiles = {
+            "labels": [f"{100 * q:g} %" for q in shown["quantile"].to_list()],
+            "values": shown["loss [RUB]"].to_list(),
+        }
+    label = "OEM name" if "OEM name" in oems.columns else "OEM"
+    exp = "expected loss [RUB]"
+    summary = tables["summary"].to_dicts()[0] if "summary" in tables and tables["summary"].height else {}
+    return {
+        "summary": summary,
+        "distribution": quantiles or {"labels": [], "values": []},
+        "oem_chart": _chart(oems, label, exp) if exp in oems.columns else {"labels": [], "values": []},
+        "oems": _rows(oems),
+        "worst": _rows(tables.get("worst 1%"), 50),
+        "hidden_oems": _hidden(oems, exp),
+    }
+
+
+def _find(df: pl.DataFrame, prefix: str) -> str | None:
+    return next((c for c in df.columns if c.startswith(prefix)), None)
+
+
+def impact_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """The side-by-side impact: one row per project and year."""
+    summary = tables.get("summary", pl.DataFrame())
+    return {"rows": summary.to_dicts(), "columns": summary.columns}
+
+
+def project_impact_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """Headline figures, import content before/after by OEM (chart), shocks and balance of one project."""
+    imp = tables.get("impact", pl.DataFrame())
+    head = imp.to_dicts()[0] if imp.height else {}
+    oems = tables.get("oems", pl.DataFrame())
+    chart: dict[str, Any] = {"labels": [], "series": []}
+    if oems.height:
+        names = oems.sort("import content before [%]", descending=True, nulls_last=True)
+        chart = {
+            "labels": names["organization"].to_list(),
+            "series": [
+                {"name": _("before"), "values": names["import content before [%]"].to_list()},
+                {"name": _("after"), "values": names["import content after [%]"].to_list()},
+            ],
+        }
+    return {
+        "head": head,
+        "oem_chart": chart,
+        "oems": oems.to_dicts(),
+        "shocks": tables.get("shocks", pl.DataFrame()).to_dicts(),
+        "balance": tables.get("balance", pl.DataFrame()).to_dicts(),
+        "capacity": tables.get("capacity", pl.DataFrame()).to_dicts(),
+        "takeovers": tables.get("takeovers", pl.DataFrame()).to_dicts(),
+    }
+
+
+def portfolio_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """The frontier (budget → best objective, MIP and greedy), the chosen set and why, greedy vs MIP."""
+    fr = tables.get("frontier")
+    summary = tables.get("summary", pl.DataFrame())
+    objective = _find(summary, "objective: ") or (None if fr is None else _find(fr, "objective: "))
+    unit = objective.split(": ", 1)[1] if objective else ""
+    chart: dict[str, Any] = {"labels": [], "series": []}
+    rows: list[dict[str, Any]] = []
+    if fr is not None and objective and objective in fr.columns:
+        greedy = f"greedy {objective}"
+        chart = {
+            "labels": [f"{b / 1e9:g}" for b in fr["budget [RUB]"].to_list()],
+            "series": [
+                {"name": _("MIP (optimal)"), "values": fr[objective].to_list(), "step": True},
+                {"name": _("greedy benefit/cost"), "values": fr[greedy].to_list(), "step": True},
+            ],
+        }
+        rows = [
+            {
+                "budget": r["budget [RUB]"],
+                "capex": r["capex used [RUB]"],
+                "objective": r[objective],
+                "greedy_objective": r[greedy],
+                "projects": r["projects"],
+                "greedy_projects": r["greedy projects"],
+                "differs": r["greedy differs"],
+                "import_content": r.get("import content [%]"),
+            }
+            for r in fr.to_dicts()
+        ]
+    hidden = bool(rows) and all(r["objective"] is None for r in rows)
+    return {
+        "unit": unit,
+        "objective": objective,
+        "chart": chart if not hidden else {"labels": [], "series": []},
+        "frontier": rows,
+        "hidden": hidden,
+        "chosen": tables.get("chosen", pl.DataFrame()).to_dicts(),
+        "chosen_columns": tables.get("chosen", pl.DataFrame()).columns,
+        "summary": summary.to_dicts(),
+        "summary_objective": objective,
+        "differences": tables.get("differences", pl.DataFrame()).to_dicts(),
+        "differences_column": _find(tables.get("differences", pl.DataFrame()), "greedy worse by"),
+        "options": tables.get("options", pl.DataFrame()).to_dicts(),
+        "options_benefit": _find(tables.get("options", pl.DataFrame()), "standalone benefit"),
+        "scenarios": tables.get("scenarios", pl.DataFrame()).to_dicts(),
+        "notes": [n["note"] for n in tables.get("notes", pl.DataFrame({"note": []})).to_dicts()],
+    }
+
+
+ResultView = Callable[[dict[str, pl.DataFrame]], dict[str, Any]]
+
+RESULT_VIEWS: dict[str, tuple[str, ResultView]] = {
+    # kind: (template, view)
+    "shock": ("shock_result.html", shock_view),
+    "sweep": ("sweep_result.html", sweep_view),
+    "montecarlo": ("montecarlo_result.html", montecarlo_view),
+    "project": ("project_result.html", project_impact_view),
+    "portfolio": ("portfolio_result.html", portfolio_view),
+}
+
+
+def result_view(kind: str, tables: dict[str, pl.DataFrame], analyses: Analyses) -> tuple[str, dict[str, Any]] | None:
+    """(template, context) of the result page of ``kind``, or None for the generic tables page."""
+    found = RESULT_VIEWS.get(kind)
+    if found is None:
+        return None
+    template, make = found
+    ctx = make(tables)
+    title = _(analyses[kind].title) if kind in analyses else kind
+    return template, {"view": ctx, "ranking": ctx, "title_text": title, "result_shown": True}
