@@ -15,10 +15,12 @@ All problems are collected (up to ``max_problems``) and raised together as a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import polars as pl
 
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
@@ -482,53 +484,35 @@ def _check_shares(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
 
 
 def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
-    if df.height == 0:
-        return
+    """One problem per cycle of the BOM (strongly connected components, self-loops too), at the row of
+    the line that closes it, naming every part and the rows of every line on it."""
+    from importsub.model.graph import cycles
+
     edges = df.select("parent", "child", ROW, "__src__").drop_nulls(["parent", "child"])
-    children: dict[str, list[tuple[str, int, int]]] = {}
-    for parent, child, row, src in edges.iter_rows():
-        children.setdefault(parent, []).append((child, row, src))
-    # Kahn's algorithm on parent -> child; whatever remains lies on or behind a cycle
-    indeg: dict[str, int] = {}
-    for parent, kids in children.items():
-        indeg.setdefault(parent, 0)
-        for child, _, _ in kids:
-            indeg[child] = indeg.get(child, 0) + 1
-    stack = [n for n, d in indeg.items() if d == 0]
-    seen = 0
-    while stack:
-        n = stack.pop()
-        seen += 1
-        for child, _, _ in children.get(n, ()):
-            indeg[child] -= 1
-            if indeg[child] == 0:
-                stack.append(child)
-    if seen == len(indeg):
+    if edges.height == 0:
         return
-    remaining = {n for n, d in indeg.items() if d > 0}
-    reported: set[frozenset[str]] = set()
-    for start in sorted(remaining):
-        # walk inside the remaining subgraph until a node repeats: that is a cycle
-        path: list[str] = []
-        where: dict[str, int] = {}
-        node = start
-        rows: list[tuple[int, int]] = []
-        while node not in where:
-            where[node] = len(path)
-            path.append(node)
-            nxt = next(((c, r, s) for c, r, s in children.get(node, ()) if c in remaining), None)
-            if nxt is None:
-                break
-            rows.append((nxt[1], nxt[2]))
-            node = nxt[0]
-        else:
-            cycle = [*path[where[node] :], node]
-            key = frozenset(cycle)
-            if key in reported:
-                continue
-            reported.add(key)
-            row, src = rows[where[node]]
-            out.add(loc.problem(src, row, "child", "BOM cycle: " + " → ".join(cycle)))
+    names = pl.concat([edges.get_column("parent"), edges.get_column("child")]).unique(maintain_order=True)
+    code = {n: i for i, n in enumerate(names.to_list())}
+    src = np.fromiter((code[p] for p in edges.get_column("parent").to_list()), dtype=np.int64, count=edges.height)
+    dst = np.fromiter((code[c] for c in edges.get_column("child").to_list()), dtype=np.int64, count=edges.height)
+    line: dict[tuple[int, int], tuple[int, int]] = {}
+    for a, b, row, s in zip(
+        src.tolist(), dst.tolist(), edges.get_column(ROW), edges.get_column("__src__"), strict=True
+    ):
+        line.setdefault((a, b), (row, s))
+    labels = names.to_list()
+    for cyc in cycles(len(labels), src, dst, limit=out.cap):
+        rows = [line[(a, b)] for a, b in itertools.pairwise(cyc)]
+        row, s = rows[-1]
+        where = ", ".join(str(r) for r, _ in rows)
+        out.add(
+            loc.problem(
+                s,
+                row,
+                "child",
+                "BOM cycle: " + " → ".join(labels[i] for i in cyc) + f" (rows {where})",
+            )
+        )
 
 
 def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
