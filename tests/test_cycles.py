@@ -3,6 +3,8 @@ dense reachability and on the demo with cycles whose nodes have other children (
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import polars as pl
 import pytest
@@ -57,7 +59,7 @@ def test_finder_names_one_real_cycle_per_cyclic_component(graph: tuple[int, list
     comps = set()
     for cyc in found:
         assert cyc[0] == cyc[-1]
-        assert all((a, b) in edges for a, b in zip(cyc, cyc[1:], strict=False)), cyc
+        assert all((a, b) in edges for a, b in itertools.pairwise(cyc)), cyc
         assert len(set(cyc[:-1])) == len(cyc) - 1  # a simple cycle
         comp = frozenset(int(j) for j in np.flatnonzero(R[cyc[0]] & R[:, cyc[0]]))
         assert comp in expected
@@ -69,11 +71,11 @@ def _bom_raw(n: int, src: list[int], dst: list[int]) -> list[RawTable]:
     ids = [f"P{i:02d}" for i in range(n)]
     parts = pl.DataFrame(
         {"id": ids, "name": ids, "category": ["x"] * n, "unit_value": ["1"] * n},
-        schema={c: pl.String for c in ("id", "name", "category", "unit_value")},
+        schema=dict.fromkeys(("id", "name", "category", "unit_value"), pl.String),
     )
     bom = pl.DataFrame(
         {"parent": [ids[a] for a in src], "child": [ids[b] for b in dst], "quantity": ["1"] * len(src)},
-        schema={c: pl.String for c in ("parent", "child", "quantity")},
+        schema=dict.fromkeys(("parent", "child", "quantity"), pl.String),
     ).with_columns(pl.Series(ROW, range(2, len(src) + 2), dtype=pl.Int64))  # CSV lines: header on line 1
     return [RawTable("parts", parts, "parts.csv", "parts"), RawTable("bom", bom, "bom.csv", "bom")]
 
