@@ -27,6 +27,17 @@ from importsub.model.errors import ImportsubError
 from importsub.reports.tables import emit
 
 
+# a file to read: a missing or unreadable one is a usage error (click's message, exit code 2)
+InputPath = Annotated[
+    Path,
+    typer.Argument(
+        help="An .xlsx workbook, a .json document, or a folder of .csv files.",
+        exists=True,
+        readable=True,
+    ),
+]
+
+
 def _write_with_progress(store: object, ds: Dataset, **kwargs: object) -> object:
     total = sum(ds.counts().values())
     with progress() as bar:
@@ -119,7 +130,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("import")
     def import_(
-        path: Annotated[Path, typer.Argument(help="An .xlsx workbook, a .json document, or a folder of .csv files.")],
+        path: InputPath,
         dataset: Annotated[
             str | None, typer.Option("--dataset", "-d", help="Dataset name (default: the file name).")
         ] = None,
@@ -173,7 +184,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def validate(
-        path: Annotated[Path, typer.Argument(help="An .xlsx workbook, a .json document, or a folder of .csv files.")],
+        path: InputPath,
     ) -> None:
         """Check a file without writing anything; list every problem with its place."""
         ds = _read_file(path)
