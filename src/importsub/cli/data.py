@@ -26,7 +26,6 @@ from importsub.model.dataset import Dataset
 from importsub.model.errors import ImportsubError
 from importsub.reports.tables import emit
 
-
 # a file to read: a missing or unreadable one is a usage error (click's message, exit code 2)
 InputPath = Annotated[
     Path,
