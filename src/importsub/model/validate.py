@@ -25,7 +25,7 @@ import polars as pl
 
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import Problem, ValidationError
-from importsub.model.schema import TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType
+from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
@@ -72,13 +72,16 @@ class RawTable:
     """A table as read from a file: string cells, plus where each row came from.
 
     ``frame`` has one String column per header cell and a ``__row__`` Int64
-    column with the row number the user sees.
+    column with the row number the user sees.  ``decimal_comma`` tables have
+    numbers like ``1 234,5`` (spaces group digits; the comma is the decimal sign).
     """
 
     name: str
     frame: pl.DataFrame
     file: str | None = None
     sheet: str | None = None
+    decimal_comma: bool = False
+    """Numbers are written with a decimal comma (``0,5``), as a Russian-locale CSV has them."""
 
 
 class _Collector:
@@ -127,11 +130,21 @@ def _fmt(value: object) -> str:
 # ---------------------------------------------------------------- parsing
 
 
-def _cast_column(raw: pl.Expr, f: Field) -> pl.Expr:
+# ISO 8601 date, optionally with a valid time of day (an xlsx date-time cell); nothing after it
+_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?$"
+
+
+def _cast_column(raw: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
     text = raw.cast(pl.String).str.strip_chars()
     text = pl.when(text == "").then(None).otherwise(text)
     if f.type == "str":
         return text
+    if decimal_comma and f.type in ("float", "int"):
+        # "1 234,5" (space or no-break space between digit groups) -> "1234.5"; a "." stays invalid
+        text = text.str.replace_all(r"(\d)[ \u00a0\u202f](\d)", "$1$2").str.replace_all(
+            r"(\d)[ \u00a0\u202f](\d)", "$1$2"
+        )
+        text = pl.when(text.str.contains(r"\.")).then(pl.lit("not a number")).otherwise(text.str.replace(",", "."))
     if f.type == "float":
         return text.cast(pl.Float64, strict=False)
     if f.type == "int":
@@ -141,7 +154,8 @@ def _cast_column(raw: pl.Expr, f: Field) -> pl.Expr:
         low = text.str.to_lowercase()
         return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False).otherwise(None)
     if f.type == "date":
-        return text.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        day = pl.when(text.str.contains(_DATE_TEXT)).then(text.str.slice(0, 10)).otherwise(None)
+        return day.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     raise AssertionError(f.type)
 
 
@@ -149,7 +163,7 @@ _TYPE_WORDS = {
     "int": "a whole number",
     "float": "a number",
     "bool": "true or false",
-    "date": "a date (YYYY-MM-DD)",
+    "date": "a date (YYYY-MM-DD, nothing after it but a valid time)",
     "str": "text",
 }
 
@@ -186,7 +200,7 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for f in rt.fields:
         if f.name in present:
-            exprs.append(_cast_column(pl.col(f.name), f).alias(f.name))
+            exprs.append(_cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma).alias(f.name))
         else:
             exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
     typed = df.select(exprs)
@@ -411,6 +425,47 @@ def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collect
                 loc,
                 f.name,
                 pl.lit(f"text longer than {MAX_TEXT:,} characters"),
+                out,
+            )
+    _check_formats(rt, df, loc, out)
+
+
+# C0 controls and DEL; tab and line breaks only in multi-line text
+_CONTROL = r"[\x00-\x1F\x7F]"
+_CONTROL_MULTILINE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
+
+
+def _check_formats(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """Documented formats (ISO2 codes, HS codes), no control characters in text, numbers of a sane size."""
+    for f in rt.fields:
+        col = pl.col(f.name)
+        if f.type == "str":
+            bad = _CONTROL_MULTILINE if f.multiline else _CONTROL
+            code = col.str.extract(f"({bad})").str.encode("hex").str.to_uppercase()
+            where = "" if f.multiline else "; tabs and line breaks are allowed only in multi-line fields"
+            _report(
+                df.filter(col.str.contains(bad)),
+                loc,
+                f.name,
+                pl.format(f"contains the control character U+00{{}}{where}", code),
+                out,
+            )
+            if f.pattern is not None:
+                _report(
+                    df.filter(col.is_not_null() & ~col.str.contains(f"^(?:{f.pattern})$")),
+                    loc,
+                    f.name,
+                    pl.format(f"{{}} is not {f.pattern_hint or 'of the form ' + f.pattern}", col),
+                    out,
+                )
+        elif f.type in ("int", "float") and f.maximum is None:
+            _report(
+                df.filter(col.is_finite() & (col.abs() > LARGEST))
+                if f.type == "float"
+                else df.filter(col.abs() > LARGEST),
+                loc,
+                f.name,
+                pl.format(f"{{}} is beyond the largest magnitude allowed ({LARGEST:.0e})", col),
                 out,
             )
 
