@@ -37,6 +37,16 @@ InputPath = Annotated[
 ]
 
 
+CsvDialectOption = Annotated[
+    str,
+    typer.Option(
+        "--csv-dialect",
+        help="CSV files: auto (detect), utf8 (UTF-8, ',' and a decimal point) or ru (Excel in a Russian locale: "
+        "';', a decimal comma, Windows-1251 or UTF-8).",
+    ),
+]
+
+
 def _write_with_progress(store: object, ds: Dataset, **kwargs: object) -> object:
     total = sum(ds.counts().values())
     with progress() as bar:
@@ -48,11 +58,14 @@ def _write_with_progress(store: object, ds: Dataset, **kwargs: object) -> object
         return store.write_dataset(ds, progress=tick, **kwargs)  # type: ignore[attr-defined]
 
 
-def _read_file(path: Path, name: str | None = None, *, validate: bool = True) -> Dataset:
+def _read_file(path: Path, name: str | None = None, *, validate: bool = True, csv_dialect: str = "auto") -> Dataset:
     from importsub.io import read_path
+    from importsub.io.csv import DIALECTS
 
+    if csv_dialect not in DIALECTS:
+        raise typer.BadParameter(f"{csv_dialect!r} is not one of: {', '.join(DIALECTS)}", param_hint="'--csv-dialect'")
     with status(f"reading and checking {path}"):
-        return read_path(path, name=name, validate=validate)
+        return read_path(path, name=name, validate=validate, csv_dialect=csv_dialect)
 
 
 def summary_tables(ds: Dataset, group: str = "union") -> dict[str, pl.DataFrame]:
@@ -135,10 +148,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         note: Annotated[str | None, typer.Option(help="A note stored with the new version.")] = None,
         db: DbOption = None,
+        csv_dialect: CsvDialectOption = "auto",
     ) -> None:
         """Validate a file and store it as a new version of a dataset (all or nothing)."""
         t0 = time.perf_counter()
-        ds = _read_file(path, dataset)
+        ds = _read_file(path, dataset, csv_dialect=csv_dialect)
         store = open_store(db)
         info = _write_with_progress(store, ds, note=note, source=str(path))
         n = sum(ds.counts().values())
@@ -184,9 +198,10 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def validate(
         path: InputPath,
+        csv_dialect: CsvDialectOption = "auto",
     ) -> None:
         """Check a file without writing anything; list every problem with its place."""
-        ds = _read_file(path)
+        ds = _read_file(path, csv_dialect=csv_dialect)
         counts = ds.counts()
         out.print(
             f"{path}: OK, {sum(counts.values()):,} records in {sum(1 for v in counts.values() if v)} record types"

@@ -15,6 +15,7 @@ All problems are collected (up to ``max_problems``) and raised together as a
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -240,7 +241,7 @@ def parse(
     typed: dict[str, list[pl.DataFrame]] = {}
     origins: dict[str, list[_Origin]] = {}
     header_problems = False
-    for raw in raw_tables:
+    for raw in map(_known_name, raw_tables):
         if raw.name not in TABLES_BY_NAME:
             out.add(
                 Problem(
@@ -274,6 +275,13 @@ def parse(
         _check(ds, frames, locs, out)
     out.raise_if_any()
     return ds
+
+
+def _known_name(raw: RawTable) -> RawTable:
+    """A sheet or file named ``Countries`` or ``COUNTRIES`` is the ``countries`` table."""
+    if raw.name in TABLES_BY_NAME or raw.name.lower() not in TABLES_BY_NAME:
+        return raw
+    return dataclasses.replace(raw, name=raw.name.lower())
 
 
 # ---------------------------------------------------------------- checking
