@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from importsub.io.atomic import atomic_file, atomic_folder
 from importsub.io.limits import LIMITS, ReadLimits
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError
@@ -90,18 +91,22 @@ def write_path(ds: Dataset, path: Path | str, fmt: str | None = None) -> None:
     path = Path(path)
     if fmt is None:
         fmt = detect_format(path) if path.suffix else "csv"
+    # whole or not at all: a full disk or Ctrl-C leaves an existing file as it was
     if fmt == "xlsx":
         from importsub.io.xlsx import write_xlsx
 
-        write_xlsx(ds, path)
+        with atomic_file(path) as tmp:
+            write_xlsx(ds, tmp)
     elif fmt == "json":
         from importsub.io.json import write_json
 
-        write_json(ds, path)
+        with atomic_file(path) as tmp:
+            write_json(ds, tmp)
     elif fmt == "csv":
         from importsub.io.csv import write_csv
 
-        write_csv(ds, path)
+        with atomic_folder(path) as tmp:
+            write_csv(ds, tmp)
     else:
         raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 

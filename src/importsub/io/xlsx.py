@@ -339,5 +339,8 @@ def _col_letter(i: int) -> str:
 
 
 def write_template(path: Path) -> None:
-    """An empty workbook with every sheet's headers, units and notes."""
-    write_xlsx(Dataset.empty("template"), path)
+    """An empty workbook with every sheet's headers, units and notes (written whole or not at all)."""
+    from importsub.io.atomic import atomic_file
+
+    with atomic_file(path) as tmp:
+        write_xlsx(Dataset.empty("template"), tmp)
