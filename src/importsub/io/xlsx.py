@@ -302,34 +302,51 @@ def write_xlsx(ds: Dataset, path: Path) -> None:
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook(write_only=True)
-    about = wb.create_sheet(ABOUT_SHEET)
-    about.append(["importsub dataset", ds.name])
-    about.append(["sheets", "one per record type; row 1 field names, row 2 units, row 3 notes, data from row 4"])
-    about.append(["money", f"all values in {CURRENCY}"])
-    about.append(["records", ", ".join(f"{k}: {v}" for k, v in ds.counts().items())])
-    bold = Font(bold=True)
-    grey = Font(italic=True, color="666666")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for rt in TABLES:
-        ws = wb.create_sheet(rt.name)
-        ws.freeze_panes = "A4"
-        for i, f in enumerate(rt.fields):
-            ws.column_dimensions[_col_letter(i)].width = max(12, min(40, len(f.name) + 4))
+    # write-only sheets stream rows to temporary files as they are appended: a full disk can strike here
+    try:
+        about = wb.create_sheet(ABOUT_SHEET)
+        about.append(["importsub dataset", ds.name])
+        about.append(["sheets", "one per record type; row 1 field names, row 2 units, row 3 notes, data from row 4"])
+        about.append(["money", f"all values in {CURRENCY}"])
+        about.append(["records", ", ".join(f"{k}: {v}" for k, v in ds.counts().items())])
+        bold = Font(bold=True)
+        grey = Font(italic=True, color="666666")
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for rt in TABLES:
+            ws = wb.create_sheet(rt.name)
+            ws.freeze_panes = "A4"
+            for i, f in enumerate(rt.fields):
+                ws.column_dimensions[_col_letter(i)].width = max(12, min(40, len(f.name) + 4))
 
-        def styled(value: Any, font: Font, ws: Any = ws, align: Alignment | None = None) -> WriteOnlyCell:
-            c = WriteOnlyCell(ws, value=value)
-            c.font = font
-            if align is not None:
-                c.alignment = align
-            return c
+            def styled(value: Any, font: Font, ws: Any = ws, align: Alignment | None = None) -> WriteOnlyCell:
+                c = WriteOnlyCell(ws, value=value)
+                c.font = font
+                if align is not None:
+                    c.alignment = align
+                return c
 
-        ws.append([styled(f.name, bold) for f in rt.fields])
-        ws.append([styled(unit_cell(f), grey) for f in rt.fields])
-        ws.append([styled(note_cell(f), grey, align=wrap) for f in rt.fields])
-        for row in ds.canonical(rt.name).iter_rows():
-            ws.append(list(row))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+            ws.append([styled(f.name, bold) for f in rt.fields])
+            ws.append([styled(unit_cell(f), grey) for f in rt.fields])
+            ws.append([styled(note_cell(f), grey, align=wrap) for f in rt.fields])
+            for row in ds.canonical(rt.name).iter_rows():
+                ws.append(list(row))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+    except BaseException:
+        _close_writers(wb)
+        raise
+
+
+def _close_writers(wb: Any) -> None:
+    """Close the XML streams of a write-only workbook whose save failed (a full disk), quietly: left to the
+    garbage collector they print "Exception ignored … Traceback" when the process ends."""
+    import contextlib
+
+    for ws in getattr(wb, "_sheets", []):
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(BaseException):
+                    stream.close()
 
 
 def _col_letter(i: int) -> str:
