@@ -123,10 +123,12 @@ def test_export_on_a_full_disk_leaves_the_old_file(tmp_path: Path, suffix: str) 
     ok = _limited_export(db, out, 1 << 30)
     assert ok.returncode == 0, ok.stderr
     before = sorted((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in ([out] if suffix else out.iterdir()))
-    Store(str(db)).write_dataset(synth(400, seed=2), name="big")  # a bigger version 2
-    # a size limit below the largest file of the new (bigger) export, far above what reading the store needs
-    largest = max(p.stat().st_size for p in ([out] if suffix else out.iterdir()))
-    proc = _limited_export(db, out, largest // 2)
+    Store(str(db)).write_dataset(synth(1000, seed=2), name="big")  # a bigger version 2
+    # a size limit just below the largest file of the new export, far above what reading the store needs
+    scratch = tmp_path / f"scratch{suffix}"
+    assert _limited_export(db, scratch, 1 << 30).returncode == 0
+    largest = max(p.stat().st_size for p in ([scratch] if suffix else scratch.iterdir()))
+    proc = _limited_export(db, out, largest - 1)
     assert proc.returncode == 1, proc.stderr
     assert "disk full" in proc.stderr
     assert "Traceback" not in proc.stderr
