@@ -24,12 +24,18 @@ def _value(f: Field) -> st.SearchStrategy[object]:
     if f.type == "str":
         opts = [*list(f.choices), "zzz"] if f.choices else None
         base: st.SearchStrategy[object] = (
-            st.sampled_from(opts) if opts else st.sampled_from(["A", "Руденск", "x y", " ", ""])
+            st.sampled_from(opts)
+            if opts
+            else st.sampled_from(
+                ["A", "Руденск", "x y", " ", "", "BY", "by", "8703", "87.03", "a\x00b", "x\ny", "a\tb"]
+            )
         )
     elif f.type == "int":
         base = st.integers(-5, 2300)
     elif f.type == "float":
-        base = st.sampled_from([-1.0, -0.0, 0.0, 0.5, 1.0, 1.5, 90.0, 91.0, -181.0, 1e6, math.inf, math.nan])
+        base = st.sampled_from(
+            [-1.0, -0.0, 0.0, 0.5, 1.0, 1.5, 90.0, 91.0, -181.0, 1e6, 1e15, 1.5e15, -1e16, math.inf, math.nan]
+        )
     elif f.type == "bool":
         base = st.booleans()
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -9,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -90,40 +90,91 @@ def show_problems(exc: ValidationError) -> None:
         err.print(f"… and {exc.total - len(exc.problems)} more problem(s) not shown")
 
 
+def _library_exceptions(name: str) -> tuple[type[BaseException], ...]:
+    """``name`` (``ClickException``, ``Exit``, ``Abort``) from every click the CLI may run on.
+
+    Typer up to 0.2x raises click's own classes; typer 0.29 raises those of
+    the copy of click it carries (``typer._click``), which are not click's:
+    catch both, so a usage error is a usage error whichever a fresh install took.
+    """
+    import importlib
+
+    found: list[type[BaseException]] = []
+    for module in ("typer._click.exceptions", "click.exceptions", "typer.exceptions", "typer"):
+        try:
+            cls = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if isinstance(cls, type) and issubclass(cls, BaseException) and cls not in found:
+            found.append(cls)
+    return tuple(found)
+
+
+_CLICK_ERRORS = _library_exceptions("ClickException")
+_EXITS = _library_exceptions("Exit")
+_ABORTS = _library_exceptions("Abort")
+
+
+def _show_usage_error(exc: BaseException) -> int:
+    """click's own message ("Usage: … Try … --help … Error: …") on stderr; its exit code (2 for usage)."""
+    show = getattr(exc, "show", None)
+    if callable(show):
+        show(file=sys.stderr)
+    else:  # pragma: no cover - every click exception has show()
+        err.print(f"Error: {exc}", highlight=False)
+    return int(getattr(exc, "exit_code", 2))
+
+
+def _disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 def run(app: typer.Typer, args: list[str] | None = None) -> int:
-    """Run the Typer app; turn our errors into a readable message and exit code 1."""
+    """Run the Typer app; turn our errors into a readable message and exit code 1, usage errors into
+    click's usage message and exit code 2, Ctrl-C into "interrupted" and 130."""
     try:
-        code = app(args=args, standalone_mode=False)
+        code = app(args=args, standalone_mode=False, prog_name="importsub")
     except ValidationError as exc:
         show_problems(exc)
         return 1
     except ImportsubError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         return 1
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        return exc.exit_code
-    except click.exceptions.Abort:
-        err.print("aborted")
+    except _EXITS as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except _CLICK_ERRORS as exc:
+        return _show_usage_error(exc)
+    except _ABORTS:
+        err.print("interrupted; nothing more was written")
         return 130
     except KeyboardInterrupt:
         err.print("interrupted; nothing more was written")
         return 130
-    except Exception as exc:  # a bug of ours: say so plainly, traceback only on request
-        if os.environ.get("IMPORTSUB_DEBUG"):
-            raise
-        err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-            "This is a bug in importsub; set IMPORTSUB_DEBUG=1 to see the traceback and please report it.",
-            highlight=False,
-        )
-        return 2
+    except OSError as exc:
+        if _disk_full(exc):
+            err.print(f"[bold red]error:[/] disk full: {exc.filename or ''} {exc.strerror}".rstrip(), highlight=False)
+            return 1
+        if exc.errno == errno.EPIPE:  # the reader of stdout went away (… | head)
+            return 1
+        return _internal(exc)
+    except Exception as exc:
+        return _internal(exc)
     if code == 130:  # typer turns KeyboardInterrupt into exit code 130 when not standalone
         err.print("interrupted; nothing more was written")
         return 130
     return code if isinstance(code, int) else 0
+
+
+def _internal(exc: Exception) -> int:
+    """A bug of ours: say so plainly, traceback only on request."""
+    if os.environ.get("IMPORTSUB_DEBUG"):
+        raise exc
+    err.print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+        "This is a bug in importsub; set IMPORTSUB_DEBUG=1 to see the traceback and please report it.",
+        highlight=False,
+    )
+    return 2
 
 
 def progress(transient: bool = True) -> Progress:

@@ -26,6 +26,26 @@ from importsub.model.dataset import Dataset
 from importsub.model.errors import ImportsubError
 from importsub.reports.tables import emit
 
+# a file to read: a missing or unreadable one is a usage error (click's message, exit code 2)
+InputPath = Annotated[
+    Path,
+    typer.Argument(
+        help="An .xlsx workbook, a .json document, or a folder of .csv files.",
+        exists=True,
+        readable=True,
+    ),
+]
+
+
+CsvDialectOption = Annotated[
+    str,
+    typer.Option(
+        "--csv-dialect",
+        help="CSV files: auto (detect), utf8 (UTF-8, ',' and a decimal point) or ru (Excel in a Russian locale: "
+        "';', a decimal comma, Windows-1251 or UTF-8).",
+    ),
+]
+
 
 def _write_with_progress(store: object, ds: Dataset, **kwargs: object) -> object:
     total = sum(ds.counts().values())
@@ -38,11 +58,14 @@ def _write_with_progress(store: object, ds: Dataset, **kwargs: object) -> object
         return store.write_dataset(ds, progress=tick, **kwargs)  # type: ignore[attr-defined]
 
 
-def _read_file(path: Path, name: str | None = None, *, validate: bool = True) -> Dataset:
+def _read_file(path: Path, name: str | None = None, *, validate: bool = True, csv_dialect: str = "auto") -> Dataset:
     from importsub.io import read_path
+    from importsub.io.csv import DIALECTS
 
+    if csv_dialect not in DIALECTS:
+        raise typer.BadParameter(f"{csv_dialect!r} is not one of: {', '.join(DIALECTS)}", param_hint="'--csv-dialect'")
     with status(f"reading and checking {path}"):
-        return read_path(path, name=name, validate=validate)
+        return read_path(path, name=name, validate=validate, csv_dialect=csv_dialect)
 
 
 def summary_tables(ds: Dataset, group: str = "union") -> dict[str, pl.DataFrame]:
@@ -119,16 +142,17 @@ def register(app: typer.Typer) -> None:
 
     @app.command("import")
     def import_(
-        path: Annotated[Path, typer.Argument(help="An .xlsx workbook, a .json document, or a folder of .csv files.")],
+        path: InputPath,
         dataset: Annotated[
             str | None, typer.Option("--dataset", "-d", help="Dataset name (default: the file name).")
         ] = None,
         note: Annotated[str | None, typer.Option(help="A note stored with the new version.")] = None,
         db: DbOption = None,
+        csv_dialect: CsvDialectOption = "auto",
     ) -> None:
         """Validate a file and store it as a new version of a dataset (all or nothing)."""
         t0 = time.perf_counter()
-        ds = _read_file(path, dataset)
+        ds = _read_file(path, dataset, csv_dialect=csv_dialect)
         store = open_store(db)
         info = _write_with_progress(store, ds, note=note, source=str(path))
         n = sum(ds.counts().values())
@@ -173,10 +197,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def validate(
-        path: Annotated[Path, typer.Argument(help="An .xlsx workbook, a .json document, or a folder of .csv files.")],
+        path: InputPath,
+        csv_dialect: CsvDialectOption = "auto",
     ) -> None:
         """Check a file without writing anything; list every problem with its place."""
-        ds = _read_file(path)
+        ds = _read_file(path, csv_dialect=csv_dialect)
         counts = ds.counts()
         out.print(
             f"{path}: OK, {sum(counts.values()):,} records in {sum(1 for v in counts.values() if v)} record types"

@@ -533,18 +533,13 @@ def _levels(P: sp.csr_matrix, label: Any) -> IntArray:
 
 
 def _cycle(P: sp.csr_matrix, left: IntArray, label: Any) -> list[str]:
-    """Walk predecessors inside the unresolved nodes until one repeats: a cycle."""
+    """One supplier → buyer cycle among the unresolved nodes ``left`` (the strongly connected component
+    finder of :mod:`importsub.model.graph`, shared with the BOM check)."""
+    from importsub.model.graph import cycles
+
     inside = np.zeros(P.shape[0], dtype=np.bool_)
     inside[left] = True
-    C = P.tocsc()
-    node = int(left[0])
-    seen: dict[int, int] = {}
-    path: list[int] = []
-    while node not in seen:
-        seen[node] = len(path)
-        path.append(node)
-        preds = C.indices[C.indptr[node] : C.indptr[node + 1]]
-        preds = preds[inside[preds]]
-        node = int(preds[0])
-    cycle = path[seen[node] :][::-1]  # predecessors walked backwards: reverse to supplier → buyer
-    return [label(i) for i in [*cycle, cycle[0]]]
+    C = P.tocoo()
+    keep = inside[C.row] & inside[C.col]
+    found = cycles(P.shape[0], C.row[keep], C.col[keep], limit=1)
+    return [label(i) for i in found[0]]

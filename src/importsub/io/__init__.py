@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from importsub.io.atomic import atomic_file, atomic_folder
+from importsub.io.limits import LIMITS, ReadLimits
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError
 from importsub.model.validate import MAX_PROBLEMS, RawTable, parse
@@ -42,8 +44,12 @@ def detect_format(path: Path) -> str:
     )
 
 
-def read_raw(path: Path | str) -> list[RawTable]:
-    """Raw text tables of a file or folder, with row numbers as the user sees them."""
+def read_raw(path: Path | str, *, limits: ReadLimits = LIMITS, csv_dialect: str = "auto") -> list[RawTable]:
+    """Raw text tables of a file or folder, with row numbers as the user sees them.
+
+    ``limits`` bound what an xlsx workbook may cost to read (:mod:`importsub.io.limits`);
+    ``csv_dialect`` is ``auto``, ``utf8`` or ``ru`` (:mod:`importsub.io.csv`).
+    """
     path = Path(path)
     if not path.exists():
         raise FileFormatError(f"{path}: no such file or folder")
@@ -51,25 +57,31 @@ def read_raw(path: Path | str) -> list[RawTable]:
     if fmt == "xlsx":
         from importsub.io.xlsx import read_xlsx
 
-        return read_xlsx(path)
+        return read_xlsx(path, limits)
     if fmt == "json":
         from importsub.io.json import read_json
 
         return read_json(path)
     from importsub.io.csv import read_csv
 
-    return read_csv(path)
+    return read_csv(path, dialect=csv_dialect)
 
 
 def read_path(
-    path: Path | str, *, name: str | None = None, validate: bool = True, max_problems: int = MAX_PROBLEMS
+    path: Path | str,
+    *,
+    name: str | None = None,
+    validate: bool = True,
+    max_problems: int = MAX_PROBLEMS,
+    limits: ReadLimits = LIMITS,
+    csv_dialect: str = "auto",
 ) -> Dataset:
     """Read and validate a dataset file; raises ValidationError or FileFormatError.
 
     ``validate=False`` only types the cells (used to round-trip partial data).
     """
     path = Path(path)
-    raw = read_raw(path)
+    raw = read_raw(path, limits=limits, csv_dialect=csv_dialect)
     default_name = path.stem if path.is_file() else path.name
     return parse(raw, name=name or default_name, max_problems=max_problems, validate=validate)
 
@@ -79,20 +91,24 @@ def write_path(ds: Dataset, path: Path | str, fmt: str | None = None) -> None:
     path = Path(path)
     if fmt is None:
         fmt = detect_format(path) if path.suffix else "csv"
+    # whole or not at all: a full disk or Ctrl-C leaves an existing file as it was
     if fmt == "xlsx":
         from importsub.io.xlsx import write_xlsx
 
-        write_xlsx(ds, path)
+        with atomic_file(path) as tmp:
+            write_xlsx(ds, tmp)
     elif fmt == "json":
         from importsub.io.json import write_json
 
-        write_json(ds, path)
+        with atomic_file(path) as tmp:
+            write_json(ds, tmp)
     elif fmt == "csv":
         from importsub.io.csv import write_csv
 
-        write_csv(ds, path)
+        with atomic_folder(path) as tmp:
+            write_csv(ds, tmp)
     else:
         raise FileFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "detect_format", "read_path", "read_raw", "write_path"]
+__all__ = ["FORMATS", "LIMITS", "ReadLimits", "detect_format", "read_path", "read_raw", "write_path"]

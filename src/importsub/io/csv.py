@@ -11,43 +11,129 @@ from importsub.model.errors import FileFormatError
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.validate import ROW, RawTable
 
+DIALECTS = ("auto", "utf8", "ru")
+"""``utf8``: UTF-8, ``,`` between fields, ``.`` in numbers.  ``ru``: what Excel writes in a Russian
+locale ("CSV (разделители — точка с запятой)"): ``;`` between fields, a decimal comma, UTF-8 or
+Windows-1251 text.  ``auto`` (the default) tells them apart by the header line and the bytes."""
 
-def _read_one(path: Path) -> RawTable:
+
+def _decode(path: Path, data: bytes, dialect: str) -> tuple[str, str]:
+    """The file's text and the encoding it was read in."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        head = path.read_bytes()[:4096]
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        if dialect == "utf8":
+            raise FileFormatError(
+                f"{path}: line {line}: not valid UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8', "
+                "or read it with --csv-dialect ru (Windows-1251)"
+            ) from exc
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError as exc:  # 0x98 is the one byte cp1251 leaves undefined
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FileFormatError(f"{path}: line {line}: neither UTF-8 nor Windows-1251 text (byte {exc.start})") from exc
+    return text, "cp1251"
+
+
+def _binary(head: bytes) -> bool:
+    """Mostly control bytes: a binary file (a workbook renamed .csv), not text with a stray NUL."""
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > max(8, len(head) // 100)
+
+
+def _ragged(path: Path, text: str, sep: str) -> FileFormatError | None:
+    """The first line whose number of fields differs from the header's, as an error naming it."""
+    import csv as pycsv
+    import io
+
+    reader = pycsv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(reader)
+        for fields in reader:
+            if fields and len(fields) != len(header) and any(f.strip() for f in fields):
+                return FileFormatError(
+                    f"{path}: line {reader.line_num}: {len(fields)} fields, but the header has {len(header)} "
+                    f"(fields are separated by {sep!r})"
+                )
+    except pycsv.Error as exc:
+        return FileFormatError(f"{path}: line {reader.line_num}: {exc}")
+    except StopIteration:
+        return None
+    return None
+
+
+def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> RawTable:
+    if dialect not in DIALECTS:
+        raise FileFormatError(f"unknown CSV dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
+    try:
+        data = path.read_bytes()
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read: {exc.strerror}") from exc
-    if b"\x00" in head:
+    if _binary(data[:4096]):
         raise FileFormatError(f"{path}: binary data, not CSV text")
+    text, _encoding = _decode(path, data, dialect)
+    first = text.split("\n", 1)[0]
+    if dialect == "ru":
+        sep = ";"
+    elif dialect == "utf8":
+        sep = ","
+    else:
+        sep = ";" if first.count(";") > first.count(",") else ","
+    decimal_comma = sep == ";"
     try:
         df = pl.read_csv(
-            path,
+            text.encode("utf-8"),
+            separator=sep,
             infer_schema=False,
             encoding="utf8",
             raise_if_empty=False,
             truncate_ragged_lines=False,
         )
-    except pl.exceptions.ComputeError as exc:
-        msg = str(exc).splitlines()[0]
-        if "utf-8" in msg.lower() or "utf8" in msg.lower():
-            raise FileFormatError(f"{path}: not valid UTF-8 text; save it as 'CSV UTF-8'") from exc
-        raise FileFormatError(f"{path}: cannot read as CSV: {msg}") from exc
     except (pl.exceptions.PolarsError, OSError) as exc:
+        ragged = _ragged(path, text, sep)
+        if ragged is not None:
+            raise ragged from exc
         raise FileFormatError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
     # header is line 1, data starts at line 2
     df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    return RawTable(path.stem, df, str(path), path.stem)
+    cells = [c for c in df.columns if c != ROW]
+    if cells:  # blank lines (a trailing newline too) are skipped, as blank rows of a sheet
+        df = df.filter(~pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]))
+    table = name or path.stem
+    return RawTable(table, df, str(path), table, decimal_comma=decimal_comma)
 
 
-def read_csv(path: Path) -> list[RawTable]:
-    """Every ``*.csv`` in a folder (or one file), named by its stem."""
+def _csv_files(folder: Path) -> list[tuple[Path, str]]:
+    """``(file, record type)`` of every CSV file of a folder; ``Countries.CSV`` is ``countries``."""
+    known = {n.lower(): n for n in TABLE_NAMES}
+    found: dict[str, Path] = {}
+    out: list[tuple[Path, str]] = []
+    for f in sorted(folder.iterdir()):
+        if not f.is_file() or f.suffix.lower() != ".csv" or f.name.startswith((".", "~$")):
+            continue
+        name = known.get(f.stem.lower(), f.stem)
+        if name.lower() in found:
+            raise FileFormatError(
+                f"{folder}: {found[name.lower()].name} and {f.name} are both the {name} table; keep one of them"
+            )
+        found[name.lower()] = f
+        out.append((f, name))
+    return out
+
+
+def read_csv(path: Path, dialect: str = "auto") -> list[RawTable]:
+    """Every ``*.csv`` in a folder (or one file), named by its stem (any letter case)."""
     if path.is_dir():
-        files = sorted(path.glob("*.csv"))
+        files = _csv_files(path)
         if not files:
             raise FileFormatError(f"{path}: no .csv files in this folder")
-        return [_read_one(f) for f in files]
-    return [_read_one(path)]
+        return [_read_one(f, dialect, name) for f, name in files]
+    known = {n.lower(): n for n in TABLE_NAMES}
+    return [_read_one(path, dialect, known.get(path.stem.lower(), path.stem))]
 
 
 def write_csv(ds: Dataset, folder: Path) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import polars as pl
 
 from importsub.model.dataset import Dataset
-from importsub.model.errors import FileFormatError
-from importsub.model.schema import TABLE_NAMES
-from importsub.model.validate import ROW, RawTable, cell_text
+from importsub.model.errors import FileFormatError, Problem, ValidationError
+from importsub.model.schema import TABLE_NAMES, TABLES_BY_NAME, Field
+from importsub.model.validate import MAX_PROBLEMS, ROW, RawTable, cell_text
 
 FORMAT_TAG = "importsub"
 FORMAT_VERSION = 1
@@ -24,28 +24,98 @@ def read_json(path: Path) -> list[RawTable]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileFormatError(f"{path}: not valid UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read: {exc.strerror}") from exc
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileFormatError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from exc
+    except RecursionError:
+        raise FileFormatError(f"{path}: JSON nested too deeply (a record is one level of fields)") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("tables"), dict):
         raise FileFormatError(f'{path}: expected an object with "tables": {{record type: [records]}}')
     raws: list[RawTable] = []
+    problems: list[Problem] = []
     for name, records in doc["tables"].items():
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        if not isinstance(records, list):
             raise FileFormatError(f"{path}: tables.{name} must be a list of objects")
+        for i, r in enumerate(records, start=1):
+            if not isinstance(r, dict):
+                raise FileFormatError(f"{path}: tables.{name}[{i}] (record {i}) must be an object, not {_kind(r)}")
         if not records:
             continue  # an empty table: nothing to type
+        rt = TABLES_BY_NAME.get(str(name))
         columns: list[str] = []
         for r in records:
             for k in r:
                 if k not in columns:
                     columns.append(k)
-        data = {c: [cell_text(r.get(c)) for r in records] for c in columns}
+        data: dict[str, list[str | None]] = {}
+        for c in columns:
+            f = None if rt is None or c not in rt.field_names else rt.field(c)
+            cells: list[str | None] = []
+            for i, r in enumerate(records, start=1):
+                v = r.get(c)
+                why = _refused(v, f)
+                if why is not None:
+                    problems.append(Problem(str(path), str(name), i, c, why))
+                    cells.append(None)
+                else:
+                    cells.append(cell_text(v))
+            data[c] = cells
+        for label in (str(name), *columns):
+            if bad_name := _refused(label, None):
+                raise FileFormatError(f"{path}: tables.{name!a}: a name {bad_name}")
         df = pl.DataFrame(data, schema={c: pl.String() for c in columns})
         df = df.with_columns(pl.Series(ROW, range(1, len(records) + 1), dtype=pl.Int64))
         raws.append(RawTable(str(name), df, str(path), str(name)))
+    if problems:
+        raise ValidationError(problems[:MAX_PROBLEMS], len(problems))
     return raws
+
+
+def _kind(v: object) -> str:
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return "text"
+    if v is None:
+        return "null"
+    return "a number"
+
+
+def _refused(v: object, f: Field | None) -> str | None:
+    """Why a JSON value cannot be a cell of field ``f`` (None: it can).
+
+    Lists and objects are never cells; a text field takes text or a number,
+    a number field a number or text, a boolean field a boolean (or text);
+    text must be encodable (no lone surrogates such as ``\\ud800``).
+    """
+    if v is None:
+        return None
+    if isinstance(v, dict | list):
+        return f"{_kind(v)} is not a value; a field holds one value"
+    if isinstance(v, str):
+        bad = next((ch for ch in v if 0xD800 <= ord(ch) <= 0xDFFF), None)
+        if bad is not None:
+            return f"contains the lone surrogate U+{ord(bad):04X} (not a character; the JSON is damaged)"
+        return None
+    if f is None:
+        return None
+    if isinstance(v, bool):
+        return None if f.type == "bool" else f"{_kind(v)} is not {_WANT[f.type]}"
+    if f.type == "bool":
+        return None if v in (0, 1) else f"{v} is not true or false"
+    if f.type == "date":
+        return f"{_kind(v)} is not a date; write it as text, YYYY-MM-DD"
+    return None
+
+
+_WANT = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false", "date": "a date"}
 
 
 def _value(v: Any) -> Any:

@@ -15,10 +15,11 @@ from typing import Any
 
 import polars as pl
 
+from importsub.io.limits import LIMITS, Deadline, ReadLimits, check_zip
 from importsub.model.dataset import Dataset
-from importsub.model.errors import FileFormatError
+from importsub.model.errors import FileFormatError, Problem, ValidationError
 from importsub.model.schema import CURRENCY, TABLES, TABLES_BY_NAME, Field
-from importsub.model.validate import ROW, RawTable, cell_text
+from importsub.model.validate import MAX_PROBLEMS, ROW, RawTable, cell_text
 
 NO_UNIT = "—"
 ABOUT_SHEET = "about"
@@ -34,65 +35,249 @@ def note_cell(f: Field) -> str:
     return f"{f.description} ({need}{'; ' + bounds if bounds else ''})"
 
 
-def read_xlsx(path: Path) -> list[RawTable]:
-    from openpyxl import load_workbook
+def read_xlsx(path: Path, limits: ReadLimits = LIMITS) -> list[RawTable]:
+    """Raw tables of every sheet, or an error naming sheet, row and column; never a silent loss.
+
+    The zip container is checked against ``limits`` before anything is
+    inflated; rows are placed by their own row numbers (``<row r=…>``, in any
+    order; a row number twice, or beyond the last row a worksheet can have, is
+    refused), and reading stops at ``limits.seconds``.  Formulas without a
+    stored value, error values (``#DIV/0!``), merged cells and values in
+    columns without a header are problems naming their cell.
+    """
+    import warnings
+
+    from openpyxl.reader.excel import ExcelReader
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, EOFError) as exc:
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, path, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise FileFormatError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {exc})") from exc
-    except Exception as exc:  # openpyxl and its XML parser raise many kinds on corrupt files
-        raise FileFormatError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {exc})") from exc
+    deadline = Deadline(path, limits)
     raws: list[RawTable] = []
-    try:
-        for ws in wb.worksheets:
-            title = ws.title
-            if title == ABOUT_SHEET or title.startswith("_"):
-                continue
-            try:
-                rows = list(ws.iter_rows(values_only=True))
-            except Exception as exc:
-                raise FileFormatError(f"{path}: sheet {title}: cannot be read ({type(exc).__name__}: {exc})") from exc
-            raws.append(_sheet_table(path, title, rows))
-    finally:
-        wb.close()
+    problems: list[Problem] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns of unsupported extensions; values are checked here
+        try:
+            reader = ExcelReader(path, read_only=True, data_only=True)
+            reader.read()
+        except FileFormatError:
+            raise
+        except Exception as exc:  # openpyxl and its XML parser raise many kinds on corrupt files
+            raise FileFormatError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {exc})") from exc
+        wb = reader.wb
+        try:
+            for sheet, rel in reader.parser.find_sheets():
+                if rel.target not in reader.valid_files:
+                    raise FileFormatError(
+                        f"{path}: sheet {sheet.name}: the workbook lists it but its part {rel.target} is missing; "
+                        "the file is damaged (open and save it again in Excel or LibreOffice)"
+                    )
+            for ws in wb.worksheets:
+                title = ws.title
+                if title == ABOUT_SHEET or title.startswith("_"):
+                    continue
+                try:
+                    rows = _sheet_rows(path, ws, wb, limits, deadline, problems)
+                except (FileFormatError, ValidationError):
+                    raise
+                except Exception as exc:
+                    raise FileFormatError(
+                        f"{path}: sheet {title}: cannot be read ({type(exc).__name__}: {exc})"
+                    ) from exc
+                raws.append(_sheet_table(path, title, rows, problems))
+        finally:
+            wb.close()
+    if problems:
+        raise ValidationError(problems[:MAX_PROBLEMS], len(problems))
     return raws
 
 
-def _sheet_table(path: Path, title: str, rows: list[tuple[Any, ...]]) -> RawTable:
-    if not rows:
+class _Cell:
+    """A cell that cannot be read as a value: a formula without a stored result, or an error value."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _sheet_rows(
+    path: Path, ws: Any, wb: Any, limits: ReadLimits, deadline: Deadline, problems: list[Problem]
+) -> dict[int, dict[int, Any]]:
+    """``{row number: {column number: value}}`` of one sheet, as its XML places them."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["data_type"] == "e":
+                cell["value"] = _Cell(f"holds the error value {cell['value']}; put a value there")
+            elif cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                text = element.findtext(FORMULA_TAG) or ""
+                cell["value"] = _Cell(
+                    f"holds a formula (={text[:40]}) without a stored result; open and save the file in "
+                    "Excel or LibreOffice so results are stored, or type the value"
+                )
+            return cell
+
+    rows: dict[int, dict[int, Any]] = {}
+    title = ws.title
+    with ws._get_source() as src:
+        parser = Parser(
+            src,
+            wb.shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        for n, (r, cells) in enumerate(parser.parse()):
+            if n % 4096 == 0:
+                deadline.check(f"sheet {title}, row {r:,}")
+            if not 1 <= r <= limits.rows:
+                raise FileFormatError(
+                    f"{path}: sheet {title}: row number {r:,} is beyond the last row a worksheet can have "
+                    f"({limits.rows:,}); the file is damaged or hostile, refused"
+                )
+            if r in rows:
+                raise FileFormatError(
+                    f"{path}: sheet {title}, row {r:,}: the row appears twice in the file; the file is damaged, refused"
+                )
+            values: dict[int, Any] = {}
+            for c in cells:
+                col = c["column"]
+                if not 1 <= col <= limits.columns:
+                    raise FileFormatError(
+                        f"{path}: sheet {title}, row {r:,}: column number {col:,} is beyond the last column a "
+                        f"worksheet can have ({limits.columns:,}, {get_column_letter(limits.columns)}); refused"
+                    )
+                if c["row"] != r:
+                    raise FileFormatError(
+                        f"{path}: sheet {title}, row {r:,}: holds a cell of row {c['row']:,}; the file is damaged, refused"
+                    )
+                if col in values:
+                    raise FileFormatError(
+                        f"{path}: sheet {title}, row {r:,}: cell {get_column_letter(col)}{r} appears twice; "
+                        "the file is damaged, refused"
+                    )
+                if c["value"] is not None:
+                    values[col] = c["value"]
+            rows[r] = values
+        merged = parser.merged_cells
+    if merged is not None:
+        for m in merged.mergeCell:
+            ref = str(m.ref)
+            if ":" in ref:
+                problems.append(
+                    Problem(
+                        str(path),
+                        title,
+                        _first_row(ref),
+                        None,
+                        f"cells {ref} are merged: unmerge them and fill in every cell (a merged cell holds one value)",
+                    )
+                )
+    return rows
+
+
+def _first_row(ref: str) -> int | None:
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        return int(range_boundaries(ref)[1])
+    except (ValueError, TypeError):
+        return None
+
+
+def _sheet_table(path: Path, title: str, rows: dict[int, dict[int, Any]], problems: list[Problem]) -> RawTable:
+    from openpyxl.utils import get_column_letter
+
+    order = sorted(r for r, cells in rows.items() if any(_filled(v) for v in cells.values()))
+    if not order:
         return RawTable(title, pl.DataFrame(schema={ROW: pl.Int64()}), str(path), title)
-    header = [cell_text(c) for c in rows[0]]
-    # drop trailing empty header cells
-    while header and (header[-1] is None or header[-1].strip() == ""):
-        header.pop()
+    header_row = order[0]
+    head = rows[header_row]
+    width = max(head) if head else 0
+    header = [cell_text(head.get(k)) if not isinstance(head.get(k), _Cell) else None for k in range(1, width + 1)]
     names = [(h or "").strip() for h in header]
-    first = 1
-    rt = TABLES_BY_NAME.get(title)
-    if rt is not None:
-        fields = {f.name: f for f in rt.fields}
-        for expected in (unit_cell, note_cell):
-            if first < len(rows) and _matches(rows[first], names, fields, expected):
-                first += 1
-    cols: dict[str, list[str | None]] = {n: [] for n in names}
-    row_numbers: list[int] = []
-    for idx in range(first, len(rows)):
-        cells = rows[idx]
-        values = [cell_text(cells[k]) if k < len(cells) else None for k in range(len(names))]
-        if all(v is None or v.strip() == "" for v in values):
-            continue  # blank lines are allowed
-        row_numbers.append(idx + 1)
-        for n, v in zip(names, values, strict=True):
-            cols[n].append(v)
+    # a merged or formula header cell is named by the checks below; here only its text counts
+    while names and names[-1] == "":
+        names.pop()
     blank = [i for i, n in enumerate(names) if n == ""]
     if blank:
-        raise FileFormatError(f"{path}: sheet {title}: header cell in column {blank[0] + 1} is empty")
+        raise FileFormatError(
+            f"{path}: sheet {title}: header cell {get_column_letter(blank[0] + 1)}{header_row} is empty"
+        )
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise FileFormatError(f"{path}: sheet {title}: column {dup!r} appears twice in the header")
+    for k, v in head.items():
+        if isinstance(v, _Cell):
+            problems.append(
+                Problem(
+                    str(path),
+                    title,
+                    header_row,
+                    names[k - 1] if k <= len(names) else None,
+                    f"cell {get_column_letter(k)}{header_row} {v.message}",
+                )
+            )
+    skip = {header_row}
+    rt = TABLES_BY_NAME.get(title.lower())
+    if rt is not None:
+        fields = {f.name: f for f in rt.fields}
+        nxt = header_row + 1
+        for expected in (unit_cell, note_cell):
+            cells = rows.get(nxt, {})
+            row = tuple(cells.get(k) for k in range(1, len(names) + 1))
+            if nxt in rows and _matches(row, names, fields, expected):
+                skip.add(nxt)
+                nxt += 1
+            else:
+                break
+    cols: dict[str, list[str | None]] = {n: [] for n in names}
+    row_numbers: list[int] = []
+    for r in order:
+        if r in skip:
+            continue
+        cells = rows[r]
+        for k, v in cells.items():
+            where = f"cell {get_column_letter(k)}{r}"
+            if k > len(names):
+                if _filled(v):
+                    problems.append(
+                        Problem(
+                            str(path),
+                            title,
+                            r,
+                            None,
+                            f"{where} holds a value but its column has no header; name the column or clear the cell",
+                        )
+                    )
+            elif isinstance(v, _Cell):
+                problems.append(Problem(str(path), title, r, names[k - 1], f"{where} {v.message}"))
+        values = [_text(cells.get(k)) for k in range(1, len(names) + 1)]
+        if all(v is None or v.strip() == "" for v in values):
+            continue  # blank lines are allowed
+        row_numbers.append(r)
+        for n, v in zip(names, values, strict=True):
+            cols[n].append(v)
     df = pl.DataFrame(cols, schema={n: pl.String() for n in names})
     df = df.with_columns(pl.Series(ROW, row_numbers, dtype=pl.Int64))
     return RawTable(title, df, str(path), title)
+
+
+def _filled(v: Any) -> bool:
+    if isinstance(v, _Cell):
+        return True
+    return v is not None and not (isinstance(v, str) and v.strip() == "")
+
+
+def _text(v: Any) -> str | None:
+    return None if isinstance(v, _Cell) else cell_text(v)
 
 
 def _matches(row: tuple[Any, ...], names: list[str], fields: dict[str, Field], expected: Any) -> bool:
@@ -117,34 +302,51 @@ def write_xlsx(ds: Dataset, path: Path) -> None:
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook(write_only=True)
-    about = wb.create_sheet(ABOUT_SHEET)
-    about.append(["importsub dataset", ds.name])
-    about.append(["sheets", "one per record type; row 1 field names, row 2 units, row 3 notes, data from row 4"])
-    about.append(["money", f"all values in {CURRENCY}"])
-    about.append(["records", ", ".join(f"{k}: {v}" for k, v in ds.counts().items())])
-    bold = Font(bold=True)
-    grey = Font(italic=True, color="666666")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for rt in TABLES:
-        ws = wb.create_sheet(rt.name)
-        ws.freeze_panes = "A4"
-        for i, f in enumerate(rt.fields):
-            ws.column_dimensions[_col_letter(i)].width = max(12, min(40, len(f.name) + 4))
+    # write-only sheets stream rows to temporary files as they are appended: a full disk can strike here
+    try:
+        about = wb.create_sheet(ABOUT_SHEET)
+        about.append(["importsub dataset", ds.name])
+        about.append(["sheets", "one per record type; row 1 field names, row 2 units, row 3 notes, data from row 4"])
+        about.append(["money", f"all values in {CURRENCY}"])
+        about.append(["records", ", ".join(f"{k}: {v}" for k, v in ds.counts().items())])
+        bold = Font(bold=True)
+        grey = Font(italic=True, color="666666")
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for rt in TABLES:
+            ws = wb.create_sheet(rt.name)
+            ws.freeze_panes = "A4"
+            for i, f in enumerate(rt.fields):
+                ws.column_dimensions[_col_letter(i)].width = max(12, min(40, len(f.name) + 4))
 
-        def styled(value: Any, font: Font, ws: Any = ws, align: Alignment | None = None) -> WriteOnlyCell:
-            c = WriteOnlyCell(ws, value=value)
-            c.font = font
-            if align is not None:
-                c.alignment = align
-            return c
+            def styled(value: Any, font: Font, ws: Any = ws, align: Alignment | None = None) -> WriteOnlyCell:
+                c = WriteOnlyCell(ws, value=value)
+                c.font = font
+                if align is not None:
+                    c.alignment = align
+                return c
 
-        ws.append([styled(f.name, bold) for f in rt.fields])
-        ws.append([styled(unit_cell(f), grey) for f in rt.fields])
-        ws.append([styled(note_cell(f), grey, align=wrap) for f in rt.fields])
-        for row in ds.canonical(rt.name).iter_rows():
-            ws.append(list(row))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+            ws.append([styled(f.name, bold) for f in rt.fields])
+            ws.append([styled(unit_cell(f), grey) for f in rt.fields])
+            ws.append([styled(note_cell(f), grey, align=wrap) for f in rt.fields])
+            for row in ds.canonical(rt.name).iter_rows():
+                ws.append(list(row))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+    except BaseException:
+        _close_writers(wb)
+        raise
+
+
+def _close_writers(wb: Any) -> None:
+    """Close the XML streams of a write-only workbook whose save failed (a full disk), quietly: left to the
+    garbage collector they print "Exception ignored … Traceback" when the process ends."""
+    import contextlib
+
+    for ws in getattr(wb, "_sheets", []):
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(BaseException):
+                    stream.close()
 
 
 def _col_letter(i: int) -> str:
@@ -154,5 +356,8 @@ def _col_letter(i: int) -> str:
 
 
 def write_template(path: Path) -> None:
-    """An empty workbook with every sheet's headers, units and notes."""
-    write_xlsx(Dataset.empty("template"), path)
+    """An empty workbook with every sheet's headers, units and notes (written whole or not at all)."""
+    from importsub.io.atomic import atomic_file
+
+    with atomic_file(path) as tmp:
+        write_xlsx(Dataset.empty("template"), tmp)

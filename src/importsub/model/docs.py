@@ -6,7 +6,11 @@ checks the committed file is current.
 
 from __future__ import annotations
 
-from importsub.model.schema import CURRENCY, TABLES, RecordType
+from importsub.model.schema import CURRENCY, LARGEST, TABLES, Field, RecordType
+
+
+def _allowed(f: Field) -> str:
+    return "; ".join(t for t in (f.bounds_text(), f.pattern_hint) if t)
 
 
 def _table_md(rt: RecordType) -> str:
@@ -25,7 +29,7 @@ def _table_md(rt: RecordType) -> str:
         default = "" if f.required or f.default is None else f"`{f.default}`"
         lines.append(
             f"| `{f.name}` | {f.type} | {f.unit} | {'yes' if f.required else 'no'} | {default} | "
-            f"{f.bounds_text().replace('|', '/')} | {f.description}{ref} |"
+            f"{_allowed(f).replace('|', '/')} | {f.description}{ref} |"
         )
     for r in rt.refs:
         lines.append("")
@@ -43,6 +47,9 @@ def records_markdown() -> str:
         "Generated from `src/importsub/model/schema.py` by `python -m importsub.model.docs`; do not edit by hand.",
         "",
         f"Each record type is one xlsx sheet, one CSV file, one JSON key and one database table of the same name. Money is in {CURRENCY}.",
+        "",
+        f"Numbers are finite and at most {LARGEST:.0e} in magnitude; text holds no control characters "
+        "(tabs and line breaks only in multi-line fields: `source`, `description`); dates are `YYYY-MM-DD`.",
         "",
     ]
     return "\n".join(head) + "\n" + "\n\n".join(_table_md(rt) for rt in TABLES) + "\n"

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from importsub.model.schema import TABLES, RecordType
+from importsub.model.schema import LARGEST, TABLES, RecordType
 from importsub.model.schema import Field as SchemaField
 from importsub.model.validate import MAX_INT, MAX_TEXT
 
@@ -48,6 +48,12 @@ def field_definition(f: SchemaField, *, for_output: bool = False) -> tuple[Any, 
     if f.type == "str":
         constraints["min_length"] = 1
         constraints["max_length"] = MAX_TEXT
+        # the documented format in full, else any text without control characters (as the columnar check)
+        constraints["pattern"] = (
+            f"^(?:{f.pattern})$"
+            if f.pattern
+            else ("^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$" if f.multiline else "^[^\\x00-\\x1F\\x7F]*$")
+        )
     if f.type == "int":
         constraints["ge"], constraints["le"] = -MAX_INT, MAX_INT
     if f.positive:
@@ -56,6 +62,10 @@ def field_definition(f: SchemaField, *, for_output: bool = False) -> tuple[Any, 
         constraints["ge"] = f.minimum
     if f.maximum is not None:
         constraints["le"] = f.maximum
+    elif f.type in ("int", "float"):
+        constraints["le"] = LARGEST
+        if f.minimum is None and not f.positive:
+            constraints["ge"] = -LARGEST
     if f.type == "float":
         constraints["allow_inf_nan"] = False
     ann: Any = Annotated[base, Field(description=desc, **constraints)]

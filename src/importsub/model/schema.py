@@ -28,6 +28,13 @@ REQUIRED: Final = _Required()
 
 CURRENCY: Final = "RUB"
 
+LARGEST: Final = 1e15
+"""Largest magnitude of any number in a dataset (10^15: a quadrillion roubles, units or weeks); beyond it
+a value is a typing slip, and products of two such numbers would overflow what analyses can show."""
+
+ISO2_PATTERN: Final = r"[A-Z]{2}"
+HS_CODE_PATTERN: Final = r"[0-9]{4,10}"
+
 
 @dataclass(frozen=True)
 class Field:
@@ -35,6 +42,10 @@ class Field:
 
     ``minimum``/``maximum`` are inclusive bounds; ``positive`` means ``> 0``.
     ``ref`` names the table whose key this single field must match.
+    ``pattern`` is a regular expression a text value must match in full
+    (``pattern_hint`` says it in words); ``multiline`` text may hold tabs
+    and line breaks (no other control characters are allowed anywhere).
+    Numbers have a magnitude of at most :data:`LARGEST` unless ``maximum`` says otherwise.
     """
 
     name: str
@@ -47,6 +58,9 @@ class Field:
     positive: bool = False
     choices: tuple[str, ...] | None = None
     ref: str | None = None
+    pattern: str | None = None
+    pattern_hint: str = ""
+    multiline: bool = False
 
     @property
     def required(self) -> bool:
@@ -114,6 +128,7 @@ def _source() -> Field:
         "str",
         default=None,
         description="Where the figures come from (publisher, year); 'estimate' when they are not public",
+        multiline=True,
     )
 
 
@@ -128,7 +143,13 @@ TABLES: Final[tuple[RecordType, ...]] = (
         "Country",
         "Countries, by ISO 3166-1 alpha-2 code.",
         (
-            Field("iso2", "str", description="ISO 3166-1 alpha-2 code, e.g. BY"),
+            Field(
+                "iso2",
+                "str",
+                description="ISO 3166-1 alpha-2 code, e.g. BY",
+                pattern=ISO2_PATTERN,
+                pattern_hint="two capital letters (ISO 3166-1 alpha-2), e.g. BY",
+            ),
             Field("name", "str", description="Name in English"),
             Field("name_local", "str", default=None, description="Name in the local language, e.g. Беларусь"),
         ),
@@ -185,7 +206,14 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("name_local", "str", default=None, description="Name in Russian or Belarusian"),
             Field("category", "str", description="Category: vehicle, lighting, braking, rolled_rings, plastics, …"),
             Field("unit", "str", default="pcs", description="Unit of quantity (pcs, kg, set, …)"),
-            Field("hs_code", "str", default=None, description="HS / TN VED code (4 to 10 digits)"),
+            Field(
+                "hs_code",
+                "str",
+                default=None,
+                description="HS / TN VED code (4 to 10 digits)",
+                pattern=HS_CODE_PATTERN,
+                pattern_hint="4 to 10 digits, no spaces or dots",
+            ),
             Field(
                 "unit_value",
                 "float",
@@ -447,7 +475,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
         "Named what-if cases: disruptions, demand changes and active projects.",
         (
             Field("name", "str", description="Scenario name"),
-            Field("description", "str", default=None, description="What the scenario represents"),
+            Field("description", "str", default=None, description="What the scenario represents", multiline=True),
             Field(
                 "year",
                 "int",

@@ -15,15 +15,18 @@ All problems are collected (up to ``max_problems``) and raised together as a
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import polars as pl
 
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import Problem, ValidationError
-from importsub.model.schema import TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType
+from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
@@ -70,13 +73,16 @@ class RawTable:
     """A table as read from a file: string cells, plus where each row came from.
 
     ``frame`` has one String column per header cell and a ``__row__`` Int64
-    column with the row number the user sees.
+    column with the row number the user sees.  ``decimal_comma`` tables have
+    numbers like ``1 234,5`` (spaces group digits; the comma is the decimal sign).
     """
 
     name: str
     frame: pl.DataFrame
     file: str | None = None
     sheet: str | None = None
+    decimal_comma: bool = False
+    """Numbers are written with a decimal comma (``0,5``), as a Russian-locale CSV has them."""
 
 
 class _Collector:
@@ -125,11 +131,21 @@ def _fmt(value: object) -> str:
 # ---------------------------------------------------------------- parsing
 
 
-def _cast_column(raw: pl.Expr, f: Field) -> pl.Expr:
+# ISO 8601 date, optionally with a valid time of day (an xlsx date-time cell); nothing after it
+_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?$"
+
+
+def _cast_column(raw: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
     text = raw.cast(pl.String).str.strip_chars()
     text = pl.when(text == "").then(None).otherwise(text)
     if f.type == "str":
         return text
+    if decimal_comma and f.type in ("float", "int"):
+        # "1 234,5" (space or no-break space between digit groups) -> "1234.5"; a "." stays invalid
+        text = text.str.replace_all(r"(\d)[ \u00a0\u202f](\d)", "$1$2").str.replace_all(
+            r"(\d)[ \u00a0\u202f](\d)", "$1$2"
+        )
+        text = pl.when(text.str.contains(r"\.")).then(pl.lit("not a number")).otherwise(text.str.replace(",", "."))
     if f.type == "float":
         return text.cast(pl.Float64, strict=False)
     if f.type == "int":
@@ -139,7 +155,8 @@ def _cast_column(raw: pl.Expr, f: Field) -> pl.Expr:
         low = text.str.to_lowercase()
         return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False).otherwise(None)
     if f.type == "date":
-        return text.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        day = pl.when(text.str.contains(_DATE_TEXT)).then(text.str.slice(0, 10)).otherwise(None)
+        return day.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     raise AssertionError(f.type)
 
 
@@ -147,7 +164,7 @@ _TYPE_WORDS = {
     "int": "a whole number",
     "float": "a number",
     "bool": "true or false",
-    "date": "a date (YYYY-MM-DD)",
+    "date": "a date (YYYY-MM-DD, nothing after it but a valid time)",
     "str": "text",
 }
 
@@ -184,7 +201,7 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for f in rt.fields:
         if f.name in present:
-            exprs.append(_cast_column(pl.col(f.name), f).alias(f.name))
+            exprs.append(_cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma).alias(f.name))
         else:
             exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
     typed = df.select(exprs)
@@ -224,7 +241,7 @@ def parse(
     typed: dict[str, list[pl.DataFrame]] = {}
     origins: dict[str, list[_Origin]] = {}
     header_problems = False
-    for raw in raw_tables:
+    for raw in map(_known_name, raw_tables):
         if raw.name not in TABLES_BY_NAME:
             out.add(
                 Problem(
@@ -258,6 +275,13 @@ def parse(
         _check(ds, frames, locs, out)
     out.raise_if_any()
     return ds
+
+
+def _known_name(raw: RawTable) -> RawTable:
+    """A sheet or file named ``Countries`` or ``COUNTRIES`` is the ``countries`` table."""
+    if raw.name in TABLES_BY_NAME or raw.name.lower() not in TABLES_BY_NAME:
+        return raw
+    return dataclasses.replace(raw, name=raw.name.lower())
 
 
 # ---------------------------------------------------------------- checking
@@ -411,6 +435,47 @@ def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collect
                 pl.lit(f"text longer than {MAX_TEXT:,} characters"),
                 out,
             )
+    _check_formats(rt, df, loc, out)
+
+
+# C0 controls and DEL; tab and line breaks only in multi-line text
+_CONTROL = r"[\x00-\x1F\x7F]"
+_CONTROL_MULTILINE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
+
+
+def _check_formats(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """Documented formats (ISO2 codes, HS codes), no control characters in text, numbers of a sane size."""
+    for f in rt.fields:
+        col = pl.col(f.name)
+        if f.type == "str":
+            bad = _CONTROL_MULTILINE if f.multiline else _CONTROL
+            code = col.str.extract(f"({bad})").str.encode("hex").str.to_uppercase()
+            where = "" if f.multiline else "; tabs and line breaks are allowed only in multi-line fields"
+            _report(
+                df.filter(col.str.contains(bad)),
+                loc,
+                f.name,
+                pl.format(f"contains the control character U+00{{}}{where}", code),
+                out,
+            )
+            if f.pattern is not None:
+                _report(
+                    df.filter(col.is_not_null() & ~col.str.contains(f"^(?:{f.pattern})$")),
+                    loc,
+                    f.name,
+                    pl.format(f"{{}} is not {f.pattern_hint or 'of the form ' + f.pattern}", col),
+                    out,
+                )
+        elif f.type in ("int", "float") and f.maximum is None:
+            _report(
+                df.filter(col.is_finite() & (col.abs() > LARGEST))
+                if f.type == "float"
+                else df.filter(col.abs() > LARGEST),
+                loc,
+                f.name,
+                pl.format(f"{{}} is beyond the largest magnitude allowed ({LARGEST:.0e})", col),
+                out,
+            )
 
 
 def _check_keys(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
@@ -482,53 +547,35 @@ def _check_shares(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
 
 
 def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
-    if df.height == 0:
-        return
+    """One problem per cycle of the BOM (strongly connected components, self-loops too), at the row of
+    the line that closes it, naming every part and the rows of every line on it."""
+    from importsub.model.graph import cycles
+
     edges = df.select("parent", "child", ROW, "__src__").drop_nulls(["parent", "child"])
-    children: dict[str, list[tuple[str, int, int]]] = {}
-    for parent, child, row, src in edges.iter_rows():
-        children.setdefault(parent, []).append((child, row, src))
-    # Kahn's algorithm on parent -> child; whatever remains lies on or behind a cycle
-    indeg: dict[str, int] = {}
-    for parent, kids in children.items():
-        indeg.setdefault(parent, 0)
-        for child, _, _ in kids:
-            indeg[child] = indeg.get(child, 0) + 1
-    stack = [n for n, d in indeg.items() if d == 0]
-    seen = 0
-    while stack:
-        n = stack.pop()
-        seen += 1
-        for child, _, _ in children.get(n, ()):
-            indeg[child] -= 1
-            if indeg[child] == 0:
-                stack.append(child)
-    if seen == len(indeg):
+    if edges.height == 0:
         return
-    remaining = {n for n, d in indeg.items() if d > 0}
-    reported: set[frozenset[str]] = set()
-    for start in sorted(remaining):
-        # walk inside the remaining subgraph until a node repeats: that is a cycle
-        path: list[str] = []
-        where: dict[str, int] = {}
-        node = start
-        rows: list[tuple[int, int]] = []
-        while node not in where:
-            where[node] = len(path)
-            path.append(node)
-            nxt = next(((c, r, s) for c, r, s in children.get(node, ()) if c in remaining), None)
-            if nxt is None:
-                break
-            rows.append((nxt[1], nxt[2]))
-            node = nxt[0]
-        else:
-            cycle = [*path[where[node] :], node]
-            key = frozenset(cycle)
-            if key in reported:
-                continue
-            reported.add(key)
-            row, src = rows[where[node]]
-            out.add(loc.problem(src, row, "child", "BOM cycle: " + " → ".join(cycle)))
+    names = pl.concat([edges.get_column("parent"), edges.get_column("child")]).unique(maintain_order=True)
+    code = {n: i for i, n in enumerate(names.to_list())}
+    src = np.fromiter((code[p] for p in edges.get_column("parent").to_list()), dtype=np.int64, count=edges.height)
+    dst = np.fromiter((code[c] for c in edges.get_column("child").to_list()), dtype=np.int64, count=edges.height)
+    line: dict[tuple[int, int], tuple[int, int]] = {}
+    for a, b, row, s in zip(
+        src.tolist(), dst.tolist(), edges.get_column(ROW), edges.get_column("__src__"), strict=True
+    ):
+        line.setdefault((a, b), (row, s))
+    labels = names.to_list()
+    for cyc in cycles(len(labels), src, dst, limit=out.cap):
+        rows = [line[(a, b)] for a, b in itertools.pairwise(cyc)]
+        row, s = rows[-1]
+        where = ", ".join(str(r) for r, _ in rows)
+        out.add(
+            loc.problem(
+                s,
+                row,
+                "child",
+                "BOM cycle: " + " → ".join(labels[i] for i in cyc) + f" (rows {where})",
+            )
+        )
 
 
 def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:

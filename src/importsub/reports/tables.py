@@ -122,7 +122,10 @@ def emit(
     if fmt == "xlsx":
         if out is None:
             raise ImportsubError("--format xlsx needs --out FILE.xlsx")
-        write_xlsx(tables, out, fingerprint)
+        from importsub.io.atomic import atomic_file
+
+        with atomic_file(out) as tmp:
+            write_xlsx(tables, tmp, fingerprint)
         return
     if fmt == "json":
         text = to_json(tables, fingerprint)
@@ -131,7 +134,7 @@ def emit(
         if out is not None and len(names) > 1:
             for name in names[1:]:
                 extra = out.with_name(f"{out.stem}-{name}{out.suffix or '.csv'}")
-                extra.write_text(to_csv(tables[name]), encoding="utf-8")
+                _write_text(extra, to_csv(tables[name]))
         text = to_csv(tables[names[0]]) if names else ""
     else:
         from rich.console import Console
@@ -152,5 +155,12 @@ def emit(
 
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        _write_text(out, text)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """UTF-8 text to ``path``, whole or not at all (temporary file and rename)."""
+    from importsub.io.atomic import atomic_file
+
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

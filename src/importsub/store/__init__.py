@@ -7,7 +7,9 @@ migrations, applied when a store is opened.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import os
 import weakref
 from collections.abc import Callable, Iterator
@@ -80,16 +82,70 @@ def _adbc_error() -> type[Exception]:
     return adbc_driver_manager.Error  # type: ignore[no-any-return]
 
 
+#: seconds a write waits for another writer to finish (an import of millions of records takes minutes)
+WRITE_WAIT = 600.0
+#: advisory lock key of schema migrations on PostgreSQL (two first imports into an empty database)
+MIGRATION_LOCK = 0x1D5_0001
+_WRITE = "importsub_write"
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # the driver's own transaction handling off: BEGIN is ours (below), so a write transaction can be IMMEDIATE
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+    except Exception as exc:  # a read-only store keeps the journal mode it has
+        if "readonly" not in str(exc).lower() and "read-only" not in str(exc).lower():
+            raise
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT * 1000)}")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """SQLite: a write transaction takes the write lock when it begins (``BEGIN IMMEDIATE``), waiting for
+    another writer; a deferred one that read first could not upgrade its lock and would fail at once
+    with "database is locked"."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def _writing_begin(engine: Engine) -> Callable[[], Any]:
+    """``engine.begin()`` as a write transaction: every ``with engine.begin()`` in the code base writes."""
+
+    @contextlib.contextmanager
+    def begin() -> Iterator[Connection]:
+        with engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    return begin
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """ADBC turns Ctrl-C during a call into the driver's "cancel not implemented" error, caused by it."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def _disk_full(text: str) -> bool:
+    low = text.lower()
+    return "disk is full" in low or "no space left" in low or "disk full" in low or "could not extend file" in low
 
 
 class Store:
     """A store of datasets and their versions.
+
+    Writes wait for each other (up to :data:`WRITE_WAIT` seconds): concurrent
+    imports all land, with distinct version numbers.
 
     Parameters
     ----------
@@ -106,22 +162,39 @@ class Store:
     1
     """
 
+    #: extra PRAGMA statements of the bulk SQLite write connection (tests: ``PRAGMA max_page_count``)
+    write_pragmas: tuple[str, ...] = ()
+
     def __init__(self, db: str | None = None, *, migrate: bool = True) -> None:
         self.url = normalise_url(db) if db else default_url()
         self.is_sqlite = self.url.startswith("sqlite")
+        self.read_only = False
         try:
             if self.is_sqlite:
                 path = self.url.split(":///", 1)[1] if ":///" in self.url else ""
-                if path and path != ":memory:":
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                if path and path != ":memory:" and "?" not in path:
+                    file = Path(path)
+                    if file.exists() and not (os.access(file, os.W_OK) and os.access(file.parent, os.W_OK)):
+                        # a store we may only read (a read-only file or folder): open it read-only; a WAL
+                        # database can then only be read as immutable (its -shm file cannot be made)
+                        self.read_only = True
+                        self.url = f"sqlite:///file:{file}?mode=ro&immutable=1&uri=true"
+                    else:
+                        file.parent.mkdir(parents=True, exist_ok=True)
             # SQLite: a new connection per use (cheap), so no pooled connection
             # keeps an old WAL snapshot after another connection commits
-            pool = {"poolclass": sa.pool.NullPool} if self.is_sqlite else {"pool_pre_ping": True}
+            pool: dict[str, Any] = (
+                {"poolclass": sa.pool.NullPool, "connect_args": {"timeout": WRITE_WAIT}}
+                if self.is_sqlite
+                else {"pool_pre_ping": True}
+            )
             self.engine: Engine = sa.create_engine(self.url, **pool)
         except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
             raise ImportsubError(f"cannot open store {db!r}: {exc}") from exc
         if self.is_sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
+        self.engine.begin = _writing_begin(self.engine)  # type: ignore[method-assign]
         # close pooled connections when the store is dropped
         self._finalizer = weakref.finalize(self, self.engine.dispose)
         if migrate:
@@ -138,6 +211,8 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
+        if self.read_only:
+            return f"Store({(self.engine.url.database or '').removeprefix('file:')!r}, read-only)"
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
 
     # ------------------------------------------------------------ schema
@@ -150,11 +225,34 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
+            if self._at_head(cfg):
+                return  # nothing to write: a read-only store opens too
             with self.engine.begin() as conn:
+                if not self.is_sqlite:
+                    # two processes creating the tables of an empty database: one does, the other waits and
+                    # then finds them there (SQLite: BEGIN IMMEDIATE serialises the same way)
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except sa.exc.OperationalError as exc:
+            if self.read_only or (self.is_sqlite and "readonly" in str(exc.orig).lower()):
+                raise ImportsubError(
+                    f"cannot open store {self}: it is read-only and needs an upgrade to this version of importsub"
+                ) from exc
             raise ImportsubError(f"cannot open store {self}: {exc.orig}") from exc
+        except sa.exc.DBAPIError as exc:
+            raise ImportsubError(f"cannot open store {self}: {exc.orig}") from exc
+
+    def _at_head(self, cfg: Any) -> bool:
+        """Whether the store's schema is already the newest (read without taking a write lock)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return False
+            return MigrationContext.configure(conn).get_current_revision() == head
 
     # ------------------------------------------------------------ listing
 
@@ -247,21 +345,27 @@ class Store:
             write = self._write_sqlite_bulk if self.is_sqlite and self._sqlite_path() is not None else self._write
             return dataclasses.replace(info, version=write(ds, info, progress))
         except sa.exc.DBAPIError as exc:
-            raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc.orig}") from exc
+            raise self._write_error(name, exc.orig or exc) from exc
         except (self.engine.dialect.loaded_dbapi.Error, _adbc_error()) as exc:  # raised by the bulk paths
-            raise ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {exc}") from exc
+            if _caused_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
+            raise self._write_error(name, exc) from exc
+        except OSError as exc:
+            raise self._write_error(name, exc) from exc
+
+    def _write_error(self, name: str, exc: BaseException) -> ImportsubError:
+        text = str(exc).strip()
+        if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or _disk_full(text):
+            return ImportsubError(f"writing {name!r} to {self} failed: disk full; nothing was written ({text})")
+        if "readonly" in text.lower() or "read-only" in text.lower():
+            return ImportsubError(f"writing {name!r} to {self} failed: the store is read-only; nothing was written")
+        return ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {text}")
 
     def _write(self, ds: Dataset, info: VersionInfo, progress: ProgressFn | None) -> int:
         """Any database through SQLAlchemy (PostgreSQL: COPY); returns the new version number."""
         name, now, total, done = info.dataset, info.created_at, sum(info.counts.values()), 0
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name)).first()
-            if row is None:
-                dataset_id = conn.execute(
-                    datasets.insert().values(name=name, created_at=now).returning(datasets.c.id)
-                ).scalar_one()
-            else:
-                dataset_id = row[0]
+            dataset_id = self._lock_dataset(conn, name, now)
             last = conn.execute(
                 sa.select(sa.func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
             ).scalar()
@@ -290,7 +394,25 @@ class Store:
                 done += df.height
         return number
 
+    def _lock_dataset(self, conn: Connection, name: str, now: datetime) -> int:
+        """The id of dataset ``name`` (created if new), locked for this transaction: concurrent imports of
+        one dataset take their version numbers one after the other (SQLite: the transaction is IMMEDIATE)."""
+        if self.is_sqlite:
+            row = conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name)).first()
+            if row is not None:
+                return int(row[0])
+            return int(
+                conn.execute(datasets.insert().values(name=name, created_at=now).returning(datasets.c.id)).scalar_one()
+            )
+        from sqlalchemy.dialects.postgresql import insert
+
+        # a second import of a new name waits here for the first to commit, then finds its row
+        conn.execute(insert(datasets).values(name=name, created_at=now).on_conflict_do_nothing(index_elements=["name"]))
+        return int(conn.execute(sa.select(datasets.c.id).where(datasets.c.name == name).with_for_update()).scalar_one())
+
     def _sqlite_path(self) -> str | None:
+        if self.read_only:
+            return None  # the SQLAlchemy path then reports "read-only"
         path = self.engine.url.database
         return None if not path or path == ":memory:" else path
 
@@ -307,11 +429,16 @@ class Store:
 
         name, total, done = info.dataset, sum(info.counts.values()), 0
         stamp = info.created_at.replace(tzinfo=None).isoformat(sep=" ")
-        with adbc.connect(self._sqlite_path()) as conn:
+        with adbc.connect(self._sqlite_path(), autocommit=True) as conn:
             try:
                 with conn.cursor() as cur:
                     cur.execute("PRAGMA foreign_keys=ON")
-                    cur.execute("PRAGMA busy_timeout=30000")
+                    cur.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT * 1000)}")
+                    for pragma in self.write_pragmas:
+                        cur.execute(pragma)
+                    # take the write lock first: a transaction that read first fails at once with
+                    # "database is locked" when another import commits in between
+                    cur.execute("BEGIN IMMEDIATE")
                     cur.execute("SELECT id FROM datasets WHERE name = ?", (name,))
                     row = cur.fetchone()
                     if row is None:
@@ -349,9 +476,10 @@ class Store:
                             if progress:
                                 progress(rt.name, done + min(start + BATCH_ROWS * 4, df.height), total)
                         done += df.height
-                conn.commit()
+                    cur.execute("COMMIT")
             except BaseException:
-                conn.rollback()
+                with contextlib.suppress(Exception), conn.cursor() as cur:
+                    cur.execute("ROLLBACK")  # SQLite may have ended the transaction itself (disk full)
                 raise
         return number
 

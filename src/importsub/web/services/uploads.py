@@ -51,6 +51,7 @@ def read_upload(content: bytes, filename: str, *, name: str, max_bytes: int) -> 
             _("%(file)s: unknown file type; use .xlsx, .json, .csv or a .zip of CSV files.", file=clean)
         )
     from importsub.io import read_path
+    from importsub.io.limits import for_upload
 
     with tempfile.TemporaryDirectory(prefix="importsub-upload-") as tmp:
         root = Path(tmp)
@@ -62,7 +63,7 @@ def read_upload(content: bytes, filename: str, *, name: str, max_bytes: int) -> 
             target = root / clean
             target.write_bytes(content)
         try:
-            return read_path(target, name=name)
+            return read_path(target, name=name, limits=for_upload(max_bytes))
         except ValidationError as exc:
             raise ValidationError([_rename(p, root) for p in exc.problems], exc.total) from None
         except FileFormatError as exc:
@@ -83,8 +84,11 @@ def _unzip_csvs(content: bytes, target: Path, label: str, max_bytes: int) -> Non
         zf = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         raise FileFormatError(_("%(file)s: not a readable zip file.", file=label)) from None
+    from importsub.io.limits import check_zip, for_upload
+
     total = 0
     with zf:
+        check_zip(zf, label, for_upload(max_bytes))  # sizes and ratios as declared: a zip bomb stops here
         for info in zf.infolist():
             if info.is_dir():
                 continue
@@ -92,8 +96,12 @@ def _unzip_csvs(content: bytes, target: Path, label: str, max_bytes: int) -> Non
             if not base.lower().endswith(".csv") or base.startswith("."):
                 continue
             total += info.file_size
-            if total > 4 * max_bytes:  # a zip bomb would stop here
+            if total > 4 * max_bytes:
                 raise FileFormatError(_("The file is larger than %(mb)s MB.", mb=round(4 * max_bytes / 1e6)))
-            (target / safe_filename(base)).write_bytes(zf.read(info))
+            try:
+                data = zf.read(info)  # never more than the declared size: a member that lies fails its CRC
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise FileFormatError(_("%(file)s: not a readable zip file.", file=label) + f" ({exc})") from None
+            (target / safe_filename(base)).write_bytes(data)
     if not any(target.iterdir()):
         raise FileFormatError(_("%(file)s: the zip file holds no CSV files.", file=label))
