@@ -364,7 +364,10 @@ def test_three_tier_year_scenario_and_fingerprint() -> None:
     assert net.year == 2024
     assert net.demand[car] == 1_000.0
     assert net.demand.sum() == 1_000.0
-    assert net.fingerprint["year rule"] == "latest year with demand"
+    # issue 9 item 8: one default-year rule (was "latest year with demand", 2030 for the demo)
+    from importsub.compile import YEAR_RULE
+
+    assert net.fingerprint["year rule"] == YEAR_RULE
     assert net.fingerprint["content"] == ds.fingerprint()
     assert net.fingerprint["dataset"] == "three-tier"
     assert net.fingerprint["scenario"] is None

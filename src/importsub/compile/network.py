@@ -140,6 +140,8 @@ class Network:
     site_names: tuple[str, ...] = ()
     part_names: tuple[str, ...] = ()
     organization_names: tuple[str, ...] = ()
+    #: name of each capacity pool (the ``pool`` field), aligned with ``pool_site`` / ``pool_capacity``
+    pool_names: tuple[str, ...] = ()
 
     @property
     def n_nodes(self) -> int:
