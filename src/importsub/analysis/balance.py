@@ -21,7 +21,6 @@ from importsub.compile.network import BoolArray, FloatArray, IntArray, Network
 from importsub.model.dataset import Dataset
 from importsub.model.errors import AnalysisError
 
-
 POOL_RULE = (
     "usable = min(pool, Σ part capacities), split in proportion to derived demand, each part capped at its own "
     "capacity, the rest re-spread; capacity left then goes to parts without demand by their capacity"
@@ -129,8 +128,10 @@ def pool_table(net: Network, x: FloatArray, allocated: FloatArray, mask: BoolArr
     if members.size == 0:
         return pl.DataFrame(schema=schema)
     p = net.pool[members]
-    names = net.pool_names if len(net.pool_names) == net.pool_capacity.size else tuple(
-        f"pool {k}" for k in range(net.pool_capacity.size)
+    names = (
+        net.pool_names
+        if len(net.pool_names) == net.pool_capacity.size
+        else tuple(f"pool {k}" for k in range(net.pool_capacity.size))
     )
     order = np.lexsort((net.node_part[members], p))  # by pool, then part: a fixed order
     members, p = members[order], p[order]

@@ -27,7 +27,12 @@ from importsub.compile.network import Network
 from importsub.model.errors import ImportsubError
 
 YearOption = Annotated[
-    int | None, typer.Option("--year", "-y", help="Year of demand (default: the latest year with demand not after the current year, else the earliest).")
+    int | None,
+    typer.Option(
+        "--year",
+        "-y",
+        help="Year of demand (default: the latest year with demand not after the current year, else the earliest).",
+    ),
 ]
 
 # tables shown in the terminal when none is chosen (the others are long; use csv/json/xlsx)

@@ -51,7 +51,8 @@ CSV_SECTION = "# table: "
 
 def to_csv_sections(tables: Mapping[str, pl.DataFrame]) -> str:
     """Several tables as one CSV text: each section is a ``# table: NAME`` line,
-    the table's header and rows; sections are separated by one empty line.
+    then the table's header and rows (no empty lines, so a section reads as
+    CSV as it is).
 
     One table is written as plain CSV (no section line), so a single table
     pipes straight into any CSV reader.  To split the sections, read lines
@@ -60,7 +61,7 @@ def to_csv_sections(tables: Mapping[str, pl.DataFrame]) -> str:
     """
     if len(tables) == 1:
         return to_csv(next(iter(tables.values())))
-    return "\n".join(f"{CSV_SECTION}{name}\n{to_csv(df)}" for name, df in tables.items())
+    return "".join(f"{CSV_SECTION}{name}\n{to_csv(df)}" for name, df in tables.items())
 
 
 def csv_file_names(out: Path, names: list[str]) -> dict[str, Path]:

@@ -60,7 +60,10 @@ class ProgrammeParams(NoParams):
 class ProjectParams(NoParams):
     project: str = Field(min_length=1, max_length=200, description="Project id")
     year: int | None = Field(
-        default=None, ge=1900, le=2200, description="Year of the impact (default: the latest year with demand not after the current year) [year]"
+        default=None,
+        ge=1900,
+        le=2200,
+        description="Year of the impact (default: the latest year with demand not after the current year) [year]",
     )
     group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
     as_of: dt.date = Field(default_factory=_today, description="Date of the milestone status (default: today)")
