@@ -112,9 +112,11 @@ def register(app: typer.Typer) -> None:
         )
         tables = {"datasets": datasets, **summary_tables(store.read_dataset(NAME))}
         from importsub.analysis import demo_headline
+        from importsub.compile import YEAR_RULE, default_year
 
         tables.update(demo_headline(ds))
-        emit(tables, fmt, None, fingerprint={"dataset": NAME, "fingerprint": ds.fingerprint()[:12]})
+        fp = {"dataset": NAME, "fingerprint": ds.fingerprint()[:12], "year": default_year(ds), "year rule": YEAR_RULE}
+        emit(tables, fmt, None, fingerprint=fp)
 
     @app.command("import")
     def import_(
