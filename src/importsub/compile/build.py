@@ -376,6 +376,22 @@ def compile(
             )
         )
 
+    over = np.flatnonzero(w - unmapped_inputs < -VALUE_ADDED_TOLERANCE)
+    if over.size:
+        worst = over[np.argsort(w[over] - unmapped_inputs[over])][:_LIST]
+        raise AnalysisError(
+            f"{where}: negative value added (mapped and unmapped inputs worth more than the product): "
+            + _names(
+                [
+                    f"{_label(sites_s, parts_s, node_site, node_part, i)} inputs "
+                    f"{(1 - w[i]) * value[i]:,.2f} RUB/unit mapped + {unmapped_inputs[i] * value[i]:,.2f} RUB/unit "
+                    f"unmapped > value {value[i]:,.2f} RUB/unit"
+                    for i in worst
+                ],
+                over.size - _LIST,
+            )
+        )
+
     # ---------------------------------------------------------------- topological levels
     # structural graph: every link with its BOM need, share 0 (qualified alternatives) included
     S1 = sp.csr_matrix((np.ones(link_group.size), (link_supplier, link_group)), shape=(n, m))
@@ -515,6 +531,7 @@ def compile(
         part_names=tuple(ds.parts.get_column("name").to_list()),
         organization_names=tuple(str(org_name_map.get(o, o)) for o in orgs_s.to_list()),
         pool_names=tuple(str(p) for p in pools.get_column("pool").to_list()),
+        part_material=ds.parts.get_column("material").fill_null(False).to_numpy().astype(np.bool_),
     )
 
 

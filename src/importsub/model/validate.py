@@ -333,6 +333,8 @@ def _check(
     _check_bom_cycles(full["bom"], loc["bom"], out)
     if not out.total:
         _check_value_added(ds, full["production"], loc["production"], out)
+    if not out.total:
+        _check_unmapped_inputs_value(ds, full["production"], loc["production"], out)
 
 
 def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: pl.Expr, out: _Collector) -> None:
@@ -567,6 +569,62 @@ def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out
             pl.col("parent"),
             pl.col("site"),
             pl.col("__cost__").round(2),
+            pl.col("__v__").round(2),
+        ),
+        out,
+    )
+
+
+def _check_unmapped_inputs_value(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """Mapped inputs (q · share · v_supplier) plus unmapped ones (q · the child part's unit value, a
+    BOM child with no supply link at the site) must not exceed the node's own value (issue 9: such
+    a node's coverage used to be clamped silently)."""
+    if production.height == 0 or ds.bom.height == 0:
+        return
+    parts = ds.parts.select(pl.col("id").alias("part"), pl.col("unit_value").alias("__pv__"))
+    value = production.join(parts, on="part", how="left").with_columns(
+        pl.coalesce("unit_value", "__pv__").alias("__v__")
+    )
+    supplier_value = value.select(pl.col("site").alias("supplier"), "part", pl.col("__v__").alias("__vs__"))
+    link_value = (
+        ds.supply_links.join(supplier_value, on=["supplier", "part"], how="left")
+        .group_by("buyer", "part")
+        .agg((pl.col("share") * pl.col("__vs__")).sum().alias("__unit_cost__"))
+        .rename({"buyer": "site", "part": "child"})
+    )
+    child_value = ds.parts.select(pl.col("id").alias("child"), pl.col("unit_value").alias("__cv__"))
+    lines = (
+        value.select("site", pl.col("part").alias("parent"), ROW, "__src__", "__v__")
+        .join(ds.bom.select("parent", "child", "quantity"), on="parent", how="inner")
+        .join(link_value, on=["site", "child"], how="left")
+        .join(child_value, on="child", how="left")
+    )
+    mapped = pl.col("__unit_cost__").is_not_null()
+    costs = (
+        lines.group_by("site", "parent", ROW, "__src__", "__v__")
+        .agg(
+            (pl.col("quantity") * pl.col("__unit_cost__")).filter(mapped).sum().alias("__mapped__"),
+            (pl.col("quantity") * pl.col("__cv__")).filter(~mapped).sum().alias("__unmapped__"),
+            pl.col("child").filter(~mapped).sort().str.join(", ").alias("__children__"),
+        )
+        .filter(
+            (pl.col("__unmapped__") > 0)
+            & (pl.col("__mapped__") + pl.col("__unmapped__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
+        )
+        .sort(ROW)
+    )
+    _report(
+        costs,
+        loc,
+        "unit_value",
+        pl.format(
+            "negative value added: inputs of {} at {} cost {} RUB per unit mapped + {} RUB unmapped ({}, at their "
+            "parts' unit value; no supply link at the site), more than its value {} RUB",
+            pl.col("parent"),
+            pl.col("site"),
+            pl.col("__mapped__").round(2),
+            pl.col("__unmapped__").round(2),
+            pl.col("__children__"),
             pl.col("__v__").round(2),
         ),
         out,
