@@ -331,8 +331,11 @@ def test_range_matches_dense_computation(
     np.testing.assert_allclose(K_max, K_ref + U_ref, atol=1e-9)
     np.testing.assert_allclose(C, C_ref, atol=1e-9)
     # the range is a range, coverage a share, and untraced value inside is at most all untraced value
-    assert (K >= -1e-12).all() and (K_max + 1e-12 >= K).all() and (K_max <= 1 + 1e-9).all()
-    assert (C >= -1e-12).all() and (C <= 1 + 1e-12).all()
+    assert (K >= -1e-12).all()
+    assert (K_max + 1e-12 >= K).all()
+    assert (K_max <= 1 + 1e-9).all()
+    assert (C >= -1e-12).all()
+    assert (C <= 1 + 1e-12).all()
     assert (K_max - K <= 1 - C + 1e-9).all()
     if material_prob == 1.0 and map_prob == 1.0:
         np.testing.assert_allclose(C, 1.0, atol=1e-9)
@@ -352,6 +355,8 @@ def test_unmapped_input_worth_more_than_its_product_is_an_error() -> None:
         check(bad)
     problem = exc.value.problems[0]
     assert (problem.sheet, problem.row, problem.column) == ("production", 1, "unit_value")
-    assert "CAR at RU1" in problem.message and "70" in problem.message and "OWN" in problem.message
+    assert "CAR at RU1" in problem.message
+    assert "70" in problem.message
+    assert "OWN" in problem.message
     with pytest.raises(AnalysisError, match=r"RU1/CAR inputs 40.00 RUB/unit mapped \+ 70.00 RUB/unit unmapped"):
         compile(bad)
