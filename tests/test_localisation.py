@@ -360,3 +360,19 @@ def test_unmapped_input_worth_more_than_its_product_is_an_error() -> None:
     assert "OWN" in problem.message
     with pytest.raises(AnalysisError, match=r"RU1/CAR inputs 40.00 RUB/unit mapped \+ 70.00 RUB/unit unmapped"):
         compile(bad)
+
+
+def test_untraced_table_adds_up() -> None:
+    """Σ_j x_j v_j r_j = Σ_final d v (1 − C): the untraced table holds all untraced value."""
+    net = compile(hand_case())
+    t = localisation(net)["untraced"]
+    # the in-house part: 5 cars × 60 RUB, all of it untraced
+    assert t.select("site", "part", "why untraced").rows() == [("RU1", "OWN", "no BOM and not a basic material")]
+    assert t["untraced value [RUB/yr]"].to_list() == pytest.approx([300.0])
+    net = compile(random_dataset(11, material_prob=0.5, map_prob=0.7))
+    r = localisation(net)
+    total = r["untraced"]["untraced value [RUB/yr]"].sum()
+    C = coverage(net)
+    f = net.final_nodes
+    assert total == pytest.approx(float((net.demand[f] * net.value[f] * (1 - C[f])).sum()), rel=1e-9)
+    assert r["untraced"]["share of untraced value [%]"].sum() == pytest.approx(100.0)

@@ -281,6 +281,36 @@ def import_path(
     return pl.DataFrame(rows, orient="row") if rows else pl.DataFrame()
 
 
+def untraced_values(net: Network, group: str = DEFAULT_GROUP, *, x: FloatArray | None = None) -> pl.DataFrame:
+    """Where the untraced value sits: one row per node with untraced own value, largest first.
+
+    ``untraced value [RUB/yr]`` = ``x_j · v_j · r_j`` (gross output × value ×
+    :func:`untraced_own`): the value of j's untraced share embodied in the
+    year's final demand (summed over nodes it equals Σ_final d · v · (1 − C)).
+    ``share of untraced value [%]`` is its share of that sum; ``in group``
+    says whether it also counts in ``import content max``.
+    """
+    x = gross_output(net) if x is None else x
+    r = untraced_own(net, group)
+    inside = net.in_group(group)
+    value = x * net.value * r
+    keep = np.flatnonzero(r > 0)
+    keep = keep[np.lexsort((keep, -value[keep]))]  # largest first, ties by node
+    total = float(np.sort(value[keep]).sum())
+    reason = np.where(net.has_bom[keep], "BOM inputs without a supply link", "no BOM and not a basic material")
+    return (
+        node_frame(net)[keep]
+        .select("site", "site name", "country", "part", "part name", "category")
+        .with_columns(
+            pl.Series("in group", inside[keep]),
+            pl.Series("why untraced", reason, dtype=pl.String),
+            pl.Series("untraced share of its value [%]", 100.0 * r[keep]),
+            pl.Series("untraced value [RUB/yr]", value[keep]),
+            pl.Series("share of untraced value [%]", 100.0 * value[keep] / (total if total > 0 else 1.0)),
+        )
+    )
+
+
 def _path_row(
     net: Network, step: int, i: int, imp: float, via: float, inside: BoolArray, C: FloatArray
 ) -> dict[str, Any]:
@@ -346,6 +376,7 @@ def localisation(
           at tier k (:func:`tiers`);
         * ``entry points`` — :func:`entry_points`;
         * ``paths`` — :func:`import_path` of each vehicle (node);
+        * ``untraced`` — :func:`untraced_values`: where the untraced value sits;
         * ``nodes`` — every node.
     """
     members = net.group_members(group)  # raises AnalysisError on an unknown group
@@ -448,6 +479,7 @@ def localisation(
         "tiers": tier_table,
         "entry points": entries,
         "paths": path_table,
+        "untraced": untraced_values(net, group, x=x),
         "parts": parts,
         "nodes": nodes,
     }
@@ -536,8 +568,14 @@ def headline(net: Network, group: str = DEFAULT_GROUP, top: int = 5) -> dict[str
     entries = r["entry points"].select(
         "supplier", "supplier country", "buyer", "part", "imported value [RUB/yr]", "share of entering imports [%]"
     )
+    untraced = (
+        r["untraced"]
+        .head(top)
+        .select("site", "part", "why untraced", "untraced value [RUB/yr]", "share of untraced value [%]")
+    )
     when = f", {net.year}" if net.year is not None else ""
     return {
         f"import content of each OEM's vehicles{when} (group {group}): known, maximum, traced share": oems,
         f"{top} largest imported-value entry points{when}": entries,
+        f"{top} largest untraced values{when} (origin unknown)": untraced,
     }

@@ -37,7 +37,7 @@ YearOption = Annotated[
 
 # tables shown in the terminal when none is chosen (the others are long; use csv/json/xlsx)
 SUMMARY_TABLES = {
-    "localisation": ("vehicles", "oems", "origins", "entry points", "paths", "categories", "countries"),
+    "localisation": ("vehicles", "oems", "origins", "entry points", "untraced", "paths", "categories", "countries"),
     "concentration": ("strategic", "choke points", "buyers"),
     "balance": ("summary", "pools", "parts"),
     "matching": ("parts", "no candidate", "candidates"),
