@@ -61,6 +61,11 @@ def test_csv_to_stdout_writes_every_table(capsys) -> None:  # type: ignore[no-un
     first = pl.read_csv(io.StringIO(sections[0].split("\n", 1)[1]))
     assert first.equals(_df())
     assert pl.read_csv(io.StringIO(sections[1].split("\n", 1)[1])).height == 1
+    from importsub.reports.tables import read_csv_sections
+
+    back = read_csv_sections(text)
+    assert list(back) == ["first table", "b"]
+    assert back["first table"].equals(_df())
     # one table: plain CSV, straight into any reader
     emit({"only": _df()}, "csv")
     assert pl.read_csv(io.StringIO(capsys.readouterr().out)).equals(_df())

@@ -1265,7 +1265,7 @@ def _check_data(part_ids: set[str], site_country: dict[str, str]) -> None:
         assert abs(sum(s[1] for s in srcs) - 1.0) < 1e-9, (kind, srcs)
         for s in srcs:
             assert s[0] == SELF or s[0] in site_country, s
-    assert MATERIALS <= part_ids, MATERIALS - part_ids
+    assert part_ids >= MATERIALS, MATERIALS - part_ids
 
 
 def build() -> Dataset:

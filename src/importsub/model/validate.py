@@ -331,6 +331,7 @@ def _check(
         _check_refs(rt, full, loc[rt.name], out)
     _check_shares(full["supply_links"], loc["supply_links"], out)
     _check_bom_cycles(full["bom"], loc["bom"], out)
+    _check_nothing_ignored(full, loc, out)
     if not out.total:
         _check_value_added(ds, full["production"], loc["production"], out)
     if not out.total:
@@ -570,6 +571,141 @@ def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out
             pl.col("site"),
             pl.col("__cost__").round(2),
             pl.col("__v__").round(2),
+        ),
+        out,
+    )
+
+
+def _check_nothing_ignored(full: Mapping[str, pl.DataFrame], loc: Mapping[str, _Locator], out: _Collector) -> None:
+    """Records the analyses would drop without a word (issue 9, item 7): stock nobody makes or
+    buys, supply links nobody uses, disruption targets that name nothing."""
+    _check_stock_used(full, loc["inventory"], out)
+    _check_links_used(full, loc["supply_links"], out)
+    _check_disruption_targets(full, loc["disruptions"], out)
+
+
+def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+    """Stock at (site, part) counts only where the site makes the part or buys it (a supply link)."""
+    inv = full["inventory"].drop_nulls(["site", "part"])
+    if inv.height == 0:
+        return
+    made = full["production"].select("site", "part").drop_nulls().unique()
+    bought = full["supply_links"].select(pl.col("buyer").alias("site"), "part").drop_nulls().unique()
+    unused = inv.join(made, on=["site", "part"], how="anti").join(bought, on=["site", "part"], how="anti").sort(ROW)
+    _report(
+        unused,
+        loc,
+        "part",
+        pl.format(
+            "stock of part {} at site {} is never used: the site neither makes nor buys it "
+            "(no production record, no supply link with buyer {})",
+            pl.col("part"),
+            pl.col("site"),
+            pl.col("site"),
+        ),
+        out,
+    )
+
+
+def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+    """A supply link's part must be a BOM input of something its buyer makes (a production record) or
+    will make (an output of a project hosted there: inputs contracted ahead)."""
+    links = full["supply_links"].drop_nulls(["buyer", "part"])
+    if links.height == 0:
+        return
+    bom = full["bom"].select("parent", "child").drop_nulls()
+    made = full["production"].select("site", pl.col("part").alias("parent")).drop_nulls()
+    hosted = (
+        full["project_outputs"]
+        .select("project", pl.col("part").alias("parent"))
+        .join(full["projects"].select(pl.col("id").alias("project"), pl.col("host_site").alias("site")), on="project")
+        .select("site", "parent")
+        .drop_nulls()
+    )
+    uses = (
+        pl.concat([made, hosted])
+        .join(bom, on="parent")
+        .select(pl.col("site").alias("buyer"), pl.col("child").alias("part"))
+        .unique()
+    )
+    unused = links.join(uses, on=["buyer", "part"], how="anti").sort(ROW)
+    _report(
+        unused,
+        loc,
+        "part",
+        pl.format(
+            "buyer {} makes nothing that uses part {} (no production or hosted project output at {} has it in "
+            "its BOM): the link from {} would be ignored",
+            pl.col("buyer"),
+            pl.col("part"),
+            pl.col("buyer"),
+            pl.col("supplier"),
+        ),
+        out,
+    )
+
+
+def _check_disruption_targets(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+    """Every disruption target names something of its kind (a link: an existing buyer|part|supplier)."""
+    dis = full["disruptions"].drop_nulls(["target_kind", "target"])
+    if dis.height == 0:
+        return
+    names = {
+        "group": ("country group", full["country_groups"].get_column("group")),
+        "country": ("country", full["countries"].get_column("iso2")),
+        "organization": ("organization", full["organizations"].get_column("id")),
+        "site": ("site", full["sites"].get_column("id")),
+        "part": ("part", full["parts"].get_column("id")),
+    }
+    for kind, (what, known) in names.items():
+        rows = dis.filter(pl.col("target_kind") == kind)
+        if rows.height == 0:
+            continue
+        known_s = known.drop_nulls().unique().sort()
+        missing = rows.filter(~pl.col("target").is_in(known_s.implode())).sort(ROW)
+        listed = ", ".join(known_s.head(12).to_list()) + (", …" if known_s.len() > 12 else "")
+        _report(
+            missing,
+            loc,
+            "target",
+            pl.format(
+                f"target {{}} of kind {kind} names nothing: no {what} {{}} (known: {listed or 'none'})",
+                pl.col("target"),
+                pl.col("target"),
+            ),
+            out,
+        )
+    links = dis.filter(pl.col("target_kind") == "link")
+    if links.height == 0:
+        return
+    pieces = pl.col("target").str.split("|")
+    parsed = links.with_columns(
+        pieces.list.len().alias("__n__"),
+        pieces.list.get(0, null_on_oob=True).str.strip_chars().alias("__b__"),
+        pieces.list.get(1, null_on_oob=True).str.strip_chars().alias("__p__"),
+        pieces.list.get(2, null_on_oob=True).str.strip_chars().alias("__s__"),
+    )
+    _report(
+        parsed.filter(pl.col("__n__") != 3).sort(ROW),
+        loc,
+        "target",
+        pl.format("a link target is written buyer|part|supplier, not {}", pl.col("target")),
+        out,
+    )
+    existing = full["supply_links"].select(
+        pl.col("buyer").alias("__b__"), pl.col("part").alias("__p__"), pl.col("supplier").alias("__s__")
+    )
+    unknown = parsed.filter(pl.col("__n__") == 3).join(existing, on=["__b__", "__p__", "__s__"], how="anti")
+    _report(
+        unknown.sort(ROW),
+        loc,
+        "target",
+        pl.format(
+            "target {} of kind link names nothing: no supply link to buyer {} of part {} from supplier {}",
+            pl.col("target"),
+            pl.col("__b__"),
+            pl.col("__p__"),
+            pl.col("__s__"),
         ),
         out,
     )

@@ -64,6 +64,17 @@ def to_csv_sections(tables: Mapping[str, pl.DataFrame]) -> str:
     return "".join(f"{CSV_SECTION}{name}\n{to_csv(df)}" for name, df in tables.items())
 
 
+def read_csv_sections(text: str) -> dict[str, pl.DataFrame]:
+    """The tables of a :func:`to_csv_sections` text, by name (plain CSV → one table named ``result``)."""
+    if not text.startswith(CSV_SECTION):
+        return {"result": pl.read_csv(io.StringIO(text))}
+    tables: dict[str, pl.DataFrame] = {}
+    for chunk in text.split("\n" + CSV_SECTION):
+        name, _, body = chunk.removeprefix(CSV_SECTION).partition("\n")
+        tables[name] = pl.read_csv(io.StringIO(body)) if body.strip() else pl.DataFrame()
+    return tables
+
+
 def csv_file_names(out: Path, names: list[str]) -> dict[str, Path]:
     """File of each table when ``--format csv --out OUT`` writes several tables.
 
