@@ -52,6 +52,14 @@ for name, *args in commands:
 r = derived_demand(compile(Store(db).read_dataset("by-ru-auto")))
 (out / "demand.json").write_text(to_json(r.tables, r.fingerprint), encoding="utf-8")
 (out / "demand.csv").write_text(to_csv_sections(r.tables), encoding="utf-8")
+# a synthetic network large enough for polars to aggregate on several threads
+from importsub.analysis import balance, concentration, localisation, matching
+from importsub.demo.synth import synth
+
+net = compile(synth(1500, seed=7))
+for f in (localisation, concentration, balance, matching):
+    r = f(net)
+    (out / f"synth-{f.__name__}.json").write_text(to_json(r.tables, r.fingerprint), encoding="utf-8")
 """
 
 
@@ -73,7 +81,7 @@ def test_two_runs_same_bytes(tmp_path: Path) -> None:
     _run(db, tmp_path / "a", "1")
     _run(db, tmp_path / "b", "2")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert len(names) == 2 * (len(COMMANDS) + 1)
+    assert len(names) == 2 * (len(COMMANDS) + 1) + 4
     assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
     differ = [n for n in names if (tmp_path / "a" / n).read_bytes() != (tmp_path / "b" / n).read_bytes()]
     assert differ == [], f"outputs differ between two runs: {differ}"

@@ -344,3 +344,25 @@ def test_demo_has_nothing_ignored() -> None:
     from importsub import demo
 
     demo.load()  # check() passes: every stock, link and target is used
+
+
+def test_names_with_braces_are_quoted_not_formatted(tiny: Dataset) -> None:
+    """Record text never goes into a format template (a site id with '{}' once crashed polars)."""
+    from importsub.model.validate import check
+
+    sites = tiny.sites.with_columns(
+        pl.when(pl.col("id") == "CN1").then(pl.lit("CN{}1")).otherwise(pl.col("id")).alias("id")
+    )
+    production = tiny.production.with_columns(pl.col("site").str.replace("^CN1$", "CN{}1"))
+    links = tiny.supply_links.with_columns(pl.col("supplier").str.replace("^CN1$", "CN{}1"))
+    ds = tiny.replace(
+        sites=sites,
+        production=production,
+        supply_links=links,
+        disruptions=tiny.disruptions.with_columns(pl.lit("site").alias("target_kind"), pl.lit("{}{}").alias("target")),
+    )
+    with pytest.raises(ValidationError) as exc:
+        check(ds)
+    assert any(
+        "target {}{} of kind site names nothing" in p.message and "CN{}1" in p.message for p in exc.value.problems
+    )

@@ -55,8 +55,9 @@ def matching(
     4 digits of ``hs_code``), else a part of the same category.
 
     Ranking per imported need: match kind (same part, same HS heading, same
-    category), then candidates whose spare capacity (``capacity − x``,
-    [units/yr]) covers the imported units, then great-circle distance to the
+    category), then candidates whose spare capacity (``capacity − x``
+    [units/yr]) covers the imported units (``covers imports``: spare ≥
+    imported), then great-circle distance to the
     buyer [km], then spare capacity, then candidate site and part ids (so
     equal figures always rank in the same order).  Spare capacity of a
     producer on a capacity pool is its share of the pool less its output

@@ -646,8 +646,11 @@ def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
 
 
 def _check_disruption_targets(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
-    """Every disruption target names something of its kind (a link: an existing buyer|part|supplier)."""
-    dis = full["disruptions"].drop_nulls(["target_kind", "target"])
+    """Every disruption target names something of its kind (a link: an existing buyer|part|supplier).
+
+    A scenario table is small: checked row by row in Python, the messages built as plain text.
+    """
+    dis = full["disruptions"]
     if dis.height == 0:
         return
     names = {
@@ -657,58 +660,30 @@ def _check_disruption_targets(full: Mapping[str, pl.DataFrame], loc: _Locator, o
         "site": ("site", full["sites"].get_column("id")),
         "part": ("part", full["parts"].get_column("id")),
     }
-    for kind, (what, known) in names.items():
-        rows = dis.filter(pl.col("target_kind") == kind)
-        if rows.height == 0:
-            continue
-        known_s = known.drop_nulls().unique().sort()
-        missing = rows.filter(~pl.col("target").is_in(known_s.implode())).sort(ROW)
-        listed = ", ".join(known_s.head(12).to_list()) + (", …" if known_s.len() > 12 else "")
-        _report(
-            missing,
-            loc,
-            "target",
-            pl.format(
-                f"target {{}} of kind {kind} names nothing: no {what} {{}} (known: {listed or 'none'})",
-                pl.col("target"),
-                pl.col("target"),
-            ),
-            out,
-        )
-    links = dis.filter(pl.col("target_kind") == "link")
-    if links.height == 0:
-        return
-    pieces = pl.col("target").str.split("|")
-    parsed = links.with_columns(
-        pieces.list.len().alias("__n__"),
-        pieces.list.get(0, null_on_oob=True).str.strip_chars().alias("__b__"),
-        pieces.list.get(1, null_on_oob=True).str.strip_chars().alias("__p__"),
-        pieces.list.get(2, null_on_oob=True).str.strip_chars().alias("__s__"),
-    )
-    _report(
-        parsed.filter(pl.col("__n__") != 3).sort(ROW),
-        loc,
-        "target",
-        pl.format("a link target is written buyer|part|supplier, not {}", pl.col("target")),
-        out,
-    )
-    existing = full["supply_links"].select(
-        pl.col("buyer").alias("__b__"), pl.col("part").alias("__p__"), pl.col("supplier").alias("__s__")
-    )
-    unknown = parsed.filter(pl.col("__n__") == 3).join(existing, on=["__b__", "__p__", "__s__"], how="anti")
-    _report(
-        unknown.sort(ROW),
-        loc,
-        "target",
-        pl.format(
-            "target {} of kind link names nothing: no supply link to buyer {} of part {} from supplier {}",
-            pl.col("target"),
-            pl.col("__b__"),
-            pl.col("__p__"),
-            pl.col("__s__"),
-        ),
-        out,
-    )
+    known = {kind: set(col.drop_nulls().to_list()) for kind, (_, col) in names.items()}
+    links = set(full["supply_links"].select("buyer", "part", "supplier").drop_nulls().iter_rows())
+    for row, src, kind, target in dis.select(ROW, "__src__", "target_kind", "target").iter_rows():
+        if kind is None or target is None:
+            continue  # a missing value is reported by the value checks
+        message = None
+        if kind in names:
+            if target not in known[kind]:
+                what = names[kind][0]
+                listed = sorted(known[kind])
+                shown = ", ".join(listed[:12]) + (", …" if len(listed) > 12 else "")
+                message = f"target {target} of kind {kind} names nothing: no {what} {target} (known: {shown or 'none'})"
+        elif kind == "link":
+            pieces = [p.strip() for p in target.split("|")]
+            if len(pieces) != 3:
+                message = f"a link target is written buyer|part|supplier, not {target!r}"
+            elif tuple(pieces) not in links:
+                buyer, part, supplier = pieces
+                message = (
+                    f"target {target} of kind link names nothing: no supply link to buyer {buyer} of part {part} "
+                    f"from supplier {supplier}"
+                )
+        if message is not None:
+            out.add(loc.problem(src, row, "target", message))
 
 
 def _check_unmapped_inputs_value(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
