@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from importsub.analysis.balance import balance, balance_years
+from importsub.analysis.balance import balance, balance_years, pool_allocation
+from importsub.analysis.demand import gross_output
 from importsub.compile import compile
+from importsub.model.dataset import Dataset
 from importsub.model.errors import AnalysisError
+from importsub.model.validate import check
 from test_compile import three_tier
 
 
@@ -107,3 +113,186 @@ def test_errors() -> None:
         balance(compile(three_tier()), "nowhere")
     with pytest.raises(AnalysisError, match="no demand in year 2031"):
         balance_years(three_tier(), [2031])
+
+
+# ---------------------------------------------------------------- capacity pools (issue 9, item 3)
+
+
+def pooled(
+    pool: float, caps: tuple[float, ...], units: tuple[float, ...], *, cars: float = 0.0, car_cap: float = 0.0
+) -> Dataset:
+    """One RU site making models M0, M1, … on one flexible line of capacity ``pool``
+    (own capacities ``caps``, final demand ``units``).  With ``car_cap`` > 0 a second
+    site makes a model CAR outside any pool (capacity ``car_cap``, demand ``cars``)."""
+    k = len(caps)
+    models = [f"M{i}" for i in range(k)]
+    sites = ["P"] + (["Q"] if car_cap > 0 else [])
+    parts = models + (["CAR"] if car_cap > 0 else [])
+    prod_site = ["P"] * k + (["Q"] if car_cap > 0 else [])
+    prod_cap = list(caps) + ([car_cap] if car_cap > 0 else [])
+    pools = ["line"] * k + ([None] if car_cap > 0 else [])
+    dem_units = list(units) + ([cars] if car_cap > 0 else [])
+    return Dataset.from_frames(
+        "pooled",
+        {
+            "countries": pl.DataFrame({"iso2": ["RU"], "name": ["Russia"]}),
+            "country_groups": pl.DataFrame({"group": ["union"], "iso2": ["RU"]}),
+            "organizations": pl.DataFrame({"id": ["O"], "name": ["O"], "country": ["RU"], "kind": ["oem"]}),
+            "sites": pl.DataFrame(
+                {
+                    "id": sites,
+                    "organization": ["O"] * len(sites),
+                    "name": sites,
+                    "country": ["RU"] * len(sites),
+                    "lat": [55.0] * len(sites),
+                    "lon": [37.0] * len(sites),
+                }
+            ),
+            "parts": pl.DataFrame(
+                {
+                    "id": parts,
+                    "name": parts,
+                    "category": ["vehicle"] * len(parts),
+                    "unit_value": [1_000.0 * (i + 1) for i in range(len(parts))],
+                }
+            ),
+            "capacity_pools": pl.DataFrame({"site": ["P"], "pool": ["line"], "capacity": [pool]}),
+            "production": pl.DataFrame(
+                {"site": prod_site, "part": parts, "capacity": prod_cap, "pool": pools},
+                schema_overrides={"pool": pl.String},
+            ),
+            "demand": pl.DataFrame({"site": prod_site, "part": parts, "year": [2026] * len(parts), "units": dem_units}),
+        },
+    )
+
+
+def test_pool_caps_its_parts_by_hand() -> None:
+    # the BELAZ case: line 1,000 trucks/yr; own capacities 800 and 350 (sum 1,150 > 1,000);
+    # demand 779 + 303 = 1,082.  Usable = min(1,000, 1,150) = 1,000, split by demand:
+    # M0 1,000 · 779/1,082 = 719.963…, M1 1,000 · 303/1,082 = 280.037… (neither above its own capacity);
+    # gaps 779 − 719.963 = 59.037 and 303 − 280.037 = 22.963, together 82 = 1,082 − 1,000.
+    r = balance(compile(check(pooled(1_000.0, (800.0, 350.0), (779.0, 303.0)))))
+    p = rows(r["parts"])
+    assert p["M0"]["capacity [units/yr]"] == pytest.approx(1_000 * 779 / 1_082)
+    assert p["M1"]["capacity [units/yr]"] == pytest.approx(1_000 * 303 / 1_082)
+    assert p["M0"]["in pools [units/yr]"] == pytest.approx(1_000 * 779 / 1_082)
+    assert p["M0"]["gap [units/yr]"] + p["M1"]["gap [units/yr]"] == pytest.approx(82.0)
+    assert p["M0"]["export surplus [units/yr]"] == p["M1"]["export surplus [units/yr]"] == 0.0
+    # both short by the same fraction: 1,000 / 1,082 = 92.42 %
+    assert p["M0"]["self-sufficiency [%]"] == pytest.approx(100_000 / 1_082)
+    assert p["M1"]["self-sufficiency [%]"] == pytest.approx(100_000 / 1_082)
+    pool = r["pools"].row(0, named=True)
+    assert (pool["site"], pool["pool"], pool["parts"]) == ("P", "line", "M0, M1")
+    assert pool["capacity [units/yr]"] == 1_000.0
+    assert pool["parts' own capacity [units/yr]"] == 1_150.0
+    assert pool["usable capacity [units/yr]"] == 1_000.0
+    assert pool["derived demand [units/yr]"] == 1_082.0
+    assert pool["gap [units/yr]"] == pytest.approx(82.0)
+    assert pool["spare [units/yr]"] == 0.0
+    # gap valued per part: 59.037 × 1,000 + 22.963 × 2,000 RUB
+    assert pool["gap [RUB/yr]"] == pytest.approx(
+        (779 - 1_000 * 779 / 1_082) * 1_000 + (303 - 1_000 * 303 / 1_082) * 2_000
+    )
+    s = r["summary"].row(0, named=True)
+    assert (s["pools"], s["pools with a gap"]) == (1, 1)
+    assert "proportion to derived demand" in r.fingerprint["pool rule"]
+
+
+def test_pool_capped_part_and_re_spread_by_hand() -> None:
+    # line 1,000; M0 own 500, demand 900; M1 own 800, demand 300.
+    # by demand M0 would get 1,000 · 900/1,200 = 750 > 500: capped at 500, the other 500 go to M1
+    # (500 ≤ 800).  M0 gap 400, M1 surplus 200; the pool's gap is 1,200 − 1,000 = 200.
+    p = rows(balance(compile(check(pooled(1_000.0, (500.0, 800.0), (900.0, 300.0)))))["parts"])
+    assert p["M0"]["capacity [units/yr]"] == pytest.approx(500.0)
+    assert p["M1"]["capacity [units/yr]"] == pytest.approx(500.0)
+    assert p["M0"]["gap [units/yr]"] == pytest.approx(400.0)
+    assert p["M1"]["export surplus [units/yr]"] == pytest.approx(200.0)
+    # a part without demand: line 1,000; M0 own 600, demand 100; M1 own 900, demand 0.
+    # M0 takes all it can (600, its own capacity); the remaining 400 go to M1 by its capacity.
+    p = rows(balance(compile(check(pooled(1_000.0, (600.0, 900.0), (100.0, 0.0)))))["parts"])
+    assert p["M0"]["capacity [units/yr]"] == pytest.approx(600.0)
+    assert p["M1"]["capacity [units/yr]"] == pytest.approx(400.0)
+    # a pool larger than its parts: no part gets more than its own capacity (300 + 200 of 1,000)
+    p = rows(balance(compile(check(pooled(1_000.0, (300.0, 200.0), (250.0, 250.0)))))["parts"])
+    assert p["M0"]["capacity [units/yr]"] == pytest.approx(300.0)
+    assert p["M1"]["capacity [units/yr]"] == pytest.approx(200.0)
+    assert p["M1"]["gap [units/yr]"] == pytest.approx(50.0)
+    # a part outside the pool keeps its own capacity
+    p = rows(balance(compile(check(pooled(100.0, (80.0, 80.0), (60.0, 60.0), cars=10.0, car_cap=70.0))))["parts"])
+    assert p["CAR"]["capacity [units/yr]"] == 70.0
+    assert p["CAR"]["in pools [units/yr]"] == 0.0
+    assert p["M0"]["capacity [units/yr]"] + p["M1"]["capacity [units/yr]"] == pytest.approx(100.0)
+
+
+def _proportional_by_bisection(pool: float, caps: list[float], x: list[float]) -> list[float]:
+    """Independent reference: a_j = min(c_j, λ x_j) with λ found by bisection so that
+    Σ a = min(U, Σ_{x>0} c); leftover to parts without demand by their capacity."""
+    usable = min(pool, sum(caps))
+    with_demand = [c for c, d in zip(caps, x, strict=True) if d > 0]
+    target = min(usable, sum(with_demand))
+    lo, hi = 0.0, 1.0
+    while sum(min(c, hi * d) for c, d in zip(caps, x, strict=True)) < target - 1e-12 and hi < 1e18:
+        hi *= 2.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if sum(min(c, mid * d) for c, d in zip(caps, x, strict=True)) < target:
+            lo = mid
+        else:
+            hi = mid
+    a = [min(c, hi * d) if d > 0 else 0.0 for c, d in zip(caps, x, strict=True)]
+    left = usable - sum(a)
+    idle = sum(c for c, d in zip(caps, x, strict=True) if d <= 0)
+    return [ai + (left * c / idle if d <= 0 and idle > 0 else 0.0) for ai, c, d in zip(a, caps, x, strict=True)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pool=st.floats(10.0, 5_000.0),
+    members=st.lists(
+        st.tuples(st.floats(1.0, 3_000.0), st.sampled_from([0.0, 1.0, 50.0, 400.0, 2_500.0])), min_size=1, max_size=5
+    ),
+)
+def test_pool_allocation_properties(pool: float, members: list[tuple[float, float]]) -> None:
+    caps = [c for c, _ in members]
+    units = [u for _, u in members]
+    net = compile(check(pooled(pool, tuple(caps), tuple(units))))
+    x = gross_output(net)
+    a = pool_allocation(net, x)
+    usable = min(pool, sum(caps))
+    # never more than a part's own capacity, never below zero, never more than the pool or its parts have
+    assert np.all(a <= np.asarray(caps) * (1 + 1e-12) + 1e-9)
+    assert np.all(a >= 0.0)
+    assert a.sum() <= usable * (1 + 1e-12) + 1e-9
+    # the whole usable capacity is handed out
+    assert a.sum() == pytest.approx(usable, rel=1e-9)
+    # same as the independent λ-bisection construction
+    ref = _proportional_by_bisection(pool, caps, [float(v) for v in x])
+    assert a == pytest.approx(ref, rel=1e-7, abs=1e-6)
+    # no gap where the pool and the parts can serve everything
+    if sum(units) <= usable and all(u <= c for u, c in zip(units, caps, strict=True)):
+        assert np.all(a >= np.asarray(units) * (1 - 1e-12) - 1e-9)
+    # balance reports the same pool-limited capacity
+    p = rows(balance(net)["parts"])
+    for i, c in enumerate(a):
+        listed = p.get(f"M{i}")  # a part with neither demand nor capacity is not listed
+        assert (listed["capacity (existing) [units/yr]"] if listed else 0.0) == pytest.approx(c)
+
+
+def test_demo_pools_2026() -> None:
+    """BELAZ's line (1,000 trucks/yr) cannot build 1,082 trucks: a gap of at least 82; the Lada and
+    KAMAZ lines credit their models no more than the line's capacity."""
+    from importsub import demo
+
+    r = balance(compile(demo.load(), year=2026))
+    pools = {row["pool"]: row for row in r["pools"].iter_rows(named=True)}
+    assert pools["BELAZ main line"]["gap [units/yr]"] >= 82.0 - 1e-9
+    p = rows(r["parts"])
+    assert p["BELAZ-7513"]["gap [units/yr]"] + p["BELAZ-7530"]["gap [units/yr]"] >= 82.0 - 1e-9
+    assert p["BELAZ-7513"]["export surplus [units/yr]"] == p["BELAZ-7530"]["export surplus [units/yr]"] == 0.0
+    for pool, models in (
+        ("Lada B line", ("LADA-GRANTA", "LADA-LARGUS")),
+        ("KAMAZ main line", ("KAMAZ-54901", "KAMAZ-65115")),
+    ):
+        credited = sum(p[m]["capacity (existing) [units/yr]"] for m in models)
+        assert credited == pytest.approx(pools[pool]["usable capacity [units/yr]"])
+        assert credited <= pools[pool]["capacity [units/yr]"] + 1e-6

@@ -115,3 +115,16 @@ def test_errors_are_clear(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = call(capsys, "analyze", "localisation", "--db", db, "-d", "missing-dataset")
     assert code == 1
     assert "missing-dataset" in err
+
+
+def test_csv_to_stdout_has_every_table(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = call(capsys, "analyze", "balance", "--db", db, "-d", "three-tier", "-f", "csv")
+    assert code == 0
+    sections = [line for line in out.splitlines() if line.startswith("# table: ")]
+    assert sections == ["# table: summary", "# table: parts", "# table: pools"]
+    code, out, _ = call(capsys, "analyze", "localisation", "--db", db, "-d", "three-tier", "-f", "csv")
+    assert [line[9:] for line in out.splitlines() if line.startswith("# table: ")][:3] == [
+        "vehicles",
+        "oems",
+        "categories",
+    ]

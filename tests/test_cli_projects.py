@@ -69,7 +69,10 @@ def test_programme_table_and_history(db: str, capsys: pytest.CaptureFixture[str]
 def test_projects_impact_csv_and_xlsx(db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = call(capsys, "projects", "impact", "--db", db, "-d", "lamps", "--year", "2025", "-f", "csv")
     assert code == 0
-    df = pl.read_csv(out.encode())
+    # csv to stdout holds every table, each after '# table: NAME' (issue 9 item 9: it wrote only the first)
+    from importsub.reports.tables import read_csv_sections
+
+    df = next(iter(read_csv_sections(out).values()))
     row = df.filter(pl.col("project") == "P-LAMP").row(0, named=True)
     assert row["Δ import content [pp]"] == pytest.approx(-100 * 0.04 / 1.5)
     xlsx = tmp_path / "impact.xlsx"

@@ -45,7 +45,9 @@ def test_run_json_is_clean_and_exact(db: str, capsys: pytest.CaptureFixture[str]
 def test_run_demo_scenarios(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = call(capsys, "shock", "run", "cn-8w", "--db", db, "-f", "csv")
     assert code == 0, err
-    header, row = out.splitlines()[:2]
+    # csv to stdout writes every table, each after a "# table: NAME" line (issue 9 item 9: it wrote only one)
+    section, header, row = out.splitlines()[:3]
+    assert section == "# table: summary"
     assert header.startswith("scenario,window [weeks]")
     assert row.startswith("cn-8w,8.0")
     code, out, _ = call(capsys, "shock", "run", "external-12w", "--db", db, "-f", "json", "-t", "why")

@@ -76,6 +76,8 @@ def three_tier(**changes: pl.DataFrame) -> Dataset:
                 "category": ["vehicle", "lighting", "braking", "lighting", "materials", "braking"],
                 "hs_code": ["8703", "851220", "870830", "854140", "3920", "681381"],
                 "unit_value": [1_000_000.0, 20_000.0, 10_000.0, 500.0, 100.0, 1_000.0],
+                # the substrate is a basic material: its BOM-less value is traced (to RU)
+                "material": [False, False, False, False, True, False],
             }
         ),
         "bom": pl.DataFrame(
@@ -140,10 +142,13 @@ def random_dataset(
     countries: tuple[str, ...] = ("RU", "BY", "CN", "DE"),
     map_prob: float = 0.85,
     demand_scale: float = 100.0,
+    material_prob: float = 1.0,
 ) -> Dataset:
     """A random valid layered network: BOM from tier t to deeper tiers only,
     each site makes a few parts, links with random shares, values chosen so
-    that every node has non-negative value added (inputs priced bottom-up)."""
+    that every node has non-negative value added (inputs priced bottom-up,
+    unmapped ones at the part's value).  A part without a BOM is a basic
+    material with probability ``material_prob``."""
     rng = np.random.default_rng(seed)
     part_ids = [f"P{t}-{k}" for t in range(tiers) for k in range(parts_per_tier)]
     part_tier = {p: int(p[1 : p.index("-")]) for p in part_ids}
@@ -186,6 +191,8 @@ def random_dataset(
         for c, q in bom.get(p, []):
             for sup_site, sh in link_by_group.get((s, c), []):
                 cost += q * sh * value[(sup_site, c)]
+            if (s, c) not in link_by_group:  # unmapped: priced at the part's value (the mean, as below)
+                cost += q * float(np.mean([value[(t, c)] for t in producers[c]]))
         value[(s, p)] = cost * (1.0 + float(rng.random())) + float(rng.uniform(1.0, 50.0))
     part_value = {p: float(np.mean([value[(s, p)] for s in producers[p]])) for p in part_ids}
     finals = [nd for nd in nodes if part_tier[nd[1]] == 0]
@@ -209,6 +216,9 @@ def random_dataset(
                 "name": part_ids,
                 "category": [f"cat{part_tier[p]}" for p in part_ids],
                 "unit_value": [part_value[p] for p in part_ids],
+                "material": [
+                    not bom.get(p) and (material_prob >= 1.0 or bool(rng.random() < material_prob)) for p in part_ids
+                ],
             }
         ),
         "bom": pl.DataFrame(
@@ -364,7 +374,10 @@ def test_three_tier_year_scenario_and_fingerprint() -> None:
     assert net.year == 2024
     assert net.demand[car] == 1_000.0
     assert net.demand.sum() == 1_000.0
-    assert net.fingerprint["year rule"] == "latest year with demand"
+    # issue 9 item 8: one default-year rule (was "latest year with demand", 2030 for the demo)
+    from importsub.compile import YEAR_RULE
+
+    assert net.fingerprint["year rule"] == YEAR_RULE
     assert net.fingerprint["content"] == ds.fingerprint()
     assert net.fingerprint["dataset"] == "three-tier"
     assert net.fingerprint["scenario"] is None

@@ -123,3 +123,32 @@ def test_fingerprint_has_parameters() -> None:
     assert r.fingerprint["group"] == "BY"
     assert r.fingerprint["choke_share"] == 0.5
     assert r.fingerprint["year"] == 2024
+
+
+def test_self_link_is_in_house_not_single_source() -> None:
+    """Issue 9 item 5: a site supplying itself is in-house supply, not a single-source risk."""
+    from test_localisation import hand_case
+
+    r = concentration(compile(hand_case(self_link=True)))["buyers"]
+    rows = {(row["buyer"], row["part"]): row for row in r.iter_rows(named=True)}
+    own = rows[("RU1", "OWN")]
+    assert own["in-house share [%]"] == 100.0
+    assert own["suppliers"] == 0
+    assert not own["single source"]
+    lamp = rows[("RU1", "LAMP")]
+    assert lamp["single source"]
+    assert lamp["in-house share [%]"] == 0.0
+    # in-house 70 % and one outside supplier for 30 %: two sources, not a single one
+    ds = hand_case(self_link=True)
+    prod = pl.concat([ds.production, typed("production", {"site": ["CN1"], "part": ["OWN"], "capacity": [10.0]})])
+    links = pl.concat(
+        [
+            ds.supply_links.with_columns(
+                pl.when(pl.col("part") == "OWN").then(0.7).otherwise(pl.col("share")).alias("share")
+            ),
+            typed("supply_links", {"buyer": ["RU1"], "part": ["OWN"], "supplier": ["CN1"], "share": [0.3]}),
+        ]
+    )
+    mixed = concentration(compile(ds.replace(production=prod, supply_links=links)))["buyers"]
+    row = mixed.filter(pl.col("part") == "OWN").row(0, named=True)
+    assert (row["suppliers"], row["in-house share [%]"], row["single source"]) == (1, pytest.approx(70.0), False)

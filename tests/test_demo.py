@@ -367,3 +367,42 @@ def test_scenarios(ds: Dataset) -> None:
     full = [s for s, ps in by_scenario.iter_rows() if set(ps) == set(ds.projects["id"])]
     assert full
     assert all(sc[s]["year"] == 2028 for s in full)
+
+
+def test_rest_of_vehicle_mapped_into_systems_and_coverage_honest(ds: Dataset) -> None:
+    """Issue 9 item 5: each vehicle's rest is split into major systems with suppliers; materials are
+    marked; the residual rest of vehicle stays untraced, so no OEM claims near-full coverage."""
+    from importsub.analysis.localisation import headline
+    from importsub.compile import compile
+
+    parts = ds.parts
+    vehicles = parts.filter(pl.col("category") == "vehicle")["id"].to_list()
+    kids: dict[str, list[str]] = defaultdict(list)
+    for parent, child in ds.bom.select("parent", "child").iter_rows():
+        kids[parent].append(child)
+    kinds = {"ENGINE", "TRANSMISSION", "BODY", "ELECTRICS", "INTERIOR", "CHASSIS"}
+    seen_kinds: set[str] = set()
+    groups = set(ds.supply_links.select("buyer", "part").iter_rows())
+    site_of = dict(ds.demand.select("part", "site").unique().iter_rows())
+    for v in vehicles:
+        systems = [c for c in kids[v] if c.startswith("SYS-")]
+        assert len(systems) >= 4, v
+        seen_kinds |= {c.split("-")[1] for c in systems}
+        for c in systems:
+            assert kids[c], c  # every system has a BOM of materials
+            assert (site_of[v], c) in groups, (v, c)  # and a supplier
+    assert seen_kinds == kinds
+    material = set(parts.filter(pl.col("material"))["id"])
+    assert {"MAT-STEEL-SHEET", "MAT-ALU", "MAT-PP", "MAT-PAINT"} <= material
+    assert not (material & set(kids))  # materials have no BOM here
+    assert "MAT-MCU" not in material  # a microcontroller is a component, not a basic material
+    oems = next(iter(headline(compile(ds)).values()))
+    assert (oems["coverage [%]"] < 95.0).all()
+    assert (oems["import content max [%]"] > oems["import content [%]"]).all()
+    # the residual rest of vehicle is untraced: coverage ≤ 100 − its share of the vehicle's value
+    value = dict(parts.select("id", "unit_value").iter_rows())
+    from importsub.analysis.localisation import localisation
+
+    by_vehicle = {r["part"]: r for r in localisation(compile(ds))["vehicles"].iter_rows(named=True)}
+    for v in vehicles:
+        assert by_vehicle[v]["coverage [%]"] <= 100.0 * (1 - value[f"ROV-{v}"] / value[v]) + 1e-9, v

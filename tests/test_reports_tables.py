@@ -43,3 +43,43 @@ def test_json_csv_xlsx(tmp_path: Path) -> None:
     assert [c.value for c in wb["a"][1]] == _df().columns
     assert wb["a"]["A2"].value == "Руденск"
     assert wb["fingerprint"]["B2"].value == 2025
+
+
+def test_csv_to_stdout_writes_every_table(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9 item 9: every table goes to stdout, one section each after a '# table: NAME' line."""
+    import io
+
+    from importsub.reports.tables import CSV_SECTION
+
+    emit({"first table": _df(), "b": _df().head(1)}, "csv")
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    assert lines[0] == f"{CSV_SECTION}first table"
+    assert f"{CSV_SECTION}b" in lines
+    sections = text.split(CSV_SECTION)[1:]
+    assert [s.splitlines()[0] for s in sections] == ["first table", "b"]
+    first = pl.read_csv(io.StringIO(sections[0].split("\n", 1)[1]))
+    assert first.equals(_df())
+    assert pl.read_csv(io.StringIO(sections[1].split("\n", 1)[1])).height == 1
+    from importsub.reports.tables import read_csv_sections
+
+    back = read_csv_sections(text)
+    assert list(back) == ["first table", "b"]
+    assert back["first table"].equals(_df())
+    # one table: plain CSV, straight into any reader
+    emit({"only": _df()}, "csv")
+    assert pl.read_csv(io.StringIO(capsys.readouterr().out)).equals(_df())
+
+
+def test_csv_file_names_have_no_spaces(tmp_path: Path) -> None:
+    from importsub.reports.tables import csv_file_names
+
+    tables = {"summary": _df(), "first breach": _df(), "localisation: vehicles": _df(), "first-breach": _df()}
+    emit(tables, "csv", tmp_path / "out.csv")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["out.csv", "out-first_breach.csv", "out-localisation_vehicles.csv", "out-first-breach.csv"])
+    assert all(" " not in n for n in names)
+    assert pl.read_csv(tmp_path / "out-first_breach.csv").equals(_df())
+    # names that would collide get a number
+    paths = csv_file_names(tmp_path / "r.csv", ["a", "x y", "x_y", "x:y"])
+    assert [p.name for p in paths.values()] == ["r.csv", "r-x_y.csv", "r-x_y_2.csv", "r-x_y_3.csv"]

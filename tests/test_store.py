@@ -126,3 +126,35 @@ def test_stored_fingerprint_travels_and_is_dropped_on_change(tmp_path: Path, tin
     changed = back.replace(inventory=back.inventory.head(0))
     assert "fingerprint" not in changed.meta
     assert changed.fingerprint() != info.fingerprint
+
+
+def test_material_migration_defaults_to_false(store_url: str, tiny: Dataset) -> None:
+    """Migration 0003 adds parts.material; parts stored before it read back as not materials."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from importsub.store import MIGRATIONS
+
+    store = Store(store_url)
+    flagged = tiny.replace(parts=tiny.parts.with_columns((pl.col("id") == "CHIP").alias("material")))
+    store.write_dataset(flagged)
+    assert store.read_dataset("tiny").parts.filter(pl.col("material"))["id"].to_list() == ["CHIP"]
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def migrate(step: str, target: str) -> None:
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, step)(cfg, target)
+
+    migrate("downgrade", "0002")  # a store as it was before the field existed
+    with store.engine.connect() as conn:
+        assert "material" not in {c["name"] for c in sa.inspect(conn).get_columns("parts")}
+    migrate("upgrade", "head")
+    with store.engine.connect() as conn:
+        values = conn.execute(sa.text("SELECT material FROM parts")).scalars().all()
+    assert values
+    assert all(v in (False, 0) for v in values)
+    back = store.read_dataset("tiny")
+    assert back.parts["material"].to_list() == [False] * tiny.parts.height

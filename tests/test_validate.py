@@ -239,3 +239,131 @@ def test_unknown_sheet(tiny: Dataset, tmp_path: Path) -> None:
     (folder / "suppliers.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     ps = problems(folder)
     assert any("unknown record type 'suppliers'" in p.message for p in ps)
+
+
+# ---------------------------------------------------------------- nothing ignored silently (issue 9, item 7)
+
+
+def test_stock_nobody_makes_or_buys(folder: Path) -> None:
+    # tiny: TLT buys LAMP (row 2 of the file); add stock of CHIP at TLT, which neither makes nor buys chips
+    path = edit(
+        folder,
+        "inventory",
+        lambda df: pl.concat(
+            [
+                df,
+                pl.DataFrame({c: [None] * 1 for c in df.columns}).with_columns(
+                    pl.lit("TLT").alias("site"), pl.lit("CHIP").alias("part"), pl.lit("500").alias("units")
+                ),
+            ]
+        ),
+    )
+    p = find(problems(path.parent), sheet="inventory", column="part", row=3, text="never used")
+    assert "stock of part CHIP at site TLT" in p.message
+    assert p.file is not None
+    assert p.file.endswith("inventory.csv")
+
+
+def test_link_whose_buyer_uses_nothing(folder: Path) -> None:
+    # RUD makes lamps (BOM: chips); a link of CAR to RUD is a part nothing at RUD uses
+    path = edit(
+        folder,
+        "supply_links",
+        lambda df: pl.concat(
+            [
+                df,
+                pl.DataFrame({c: [None] for c in df.columns})
+                .with_columns(
+                    pl.lit("RUD").alias("buyer"),
+                    pl.lit("CHIP").alias("part"),
+                    pl.lit("CN1").alias("supplier"),
+                    pl.lit("1").alias("share"),
+                )
+                .with_columns(pl.lit("TLT").alias("buyer")),
+            ]
+        ),
+    )
+    # TLT makes CAR (BOM: LAMP), not anything with CHIP: the new row 5 (header = line 1) is ignored today
+    p = find(problems(path.parent), sheet="supply_links", column="part", row=5, text="makes nothing that uses")
+    assert "buyer TLT makes nothing that uses part CHIP" in p.message
+
+
+def test_link_for_a_hosted_project_output_is_used(tiny: Dataset) -> None:
+    """Inputs contracted ahead for a project's output at its host site are not ignored links."""
+    from importsub.model.validate import check
+    from test_compile import typed
+
+    # TLT buys CHIP for a project hosted at TLT that will make lamps (BOM: chips)
+    ds = tiny.replace(
+        supply_links=pl.concat(
+            [
+                tiny.supply_links,
+                typed("supply_links", {"buyer": ["TLT"], "part": ["CHIP"], "supplier": ["CN1"], "share": [1.0]}),
+            ]
+        ),
+        projects=pl.concat(
+            [tiny.projects, typed("projects", {"id": ["P-TLT"], "name": ["Lamps at TLT"], "host_site": ["TLT"]})]
+        ),
+        project_outputs=typed("project_outputs", {"project": ["P-TLT"], "part": ["LAMP"], "capacity": [1_000.0]}),
+    )
+    assert check(ds) is ds
+
+
+@pytest.mark.parametrize(
+    ("kind", "target", "text"),
+    [
+        ("country", "XX", "no country XX"),
+        ("group", "nowhere", "no country group nowhere"),
+        ("site", "NO-SITE", "no site NO-SITE"),
+        ("organization", "NO-ORG", "no organization NO-ORG"),
+        ("part", "NO-PART", "no part NO-PART"),
+        ("link", "TLT|LAMP|CN1", "no supply link to buyer TLT of part LAMP from supplier CN1"),
+        ("link", "TLT LAMP", "written buyer|part|supplier"),
+    ],
+)
+def test_disruption_target_that_names_nothing(folder: Path, kind: str, target: str, text: str) -> None:
+    path = edit(
+        folder,
+        "disruptions",
+        lambda df: df.with_columns(pl.lit(kind).alias("target_kind"), pl.lit(target).alias("target")),
+    )
+    p = find(problems(path.parent), sheet="disruptions", column="target", row=2, text=text)
+    assert "names nothing" in p.message or "written" in p.message
+
+
+def test_disruption_targets_that_name_something(tiny: Dataset) -> None:
+    from importsub.model.validate import check
+
+    for kind, target in (("site", "RUD"), ("group", "external"), ("link", "TLT|LAMP|DE1"), ("part", "CHIP")):
+        ds = tiny.replace(
+            disruptions=tiny.disruptions.with_columns(pl.lit(kind).alias("target_kind"), pl.lit(target).alias("target"))
+        )
+        assert check(ds) is ds
+
+
+def test_demo_has_nothing_ignored() -> None:
+    from importsub import demo
+
+    demo.load()  # check() passes: every stock, link and target is used
+
+
+def test_names_with_braces_are_quoted_not_formatted(tiny: Dataset) -> None:
+    """Record text never goes into a format template (a site id with '{}' once crashed polars)."""
+    from importsub.model.validate import check
+
+    sites = tiny.sites.with_columns(
+        pl.when(pl.col("id") == "CN1").then(pl.lit("CN{}1")).otherwise(pl.col("id")).alias("id")
+    )
+    production = tiny.production.with_columns(pl.col("site").str.replace("^CN1$", "CN{}1"))
+    links = tiny.supply_links.with_columns(pl.col("supplier").str.replace("^CN1$", "CN{}1"))
+    ds = tiny.replace(
+        sites=sites,
+        production=production,
+        supply_links=links,
+        disruptions=tiny.disruptions.with_columns(pl.lit("site").alias("target_kind"), pl.lit("{}{}").alias("target")),
+    )
+    with pytest.raises(ValidationError) as exc:
+        check(ds)
+    assert any(
+        "target {}{} of kind site names nothing" in p.message and "CN{}1" in p.message for p in exc.value.problems
+    )

@@ -19,17 +19,13 @@ from importsub.model.dataset import Dataset
 
 def demo_headline(ds: Dataset, group: str = "union", top: int = 5, year: int | None = None) -> dict[str, pl.DataFrame]:
     """Headline of ``importsub demo``: import content of each OEM's vehicles
-    and the ``top`` largest imported-value entry points, for ``year``
-    (default: the latest year with demand that is not in the future)."""
-    from datetime import date
-
+    (known imports, the maximum if every untraced value were imported, and
+    coverage) and the ``top`` largest imported-value entry points, for
+    ``year`` (default: :func:`importsub.compile.default_year`, the one rule
+    the CLI and the web use too)."""
     from importsub.analysis.localisation import headline
     from importsub.compile import compile
 
-    if year is None:
-        years = sorted(int(y) for y in ds.demand.get_column("year").unique().to_list())
-        past = [y for y in years if y <= date.today().year]
-        year = past[-1] if past else (years[-1] if years else None)
     return headline(compile(ds, year=year), group, top)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from importsub.analysis.balance import pool_allocation
 from importsub.analysis.demand import gross_output, need_units
 from importsub.analysis.localisation import DEFAULT_GROUP
 from importsub.analysis.result import Result, fingerprint
@@ -23,7 +24,12 @@ STRATEGIC_HHI = 0.4
 """HHI of import origins above which a part is concentrated (EU/CEPII dependence test)."""
 
 SPARE_TOLERANCE = 1e-6
-"""A producer has spare capacity when ``capacity − x > SPARE_TOLERANCE · capacity``."""
+"""A producer has spare capacity when ``capacity − x > SPARE_TOLERANCE · capacity`` (its
+capacity on a pool being its share of the pool, :func:`importsub.analysis.balance.pool_allocation`)."""
+
+THRESHOLD_TOLERANCE = 1e-9
+"""Relative margin of the strict thresholds (``> choke_share``, ``> strategic_hhi``): a value
+equal to the threshold up to rounding (30 % computed as 30.000000000000004 %) does not pass."""
 
 
 def hhi(shares: FloatArray) -> float:
@@ -67,20 +73,31 @@ def concentration(
     -------
     Result
         * ``buyers`` — per procurement group (buyer site + part):
-          ``HHI suppliers [0-1]`` = Σ σ_e², ``HHI countries [0-1]`` =
-          Σ_c (Σ_{e from c} σ_e)², suppliers with share > 0, qualified
-          alternatives (share 0, qualified), ``single source``,
+          ``HHI suppliers [0-1]`` = Σ σ_e² (in-house share included),
+          ``HHI countries [0-1]`` = Σ_c (Σ_{e from c} σ_e)², ``suppliers`` =
+          other sites with share > 0, qualified alternatives (other sites
+          with share 0, qualified), ``in-house share [%]`` (the buyer's
+          links to itself: in-house supply, no sourcing risk), ``single
+          source`` = exactly one other site with share > 0 and no in-house
+          share,
           ``imported share [%]`` = 100 · Σ σ over suppliers outside the group,
           ``need [units/yr]`` = (need · x)_g.
         * ``choke points`` — outside sites serving more than ``choke_share`` of
-          the group's need of a part: supplied units = Σ_e σ_e · need_g over
+          the group's need of a part (strictly more: ``share > choke_share``;
+          exactly the threshold does not count): supplied units = Σ_e σ_e · need_g over
           the site's links to group buyers, divided by the group's total need
           of the part (over buyers in the group).
         * ``strategic`` — per part imported into the group: imported units
           by origin country, ``HHI import origins [0-1]``, ``import
           dependence [%]`` = imported / need, spare capacity of the group's
-          producers = Σ max(capacity − x, 0), and ``strategic dependence`` =
-          HHI > ``strategic_hhi`` and no group producer with spare capacity.
+          producers = Σ max(capacity − x, 0) (pool members: their share of
+          the pool), ``main origin`` the country with the most imported units
+          (ties: the first ISO2 code alphabetically), and ``strategic
+          dependence`` = HHI > ``strategic_hhi`` (strictly) and no group
+          producer with spare capacity.
+
+        Every table is sorted by its figures, then by its keys, so equal
+        figures always come out in the same order.
     """
     members = net.group_members(group)
     if not 0 < choke_share <= 1:
@@ -93,6 +110,9 @@ def concentration(
     need_g = need_units(net, x)
     sup_site = net.node_site[net.link_supplier]
     buyer_site = net.group_site[net.link_group]
+    # every aggregation below runs on rows sorted by their keys, groups kept in that order
+    # (maintain_order), so sums add up in one fixed order and ties break by key: same input,
+    # same bytes (issue 9, item 4)
     links = pl.DataFrame(
         {
             "g": net.link_group,
@@ -103,28 +123,33 @@ def concentration(
             "supplier": sites.gather(sup_site),
             "supplier country": countries.gather(net.site_country[sup_site]),
             "supplier in group": inside[sup_site],
+            "in-house": sup_site == buyer_site,
             "share": net.link_share,
             "qualified": net.link_qualified,
             "need": need_g[net.link_group],
         }
-    )
+    ).sort("g", "supplier")
     country_hhi = (
-        links.group_by("g", "supplier country")
+        links.sort("g", "supplier country", "supplier")
+        .group_by("g", "supplier country", maintain_order=True)
         .agg(pl.col("share").sum())
-        .group_by("g")
+        .group_by("g", maintain_order=True)
         .agg((pl.col("share") ** 2).sum().alias("HHI countries [0-1]"))
     )
+    outside = (pl.col("share") > 0) & ~pl.col("in-house")
     buyers = (
-        links.group_by("g", "buyer", "buyer country", "buyer in group", "part")
+        links.group_by("g", "buyer", "buyer country", "buyer in group", "part", maintain_order=True)
         .agg(
-            (pl.col("share") > 0).sum().alias("suppliers"),
-            ((pl.col("share") == 0) & pl.col("qualified")).sum().alias("qualified alternatives"),
+            outside.sum().alias("suppliers"),
+            ((pl.col("share") == 0) & pl.col("qualified") & ~pl.col("in-house")).sum().alias("qualified alternatives"),
+            (100.0 * pl.col("share").filter(pl.col("in-house")).sum()).alias("in-house share [%]"),
             (pl.col("share") ** 2).sum().alias("HHI suppliers [0-1]"),
             (100.0 * pl.col("share").filter(~pl.col("supplier in group")).sum()).alias("imported share [%]"),
             pl.col("need").first().alias("need [units/yr]"),
         )
-        .join(country_hhi, on="g", how="left")
-        .with_columns((pl.col("suppliers") == 1).alias("single source"))
+        .join(country_hhi, on="g", how="left", maintain_order="left")
+        # one outside supplier carries the whole need; a site making the part itself is in-house supply
+        .with_columns(((pl.col("suppliers") == 1) & (pl.col("in-house share [%]") == 0)).alias("single source"))
         .sort(["HHI suppliers [0-1]", "need [units/yr]", "buyer", "part"], descending=[True, True, False, False])
         .select(
             "buyer",
@@ -134,6 +159,7 @@ def concentration(
             "suppliers",
             "qualified alternatives",
             "single source",
+            "in-house share [%]",
             "HHI suppliers [0-1]",
             "HHI countries [0-1]",
             "imported share [%]",
@@ -144,57 +170,77 @@ def concentration(
     # the group's need of each part and who supplies it
     into_group = links.filter(pl.col("buyer in group")).with_columns((pl.col("share") * pl.col("need")).alias("units"))
     part_need = (
-        into_group.group_by("g", "part")
+        into_group.group_by("g", "part", maintain_order=True)
         .agg(pl.col("need").first())
-        .group_by("part")
+        .sort("part", "g")
+        .group_by("part", maintain_order=True)
         .agg(pl.col("need").sum().alias("group need [units/yr]"))
     )
     by_supplier = (
         into_group.filter(~pl.col("supplier in group"))
-        .group_by("part", "supplier", "supplier country")
+        .sort("part", "supplier", "g")
+        .group_by("part", "supplier", "supplier country", maintain_order=True)
         .agg(pl.col("units").sum().alias("supplied [units/yr]"), pl.col("buyer").n_unique().alias("group buyers"))
-        .join(part_need, on="part")
+        .join(part_need, on="part", how="left", maintain_order="left")
         .with_columns(
             (100.0 * pl.col("supplied [units/yr]") / pl.col("group need [units/yr]")).alias("share of group need [%]")
         )
     )
     chokes = by_supplier.filter(
-        (pl.col("group need [units/yr]") > 0) & (pl.col("share of group need [%]") > 100.0 * choke_share)
-    ).sort("share of group need [%]", "supplied [units/yr]", descending=True)
+        (pl.col("group need [units/yr]") > 0)
+        & (pl.col("share of group need [%]") > 100.0 * choke_share * (1.0 + THRESHOLD_TOLERANCE))
+    ).sort(
+        ["share of group need [%]", "supplied [units/yr]", "part", "supplier"], descending=[True, True, False, False]
+    )
 
     # strategic dependence (import origins of each part)
     imported = into_group.filter(~pl.col("supplier in group"))
-    origin = imported.group_by("part", "supplier country").agg(pl.col("units").sum())
+    origin = (
+        imported.sort("part", "supplier country", "supplier", "g")
+        .group_by("part", "supplier country", maintain_order=True)
+        .agg(pl.col("units").sum())
+    )
     origin_hhi = (
         origin.with_columns((pl.col("units") / pl.col("units").sum().over("part")).alias("s"))
-        .group_by("part")
+        .group_by("part", maintain_order=True)
         .agg(
             pl.col("units").sum().alias("imported [units/yr]"),
             (pl.col("s") ** 2).sum().alias("HHI import origins [0-1]"),
-            pl.col("supplier country").sort_by("units", descending=True).first().alias("main origin"),
+            # ties (a 50/50 split) go to the first country code in alphabetical order
+            pl.col("supplier country")
+            .sort_by(["units", "supplier country"], descending=[True, False])
+            .first()
+            .alias("main origin"),
             (100.0 * pl.col("s").max()).alias("main origin share [%]"),
         )
     )
-    spare = np.maximum(net.capacity - x, 0.0)
-    has_spare = (net.capacity - x) > SPARE_TOLERANCE * net.capacity
+    # a producer on a capacity pool has only its share of the pool (balance's rule)
+    usable = pool_allocation(net, x)
+    spare = np.maximum(usable - x, 0.0)
+    has_spare = (usable - x) > SPARE_TOLERANCE * net.capacity
     node_inside = inside[net.node_site]
-    producers = pl.DataFrame(
-        {
-            "part": parts.gather(net.node_part),
-            "in": node_inside,
-            "spare": spare,
-            "has": has_spare & node_inside,
-        }
-    ).filter(pl.col("in"))
-    prod_agg = producers.group_by("part").agg(
+    producers = (
+        pl.DataFrame(
+            {
+                "part": parts.gather(net.node_part),
+                "site": sites.gather(net.node_site),
+                "in": node_inside,
+                "spare": spare,
+                "has": has_spare & node_inside,
+            }
+        )
+        .filter(pl.col("in"))
+        .sort("part", "site")
+    )
+    prod_agg = producers.group_by("part", maintain_order=True).agg(
         pl.len().alias("group producers"),
         pl.col("has").sum().alias("producers with spare capacity"),
         pl.col("spare").sum().alias("group spare capacity [units/yr]"),
     )
     strategic = (
         origin_hhi.filter(pl.col("imported [units/yr]") > 0)
-        .join(part_need, on="part", how="left")
-        .join(prod_agg, on="part", how="left")
+        .join(part_need, on="part", how="left", maintain_order="left")
+        .join(prod_agg, on="part", how="left", maintain_order="left")
         .with_columns(
             pl.col("group producers").fill_null(0),
             pl.col("producers with spare capacity").fill_null(0),
@@ -203,10 +249,11 @@ def concentration(
         )
         .with_columns(
             (
-                (pl.col("HHI import origins [0-1]") > strategic_hhi) & (pl.col("producers with spare capacity") == 0)
+                (pl.col("HHI import origins [0-1]") > strategic_hhi * (1.0 + THRESHOLD_TOLERANCE))
+                & (pl.col("producers with spare capacity") == 0)
             ).alias("strategic dependence")
         )
-        .sort(["strategic dependence", "imported [units/yr]"], descending=True)
+        .sort(["strategic dependence", "imported [units/yr]", "part"], descending=[True, True, False])
         .select(
             "part",
             "imported [units/yr]",

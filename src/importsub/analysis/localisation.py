@@ -10,6 +10,28 @@ with ``B[i, j] = A[i, j] v_i / v_j`` the share of j's value bought from i,
 ``w_j = 1 − Σ_i B[i, j]`` j's own value added (unmapped inputs included) and
 ``g_j = 1`` when j's site is in the country group.  ``L_j`` is the share of
 j's value [fraction] added inside the group through every tier.
+
+Coverage and the range.  Part of a node's own value may be of unknown
+origin (*untraced*, ``r_j`` [fraction of v_j]):
+
+* the value of BOM inputs with no supply link (``u_j`` =
+  ``net.unmapped_inputs``), at any node;
+* the whole value of a part without a BOM made inside the group that is not
+  a basic material (``part.material``): a domestic assembly whose tiers are
+  not mapped.  A basic material without a BOM is traced (its value is its
+  producer's country's), and so is a BOM-less part made outside the group
+  (its value is imported whatever its tiers).
+
+Then, all by the same level sweeps (``g`` = 1 inside the group)::
+
+    (I − Bᵀ) C = w − r          coverage: the traced share               [fraction]
+    (I − Bᵀ) K = w ∘ (1 − g)    known import content (= 1 − L)           [fraction]
+    (I − Bᵀ) U = r ∘ g          untraced value added inside the group    [fraction]
+
+Import content lies in ``[K, K + U]``: ``K`` if every untraced value inside
+the group is domestic, ``K + U`` (``import content max``) if it is all
+imported.  Value added outside the group counts as imported in both, traced
+or not (a foreign supplier's unmapped inputs lower coverage, not ``K``).
 """
 
 from __future__ import annotations
@@ -52,20 +74,61 @@ def domestic_content(net: Network, group: str = DEFAULT_GROUP) -> FloatArray:
     return solver(net).y(net.w * g)
 
 
-def coverage(net: Network) -> FloatArray:
-    """Data coverage ``C`` [fraction of value] of every node.
+def untraced_own(net: Network, group: str = DEFAULT_GROUP) -> FloatArray:
+    """Untraced share ``r`` of each node's own value [fraction of v_j].
 
-    ``C`` solves ``(I − Bᵀ) C = (w − u)₊`` where ``u_j`` =
-    ``net.unmapped_inputs[j]`` is the value of j's BOM inputs that have no
-    supply link at j's site (at the part's unit value, as a fraction of
-    ``v_j``).  So ``C_j`` is the share of j's value whose origin is traced
-    through mapped supply tiers: the node's own value added proper plus,
-    recursively, the covered share of every mapped input.  A node whose part
-    has no BOM (a leaf) is fully mapped (``u = 0``, ``w = 1`` ⇒ ``C = 1``);
-    a node whose inputs are all unmapped covers only ``(w − u)₊``.
+    ``r_j = u_j`` (unmapped BOM inputs, ``net.unmapped_inputs``) for a node
+    whose part has a BOM; for a part without a BOM, ``r_j = w_j`` (= 1, its
+    whole value) at a node inside ``group`` unless the part is a basic
+    material, and ``0`` for a material or a node outside the group.
+    ``0 ≤ r ≤ w`` (compile rejects unmapped inputs worth more than the node).
+
+    Examples
+    --------
+    >>> # a RU car (100 RUB) of an in-house part (60 RUB, no BOM, not a material) and a CN lamp (40):
+    >>> # r = 1 at the in-house part, 0 at the lamp (outside) and at the car (inputs mapped)
     """
-    own = np.maximum(net.w - net.unmapped_inputs, 0.0)
-    return solver(net).y(own)
+    inside = net.in_group(group)
+    leaf = ~net.has_bom
+    material = net.part_material[net.node_part] if net.part_material.size else np.zeros(net.n_nodes, dtype=bool)
+    r = np.where(leaf, np.where(material | ~inside, 0.0, net.w), np.clip(net.unmapped_inputs, 0.0, None))
+    return np.minimum(r, np.maximum(net.w, 0.0)).astype(np.float64)
+
+
+def coverage(net: Network, group: str = DEFAULT_GROUP) -> FloatArray:
+    """Data coverage ``C`` [fraction of value] of every node w.r.t. ``group``.
+
+    ``C`` solves ``(I − Bᵀ) C = w − r`` with ``r`` = :func:`untraced_own`:
+    the share of j's value whose origin is traced — own processing, basic
+    materials, BOM-less parts bought from outside the group, and recursively
+    the traced share of every mapped input.
+
+    Examples
+    --------
+    >>> # the hand case: C_car = 0.4 (the CN lamp) + 0.6 · 0 (the untraced in-house part) = 40 %
+    """
+    return solver(net).y(net.w - untraced_own(net, group))
+
+
+def import_content_range(net: Network, group: str = DEFAULT_GROUP) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Known import content ``K``, its maximum ``K + U`` and coverage ``C`` [fraction of value].
+
+    One three-column sweep ``(I − Bᵀ) [K, U, C] = [w ∘ (1 − g), r ∘ g, w − r]``
+    with ``r`` = :func:`untraced_own` and ``g`` = 1 inside the group.
+    ``K`` (= 1 − :func:`domestic_content`) is the value known to be added
+    outside the group; ``K + U`` assumes every untraced value inside the
+    group was imported too.  ``0 ≤ K ≤ K + U ≤ 1`` and ``U ≤ 1 − C``.
+
+    Examples
+    --------
+    >>> # the hand case: K = 0.4, K + U = 0.4 + 0.6 = 1.0, C = 0.4
+    """
+    g = net.in_group(group).astype(np.float64)
+    r = untraced_own(net, group)
+    rhs = np.stack([net.w * (1.0 - g), r * g, net.w - r], axis=1)
+    KUC = solver(net).y(rhs)
+    K, U, C = KUC[:, 0], KUC[:, 1], KUC[:, 2]
+    return K, K + U, C
 
 
 def origin_content(net: Network, countries: IntArray | None = None) -> FloatArray:
@@ -136,7 +199,7 @@ def entry_points(
     inside = net.in_group(group)
     x = gross_output(net) if x is None else x
     L = domestic_content(net, group) if L is None else L
-    C = coverage(net) if C is None else C
+    C = coverage(net, group) if C is None else C
     A = net.A.tocoo()
     keep = ~inside[A.row] & inside[A.col]
     i, j, a = A.row[keep], A.col[keep], A.data[keep]
@@ -157,15 +220,16 @@ def entry_points(
         }
     )
     out = (
-        df.group_by("supplier", "supplier country", "buyer", "buyer country", "part")
+        df.sort("supplier", "buyer", "part", "units [units/yr]")
+        .group_by("supplier", "supplier country", "buyer", "buyer country", "part", maintain_order=True)
         .agg(
             pl.col("units [units/yr]").sum(),
             pl.col("imported value [RUB/yr]").sum(),
             pl.col("supplier coverage [%]").first(),
         )
-        .sort(["imported value [RUB/yr]", "supplier", "buyer"], descending=[True, False, False])
+        .sort(["imported value [RUB/yr]", "supplier", "buyer", "part"], descending=[True, False, False, False])
     )
-    total = out.get_column("imported value [RUB/yr]").sum()
+    total = float(np.sort(out.get_column("imported value [RUB/yr]").to_numpy()).sum())
     return out.with_columns(
         (100.0 * pl.col("imported value [RUB/yr]") / (total if total > 0 else 1.0)).alias(
             "share of entering imports [%]"
@@ -189,7 +253,7 @@ def import_path(
     """
     inside = net.in_group(group)
     L = domestic_content(net, group) if L is None else L
-    C = coverage(net) if C is None else C
+    C = coverage(net, group) if C is None else C
     BT = solver(net).BT
     rows: list[dict[str, Any]] = []
     k = int(node)
@@ -217,6 +281,36 @@ def import_path(
     return pl.DataFrame(rows, orient="row") if rows else pl.DataFrame()
 
 
+def untraced_values(net: Network, group: str = DEFAULT_GROUP, *, x: FloatArray | None = None) -> pl.DataFrame:
+    """Where the untraced value sits: one row per node with untraced own value, largest first.
+
+    ``untraced value [RUB/yr]`` = ``x_j · v_j · r_j`` (gross output × value ×
+    :func:`untraced_own`): the value of j's untraced share embodied in the
+    year's final demand (summed over nodes it equals Σ_final d · v · (1 − C)).
+    ``share of untraced value [%]`` is its share of that sum; ``in group``
+    says whether it also counts in ``import content max``.
+    """
+    x = gross_output(net) if x is None else x
+    r = untraced_own(net, group)
+    inside = net.in_group(group)
+    value = x * net.value * r
+    keep = np.flatnonzero(r > 0)
+    keep = keep[np.lexsort((keep, -value[keep]))]  # largest first, ties by node
+    total = float(np.sort(value[keep]).sum())
+    reason = np.where(net.has_bom[keep], "BOM inputs without a supply link", "no BOM and not a basic material")
+    return (
+        node_frame(net)[keep]
+        .select("site", "site name", "country", "part", "part name", "category")
+        .with_columns(
+            pl.Series("in group", inside[keep]),
+            pl.Series("why untraced", reason, dtype=pl.String),
+            pl.Series("untraced share of its value [%]", 100.0 * r[keep]),
+            pl.Series("untraced value [RUB/yr]", value[keep]),
+            pl.Series("share of untraced value [%]", 100.0 * value[keep] / (total if total > 0 else 1.0)),
+        )
+    )
+
+
 def _path_row(
     net: Network, step: int, i: int, imp: float, via: float, inside: BoolArray, C: FloatArray
 ) -> dict[str, Any]:
@@ -238,7 +332,7 @@ def _wmean(col: str, weight: str = "_w") -> pl.Expr:
     return pl.when(wsum > 0).then((pl.col(col) * pl.col(weight)).sum() / wsum).otherwise(pl.col(col).mean()).alias(col)
 
 
-_FIGURES = ("domestic content [%]", "import content [%]", "coverage [%]")
+_FIGURES = ("domestic content [%]", "import content [%]", "import content max [%]", "coverage [%]")
 
 
 def localisation(
@@ -264,7 +358,11 @@ def localisation(
     Returns
     -------
     Result
-        Tables (figures in %, ``coverage [%]`` = :func:`coverage` beside each):
+        Tables (figures in %; beside ``import content [%]`` (known imports,
+        ``K``) are ``import content max [%]`` (``K + U``: if every untraced
+        value were imported) and ``coverage [%]`` (the traced share ``C``),
+        see :func:`import_content_range`; ``domestic content [%]`` = 100 −
+        import content, i.e. its upper end):
 
         * ``vehicles`` — per vehicle model (final part), weighted by demand
           value ``d · v``;
@@ -278,14 +376,15 @@ def localisation(
           at tier k (:func:`tiers`);
         * ``entry points`` — :func:`entry_points`;
         * ``paths`` — :func:`import_path` of each vehicle (node);
+        * ``untraced`` — :func:`untraced_values`: where the untraced value sits;
         * ``nodes`` — every node.
     """
     members = net.group_members(group)  # raises AnalysisError on an unknown group
     if net.n_nodes == 0:
         raise AnalysisError("the network has no nodes")
     x = gross_output(net)
-    L = domestic_content(net, group)
-    C = coverage(net)
+    K, K_max, C = import_content_range(net, group)
+    L = 1.0 - K
     inside = net.in_group(group)
     base = node_frame(net).with_columns(
         pl.Series("in group", inside),
@@ -294,7 +393,8 @@ def localisation(
         pl.Series("x [units/yr]", x),
         pl.Series("output [RUB/yr]", x * net.value),
         pl.Series("domestic content [%]", 100.0 * L),
-        pl.Series("import content [%]", 100.0 * (1.0 - L)),
+        pl.Series("import content [%]", 100.0 * K),
+        pl.Series("import content max [%]", 100.0 * K_max),
         pl.Series("coverage [%]", 100.0 * C),
     )
     figures = [_wmean(c) for c in _FIGURES]
@@ -303,25 +403,29 @@ def localisation(
         (pl.col("d [units/yr]") * pl.col("value [RUB/unit]")).alias("_w")
     )
 
+    # rows sorted by key before every group-by (groups kept in that order): sums in one fixed order
+    finals = finals.sort("part", "site")
+    by_output = by_output.sort("node")
     vehicles = (
-        finals.group_by("part", "part name")
+        finals.group_by("part", "part name", maintain_order=True)
         .agg(
             pl.col("organization").unique().sort().str.join(", ").alias("oems"),
             pl.col("d [units/yr]").sum().alias("demand [units/yr]"),
             pl.col("_w").sum().alias("demand value [RUB/yr]"),
             *figures,
         )
-        .sort("demand value [RUB/yr]", descending=True)
+        .sort(["demand value [RUB/yr]", "part"], descending=[True, False])
     )
     oems = (
-        finals.group_by("organization")
+        finals.sort("organization", "part", "site")
+        .group_by("organization", maintain_order=True)
         .agg(
             pl.col("part").n_unique().alias("models"),
             pl.col("d [units/yr]").sum().alias("vehicles [units/yr]"),
             pl.col("_w").sum().alias("demand value [RUB/yr]"),
             *figures,
         )
-        .sort("demand value [RUB/yr]", descending=True)
+        .sort(["demand value [RUB/yr]", "organization"], descending=[True, False])
     )
     org_names = dict(zip(net.organizations, net.organization_names or net.organizations, strict=True))
     oems = oems.with_columns(
@@ -331,7 +435,8 @@ def localisation(
     def by(col: str | list[str]) -> pl.DataFrame:
         keys = [col] if isinstance(col, str) else col
         return (
-            by_output.group_by(keys)
+            by_output.sort([*keys, "node"])
+            .group_by(keys, maintain_order=True)
             .agg(pl.len().alias("nodes"), pl.col("_w").sum().alias("output [RUB/yr]"), *figures)
             .sort("output [RUB/yr]", *keys, descending=[True] + [False] * len(keys))
         )
@@ -364,7 +469,7 @@ def localisation(
         for j in order
     ]
     path_table = pl.concat(path_frames) if path_frames else pl.DataFrame()
-    nodes = base.sort("output [RUB/yr]", descending=True)
+    nodes = base.sort(["output [RUB/yr]", "node"], descending=[True, False])
     tables = {
         "vehicles": vehicles,
         "oems": oems,
@@ -374,6 +479,7 @@ def localisation(
         "tiers": tier_table,
         "entry points": entries,
         "paths": path_table,
+        "untraced": untraced_values(net, group, x=x),
         "parts": parts,
         "nodes": nodes,
     }
@@ -396,7 +502,7 @@ def _origins(net: Network, final_idx: IntArray, inside: BoolArray, L: FloatArray
             for k, c in enumerate(outside_c)
         ]
     )
-    agg = long.group_by("vehicle", "origin").agg(
+    agg = long.group_by("vehicle", "origin", maintain_order=True).agg(
         ((pl.col("_va") * pl.col("_w")).sum() / pl.col("_w").sum()).alias("share of vehicle value [%]"),
         ((pl.col("_imp") * pl.col("_w")).sum() / pl.col("_w").sum()).alias("_impv"),
     )
@@ -410,7 +516,7 @@ def _origins(net: Network, final_idx: IntArray, inside: BoolArray, L: FloatArray
         )
         .filter(pl.col("share of vehicle value [%]") > 0)
         .select(cols)
-        .sort(["vehicle", "share of vehicle value [%]"], descending=[False, True])
+        .sort(["vehicle", "share of vehicle value [%]", "origin"], descending=[False, True, False])
     )
 
 
@@ -440,7 +546,7 @@ def _tier_table(net: Network, final_idx: IntArray, group: str) -> pl.DataFrame:
     ]
     return (
         pl.concat(frames)
-        .group_by("vehicle", "tier")
+        .group_by("vehicle", "tier", maintain_order=True)
         .agg(
             (100.0 * (pl.col("_t") * pl.col("_w")).sum() / pl.col("_w").sum()).alias("value added [%]"),
             (100.0 * (pl.col("_i") * pl.col("_w")).sum() / pl.col("_w").sum()).alias("imported value added [%]"),
@@ -451,15 +557,25 @@ def _tier_table(net: Network, final_idx: IntArray, group: str) -> pl.DataFrame:
 
 
 def headline(net: Network, group: str = DEFAULT_GROUP, top: int = 5) -> dict[str, pl.DataFrame]:
-    """The demo's headline: import content of each OEM's vehicles and the
-    ``top`` largest imported-value entry points."""
+    """The demo's headline: import content of each OEM's vehicles — known
+    imports, the maximum if every untraced value were imported, and the
+    traced share (coverage) — and the ``top`` largest imported-value entry
+    points."""
     r = localisation(net, group, top_entry_points=top, paths=0)
-    oems = r["oems"].select("organization", "name", "vehicles [units/yr]", "import content [%]", "coverage [%]")
+    oems = r["oems"].select(
+        "organization", "name", "vehicles [units/yr]", "import content [%]", "import content max [%]", "coverage [%]"
+    )
     entries = r["entry points"].select(
         "supplier", "supplier country", "buyer", "part", "imported value [RUB/yr]", "share of entering imports [%]"
     )
+    untraced = (
+        r["untraced"]
+        .head(top)
+        .select("site", "part", "why untraced", "untraced value [RUB/yr]", "share of untraced value [%]")
+    )
     when = f", {net.year}" if net.year is not None else ""
     return {
-        f"import content of each OEM's vehicles{when} (group {group})": oems,
+        f"import content of each OEM's vehicles{when} (group {group}): known, maximum, traced share": oems,
         f"{top} largest imported-value entry points{when}": entries,
+        f"{top} largest untraced values{when} (origin unknown)": untraced,
     }

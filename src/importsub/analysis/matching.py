@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from importsub.analysis.balance import pool_allocation
 from importsub.analysis.demand import gross_output, need_units
 from importsub.analysis.localisation import DEFAULT_GROUP
 from importsub.analysis.result import Result, fingerprint
@@ -54,9 +55,13 @@ def matching(
     4 digits of ``hs_code``), else a part of the same category.
 
     Ranking per imported need: match kind (same part, same HS heading, same
-    category), then candidates whose spare capacity (``capacity − x``,
-    [units/yr]) covers the imported units, then great-circle distance to the
-    buyer [km], then spare capacity.  To keep work linear on big networks, for
+    category), then candidates whose spare capacity (``capacity − x``
+    [units/yr]) covers the imported units (``covers imports``: spare ≥
+    imported), then great-circle distance to the
+    buyer [km], then spare capacity, then candidate site and part ids (so
+    equal figures always rank in the same order).  Spare capacity of a
+    producer on a capacity pool is its share of the pool less its output
+    (:func:`importsub.analysis.balance.pool_allocation`).  To keep work linear on big networks, for
     every part, HS heading and category only the ``pool`` producers with the
     most spare capacity are considered.
 
@@ -97,9 +102,9 @@ def matching(
     )
     imported_links = links.filter(
         pl.Series(site_in[buyer_site]) & ~pl.Series(site_in[sup_site]) & (pl.col("share") > 0)
-    )
+    ).sort("b", "p", "s")
     needs = (
-        imported_links.group_by("b", "p")
+        imported_links.group_by("b", "p", maintain_order=True)
         .agg(
             pl.col("units").sum().alias("imported [units/yr]"),
             pl.col("share").sum().alias("imported share"),
@@ -115,7 +120,8 @@ def matching(
 
     node_in = site_in[net.node_site]
     cand_nodes = np.flatnonzero(node_in)
-    spare = np.maximum(net.capacity - x, 0.0)
+    # a producer on a capacity pool has only its share of the pool (balance's rule)
+    spare = np.maximum(pool_allocation(net, x) - x, 0.0)
     cands = pl.DataFrame(
         {
             "cs": net.node_site[cand_nodes],
@@ -155,14 +161,18 @@ def matching(
     allc = pl.concat([same.select(cols), by_hs.select(cols), by_cat.select(cols)])
     # a candidate (site, part) may match several ways: keep its best kind; a part
     # that consumes the imported part (its BOM parent) is no substitute for it
-    allc = allc.sort("kind").unique(["need", "cs", "cp"], keep="first", maintain_order=True)
+    allc = allc.sort("need", "kind", "cs", "cp").unique(["need", "cs", "cp"], keep="first", maintain_order=True)
     if allc.height:
         uses = np.asarray(net.bom[allc.get_column("cp").to_numpy(), allc.get_column("p").to_numpy()]).ravel() > 0
         allc = allc.filter(~pl.Series(uses))
     b = allc.get_column("b").to_numpy()
     s = allc.get_column("cs").to_numpy()
     dist = haversine_km(net.site_lat[b], net.site_lon[b], net.site_lat[s], net.site_lon[s])
-    current = links.group_by("b", "p", "s").agg(pl.col("share").sum().alias("current"))
+    current = (
+        links.sort("b", "p", "s")
+        .group_by("b", "p", "s", maintain_order=True)
+        .agg(pl.col("share").sum().alias("current"))
+    )
     ranked = (
         allc.with_columns(pl.Series("distance [km]", dist))
         .join(current, left_on=["b", "p", "cs"], right_on=["b", "p", "s"], how="left")
@@ -197,22 +207,28 @@ def matching(
     )
 
     # per imported part
-    kind_counts = allc.group_by("p").agg(
-        *[
-            pl.col("cp").filter(pl.col("kind") == k).n_unique().alias(f"candidates: {name}")
-            for k, name in enumerate(MATCH_KINDS)
-        ]
+    kind_counts = (
+        allc.sort("p", "kind", "cs", "cp")
+        .group_by("p", maintain_order=True)
+        .agg(
+            *[
+                pl.col("cp").filter(pl.col("kind") == k).n_unique().alias(f"candidates: {name}")
+                for k, name in enumerate(MATCH_KINDS)
+            ]
+        )
     )
     same_spare = (
-        pl.DataFrame({"p": net.node_part[cand_nodes], "spare": spare[cand_nodes]})
-        .group_by("p")
+        pl.DataFrame({"p": net.node_part[cand_nodes], "s": net.node_site[cand_nodes], "spare": spare[cand_nodes]})
+        .sort("p", "s")
+        .group_by("p", maintain_order=True)
         .agg(pl.col("spare").sum().alias("same-part spare [units/yr]"))
     )
     per_part = (
-        needs.group_by("p")
+        needs.sort("p", "b")
+        .group_by("p", maintain_order=True)
         .agg(pl.col("imported [units/yr]").sum(), pl.col("b").n_unique().alias("buyers"))
-        .join(kind_counts, on="p", how="left")
-        .join(same_spare, on="p", how="left")
+        .join(kind_counts, on="p", how="left", maintain_order="left")
+        .join(same_spare, on="p", how="left", maintain_order="left")
         .with_columns(
             *[pl.col(f"candidates: {name}").fill_null(0) for name in MATCH_KINDS],
             pl.col("same-part spare [units/yr]").fill_null(0.0),
@@ -235,7 +251,7 @@ def matching(
     none = (
         per_part.filter(pl.col("_any") == 0)
         .select("part", "category", "HS heading", "imported [units/yr]", "imported [RUB/yr]", "buyers")
-        .sort("imported [RUB/yr]", descending=True)
+        .sort(["imported [RUB/yr]", "part"], descending=[True, False])
     )
     per_part = per_part.select(
         "part",
@@ -247,7 +263,7 @@ def matching(
         *[f"candidates: {name}" for name in MATCH_KINDS],
         "same-part spare [units/yr]",
         "spare / imported [%]",
-    ).sort("imported [RUB/yr]", descending=True)
+    ).sort(["imported [RUB/yr]", "part"], descending=[True, False])
     return Result(
         "matching",
         {"parts": per_part, "no candidate": none, "candidates": candidates},

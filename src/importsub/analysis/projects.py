@@ -109,7 +109,8 @@ def derived(ds: Dataset, frames: Mapping[str, pl.DataFrame], tag: Any) -> Datase
 
 
 def resolve_year(ds: Dataset, scenario: str | None, year: int | None) -> int:
-    """The year compile would use: ``year``, else the scenario's, else the latest year with demand."""
+    """The year compile would use: ``year``, else the scenario's, else
+    :func:`importsub.compile.build.default_year` (the one default-year rule)."""
     if year is not None:
         return int(year)
     if scenario is not None:
@@ -120,10 +121,12 @@ def resolve_year(ds: Dataset, scenario: str | None, year: int | None) -> int:
         y = sc.get_column("year")[0]
         if y is not None:
             return int(y)
-    years = ds.demand.get_column("year").drop_nulls()
-    if years.len() == 0:
+    from importsub.compile.build import default_year
+
+    default = default_year(ds)
+    if default is None:
         raise AnalysisError(f"dataset {ds.name!r} has no demand records: no year to apply projects to")
-    return int(years.max())  # type: ignore[arg-type]
+    return default
 
 
 def rampup_fraction(ds: Dataset, year: int) -> dict[str, float]:

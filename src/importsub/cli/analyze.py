@@ -27,14 +27,19 @@ from importsub.compile.network import Network
 from importsub.model.errors import ImportsubError
 
 YearOption = Annotated[
-    int | None, typer.Option("--year", "-y", help="Year of demand (default: latest year with demand).")
+    int | None,
+    typer.Option(
+        "--year",
+        "-y",
+        help="Year of demand (default: the latest year with demand not after the current year, else the earliest).",
+    ),
 ]
 
 # tables shown in the terminal when none is chosen (the others are long; use csv/json/xlsx)
 SUMMARY_TABLES = {
-    "localisation": ("vehicles", "oems", "origins", "entry points", "paths", "categories", "countries"),
+    "localisation": ("vehicles", "oems", "origins", "entry points", "untraced", "paths", "categories", "countries"),
     "concentration": ("strategic", "choke points", "buyers"),
-    "balance": ("summary", "parts"),
+    "balance": ("summary", "pools", "parts"),
     "matching": ("parts", "no candidate", "candidates"),
 }
 

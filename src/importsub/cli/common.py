@@ -34,7 +34,12 @@ DatasetOption = Annotated[str, typer.Option("--dataset", "-d", help="Dataset nam
 VersionOption = Annotated[int | None, typer.Option("--version", "-v", help="Dataset version (default: latest).")]
 FormatOption = Annotated[
     str,
-    typer.Option("--format", "-f", help="Output format: table, csv, json or xlsx."),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table, csv, json or xlsx. csv to stdout writes every table, each after a '# table: NAME' line; "
+        "with --out FILE the first table goes to FILE and each other to FILE-<name>.csv (name without spaces).",
+    ),
 ]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of stdout.")]
 

@@ -76,10 +76,9 @@ def summary_tables(ds: Dataset, group: str = "union") -> dict[str, pl.DataFrame]
     orgs = ds.organizations.select(pl.col("id").alias("organization"), pl.col("name").alias("OEM"))
     tables: dict[str, pl.DataFrame] = {"records": counts}
     if ds.demand.height:
-        years = ds.demand.get_column("year")
-        # the latest year with reported (non-estimate) figures, else the first year
-        reported = ds.demand.filter(~pl.col("source").fill_null("estimate").str.contains("(?i)estimate"))
-        year = int(reported.get_column("year").max()) if reported.height else int(years.min())  # type: ignore[arg-type]
+        from importsub.compile import default_year
+
+        year = default_year(ds)  # the one default-year rule, as every analysis
         per_oem = (
             ds.demand.filter(pl.col("year") == year)
             .join(sites, on="site")
@@ -136,9 +135,11 @@ def register(app: typer.Typer) -> None:
         )
         tables = {"datasets": datasets, **summary_tables(store.read_dataset(NAME))}
         from importsub.analysis import demo_headline
+        from importsub.compile import YEAR_RULE, default_year
 
         tables.update(demo_headline(ds))
-        emit(tables, fmt, None, fingerprint={"dataset": NAME, "fingerprint": ds.fingerprint()[:12]})
+        fp = {"dataset": NAME, "fingerprint": ds.fingerprint()[:12], "year": default_year(ds), "year rule": YEAR_RULE}
+        emit(tables, fmt, None, fingerprint=fp)
 
     @app.command("import")
     def import_(

@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         table: TableOption = None,
     ) -> None:
         """One project: record, partners, outputs, ramp-up curve, milestones, substitutable links,
-        import content by OEM before/after (in --year, default the latest with demand) and editing history."""
+        import content by OEM before/after (in --year, default: the latest year with demand not after the current year) and editing history."""
         from importsub.analysis.programme import project_card
         from importsub.analysis.projects import impact
 
@@ -123,8 +123,10 @@ def register(app: typer.Typer) -> None:
         with status("impact before/after"):
             years = None if year is None else [year]
             if years is None:
-                demand_years = ds.demand.get_column("year").drop_nulls()
-                years = [int(demand_years.max())] if demand_years.len() else None  # type: ignore[arg-type]
+                from importsub.compile import default_year
+
+                default = default_year(ds)
+                years = [default] if default is not None else None
             imp = impact(ds, [project], years, group=group, include_all=False)
         tables = dict(card.tables)
         tables["impact"] = imp["summary"]

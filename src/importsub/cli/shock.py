@@ -39,7 +39,12 @@ from importsub.model.schema import RECOVERY_PROFILES, TARGET_KINDS
 from importsub.reports.tables import emit
 
 YearOption = Annotated[
-    int | None, typer.Option("--year", "-y", help="Year of demand (default: the scenario's, else the latest).")
+    int | None,
+    typer.Option(
+        "--year",
+        "-y",
+        help="Year of demand (default: the scenario's, else the latest year with demand not after the current year).",
+    ),
 ]
 SchedulerOption = Annotated[
     str | None, typer.Option("--scheduler", help="Address of a Dask scheduler (tcp://host:8786) to fan out to.")

@@ -3,7 +3,7 @@
 >>> from importsub.compile import compile, Network  # doctest: +SKIP
 """
 
-from importsub.compile.build import compile
+from importsub.compile.build import YEAR_RULE, compile, default_year, demand_years
 from importsub.compile.network import Network
 
-__all__ = ["Network", "compile"]
+__all__ = ["YEAR_RULE", "Network", "compile", "default_year", "demand_years"]

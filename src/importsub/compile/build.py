@@ -27,6 +27,7 @@ Key rules (see :mod:`importsub.compile.network` for the notation):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -96,6 +97,40 @@ def _f64(s: pl.Series) -> FloatArray:
     return s.cast(pl.Float64).to_numpy().astype(np.float64, copy=True)
 
 
+YEAR_RULE = "latest year with demand not after the current year, else the earliest year with demand"
+"""The one default-year rule (CLI, demo headline, web, projects); printed as ``year rule`` in fingerprints."""
+
+
+def demand_years(dataset: Dataset) -> list[int]:
+    """Years with any demand record, ascending."""
+    return sorted(int(y) for y in dataset.demand.get_column("year").drop_nulls().unique().to_list())
+
+
+def default_year(dataset: Dataset, *, today: date | None = None) -> int | None:
+    """The default year of every analysis: :data:`YEAR_RULE`.
+
+    The latest year with demand that is not after the current calendar year
+    (plans for later years are not the present), else — when every year with
+    demand lies in the future — the earliest of them.  ``None`` when the
+    dataset has no demand.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> ds = Dataset.from_frames("d", {"demand": pl.DataFrame(
+    ...     {"site": ["S"] * 3, "part": ["C"] * 3, "year": [2024, 2026, 2030], "units": [1.0] * 3})})
+    >>> default_year(ds, today=date(2026, 12, 1)), default_year(ds, today=date(2020, 1, 1))
+    (2026, 2024)
+    """
+    years = demand_years(dataset)
+    if not years:
+        return None
+    now = (today or date.today()).year
+    past = [y for y in years if y <= now]
+    return past[-1] if past else years[0]
+
+
 def compile(
     dataset: Dataset,
     scenario: str | None = None,
@@ -115,8 +150,9 @@ def compile(
         multiply base demand (``d = factor · units``) and its ``year`` is used
         when ``year`` is not given.
     year : int, optional
-        Year of demand.  Default: the scenario's year, else the latest year
-        with any demand record (the fingerprint says which rule applied).
+        Year of demand.  Default: the scenario's year, else
+        :func:`default_year` (the latest year with demand not after the
+        current year; the fingerprint's ``year rule`` says which applied).
     projects : sequence of str, optional
         Projects whose capacity joins the network for ``year`` (default: the
         scenario's projects): capacity = target × ramp-up fraction at the host
@@ -179,16 +215,17 @@ def compile(
         if year is None and sc_year is not None:
             year = int(sc_year)
             year_rule = "scenario"
-    demand_years = sorted(int(y) for y in ds.demand.get_column("year").drop_nulls().unique().to_list())
-    if not demand_years:
+    years_with_demand = demand_years(ds)
+    if not years_with_demand:
         raise AnalysisError(f"{where} has no demand records: derived demand needs final demand for some year")
     if year is None:
-        year = demand_years[-1]
-        year_rule = "latest year with demand"
-    elif year not in demand_years:
+        year = default_year(ds)
+        year_rule = YEAR_RULE
+    elif year not in years_with_demand:
         raise AnalysisError(
-            f"{where}: no demand in year {year}; years with demand: {', '.join(map(str, demand_years))}"
+            f"{where}: no demand in year {year}; years with demand: {', '.join(map(str, years_with_demand))}"
         )
+    assert year is not None
     active = list(projects) if projects is not None else scenario_projects
     if active:
         # the one rule for applying projects (capacity = target × ramp-up at the host site, taking
@@ -339,6 +376,22 @@ def compile(
             )
         )
 
+    over = np.flatnonzero(w - unmapped_inputs < -VALUE_ADDED_TOLERANCE)
+    if over.size:
+        worst = over[np.argsort(w[over] - unmapped_inputs[over])][:_LIST]
+        raise AnalysisError(
+            f"{where}: negative value added (mapped and unmapped inputs worth more than the product): "
+            + _names(
+                [
+                    f"{_label(sites_s, parts_s, node_site, node_part, i)} inputs "
+                    f"{(1 - w[i]) * value[i]:,.2f} RUB/unit mapped + {unmapped_inputs[i] * value[i]:,.2f} RUB/unit "
+                    f"unmapped > value {value[i]:,.2f} RUB/unit"
+                    for i in worst
+                ],
+                over.size - _LIST,
+            )
+        )
+
     # ---------------------------------------------------------------- topological levels
     # structural graph: every link with its BOM need, share 0 (qualified alternatives) included
     S1 = sp.csr_matrix((np.ones(link_group.size), (link_supplier, link_group)), shape=(n, m))
@@ -477,6 +530,8 @@ def compile(
         site_names=tuple(ds.sites.get_column("name").to_list()),
         part_names=tuple(ds.parts.get_column("name").to_list()),
         organization_names=tuple(str(org_name_map.get(o, o)) for o in orgs_s.to_list()),
+        pool_names=tuple(str(p) for p in pools.get_column("pool").to_list()),
+        part_material=ds.parts.get_column("material").fill_null(False).to_numpy().astype(np.bool_),
     )
 
 

@@ -19,6 +19,9 @@ Notation (see DESIGN.md, "The mathematics"):
 
 BOM inputs of a node with no supply link at its site are *unmapped*: their
 value stays in the node's own value added ``w`` and lowers data coverage.
+A node whose part has no BOM is traced only if the part is a basic material
+(``part_material``) or the node lies outside the country group; otherwise its
+whole value is untraced (see :func:`importsub.analysis.localisation.untraced_own`).
 """
 
 from __future__ import annotations
@@ -140,6 +143,10 @@ class Network:
     site_names: tuple[str, ...] = ()
     part_names: tuple[str, ...] = ()
     organization_names: tuple[str, ...] = ()
+    #: per part: a basic material (its BOM-less value is traced to its producer's country)
+    part_material: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    #: name of each capacity pool (the ``pool`` field), aligned with ``pool_site`` / ``pool_capacity``
+    pool_names: tuple[str, ...] = ()
 
     @property
     def n_nodes(self) -> int:

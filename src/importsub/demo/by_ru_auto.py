@@ -169,6 +169,12 @@ SUPPLIER_SITES: tuple[tuple[str, str, str | None, str, str | None, float, float,
     ("SENSOR-RU-22", "Sensor maker RU-22", "Производитель датчиков RU-22", "RU", "Penza region", 53.20, 45.00, LOC),
     ("MCU-RU-23", "Microelectronics maker RU-23", "Производитель микроэлектроники RU-23", "RU", "Moscow", 55.98, 37.18, LOC),
     ("WIRING-RU-24", "Wiring harness maker RU-24", "Производитель жгутов проводов RU-24", "RU", "Ulyanovsk region", 54.30, 48.40, LOC),
+    ("INTERIOR-RU-25", "Seat and interior maker RU-25", "Производитель сидений и интерьера RU-25", "RU", "Samara region", 53.25, 50.20, LOC),
+    ("AXLE-RU-26", "Axle and suspension maker RU-26", "Производитель мостов и подвески RU-26", "RU", "Tatarstan", 55.60, 51.90, LOC),
+    ("ENGINE-RU-27", "Petrol engine maker RU-27", "Производитель бензиновых двигателей RU-27", "RU", "Nizhny Novgorod region", 56.64, 43.39, LOC),
+    ("DRIVE-RU-28", "Traction drive maker RU-28", "Производитель тягового электропривода RU-28", "RU", "Sverdlovsk region", 56.80, 60.70, LOC),
+    ("PAINT-RU-29", "Paint maker RU-29", "Производитель лакокрасочных материалов RU-29", "RU", "Yaroslavl region", 57.60, 39.90, LOC),
+    ("GLASS-RU-30", "Automotive glass maker RU-30", "Производитель автостекла RU-30", "RU", "Nizhny Novgorod region", 56.36, 44.06, LOC),
     # --- Belarus
     ("RUDENSK", "Lighting plant Rudensk", "Светотехнический завод, Руденск", "BY", "Minsk region", 53.60, 27.87,
      "avtorin.ru citing AvtoVzglyad, ~2023 (headlamps for UAZ, AvtoVAZ, PAZ, LiAZ; first order for Ural); " + LOC),
@@ -209,6 +215,8 @@ SUPPLIER_SITES: tuple[tuple[str, str, str | None, str, str | None, float, float,
     ("AIR-CN-16", "Compressor maker CN-16", None, "CN", None, 36.65, 117.12, ANON),
     ("GEAR-CN-17", "Gear maker CN-17", None, "CN", None, 27.83, 113.15, ANON),
     ("KIT-CN-18", "Component kit maker CN-18", None, "CN", None, 36.07, 120.38, ANON),
+    ("ELEC-CN-19", "Vehicle electronics maker CN-19", None, "CN", None, 22.82, 108.32, ANON),
+    ("DRIVE-CN-20", "Traction drive maker CN-20", None, "CN", None, 27.85, 112.91, ANON),
     # --- Germany (several are legacy links from before 2022)
     ("HL-DE-1", "Headlamp maker DE-1", None, "DE", None, 48.78, 9.18, ANON),
     ("BRAKE-DE-2", "Brake maker DE-2", None, "DE", None, 50.11, 8.68, ANON),
@@ -216,6 +224,7 @@ SUPPLIER_SITES: tuple[tuple[str, str, str | None, str, str | None, float, float,
     ("GEARBOX-DE-4", "Gearbox maker DE-4", None, "DE", None, 50.94, 6.96, ANON),
     ("POLY-DE-5", "Polymer maker DE-5", None, "DE", None, 51.34, 12.37, ANON),
     ("ENGINE-DE-6", "Engine maker DE-6", None, "DE", None, 53.55, 9.99, ANON),
+    ("PAINT-DE-7", "Paint maker DE-7", None, "DE", None, 51.23, 6.78, ANON),
     # --- Sweden, India, Korea, Japan, Türkiye, Italy, Czechia, Poland
     ("BRG-SE-1", "Bearing ring maker SE-1", None, "SE", None, 59.33, 18.07, ANON),
     ("STEEL-SE-2", "Bearing steel maker SE-2", None, "SE", None, 59.27, 15.21, ANON),
@@ -264,6 +273,9 @@ PARTS: tuple[tuple[str, str, str, str, str, str, float], ...] = (
     ("MAT-RUBBER", "Rubber compound", "Резиновая смесь", "rubber", "kg", "4005", 250),
     ("MAT-COPPER", "Copper wire", "Медная проволока", "copper", "kg", "7408", 900),
     ("MAT-STEEL-WIRE", "Spring steel wire", "Пружинная стальная проволока", "steel", "kg", "7217", 110),
+    ("MAT-PAINT", "Automotive paint and coatings", "Автомобильные лакокрасочные материалы", "paint", "kg", "3208", 700),
+    ("MAT-GLASS", "Automotive float glass", "Автомобильное флоат-стекло", "glass", "kg", "7005", 120),
+    ("MAT-PU-FOAM", "Polyurethane foam system", "Пенополиуретановая система", "polymers", "kg", "390950", 400),
     # --- ring blanks (below bearing and gear rings)
     ("CMP-RING-BLANK-S", "Forged ring blank, small", "Кольцевая заготовка, малая", "rolled_rings", "pcs", "732619", 300),
     ("CMP-RING-BLANK-M", "Forged ring blank, medium", "Кольцевая заготовка, средняя", "rolled_rings", "pcs", "732619", 1_800),
@@ -541,7 +553,7 @@ MODEL_BOM_CHANGES: dict[str, dict[str, float]] = {
     "LADA-NIVA": {"MOD-HL-CAR": 0, "MOD-HL-LCV": 2},
     "GAZON-NEXT": {"MOD-GEAR-TRUCK": 0, "MOD-HUB-HEAVY": 4},  # 4×2, no hub reduction
 }
-ROV_SHARE = 0.85  # modules + rest of vehicle = 85 % of the vehicle's value (estimate)
+ROV_SHARE = 0.85  # modules + systems + rest of vehicle = 85 % of the vehicle's value (estimate)
 MARGIN_SHARE = 0.12  # margin lost per vehicle not delivered, share of its value (estimate)
 
 CLASS_NAMES = {"car": "passenger car", "lcv": "LCV", "truck": "truck", "bus": "bus",
@@ -739,10 +751,90 @@ DEFAULT_SOURCES: dict[str, list[Source]] = {
     "MAT-RUBBER": [("RUBBER-RU-16", 1.0)],
     "MAT-COPPER": [("WIRE-RU-17", 1.0)],
     "MAT-STEEL-WIRE": [("STEEL-ZHLOBIN", 0.6), ("STEEL-RU-12", 0.4)],
+    "MAT-PAINT": [("PAINT-RU-29", 0.6), ("PAINT-DE-7", 0.4)],
+    "MAT-GLASS": [("GLASS-RU-30", 1.0)],
+    "MAT-PU-FOAM": [("POLY-RU-15", 0.5), ("POLY-CN-11", 0.5)],
 }
 
-# Rest of vehicle: an aggregate of in-house work and unmapped supply, made at the OEM itself
-# unless a buyer's list below says otherwise.
+# Basic materials: a BOM-less part whose value is fully traced to its producer's country. Other
+# BOM-less parts made inside the union (electronic components, in-house leaves, the residual
+# rest of vehicle) are untraced: their tiers are not in the data (issue 9).
+MATERIALS: frozenset[str] = frozenset({
+    "MAT-STEEL-BEARING", "MAT-STEEL-GEAR", "MAT-STEEL-SHEET", "MAT-CAST-IRON", "MAT-ALU", "MAT-PC", "MAT-PP",
+    "MAT-ABS-POLY", "MAT-PA66", "MAT-FRICTION", "MAT-RUBBER", "MAT-COPPER", "MAT-STEEL-WIRE", "MAT-PAINT",
+    "MAT-GLASS", "MAT-PU-FOAM",
+})
+
+# ------------------------------------------------------- major systems (the former rest of vehicle)
+
+# The rest of each vehicle (85 % of its value less the mapped modules) is split into its major
+# systems, each a part of its own (SYS-<KIND>-<model>) with a BOM of basic materials and a
+# supplier; what no system covers stays a residual "rest of vehicle" (final assembly and other
+# parts), made in-house and untraced.  Shares of the rest and material contents: estimates.
+# kind -> (name, name_local, category, HS heading)
+SYSTEM_KINDS: dict[str, tuple[str, str, str, str]] = {
+    "ENGINE": ("Engine", "Двигатель", "powertrain", "8407"),
+    "TRANSMISSION": ("Transmission", "Трансмиссия", "powertrain", "870840"),
+    "BODY": ("Body (stamped, welded, painted)", "Кузов (штамповка, сварка, окраска)", "body", "8707"),
+    "ELECTRICS": ("Electrics and electronics", "Электрооборудование и электроника", "electrics", "8544"),
+    "INTERIOR": ("Interior (seats, trim)", "Интерьер (сиденья, отделка)", "interior", "9401"),
+    "CHASSIS": ("Chassis (axles, suspension, steering)", "Шасси (мосты, подвеска, рулевое управление)", "chassis", "870850"),
+}
+# class -> [(kind, share of the rest of vehicle)]; trucks and buses already carry engine and
+# gearbox modules, mining trucks have an electric drive (electrics), tractors no gearbox module
+CLASS_SYSTEMS: dict[str, list[tuple[str, float]]] = {
+    "car": [("ENGINE", 0.22), ("TRANSMISSION", 0.10), ("BODY", 0.22), ("ELECTRICS", 0.10), ("INTERIOR", 0.10),
+            ("CHASSIS", 0.12)],
+    "lcv": [("ENGINE", 0.20), ("TRANSMISSION", 0.10), ("BODY", 0.22), ("ELECTRICS", 0.09), ("INTERIOR", 0.08),
+            ("CHASSIS", 0.15)],
+    "truck": [("BODY", 0.22), ("CHASSIS", 0.30), ("ELECTRICS", 0.12), ("INTERIOR", 0.06)],
+    "bus": [("BODY", 0.35), ("CHASSIS", 0.20), ("ELECTRICS", 0.12), ("INTERIOR", 0.10)],
+    "mining": [("BODY", 0.25), ("CHASSIS", 0.15), ("ELECTRICS", 0.40), ("INTERIOR", 0.02)],
+    "tractor": [("TRANSMISSION", 0.25), ("BODY", 0.18), ("CHASSIS", 0.20), ("ELECTRICS", 0.08), ("INTERIOR", 0.05)],
+}
+# kind -> [(material, share of the system's value)] (estimate); the rest is the system maker's own work
+SYSTEM_MATERIALS: dict[str, list[tuple[str, float]]] = {
+    "ENGINE": [("MAT-ALU", 0.10), ("MAT-CAST-IRON", 0.06), ("MAT-STEEL-GEAR", 0.08), ("MAT-RUBBER", 0.02)],
+    "TRANSMISSION": [("MAT-STEEL-GEAR", 0.16), ("MAT-ALU", 0.08), ("MAT-CAST-IRON", 0.04)],
+    "BODY": [("MAT-STEEL-SHEET", 0.25), ("MAT-PAINT", 0.06), ("MAT-GLASS", 0.05)],
+    "ELECTRICS": [("MAT-COPPER", 0.18), ("MAT-PA66", 0.04), ("MAT-MCU", 0.06), ("MAT-PCB", 0.04)],
+    "INTERIOR": [("MAT-PU-FOAM", 0.08), ("MAT-PP", 0.08), ("MAT-STEEL-SHEET", 0.06), ("MAT-PA66", 0.03)],
+    "CHASSIS": [("MAT-STEEL-SHEET", 0.10), ("MAT-STEEL-GEAR", 0.08), ("MAT-CAST-IRON", 0.05), ("MAT-RUBBER", 0.04),
+                ("MAT-ALU", 0.03)],
+}
+# who makes each system: (OEM site, kind) -> sources; missing = DEFAULT_SYSTEM_SOURCES (estimates;
+# foreign makers anonymised)
+DEFAULT_SYSTEM_SOURCES: dict[str, list[Source]] = {
+    "ENGINE": [(SELF, 1.0)],
+    "TRANSMISSION": [(SELF, 1.0)],
+    "BODY": [(SELF, 1.0)],
+    "ELECTRICS": [("WIRING-RU-24", 0.7), ("WIRING-UZ-2", 0.3)],
+    "INTERIOR": [("INTERIOR-RU-25", 1.0)],
+    "CHASSIS": [(SELF, 0.6), ("AXLE-RU-26", 0.4)],
+}
+SYSTEM_SOURCES: dict[tuple[str, str], list[Source]] = {
+    ("AVTOVAZ-TLT", "TRANSMISSION"): [(SELF, 0.85), ("GEARBOX-CN-14", 0.15)],
+    ("AVTOVAZ-TLT", "ELECTRICS"): [("WIRING-RU-24", 0.6), ("ELEC-CN-19", 0.4)],
+    ("AVTOVAZ-TLT", "INTERIOR"): [("INTERIOR-RU-25", 0.7), (SELF, 0.3)],
+    ("HAVAL-TULA", "ENGINE"): [("ENGINE-CN-13", 0.7), (SELF, 0.3)],
+    ("HAVAL-TULA", "TRANSMISSION"): [("GEARBOX-CN-14", 1.0)],
+    ("HAVAL-TULA", "ELECTRICS"): [("ELEC-CN-19", 0.8), ("WIRING-RU-24", 0.2)],
+    ("HAVAL-TULA", "INTERIOR"): [("KIT-CN-18", 0.7), ("INTERIOR-RU-25", 0.3)],
+    ("HAVAL-TULA", "CHASSIS"): [("KIT-CN-18", 0.6), (SELF, 0.4)],
+    ("UAZ-ULY", "ENGINE"): [("ENGINE-RU-27", 1.0)],
+    ("UAZ-ULY", "TRANSMISSION"): [("GEARBOX-RU-21", 0.5), ("GEARBOX-CN-14", 0.5)],
+    ("GAZ-NN", "ENGINE"): [("ENGINE-RU-27", 0.6), ("ENGINE-CN-13", 0.4)],
+    ("GAZ-NN", "TRANSMISSION"): [("GEARBOX-RU-21", 0.6), ("GEARBOX-CN-14", 0.4)],
+    ("KAMAZ-NCH", "ELECTRICS"): [("WIRING-RU-24", 0.5), ("ELEC-CN-19", 0.5)],
+    ("MAZ-MINSK", "ELECTRICS"): [("WIRING-RU-24", 0.5), ("ELEC-CN-19", 0.5)],
+    ("LIAZ-LIKINO", "ELECTRICS"): [("WIRING-RU-24", 0.4), ("ELEC-CN-19", 0.6)],
+    ("BELAZ-ZHODINO", "ELECTRICS"): [("DRIVE-RU-28", 0.5), ("DRIVE-CN-20", 0.5)],  # electric drive of the dump truck
+    ("BELAZ-ZHODINO", "INTERIOR"): [(SELF, 1.0)],
+    ("MTZ-MINSK", "INTERIOR"): [(SELF, 1.0)],
+}
+
+# Rest of vehicle (the residual after the major systems): final assembly and other parts, made
+# at the OEM itself unless a buyer's list below says otherwise; untraced (no BOM, not a material).
 BUYER_SOURCES: dict[str, dict[str, list[Source]]] = {
     "AVTOVAZ-TLT": {
         "MOD-HL-CAR": [("RYAZAN-LIGHT", 0.6), ("RUDENSK", 0.4)],
@@ -1168,6 +1260,12 @@ def _check_data(part_ids: set[str], site_country: dict[str, str]) -> None:
         assert abs(sum(s[1] for s in srcs) - 1.0) < 1e-9, (part, srcs)
         for s in srcs:
             assert s[0] == SELF or s[0] in site_country, s
+    for kind, srcs in [*DEFAULT_SYSTEM_SOURCES.items(), *((k, v) for (_, k), v in SYSTEM_SOURCES.items())]:
+        assert kind in SYSTEM_KINDS, kind
+        assert abs(sum(s[1] for s in srcs) - 1.0) < 1e-9, (kind, srcs)
+        for s in srcs:
+            assert s[0] == SELF or s[0] in site_country, s
+    assert part_ids >= MATERIALS, MATERIALS - part_ids
 
 
 def build() -> Dataset:
@@ -1264,6 +1362,7 @@ def build() -> Dataset:
                 "unit": unit,
                 "hs_code": hs,
                 "unit_value": float(value),
+                "material": pid in MATERIALS,
                 "source": EST,
             }
         )
@@ -1272,11 +1371,35 @@ def build() -> Dataset:
     bom: dict[str, list[tuple[str, float]]] = {p: list(kids) for p, kids in BOM.items()}
     vehicle_site: dict[str, str] = {}
     vehicle_class: dict[str, str] = {}
+    system_kind: dict[str, str] = {}  # system part -> kind
     for vid, name, local, cls, value, site, hs in VEHICLES:
         lines = _vehicle_bom(vid, cls)
         modules = sum(q * part_value[c] for c, q in lines)
+        rest = ROV_SHARE * value - modules  # what the modules leave of 85 % of the vehicle's value
+        systems: list[tuple[str, float]] = []
+        for kind, share in CLASS_SYSTEMS[cls]:
+            sys_id, sys_value = f"SYS-{kind}-{vid}", round(share * rest, -3)
+            kind_name, kind_local, category, heading = SYSTEM_KINDS[kind]
+            part_rows.append(
+                {
+                    "id": sys_id,
+                    "name": f"{kind_name}, {name}",
+                    "name_local": f"{kind_local}, {local}",
+                    "category": category,
+                    "unit": "set",
+                    "hs_code": heading,
+                    "unit_value": sys_value,
+                    "material": False,
+                    "source": f"estimate: {share:.0%} of the rest of the vehicle (its value less the modules)",
+                }
+            )
+            part_value[sys_id], part_category[sys_id] = sys_value, category
+            system_kind[sys_id] = kind
+            # materials by value share of the system (estimate); the rest is the maker's own work
+            bom[sys_id] = [(m, round(ms * sys_value / part_value[m], 2)) for m, ms in SYSTEM_MATERIALS[kind]]
+            systems.append((sys_id, 1.0))
         rov = f"ROV-{vid}"
-        rov_value = round(ROV_SHARE * value - modules, -3)
+        rov_value = round(rest - sum(part_value[c] for c, _ in systems), -3)
         assert rov_value > 0, vid
         part_rows.append(
             {
@@ -1287,24 +1410,26 @@ def build() -> Dataset:
                 "unit": "pcs",
                 "hs_code": hs,
                 "unit_value": float(value),
+                "material": False,
                 "source": f"estimate ({CLASS_NAMES[cls]} price)",
             }
         )
         part_rows.append(
             {
                 "id": rov,
-                "name": f"Rest of vehicle, {name}",
-                "name_local": f"Прочие узлы, {local}",
+                "name": f"Rest of vehicle (final assembly, other parts), {name}",
+                "name_local": f"Прочие узлы (сборка, прочие детали), {local}",
                 "category": "rest_of_vehicle",
                 "unit": "set",
                 "hs_code": "870899",
                 "unit_value": rov_value,
-                "source": f"estimate: {ROV_SHARE:.0%} of the vehicle value less the mapped modules",
+                "material": False,
+                "source": f"estimate: {ROV_SHARE:.0%} of the vehicle value less the mapped modules and systems",
             }
         )
         part_value[vid], part_value[rov] = float(value), rov_value
         part_category[vid], part_category[rov] = "vehicle", "rest_of_vehicle"
-        bom[vid] = [*lines, (rov, 1.0)]
+        bom[vid] = [*lines, *systems, (rov, 1.0)]
         vehicle_site[vid] = site
         vehicle_class[vid] = cls
     part_ids = set(part_value)
@@ -1317,6 +1442,8 @@ def build() -> Dataset:
                 src = "engineering convention (2 headlamps per vehicle; estimate, check per model)"
             elif parent in vehicle_site:
                 src = "estimate (simplified vehicle BOM)"
+            elif parent in system_kind:
+                src = "estimate (material content of the system by value)"
             else:
                 src = BOM_SOURCES.get((parent, child), "estimate (simplified BOM)")
             bom_rows.append({"parent": parent, "child": child, "quantity": float(q), "source": src})
@@ -1365,9 +1492,14 @@ def build() -> Dataset:
             if group in seen_groups or group in UNMAPPED:
                 continue
             seen_groups.add(group)
-            srcs: list[Source] = BUYER_SOURCES.get(site, {}).get(child) or (
-                [(SELF, 1.0)] if child.startswith("ROV-") else DEFAULT_SOURCES[child]
-            )
+            srcs: list[Source]
+            if child in system_kind:
+                kind = system_kind[child]
+                srcs = SYSTEM_SOURCES.get((site, kind)) or DEFAULT_SYSTEM_SOURCES[kind]
+            else:
+                srcs = BUYER_SOURCES.get(site, {}).get(child) or (
+                    [(SELF, 1.0)] if child.startswith("ROV-") else DEFAULT_SOURCES[child]
+                )
             links[group] = resolve(site, srcs)
             for supplier, _, _ in links[group]:
                 if (supplier, child) not in producers:

@@ -672,6 +672,7 @@ def synth(
         pl.when("material").then(pl.lit("kg")).otherwise(pl.lit("pcs")).alias("unit"),
         pl.concat_str("hs6", "hs_sub", pl.lit("00")).alias("hs_code"),
         "unit_value",
+        "material",  # the deepest tier: basic materials, traced to their producer's country
         pl.lit(SOURCE).alias("source"),
     )
     bom = pl.DataFrame(

@@ -221,6 +221,14 @@ TABLES: Final[tuple[RecordType, ...]] = (
                 description="Typical value of one unit",
                 positive=True,
             ),
+            Field(
+                "material",
+                "bool",
+                default=False,
+                description="Basic material (steel, polymer granulate, aluminium, paint…): without a BOM its value "
+                "is fully traced to its producer's country; any other BOM-less part made inside the group is "
+                "untraced (origin unknown)",
+            ),
             _source(),
         ),
         key=("id",),

@@ -355,8 +355,11 @@ def _check(
         _check_refs(rt, full, loc[rt.name], out)
     _check_shares(full["supply_links"], loc["supply_links"], out)
     _check_bom_cycles(full["bom"], loc["bom"], out)
+    _check_nothing_ignored(full, loc, out)
     if not out.total:
         _check_value_added(ds, full["production"], loc["production"], out)
+    if not out.total:
+        _check_unmapped_inputs_value(ds, full["production"], loc["production"], out)
 
 
 def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: pl.Expr, out: _Collector) -> None:
@@ -614,6 +617,172 @@ def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out
             pl.col("parent"),
             pl.col("site"),
             pl.col("__cost__").round(2),
+            pl.col("__v__").round(2),
+        ),
+        out,
+    )
+
+
+def _check_nothing_ignored(full: Mapping[str, pl.DataFrame], loc: Mapping[str, _Locator], out: _Collector) -> None:
+    """Records the analyses would drop without a word (issue 9, item 7): stock nobody makes or
+    buys, supply links nobody uses, disruption targets that name nothing."""
+    _check_stock_used(full, loc["inventory"], out)
+    _check_links_used(full, loc["supply_links"], out)
+    _check_disruption_targets(full, loc["disruptions"], out)
+
+
+def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+    """Stock at (site, part) counts only where the site makes the part or buys it (a supply link)."""
+    inv = full["inventory"].drop_nulls(["site", "part"])
+    if inv.height == 0:
+        return
+    made = full["production"].select("site", "part").drop_nulls().unique()
+    bought = full["supply_links"].select(pl.col("buyer").alias("site"), "part").drop_nulls().unique()
+    unused = inv.join(made, on=["site", "part"], how="anti").join(bought, on=["site", "part"], how="anti").sort(ROW)
+    _report(
+        unused,
+        loc,
+        "part",
+        pl.format(
+            "stock of part {} at site {} is never used: the site neither makes nor buys it "
+            "(no production record, no supply link with buyer {})",
+            pl.col("part"),
+            pl.col("site"),
+            pl.col("site"),
+        ),
+        out,
+    )
+
+
+def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+    """A supply link's part must be a BOM input of something its buyer makes (a production record) or
+    will make (an output of a project hosted there: inputs contracted ahead)."""
+    links = full["supply_links"].drop_nulls(["buyer", "part"])
+    if links.height == 0:
+        return
+    bom = full["bom"].select("parent", "child").drop_nulls()
+    made = full["production"].select("site", pl.col("part").alias("parent")).drop_nulls()
+    hosted = (
+        full["project_outputs"]
+        .select("project", pl.col("part").alias("parent"))
+        .join(full["projects"].select(pl.col("id").alias("project"), pl.col("host_site").alias("site")), on="project")
+        .select("site", "parent")
+        .drop_nulls()
+    )
+    uses = (
+        pl.concat([made, hosted])
+        .join(bom, on="parent")
+        .select(pl.col("site").alias("buyer"), pl.col("child").alias("part"))
+        .unique()
+    )
+    unused = links.join(uses, on=["buyer", "part"], how="anti").sort(ROW)
+    _report(
+        unused,
+        loc,
+        "part",
+        pl.format(
+            "buyer {} makes nothing that uses part {} (no production or hosted project output at {} has it in "
+            "its BOM): the link from {} would be ignored",
+            pl.col("buyer"),
+            pl.col("part"),
+            pl.col("buyer"),
+            pl.col("supplier"),
+        ),
+        out,
+    )
+
+
+def _check_disruption_targets(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+    """Every disruption target names something of its kind (a link: an existing buyer|part|supplier).
+
+    A scenario table is small: checked row by row in Python, the messages built as plain text.
+    """
+    dis = full["disruptions"]
+    if dis.height == 0:
+        return
+    names = {
+        "group": ("country group", full["country_groups"].get_column("group")),
+        "country": ("country", full["countries"].get_column("iso2")),
+        "organization": ("organization", full["organizations"].get_column("id")),
+        "site": ("site", full["sites"].get_column("id")),
+        "part": ("part", full["parts"].get_column("id")),
+    }
+    known = {kind: set(col.drop_nulls().to_list()) for kind, (_, col) in names.items()}
+    links = set(full["supply_links"].select("buyer", "part", "supplier").drop_nulls().iter_rows())
+    for row, src, kind, target in dis.select(ROW, "__src__", "target_kind", "target").iter_rows():
+        if kind is None or target is None:
+            continue  # a missing value is reported by the value checks
+        message = None
+        if kind in names:
+            if target not in known[kind]:
+                what = names[kind][0]
+                listed = sorted(known[kind])
+                shown = ", ".join(listed[:12]) + (", …" if len(listed) > 12 else "")
+                message = f"target {target} of kind {kind} names nothing: no {what} {target} (known: {shown or 'none'})"
+        elif kind == "link":
+            pieces = [p.strip() for p in target.split("|")]
+            if len(pieces) != 3:
+                message = f"a link target is written buyer|part|supplier, not {target!r}"
+            elif tuple(pieces) not in links:
+                buyer, part, supplier = pieces
+                message = (
+                    f"target {target} of kind link names nothing: no supply link to buyer {buyer} of part {part} "
+                    f"from supplier {supplier}"
+                )
+        if message is not None:
+            out.add(loc.problem(src, row, "target", message))
+
+
+def _check_unmapped_inputs_value(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """Mapped inputs (q · share · v_supplier) plus unmapped ones (q · the child part's unit value, a
+    BOM child with no supply link at the site) must not exceed the node's own value (issue 9: such
+    a node's coverage used to be clamped silently)."""
+    if production.height == 0 or ds.bom.height == 0:
+        return
+    parts = ds.parts.select(pl.col("id").alias("part"), pl.col("unit_value").alias("__pv__"))
+    value = production.join(parts, on="part", how="left").with_columns(
+        pl.coalesce("unit_value", "__pv__").alias("__v__")
+    )
+    supplier_value = value.select(pl.col("site").alias("supplier"), "part", pl.col("__v__").alias("__vs__"))
+    link_value = (
+        ds.supply_links.join(supplier_value, on=["supplier", "part"], how="left")
+        .group_by("buyer", "part")
+        .agg((pl.col("share") * pl.col("__vs__")).sum().alias("__unit_cost__"))
+        .rename({"buyer": "site", "part": "child"})
+    )
+    child_value = ds.parts.select(pl.col("id").alias("child"), pl.col("unit_value").alias("__cv__"))
+    lines = (
+        value.select("site", pl.col("part").alias("parent"), ROW, "__src__", "__v__")
+        .join(ds.bom.select("parent", "child", "quantity"), on="parent", how="inner")
+        .join(link_value, on=["site", "child"], how="left")
+        .join(child_value, on="child", how="left")
+    )
+    mapped = pl.col("__unit_cost__").is_not_null()
+    costs = (
+        lines.group_by("site", "parent", ROW, "__src__", "__v__")
+        .agg(
+            (pl.col("quantity") * pl.col("__unit_cost__")).filter(mapped).sum().alias("__mapped__"),
+            (pl.col("quantity") * pl.col("__cv__")).filter(~mapped).sum().alias("__unmapped__"),
+            pl.col("child").filter(~mapped).sort().str.join(", ").alias("__children__"),
+        )
+        .filter(
+            (pl.col("__unmapped__") > 0)
+            & (pl.col("__mapped__") + pl.col("__unmapped__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
+        )
+        .sort(ROW)
+    )
+    _report(
+        costs,
+        loc,
+        "unit_value",
+        pl.format(
+            "negative value added: inputs of {} at {} cost {} RUB per unit mapped + {} RUB unmapped ({}, at their "
+            "parts' unit value; no supply link at the site), more than its value {} RUB",
+            pl.col("parent"),
+            pl.col("site"),
+            pl.col("__mapped__").round(2),
+            pl.col("__unmapped__").round(2),
+            pl.col("__children__"),
             pl.col("__v__").round(2),
         ),
         out,

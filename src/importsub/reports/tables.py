@@ -45,6 +45,64 @@ def to_csv(df: pl.DataFrame) -> str:
     return df.write_csv()
 
 
+CSV_SECTION = "# table: "
+"""Line that opens each table when several tables go to one CSV stream (stdout)."""
+
+
+def to_csv_sections(tables: Mapping[str, pl.DataFrame]) -> str:
+    """Several tables as one CSV text: each section is a ``# table: NAME`` line,
+    then the table's header and rows (no empty lines, so a section reads as
+    CSV as it is).
+
+    One table is written as plain CSV (no section line), so a single table
+    pipes straight into any CSV reader.  To split the sections, read lines
+    up to the next ``# table: `` line (``polars.read_csv(...,
+    comment_prefix="#")`` reads one section).
+    """
+    if len(tables) == 1:
+        return to_csv(next(iter(tables.values())))
+    return "".join(f"{CSV_SECTION}{name}\n{to_csv(df)}" for name, df in tables.items())
+
+
+def read_csv_sections(text: str) -> dict[str, pl.DataFrame]:
+    """The tables of a :func:`to_csv_sections` text, by name (plain CSV → one table named ``result``)."""
+    if not text.startswith(CSV_SECTION):
+        return {"result": pl.read_csv(io.StringIO(text))}
+    tables: dict[str, pl.DataFrame] = {}
+    for chunk in text.split("\n" + CSV_SECTION):
+        name, _, body = chunk.removeprefix(CSV_SECTION).partition("\n")
+        tables[name] = pl.read_csv(io.StringIO(body)) if body.strip() else pl.DataFrame()
+    return tables
+
+
+def csv_file_names(out: Path, names: list[str]) -> dict[str, Path]:
+    """File of each table when ``--format csv --out OUT`` writes several tables.
+
+    The first table goes to ``OUT`` itself; every other to
+    ``OUT-<name>.csv`` next to it, with the name made file-safe: runs of
+    spaces and punctuation become one ``_`` (``first breach`` →
+    ``out-first_breach.csv``, ``localisation: vehicles`` →
+    ``out-localisation_vehicles.csv``); a name that would repeat another
+    gets ``_2``, ``_3``….
+    """
+    import re
+
+    paths: dict[str, Path] = {}
+    used: set[str] = set()
+    for k, name in enumerate(names):
+        if k == 0:
+            paths[name] = out
+            continue
+        slug = re.sub(r"[^\w.-]+", "_", name, flags=re.UNICODE).strip("_.") or f"table_{k + 1}"
+        candidate, n = slug, 1
+        while candidate.lower() in used:
+            n += 1
+            candidate = f"{slug}_{n}"
+        used.add(candidate.lower())
+        paths[name] = out.with_name(f"{out.stem}-{candidate}{out.suffix or '.csv'}")
+    return paths
+
+
 def write_xlsx(tables: Mapping[str, pl.DataFrame], path: Path, fingerprint: Mapping[str, Any] | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -112,8 +170,10 @@ def emit(
 ) -> None:
     """Write result tables in ``fmt`` to ``out`` (or stdout).
 
-    ``csv`` writes the first table (to stdout) or every table (``out`` gets
-    the first, and ``out-<name>.csv`` the others).
+    ``csv`` writes every table: to stdout as sections, each opened by a
+    ``# table: NAME`` line (:func:`to_csv_sections`; one table is plain
+    CSV), or to files (``out`` gets the first table, ``out-<name>.csv`` each
+    other, names without spaces: :func:`csv_file_names`).
     """
     if isinstance(tables, pl.DataFrame):
         tables = {title: tables}
@@ -131,11 +191,13 @@ def emit(
         text = to_json(tables, fingerprint)
     elif fmt == "csv":
         names = list(tables)
-        if out is not None and len(names) > 1:
+        if out is None:
+            text = to_csv_sections(tables) if names else ""
+        else:
+            paths = csv_file_names(out, names)
             for name in names[1:]:
-                extra = out.with_name(f"{out.stem}-{name}{out.suffix or '.csv'}")
-                _write_text(extra, to_csv(tables[name]))
-        text = to_csv(tables[names[0]]) if names else ""
+                _write_text(paths[name], to_csv(tables[name]))
+            text = to_csv(tables[names[0]]) if names else ""
     else:
         from rich.console import Console
         from rich.markup import escape

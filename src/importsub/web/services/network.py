@@ -92,10 +92,33 @@ _CONFIDENTIAL: dict[str, dict[str, dict[str, str]]] = {
             "share of entering imports [%]": "buyer",
         },
         "paths": {"via this link [% of vehicle value]": "vehicle site"},
+        # untraced value follows from the node's output and price: the site's
+        "untraced": {
+            "untraced share of its value [%]": "site",
+            "untraced value [RUB/yr]": "site",
+            "share of untraced value [%]": "site",
+        },
     },
     "concentration": {
-        "buyers": {"HHI suppliers [0-1]": "buyer", "HHI countries [0-1]": "buyer", "imported share [%]": "buyer"},
+        "buyers": {
+            "HHI suppliers [0-1]": "buyer",
+            "HHI countries [0-1]": "buyer",
+            "imported share [%]": "buyer",
+            "in-house share [%]": "buyer",
+        },
         "choke points": {"supplied [units/yr]": "supplier", "share of group need [%]": "supplier"},
+    },
+    # a capacity pool is one site's line: its capacity and what follows from it are that site's
+    "balance": {
+        "pools": {
+            "capacity [units/yr]": "site",
+            "parts' own capacity [units/yr]": "site",
+            "usable capacity [units/yr]": "site",
+            "utilisation [%]": "site",
+            "gap [units/yr]": "site",
+            "spare [units/yr]": "site",
+            "gap [RUB/yr]": "site",
+        },
     },
     "matching": {
         "candidates": {
@@ -110,6 +133,7 @@ _CONFIDENTIAL: dict[str, dict[str, dict[str, str]]] = {
 # shown when at least two organisations contribute
 _BALANCE_FIGURES = (
     "capacity (existing) [units/yr]",
+    "in pools [units/yr]",
     "capacity (projects) [units/yr]",
     "capacity [units/yr]",
     "self-sufficiency [%]",

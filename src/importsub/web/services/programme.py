@@ -62,7 +62,10 @@ class ProgrammeParams(NoParams):
 class ProjectParams(NoParams):
     project: str = Field(min_length=1, max_length=200, description="Project id")
     year: int | None = Field(
-        default=None, ge=1900, le=2200, description="Year of the impact (default: the latest with demand) [year]"
+        default=None,
+        ge=1900,
+        le=2200,
+        description="Year of the impact (default: the latest year with demand not after the current year) [year]",
     )
     group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
     as_of: dt.date = Field(default_factory=_today, description="Date of the milestone status (default: today)")
@@ -109,9 +112,10 @@ def run_programme(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     return programme_summary(ds, params.as_of, params.year, programme_size=programme_size(ds))
 
 
-def _latest_year(ds: Dataset) -> int | None:
-    years = ds.demand.get_column("year").drop_nulls()
-    return int(years.max()) if years.len() else None  # type: ignore[arg-type]
+def _default_year(ds: Dataset) -> int | None:
+    from importsub.compile import default_year
+
+    return default_year(ds)
 
 
 def run_project(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
@@ -119,7 +123,7 @@ def run_project(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultT
     assert isinstance(params, ProjectParams)
     card = project_card(ds, params.project, params.as_of)
     progress(0.2, None)
-    year = params.year if params.year is not None else _latest_year(ds)
+    year = params.year if params.year is not None else _default_year(ds)
     imp = impact(ds, [params.project], None if year is None else [year], group=params.group, include_all=False)
     tables = dict(card.tables)
     # the planned capacity of a project is public programme data (not a producer's confidential capacity)

@@ -40,9 +40,11 @@ def overview(ds: Dataset) -> dict[str, Any]:
     n_links = links.height
     external = links.filter(~pl.col("supplier_country").is_in(list(union))).height if union else 0
 
-    latest_year = ds.demand["year"].max() if ds.demand.height else None
+    from importsub.compile import default_year
+
+    year = default_year(ds)  # the one default-year rule (CLI, headline, projects)
     vehicles = (
-        ds.demand.filter(pl.col("year") == latest_year)
+        ds.demand.filter(pl.col("year") == year)
         .join(sites.select("site", "organization"), on="site", how="left")
         .group_by("organization")
         .agg(pl.col("units").sum().alias("units"))
@@ -93,7 +95,7 @@ def overview(ds: Dataset) -> dict[str, Any]:
         "external_links": external,
         "external_pct": 100.0 * external / n_links if n_links else None,
         "single_source": single.height,
-        "latest_year": latest_year,
+        "year": year,
         "vehicles_chart": {
             "labels": [r["org_name"] or r["organization"] for r in vehicles.iter_rows(named=True)],
             "values": vehicles["units"].to_list(),
