@@ -192,3 +192,56 @@ def test_read_only_store_can_be_listed_and_exported(tmp_path: Path, tiny: Datase
     finally:
         folder.chmod(0o755)
         db.chmod(0o644)
+
+
+def test_reads_and_small_writes_do_not_wait_for_an_import(tmp_path: Path, tiny: Dataset) -> None:
+    """While an import holds SQLite's write lock, listing, reading and a deferred transaction that only
+    reads all go ahead (WAL readers see the last committed version); a second import (another process)
+    waits its turn and then lands."""
+    import threading
+
+    import sqlalchemy as sa
+
+    store = Store(str(tmp_path / "s.sqlite"))
+    store.write_dataset(tiny)
+    data = tmp_path / "tiny.json"
+    write_path(tiny, data)
+    read: list[bool] = []
+
+    def reader() -> None:
+        other = Store(store.url)
+        assert [d.name for d in other.datasets()] == ["tiny"]
+        assert other.read_dataset("tiny").fingerprint() == tiny.fingerprint()
+        with other.engine.begin() as conn:  # a deferred transaction takes no lock until it writes
+            conn.execute(sa.text("SELECT count(*) FROM versions")).scalar()
+        read.append(True)
+
+    with store.writing() as conn:
+        conn.execute(sa.text("UPDATE datasets SET name = name"))  # hold the write lock
+        racer = subprocess.Popen(
+            [sys.executable, "-c", RACER, store.url, str(data), str(time.time()), "second"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        r = threading.Thread(target=reader)
+        r.start()
+        r.join(60)
+        assert read == [True], "a read waited for the write lock"
+        time.sleep(2.0)  # the import has had time to start and finish, had it not waited
+        assert racer.poll() is None, "a second import did not wait for the write lock"
+        assert [d.name for d in Store(store.url).datasets()] == ["tiny"]
+    out, errs = racer.communicate(timeout=300)
+    assert racer.returncode == 0, errs
+    assert out.strip().splitlines()[-1] == "1"
+    assert sorted(d.name for d in store.datasets()) == ["race", "tiny"]
+
+
+def test_web_server_imports_through_one_copy_of_sqlite(tmp_path: Path) -> None:
+    """Two copies of SQLite in one process do not see each other's locks: the server imports through
+    SQLAlchemy (the copy its other threads use), so an upload cannot race a sign-in on the same file."""
+    from importsub.web.app import create_app
+    from importsub.web.config import Settings
+
+    app = create_app(Settings(db=str(tmp_path / "w.sqlite")))
+    assert app.state.store.bulk_sqlite is False

@@ -111,17 +111,20 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
-def _writing_begin(engine: Engine) -> Callable[[], Any]:
-    """``engine.begin()`` as a write transaction: every ``with engine.begin()`` in the code base writes."""
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: on SQLite it takes the write lock when it begins (``BEGIN IMMEDIATE``),
+    waiting up to :data:`WRITE_WAIT` seconds for another writer.
 
-    @contextlib.contextmanager
-    def begin() -> Iterator[Connection]:
-        with engine.connect() as conn:
-            conn.execution_options(**{_WRITE: True})
-            with conn.begin():
-                yield conn
-
-    return begin
+    Plain ``engine.begin()`` is a deferred transaction, for reads and small writes: a read never waits
+    for an import.  A deferred transaction that read first and then writes while another connection
+    writes fails with "database is locked" instead of waiting, so whatever reads and then writes in one
+    transaction (an import, a migration, a sign-in, claiming a job) goes through here.
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            yield conn
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
@@ -164,6 +167,10 @@ class Store:
 
     #: extra PRAGMA statements of the bulk SQLite write connection (tests: ``PRAGMA max_page_count``)
     write_pragmas: tuple[str, ...] = ()
+    #: SQLite imports through ADBC (its own copy of SQLite, about 2.5x faster).  Two copies of SQLite in one
+    #: process do not see each other's file locks, so a process whose threads also write through
+    #: SQLAlchemy at the same time (the web server) must turn this off: it then imports through SQLAlchemy.
+    bulk_sqlite: bool = True
 
     def __init__(self, db: str | None = None, *, migrate: bool = True) -> None:
         self.url = normalise_url(db) if db else default_url()
@@ -194,11 +201,14 @@ class Store:
         if self.is_sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
-        self.engine.begin = _writing_begin(self.engine)  # type: ignore[method-assign]
         # close pooled connections when the store is dropped
         self._finalizer = weakref.finalize(self, self.engine.dispose)
         if migrate:
             self.upgrade()
+
+    def writing(self) -> contextlib.AbstractContextManager[Connection]:
+        """A write transaction of this store (see :func:`write_transaction`)."""
+        return write_transaction(self.engine)
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -227,7 +237,7 @@ class Store:
         try:
             if self._at_head(cfg):
                 return  # nothing to write: a read-only store opens too
-            with self.engine.begin() as conn:
+            with self.writing() as conn:
                 if not self.is_sqlite:
                     # two processes creating the tables of an empty database: one does, the other waits and
                     # then finds them there (SQLite: BEGIN IMMEDIATE serialises the same way)
@@ -342,7 +352,8 @@ class Store:
         fingerprint = content_fingerprint(ds.tables)
         info = VersionInfo(name, 0, now, note, source, fingerprint, counts, created_by)
         try:
-            write = self._write_sqlite_bulk if self.is_sqlite and self._sqlite_path() is not None else self._write
+            bulk = self.bulk_sqlite and self.is_sqlite and self._sqlite_path() is not None
+            write = self._write_sqlite_bulk if bulk else self._write
             return dataclasses.replace(info, version=write(ds, info, progress))
         except sa.exc.DBAPIError as exc:
             raise self._write_error(name, exc.orig or exc) from exc
@@ -364,7 +375,7 @@ class Store:
     def _write(self, ds: Dataset, info: VersionInfo, progress: ProgressFn | None) -> int:
         """Any database through SQLAlchemy (PostgreSQL: COPY); returns the new version number."""
         name, now, total, done = info.dataset, info.created_at, sum(info.counts.values()), 0
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             dataset_id = self._lock_dataset(conn, name, now)
             last = conn.execute(
                 sa.select(sa.func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)

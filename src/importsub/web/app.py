@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     """
     settings = settings or Settings()
     store = store or Store(settings.db)
+    # the server's threads write through SQLAlchemy while an upload imports: one copy of SQLite, shared locks
+    store.bulk_sqlite = False
     analyses = build_analyses(Fanout(settings.dask_scheduler or None, int(settings.dask_workers)))
     datasets = Datasets(store)
     runner = JobRunner(store.engine, datasets.full, analyses, settings.worker_poll_seconds)

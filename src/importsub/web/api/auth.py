@@ -31,7 +31,7 @@ def create_token(
     body: TokenRequest, request: Request, conn: SessionDep, settings: SettingsDep, store: StoreDep
 ) -> TokenOut:
     """A new API token for a script (the password is checked and rate-limited like a sign-in)."""
-    user = attempt_login(store.engine, settings, username=body.username, password=body.password, ip=client_ip(request))
+    user = attempt_login(store, settings, username=body.username, password=body.password, ip=client_ip(request))
     secret, token = accounts.create_api_token(conn, user_id=user.id, name=body.name)
     accounts.audit(conn, action="token created", user=user, target=body.name, ip=client_ip(request))
     return TokenOut(

@@ -75,7 +75,7 @@ def login(
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
     try:
-        user = attempt_login(store.engine, settings, username=username, password=password, ip=client_ip(request))
+        user = attempt_login(store, settings, username=username, password=password, ip=client_ip(request))
     except HTTPException as exc:
         return _login_page(
             request, error=str(exc.detail), next_=safe_next(next), username=username, status_code=exc.status_code

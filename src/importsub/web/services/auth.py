@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import HTTPException, status
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from importsub.store import accounts
+from importsub.store import Store, accounts
 from importsub.web.config import Settings
 from importsub.web.i18n import gettext as _
 
 
-def attempt_login(engine: Engine, settings: Settings, *, username: str, password: str, ip: str) -> accounts.User:
+def attempt_login(store: Store, settings: Settings, *, username: str, password: str, ip: str) -> accounts.User:
     """Check a password with the rate limit: ``login_max_failures`` failures per user and IP in the window.
 
     The attempt is recorded in its own transaction (kept even when the request fails).
     Raises HTTPException 429 (with Retry-After) while blocked, 401 on a wrong password.
     """
-    with engine.begin() as conn:
+    with store.writing() as conn:
         return _attempt(conn, settings, username=username, password=password, ip=ip)
 
 

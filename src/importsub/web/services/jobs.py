@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from importsub.model.dataset import Dataset
 from importsub.model.errors import ImportsubError
-from importsub.store import accounts
+from importsub.store import accounts, write_transaction
 from importsub.web.services.analyses import Analyses
 from importsub.web.services.results import result_to_json
 
@@ -67,7 +67,7 @@ class JobRunner:
 
     def recover(self) -> tuple[int, int]:
         """Fail jobs a stopped server left running; keep queued ones for the worker."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             failed, queued = accounts.recover_jobs(conn)
         if failed or queued:
             log.warning("jobs after restart: %d running marked failed, %d queued resume", failed, queued)
@@ -106,7 +106,7 @@ class JobRunner:
         """Queue a job, or return the stored one for the same inputs; (job, reused)."""
         doc = params.model_dump(mode="json")
         key = accounts.input_hash(kind=kind, fingerprint=fingerprint, params=doc)
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             existing = accounts.find_job(conn, input_hash=key)
             if existing is not None:
                 return existing, True
@@ -118,7 +118,7 @@ class JobRunner:
 
     def run_next(self) -> bool:
         """Claim and run one queued job in this thread; False if none was queued."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             job = accounts.claim_next_job(conn)
         if job is None:
             return False
