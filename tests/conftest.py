@@ -13,6 +13,9 @@ import pytest
 from importsub.model.dataset import Dataset
 from importsub.model.validate import check
 
+# a write that waits for a lock it can never get (a deadlock) fails within two minutes, not ten
+os.environ.setdefault("IMPORTSUB_WRITE_WAIT", "120")
+
 PG_BASE = os.environ.get("IMPORTSUB_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -158,3 +158,16 @@ def test_material_migration_defaults_to_false(store_url: str, tiny: Dataset) -> 
     assert all(v in (False, 0) for v in values)
     back = store.read_dataset("tiny")
     assert back.parts["material"].to_list() == [False] * tiny.parts.height
+
+
+def test_sqlite_import_without_the_bulk_path_reads_back_the_same(tmp_path, tiny) -> None:  # type: ignore[no-untyped-def]
+    """The web server imports through SQLAlchemy (one copy of SQLite in the process): same records back."""
+    bulk = Store(str(tmp_path / "bulk.sqlite"))
+    plain = Store(str(tmp_path / "plain.sqlite"))
+    plain.bulk_sqlite = False
+    bulk.write_dataset(tiny)
+    plain.write_dataset(tiny)
+    a, b = bulk.read_dataset("tiny"), plain.read_dataset("tiny")
+    assert a.fingerprint() == b.fingerprint() == tiny.fingerprint()
+    for name in a.tables:
+        assert a.tables[name].equals(b.tables[name]), name

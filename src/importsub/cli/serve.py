@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         settings = Settings(db=db, secure_cookies=secure_cookies) if db else Settings(secure_cookies=secure_cookies)
         store = Store(settings.db)
         env_password = os.environ.get("IMPORTSUB_ADMIN_PASSWORD") or None
-        with store.engine.begin() as conn:
+        with store.writing() as conn:
             first = accounts.count_users(conn) == 0
             try:
                 generated = accounts.bootstrap_admin(conn, password=env_password)

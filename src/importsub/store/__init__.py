@@ -84,6 +84,22 @@ def _adbc_error() -> type[Exception]:
 
 #: seconds a write waits for another writer to finish (an import of millions of records takes minutes)
 WRITE_WAIT = 600.0
+
+
+def write_wait() -> float:
+    """Seconds a write waits for another writer: ``IMPORTSUB_WRITE_WAIT`` if set, else :data:`WRITE_WAIT`."""
+    text = os.environ.get("IMPORTSUB_WRITE_WAIT")
+    if not text:
+        return WRITE_WAIT
+    try:
+        value = float(text)
+    except ValueError:
+        raise ImportsubError(f"IMPORTSUB_WRITE_WAIT: {text!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise ImportsubError(f"IMPORTSUB_WRITE_WAIT: {text!r} must be 0 or more seconds")
+    return value
+
+
 #: advisory lock key of schema migrations on PostgreSQL (two first imports into an empty database)
 MIGRATION_LOCK = 0x1D5_0001
 _WRITE = "importsub_write"
@@ -100,7 +116,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         if "readonly" not in str(exc).lower() and "read-only" not in str(exc).lower():
             raise
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT * 1000)}")
+    cur.execute(f"PRAGMA busy_timeout={int(write_wait() * 1000)}")
     cur.close()
 
 
@@ -114,7 +130,7 @@ def _sqlite_begin(conn: Connection) -> None:
 @contextlib.contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A write transaction: on SQLite it takes the write lock when it begins (``BEGIN IMMEDIATE``),
-    waiting up to :data:`WRITE_WAIT` seconds for another writer.
+    waiting up to :func:`write_wait` seconds for another writer.
 
     Plain ``engine.begin()`` is a deferred transaction, for reads and small writes: a read never waits
     for an import.  A deferred transaction that read first and then writes while another connection
@@ -147,7 +163,7 @@ def _disk_full(text: str) -> bool:
 class Store:
     """A store of datasets and their versions.
 
-    Writes wait for each other (up to :data:`WRITE_WAIT` seconds): concurrent
+    Writes wait for each other (up to :func:`write_wait` seconds): concurrent
     imports all land, with distinct version numbers.
 
     Parameters
@@ -191,7 +207,7 @@ class Store:
             # SQLite: a new connection per use (cheap), so no pooled connection
             # keeps an old WAL snapshot after another connection commits
             pool: dict[str, Any] = (
-                {"poolclass": sa.pool.NullPool, "connect_args": {"timeout": WRITE_WAIT}}
+                {"poolclass": sa.pool.NullPool, "connect_args": {"timeout": write_wait()}}
                 if self.is_sqlite
                 else {"pool_pre_ping": True}
             )
@@ -373,7 +389,7 @@ class Store:
         return ImportsubError(f"writing {name!r} to {self} failed, nothing was written: {text}")
 
     def _write(self, ds: Dataset, info: VersionInfo, progress: ProgressFn | None) -> int:
-        """Any database through SQLAlchemy (PostgreSQL: COPY); returns the new version number."""
+        """Any database through SQLAlchemy (PostgreSQL: COPY, else INSERTs); returns the new version number."""
         name, now, total, done = info.dataset, info.created_at, sum(info.counts.values()), 0
         with self.writing() as conn:
             dataset_id = self._lock_dataset(conn, name, now)
@@ -399,7 +415,8 @@ class Store:
                 df = ds.tables[rt.name]
                 if df.height == 0:
                     continue
-                for written in self._copy_postgres(conn, rt, version_id, df):
+                rows = self._copy_postgres if not self.is_sqlite else self._insert_rows
+                for written in rows(conn, rt, version_id, df):
                     if progress:
                         progress(rt.name, done + written, total)
                 done += df.height
@@ -444,7 +461,7 @@ class Store:
             try:
                 with conn.cursor() as cur:
                     cur.execute("PRAGMA foreign_keys=ON")
-                    cur.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT * 1000)}")
+                    cur.execute(f"PRAGMA busy_timeout={int(write_wait() * 1000)}")
                     for pragma in self.write_pragmas:
                         cur.execute(pragma)
                     # take the write lock first: a transaction that read first fails at once with
@@ -498,6 +515,14 @@ class Store:
     def _ordered(rt: RecordType, version_id: int, df: pl.DataFrame) -> pl.DataFrame:
         """Rows (already in key order) with ``version_id`` first."""
         return df.select(pl.lit(version_id, dtype=pl.Int64).alias("version_id"), *rt.field_names)
+
+    def _insert_rows(self, conn: Connection, rt: RecordType, version_id: int, df: pl.DataFrame) -> Iterator[int]:
+        """Any other database (SQLite in the web server): batched INSERTs through SQLAlchemy."""
+        df = self._ordered(rt, version_id, df)
+        insert = RECORD_TABLES[rt.name].insert()
+        for start in range(0, df.height, BATCH_ROWS):
+            conn.execute(insert, df.slice(start, BATCH_ROWS).to_dicts())
+            yield min(start + BATCH_ROWS, df.height)
 
     def _copy_postgres(self, conn: Connection, rt: RecordType, version_id: int, df: pl.DataFrame) -> Iterator[int]:
         """PostgreSQL: COPY ... FROM STDIN in CSV, the fastest bulk path."""

@@ -380,6 +380,20 @@ def create_session(conn: Connection, *, user_id: int, ttl: timedelta) -> tuple[s
     return token, Session(session_id, user, csrf, t + ttl, t)
 
 
+def _best_effort(conn: Connection, stmt: sa.Executable) -> bool:
+    """Run a bookkeeping write (a last-seen time, an expired row) that may be skipped: inside a savepoint,
+    so that when another connection holds SQLite's write lock (an import) the request goes on reading
+    instead of failing or waiting.  True if it was written."""
+    try:
+        with conn.begin_nested():
+            conn.execute(stmt)
+    except sa.exc.OperationalError as exc:
+        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            raise
+        return False
+    return True
+
+
 def get_session(conn: Connection, *, token: str, touch_after: timedelta = timedelta(minutes=5)) -> Session | None:
     """The live session of a cookie token (None if unknown, expired or the user inactive)."""
     row = conn.execute(sa.select(sessions).where(sessions.c.token_hash == digest(token))).first()
@@ -390,15 +404,16 @@ def get_session(conn: Connection, *, token: str, touch_after: timedelta = timede
     expires = _utc(m["expires_at"])
     assert expires is not None
     if expires <= t:
-        conn.execute(sessions.delete().where(sessions.c.id == m["id"]))
+        _best_effort(conn, sessions.delete().where(sessions.c.id == m["id"]))
         return None
     user = get_user(conn, user_id=m["user_id"])
     if user is None or not user.active:
         return None
     last = _utc(m["last_seen_at"])
     assert last is not None
-    if t - last > touch_after:  # not on every request: keeps reads read-only under load
-        conn.execute(sessions.update().where(sessions.c.id == m["id"]).values(last_seen_at=t))
+    if t - last > touch_after and _best_effort(  # not on every request: keeps reads read-only under load
+        conn, sessions.update().where(sessions.c.id == m["id"]).values(last_seen_at=t)
+    ):
         last = t
     return Session(m["id"], user, m["csrf_token"], expires, last)
 
@@ -468,7 +483,7 @@ def user_for_api_token(conn: Connection, *, secret: str) -> User | None:
     last = _utc(row.last_used_at)
     t = now()
     if last is None or t - last > timedelta(minutes=5):
-        conn.execute(api_tokens.update().where(api_tokens.c.id == row.id).values(last_used_at=t))
+        _best_effort(conn, api_tokens.update().where(api_tokens.c.id == row.id).values(last_used_at=t))
     return user
 
 

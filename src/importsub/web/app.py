@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -116,6 +117,19 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(sa.exc.OperationalError)
+    async def _busy(request: Request, exc: sa.exc.OperationalError) -> Response:
+        text = str(exc.orig).lower()
+        if "locked" not in text and "busy" not in text:
+            raise exc
+        message = _("The data is being updated (an import is running); try again in a moment.")
+        headers = {"Retry-After": "2"}
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        page = render(request, "error.html", {"status": 503, "message": message}, status_code=503)
+        page.headers.update(headers)
+        return page
+
     @app.exception_handler(ValidationError)
     async def _validation(request: Request, exc: ValidationError) -> Response:
         return JSONResponse(

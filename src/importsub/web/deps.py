@@ -84,6 +84,9 @@ AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
 
 
 def get_session(store: StoreDep) -> Iterator[Connection]:
+    """The request's transaction: deferred, so a read never waits for an import.  A write inside it that
+    meets another writer's lock fails at once (503 "busy, try again", see ``app.py``) rather than waiting:
+    an import writes its own version in its own transaction, so a request never waits on itself."""
     with store.engine.begin() as conn:
         yield conn
 
