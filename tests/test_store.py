@@ -171,3 +171,35 @@ def test_sqlite_import_without_the_bulk_path_reads_back_the_same(tmp_path, tiny)
     assert a.fingerprint() == b.fingerprint() == tiny.fingerprint()
     for name in a.tables:
         assert a.tables[name].equals(b.tables[name]), name
+
+
+def test_programme_role_migration(store_url: str) -> None:
+    """Migration 0004 admits the programme role; down to 0003 programme users become analysts, and up again."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from importsub.store import MIGRATIONS, accounts
+
+    store = Store(store_url)
+    with store.engine.begin() as conn:
+        accounts.create_user(conn, username="minprom", password="a long pass phrase 1", role="programme")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def migrate(step: str, target: str) -> None:
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, step)(cfg, target)
+
+    migrate("downgrade", "0003")
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT role FROM users WHERE username = 'minprom'")).scalar() == "analyst"
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE users SET role = 'programme'"))
+    migrate("upgrade", "head")
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE users SET role = 'programme' WHERE username = 'minprom'"))
+        assert accounts.get_user(conn, username="minprom").role == "programme"  # type: ignore[union-attr]
+        with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+            conn.execute(sa.text("UPDATE users SET role = 'owner'"))

@@ -200,7 +200,7 @@ USERS = {
     "admin": ("admin", None),
     "avto": ("analyst", "AVTO"),
     "brake": ("analyst", "BRAKE"),
-    "ministry": ("analyst", None),
+    "ministry": ("programme", None),
     "viewer": ("viewer", "AVTO"),
 }
 

@@ -90,9 +90,46 @@ class Ref:
     why: str = ""
 
 
+OwnerKind = Literal["programme", "organization", "site", "project", "producer"]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who owns a row of a record type, and so who may add, change or delete it (besides an administrator).
+
+    ``kind``:
+
+    * ``programme`` — the programme (its ministries: users of role ``programme``);
+    * ``organization`` — the organisation named in ``column`` of the row;
+    * ``site`` — the organisation of the site named in ``column`` (everything at a site is its organisation's);
+    * ``project`` — the partner organisations of the project named in ``column``;
+    * ``producer`` — the organisation that alone makes the part named in ``column`` (a part several
+      organisations make, or none: the programme).
+    """
+
+    kind: OwnerKind
+    column: str | None = None
+
+    def __post_init__(self) -> None:
+        assert (self.kind == "programme") == (self.column is None), f"owner {self.kind} needs a column"
+
+    def describe(self) -> str:
+        """The rule in words (docs, messages)."""
+        return {
+            "programme": "the programme",
+            "organization": f"the organisation in `{self.column}`",
+            "site": f"the organisation of the site in `{self.column}`",
+            "project": f"the partners of the project in `{self.column}`",
+            "producer": f"the organisation that alone makes the part in `{self.column}` (else the programme)",
+        }[self.kind]
+
+
+PROGRAMME: Final = Owner("programme")
+
+
 @dataclass(frozen=True)
 class RecordType:
-    """A table of records: its fields, its key and its references."""
+    """A table of records: its fields, its key, its references and who owns a row."""
 
     name: str
     record: str
@@ -100,11 +137,13 @@ class RecordType:
     fields: tuple[Field, ...]
     key: tuple[str, ...]
     refs: tuple[Ref, ...] = field(default=())
+    owner: Owner = PROGRAMME
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
         assert len(set(names)) == len(names), f"duplicate field in {self.name}"
         assert set(self.key) <= set(names), f"bad key in {self.name}"
+        assert self.owner.column is None or self.owner.column in names, f"bad owner column in {self.name}"
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -154,6 +193,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("name_local", "str", default=None, description="Name in the local language, e.g. Беларусь"),
         ),
         key=("iso2",),
+        owner=PROGRAMME,
     ),
     RecordType(
         "country_groups",
@@ -164,6 +204,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("iso2", "str", description="Member country", ref="countries"),
         ),
         key=("group", "iso2"),
+        owner=PROGRAMME,
     ),
     RecordType(
         "organizations",
@@ -178,6 +219,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("id",),
+        owner=PROGRAMME,
     ),
     RecordType(
         "sites",
@@ -195,6 +237,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("id",),
+        owner=Owner("organization", "organization"),
     ),
     RecordType(
         "parts",
@@ -232,6 +275,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("id",),
+        owner=PROGRAMME,
     ),
     RecordType(
         "bom",
@@ -250,6 +294,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("parent", "child"),
+        owner=Owner("producer", "parent"),
     ),
     RecordType(
         "production",
@@ -285,6 +330,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
         ),
         key=("site", "part"),
         refs=(Ref(("site", "pool"), "capacity_pools", ("site", "pool"), "capacity pool"),),
+        owner=Owner("site", "site"),
     ),
     RecordType(
         "capacity_pools",
@@ -299,6 +345,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("site", "pool"),
+        owner=Owner("site", "site"),
     ),
     RecordType(
         "inventory",
@@ -311,6 +358,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("site", "part"),
+        owner=Owner("site", "site"),
     ),
     RecordType(
         "supply_links",
@@ -340,6 +388,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
         ),
         key=("buyer", "part", "supplier"),
         refs=(Ref(("supplier", "part"), "production", ("site", "part"), "the supplier must produce the part"),),
+        owner=Owner("site", "buyer"),
     ),
     RecordType(
         "demand",
@@ -362,6 +411,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
         ),
         key=("site", "part", "year"),
         refs=(Ref(("site", "part"), "production", ("site", "part"), "demand must be at a site that makes the part"),),
+        owner=Owner("site", "site"),
     ),
     RecordType(
         "projects",
@@ -402,6 +452,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("id",),
+        owner=Owner("project", "id"),
     ),
     RecordType(
         "project_partners",
@@ -413,6 +464,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("role", "str", default=None, description="Role, e.g. investor, technology, host"),
         ),
         key=("project", "organization"),
+        owner=PROGRAMME,
     ),
     RecordType(
         "project_outputs",
@@ -433,6 +485,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("project", "part"),
+        owner=Owner("project", "project"),
     ),
     RecordType(
         "project_rampup",
@@ -451,6 +504,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             ),
         ),
         key=("project", "year"),
+        owner=Owner("project", "project"),
     ),
     RecordType(
         "milestones",
@@ -463,6 +517,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("done", "date", unit="date", default=None, description="Date achieved; empty = not yet"),
         ),
         key=("project", "name"),
+        owner=Owner("project", "project"),
     ),
     RecordType(
         "project_substitutes",
@@ -476,6 +531,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
         ),
         key=("project", "buyer", "part", "supplier"),
         refs=(Ref(("buyer", "part", "supplier"), "supply_links", ("buyer", "part", "supplier"), "a supply link"),),
+        owner=Owner("project", "project"),
     ),
     RecordType(
         "scenarios",
@@ -503,6 +559,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             ),
         ),
         key=("name",),
+        owner=PROGRAMME,
     ),
     RecordType(
         "disruptions",
@@ -535,6 +592,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             ),
         ),
         key=("scenario", "target_kind", "target"),
+        owner=PROGRAMME,
     ),
     RecordType(
         "demand_changes",
@@ -547,6 +605,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("factor", "float", unit="×", description="Multiplier on base demand", minimum=0),
         ),
         key=("scenario", "site", "part"),
+        owner=PROGRAMME,
     ),
     RecordType(
         "scenario_projects",
@@ -557,6 +616,7 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("project", "str", description="Project", ref="projects"),
         ),
         key=("scenario", "project"),
+        owner=PROGRAMME,
     ),
 )
 

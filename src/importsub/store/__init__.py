@@ -322,6 +322,17 @@ class Store:
             for r in rows
         ]
 
+    def versions_written_by(self, username: str, since: datetime) -> list[datetime]:
+        """When ``username`` wrote versions (of any dataset) since ``since``, oldest first (for write quotas)."""
+        q = (
+            sa.select(versions.c.created_at)
+            .where(versions.c.created_by == username, versions.c.created_at >= since)
+            .order_by(versions.c.created_at)
+        )
+        with self.engine.connect() as conn:
+            stamps = conn.execute(q).scalars().all()
+        return [t if t.tzinfo else t.replace(tzinfo=UTC) for t in stamps]
+
     def _not_found(self, name: str, version: int | None = None) -> str:
         known = [d.name for d in self.datasets()]
         what = f"dataset {name!r}" if version is None else f"version {version} of dataset {name!r}"

@@ -29,8 +29,12 @@ from sqlalchemy.engine import Connection
 
 from importsub.store.tables import metadata
 
-Role = Literal["admin", "analyst", "viewer"]
-ROLES: Final[tuple[str, ...]] = ("admin", "analyst", "viewer")
+Role = Literal["admin", "programme", "analyst", "viewer"]
+ROLES: Final[tuple[str, ...]] = ("admin", "programme", "analyst", "viewer")
+"""admin: operates the platform (users, uploads, everything); programme: the ministries of both countries —
+edits the programme's records (countries, groups, organisations, parts, scenarios, project partners), moves a
+site to another organisation, sees what the programme agreed to share; analyst: their own organisation's
+data; viewer: reads."""
 JOB_STATUSES: Final[tuple[str, ...]] = ("queued", "running", "done", "failed")
 TOKEN_PREFIX: Final = "isk_"
 
@@ -47,7 +51,7 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("must_change_password", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("role IN ('admin', 'analyst', 'viewer')", name="role"),
+    sa.CheckConstraint("role IN ('admin', 'programme', 'analyst', 'viewer')", name="role"),
 )
 
 api_tokens = sa.Table(
@@ -187,7 +191,7 @@ class User:
 
     @property
     def can_write(self) -> bool:
-        return self.role in ("admin", "analyst")
+        return self.role in ("admin", "programme", "analyst")
 
 
 def _user(row: Any) -> User:

@@ -31,6 +31,7 @@ from importsub.web.security import SecurityMiddleware
 from importsub.web.services.analyses import Fanout
 from importsub.web.services.catalogue import build_analyses
 from importsub.web.services.data import Datasets
+from importsub.web.services.editing import QuotaExceeded
 from importsub.web.services.jobs import JobRunner
 from importsub.web.templating import STATIC, make_templates, render
 
@@ -150,6 +151,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FileFormatError)
     async def _bad_file(request: Request, exc: FileFormatError) -> Response:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(QuotaExceeded)
+    async def _quota(request: Request, exc: QuotaExceeded) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
+        page = render(request, "error.html", {"status": 429, "message": str(exc)}, status_code=429)
+        page.headers.update(headers)
+        return page
 
     @app.exception_handler(ImportsubError)
     async def _importsub(request: Request, exc: ImportsubError) -> Response:

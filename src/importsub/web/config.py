@@ -30,5 +30,8 @@ class Settings(BaseSettings):
     dask_workers: int = Field(
         default=0, ge=0, le=256, description="Without a scheduler: local Dask worker processes per job (0 = in-process)"
     )
+    max_versions_per_hour: int = Field(
+        default=30, ge=1, description="New versions a user other than an admin may write per hour through the web"
+    )
     max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload [MB]")
     page_size: int = Field(default=50, ge=1, le=1000)

@@ -135,6 +135,11 @@ def get_viewer(user: CurrentUser) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
+def quota(request: Request) -> int:
+    """New versions a user other than an admin may write per hour (``Settings.max_versions_per_hour``)."""
+    return int(request.app.state.settings.max_versions_per_hour)
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +29,7 @@ from importsub.web.deps import (
     ViewerDep,
     client_ip,
 )
+from importsub.web.i18n import gettext as _
 from importsub.web.services.uploads import DATASET_NAME, read_upload
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[CsrfChecked])
@@ -159,6 +160,29 @@ def read_version(
     name: str, version: Annotated[int, Field(ge=1, le=2**31 - 1)], user: CurrentUser, datasets: DatasetsDep
 ) -> Any:
     return _version_out(datasets.resolve(name, version))
+
+
+@router.post("/{name}/revert", response_model=VersionOut, status_code=201, responses={403: {}, 404: {}})
+def revert(
+    name: str,
+    to: Annotated[int, Query(ge=1, le=2**31 - 1, description="Version whose records become the new latest")],
+    user: CurrentUser,
+    store: StoreDep,
+    request: Request,
+) -> Any:
+    """Revert to version ``to`` (the programme and admins): its records are written as a new version.
+
+    Nothing is deleted: every version stays, so what was reverted can be read and diffed.
+    """
+    if user.role not in ("admin", "programme"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Only the programme or an administrator may revert."))
+    old = store.read_dataset(name, to)
+    info = store.write_dataset(old, name=name, note=f"revert to v{to}", source="web", created_by=user.username)
+    with store.engine.begin() as conn:
+        accounts.audit(
+            conn, action="dataset reverted", user=user, target=f"{name} v{to} -> v{info.version}", ip=client_ip(request)
+        )
+    return _version_out(info)
 
 
 @router.get("/{name}/diff", response_model=DiffOut, responses={404: {}})

@@ -39,6 +39,7 @@ from importsub.web.deps import (
     ViewerDep,
     WriterUser,
     client_ip,
+    quota,
 )
 from importsub.web.i18n import gettext as _
 from importsub.web.services.editing import PermissionProblem, apply_changes, typed_rows
@@ -207,7 +208,9 @@ def _add_upsert_route(rt: RecordType, path: str, record_in: type[BaseModel]) -> 
         records = [r.model_dump(exclude_unset=True) for r in body.records]
         try:
             rows = typed_rows(rt.name, records)
-            info = apply_changes(store, current, name=name, user=user, upserts={rt.name: rows}, note=body.note)
+            info = apply_changes(
+                store, current, name=name, user=user, upserts={rt.name: rows}, note=body.note, quota=quota(request)
+            )
         except PermissionProblem as exc:
             return problems_response(
                 exc.problems, len(exc.problems), 403, _("You may not change some of these records.")
@@ -262,7 +265,9 @@ def _add_delete_route(rt: RecordType, path: str, key_model: type[BaseModel]) -> 
         )
         found = current.tables[rt.name].join(keys, on=list(rt.key), how="semi").height
         try:
-            info = apply_changes(store, current, name=name, user=user, deletes={rt.name: keys}, note=body.note)
+            info = apply_changes(
+                store, current, name=name, user=user, deletes={rt.name: keys}, note=body.note, quota=quota(request)
+            )
         except PermissionProblem as exc:
             return problems_response(
                 exc.problems, len(exc.problems), 403, _("You may not change some of these records.")

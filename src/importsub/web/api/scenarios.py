@@ -29,6 +29,7 @@ from importsub.web.deps import (
     ViewerDep,
     WriterUser,
     client_ip,
+    quota,
 )
 from importsub.web.i18n import gettext as _
 from importsub.web.services.editing import PermissionProblem, apply_changes, typed_rows
@@ -138,9 +139,12 @@ def _write(
     upserts: dict[str, pl.DataFrame],
     deletes: dict[str, pl.DataFrame],
     note: str | None,
+    quota: int | None = None,
 ) -> Any:
     try:
-        return apply_changes(store, current, name=name, user=user, upserts=upserts, deletes=deletes, note=note)
+        return apply_changes(
+            store, current, name=name, user=user, upserts=upserts, deletes=deletes, note=note, quota=quota
+        )
     except PermissionProblem as exc:
         return problems_response(exc.problems, len(exc.problems), 403, _("You may not change some of these records."))
     except ValidationError as exc:
@@ -180,7 +184,7 @@ def put_scenario(
             "scenario_projects", [{"scenario": scenario, "project": p} for p in body.projects]
         )
     deletes = {k: v for k, v in _scenario_keys(current, scenario).items() if k != "scenarios"}
-    result = _write(store, current, name, user, upserts, deletes, body.note or f"scenario {scenario}")
+    result = _write(store, current, name, user, upserts, deletes, body.note or f"scenario {scenario}", quota(request))
     if isinstance(result, JSONResponse):
         return result
     accounts.audit(conn, action="scenario written", user=user, target=f"{name}: {scenario}", ip=client_ip(request))
@@ -202,7 +206,7 @@ def delete_scenario(
     deletes = _scenario_keys(current, scenario)
     if deletes["scenarios"].height == 0:
         raise NotFoundError(_("No scenario %(s)s in dataset %(d)s.", s=scenario, d=name))
-    result = _write(store, current, name, user, {}, deletes, f"delete scenario {scenario}")
+    result = _write(store, current, name, user, {}, deletes, f"delete scenario {scenario}", quota(request))
     if isinstance(result, JSONResponse):
         return result
     accounts.audit(conn, action="scenario deleted", user=user, target=f"{name}: {scenario}", ip=client_ip(request))
@@ -233,7 +237,7 @@ def copy_scenario(
         rows = current.tables[t].filter(pl.col("scenario") == scenario)
         if rows.height:
             upserts[t] = rows.with_columns(pl.lit(to).alias("scenario"))
-    result = _write(store, current, name, user, upserts, {}, f"copy scenario {scenario} to {to}")
+    result = _write(store, current, name, user, upserts, {}, f"copy scenario {scenario} to {to}", quota(request))
     if isinstance(result, JSONResponse):
         return result
     accounts.audit(

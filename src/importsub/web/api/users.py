@@ -14,7 +14,7 @@ from importsub.web.i18n import gettext as _
 
 router = APIRouter(tags=["users"], dependencies=[CsrfChecked])
 
-RoleName = Literal["admin", "analyst", "viewer"]
+RoleName = Literal["admin", "programme", "analyst", "viewer"]
 Language = Literal["en", "ru"]
 USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"
 

@@ -188,7 +188,7 @@ def create_user(
     page: PageDep,
     admin: AdminUser,
     username: Annotated[str, Form(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")],
-    role: Annotated[str, Form(pattern="^(admin|analyst|viewer)$")],
+    role: Annotated[str, Form(pattern="^(admin|programme|analyst|viewer)$")],
     organization: Annotated[str, Form(max_length=200)] = "",
     language: Annotated[str, Form(pattern="^(|en|ru)$")] = "",
 ) -> Response:

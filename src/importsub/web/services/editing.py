@@ -16,20 +16,43 @@ or nothing).  Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
 from importsub.model.dataset import Dataset
-from importsub.model.errors import Problem, ValidationError
+from importsub.model.errors import ImportsubError, Problem, ValidationError
+from importsub.model.ownership import Actor, Owners, may_write, row_owners
 from importsub.model.schema import table as record_type
 from importsub.model.validate import ROW, RawTable, cell_text, check, parse
 from importsub.store import Store, VersionInfo
 from importsub.store.accounts import User
-from importsub.web.confidentiality import RULES, Viewer, redact_problems
+from importsub.web.confidentiality import Viewer, redact_problems
 from importsub.web.i18n import gettext as _
 
 REQUEST = "request"
+
+
+class QuotaExceeded(ImportsubError):
+    """The user has written their quota of versions for the hour; ``retry_after`` seconds until the next."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            _("%(n)s new versions per hour is the limit; try again in %(s)s seconds.", n=limit, s=retry_after)
+        )
+
+
+def check_quota(store: Store, user: User, limit: int | None) -> None:
+    """Raise :class:`QuotaExceeded` when ``user`` (not an admin) wrote ``limit`` versions in the last hour."""
+    if limit is None or user.role == "admin":
+        return
+    now = datetime.now(UTC)
+    recent = store.versions_written_by(user.username, now - timedelta(hours=1))
+    if len(recent) >= limit:
+        oldest = recent[len(recent) - limit]
+        raise QuotaExceeded(limit, max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1))
 
 
 class PermissionProblem(Exception):
@@ -56,38 +79,96 @@ def typed_rows(table_name: str, records: Sequence[Mapping[str, Any]]) -> pl.Data
     return ds.tables[rt.name]
 
 
-def _owners(ds: Dataset) -> dict[str, str]:
-    return dict(ds.sites.select("id", "organization").iter_rows())
+def _refusal(table_name: str, row: int, rows: pl.DataFrame, i: int, *, moved_site: bool = False) -> Problem:
+    owner = record_type(table_name).owner
+    if moved_site:
+        return Problem(
+            REQUEST,
+            table_name,
+            row,
+            "organization",
+            _("which organisation a site belongs to changes only by the programme"),
+        )
+    if owner.kind == "programme":
+        return Problem(
+            REQUEST,
+            table_name,
+            row,
+            None,
+            _("this record belongs to the programme; only programme users or an administrator may change it"),
+        )
+    column = owner.column or ""
+    value = rows[column][i]
+    text = {
+        "organization": _(
+            "this record belongs to organisation %(v)s; only its users or an administrator may change it", v=value
+        ),
+        "site": _(
+            "this record belongs to the organisation of site %(v)s; only its users or an administrator may change it",
+            v=value,
+        ),
+        "project": _(
+            "this record belongs to the partners of project %(v)s; only their users, the programme's partners list or an administrator may change it",
+            v=value,
+        ),
+        "producer": _(
+            "the BOM of part %(v)s belongs to the organisation that alone makes it; only its users or an administrator may change it",
+            v=value,
+        ),
+    }[owner.kind]
+    return Problem(REQUEST, table_name, row, column, text)
 
 
 def check_ownership(
-    table_name: str, rows: pl.DataFrame, viewer: Viewer, ds: Dataset, *, extra_sites: pl.DataFrame | None = None
+    table_name: str,
+    rows: pl.DataFrame,
+    user: Any,
+    ds: Dataset,
+    *,
+    extra_sites: pl.DataFrame | None = None,
+    replacing: bool = True,
 ) -> None:
-    """Raise :class:`PermissionProblem` for rows of a confidential table the viewer does not own."""
-    rule = RULES.get(table_name)
-    if rule is None or viewer.is_admin:
+    """Raise :class:`PermissionProblem` for rows the user may not write (see :mod:`importsub.model.ownership`).
+
+    A row is judged as it would be written and, when it replaces a stored row of the same key
+    (``replacing``), as it is stored: nobody takes over another organisation's row by naming themselves in it.
+    """
+    actor = Actor(str(getattr(user, "role", "viewer")), getattr(user, "organization", None))
+    if actor.is_admin:
         return
-    owners = _owners(ds)
-    if extra_sites is not None and extra_sites.height:
-        owners.update(dict(extra_sites.select("id", "organization").iter_rows()))
+    rt = record_type(table_name)
+    key = list(rt.key)
+    new_owners = row_owners(table_name, rows, ds, extra_sites=extra_sites)
+    stored = ds.tables[table_name]
+    old_owners: list[Owners | str] = ["absent"] * rows.height
+    moved = [False] * rows.height
+    matched = stored.join(rows.select(key), on=key, how="semi") if replacing and stored.height else stored.head(0)
+    if matched.height:
+        by_key = dict(zip(matched.select(key).iter_rows(), row_owners(table_name, matched, ds), strict=True))
+        for i, k in enumerate(rows.select(key).iter_rows()):
+            if k in by_key:
+                old_owners[i] = by_key[k]
+        if table_name == "sites" and "organization" in rows.columns:
+            was = dict(matched.select("id", "organization").iter_rows())
+            moved = [was.get(r) not in (None, o) for r, o in rows.select("id", "organization").iter_rows()]
     problems = []
-    for i, site in enumerate(rows[rule.owner_site].to_list(), start=1):
-        org = owners.get(site)
-        if not viewer.owns(org):
-            problems.append(
-                Problem(
-                    REQUEST,
-                    table_name,
-                    i,
-                    rule.owner_site,
-                    _(
-                        "this record belongs to the organisation of site %(site)s; only its users or an administrator may change it",
-                        site=site,
-                    ),
-                )
-            )
+    for i in range(rows.height):
+        if moved[i]:
+            if not _only_organization_changed(rows, stored, i) or not actor.for_programme:
+                problems.append(_refusal(table_name, i + 1, rows, i, moved_site=True))
+            continue
+        prior = old_owners[i]
+        if not may_write(actor, new_owners[i]) or (prior != "absent" and not may_write(actor, prior)):  # type: ignore[arg-type]
+            problems.append(_refusal(table_name, i + 1, rows, i))
     if problems:
         raise PermissionProblem(problems)
+
+
+def _only_organization_changed(rows: pl.DataFrame, stored: pl.DataFrame, i: int) -> bool:
+    """A site row that differs from the stored one in ``organization`` alone (the programme moves a site)."""
+    new = rows.row(i, named=True)
+    old = stored.filter(pl.col("id") == new["id"]).row(0, named=True)
+    return all(old.get(c) == v for c, v in new.items() if c not in ("organization", ROW))
 
 
 def apply_changes(
@@ -99,23 +180,25 @@ def apply_changes(
     upserts: Mapping[str, pl.DataFrame] | None = None,
     deletes: Mapping[str, pl.DataFrame] | None = None,
     note: str | None = None,
+    quota: int | None = None,
 ) -> VersionInfo:
     """Write ``current`` with ``upserts`` (replace by key, else add) and ``deletes`` (by key) as a new version.
 
     ``current`` is the full (unmasked) latest version.  Raises
-    :class:`PermissionProblem` or :class:`ValidationError` (nothing written).
+    :class:`PermissionProblem`, :class:`QuotaExceeded` (more than ``quota`` versions by the user in the last
+    hour) or :class:`ValidationError` (nothing written).
     """
     viewer = Viewer.of(user)
     upserts = dict(upserts or {})
     deletes = dict(deletes or {})
     new_sites = upserts.get("sites")
     for t, rows in upserts.items():
-        check_ownership(t, rows, viewer, current, extra_sites=new_sites)
+        check_ownership(t, rows, user, current, extra_sites=new_sites)
     for t, keys in deletes.items():
         rt = record_type(t)
-        if t in RULES and not viewer.is_admin:
-            full_rows = current.tables[t].join(keys.select(list(rt.key)), on=list(rt.key), how="semi")
-            check_ownership(t, full_rows, viewer, current)
+        full_rows = current.tables[t].join(keys.select(list(rt.key)), on=list(rt.key), how="semi")
+        check_ownership(t, full_rows, user, current, replacing=False)
+    check_quota(store, user, quota)
     frames = dict(current.tables)
     incoming_start: dict[str, int] = {}
     for t, keys in deletes.items():
