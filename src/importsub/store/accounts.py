@@ -27,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Connection
 
+from importsub.model.errors import ImportsubError
 from importsub.store.tables import metadata
 
 Role = Literal["admin", "programme", "analyst", "viewer"]
@@ -212,6 +213,45 @@ def _user(row: Any) -> User:
 _USER_COLS = [c for c in users.c if c.name != "password_hash"]
 
 
+MIN_PASSWORD: Final = 10
+#: passwords people pick first (checked lower-cased, without spaces); a length rule alone lets them through
+COMMON_PASSWORDS: Final = frozenset(
+    {
+        "password", "password1", "password12", "password123", "password1234", "passw0rd", "qwerty", "qwertyuiop",
+        "qwerty123", "qwerty1234", "1234567890", "0123456789", "123456789", "1q2w3e4r5t", "1qaz2wsx3edc",
+        "iloveyou", "letmein", "welcome", "welcome123", "administrator", "adminadmin", "admin12345",
+        "changeme", "changeme123", "importsub", "importsub123", "пароль", "пароль123", "йцукенгшщз",
+        "qwertyqwerty", "abcdefghij", "abc1234567", "zaq12wsxcde", "1q2w3e4r5t6y", "superuser",
+    }
+)
+
+
+class WeakPasswordError(ImportsubError, ValueError):
+    """A password that the policy refuses (the message says why, never echoing the password)."""
+
+
+def password_problem(password: str, *, username: str | None = None) -> str | None:
+    """Why ``password`` is refused, or None: at least :data:`MIN_PASSWORD` characters besides spaces at the
+    ends, at least 4 different characters, not a common password, not the user name."""
+    core = password.strip()
+    if len(core) < MIN_PASSWORD:
+        return f"a password needs at least {MIN_PASSWORD} characters (spaces at the ends do not count)"
+    if len(set(core)) < 4:
+        return "a password needs at least 4 different characters"
+    folded = "".join(core.lower().split())
+    if folded in COMMON_PASSWORDS:
+        return "this password is among the most common ones; choose another"
+    if username and username.strip() and username.strip().lower() in folded:
+        return "a password must not contain the user name"
+    return None
+
+
+def _check_policy(password: str, username: str | None) -> None:
+    problem = password_problem(password, username=username)
+    if problem:
+        raise WeakPasswordError(problem)
+
+
 def create_user(
     conn: Connection,
     *,
@@ -223,9 +263,10 @@ def create_user(
     display_name: str | None = None,
     must_change_password: bool = False,
 ) -> User:
-    """Insert a user; ``role`` is one of :data:`ROLES`."""
+    """Insert a user; ``role`` is one of :data:`ROLES`; the password must pass :func:`password_problem`."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    _check_policy(password, username)
     user_id = conn.execute(
         users.insert()
         .values(
@@ -284,13 +325,23 @@ def update_user(conn: Connection, *, user_id: int, **changes: Any) -> User | Non
 
 
 def set_password(conn: Connection, *, user_id: int, password: str, must_change: bool = False) -> None:
-    """Replace a user's password; every session of the user ends."""
+    """Replace a user's password (it must pass :func:`password_problem`); every session of the user ends and
+    every API token is revoked (a token made by whoever knew the old password would outlive it)."""
+    row = conn.execute(sa.select(users.c.username).where(users.c.id == user_id)).first()
+    _check_policy(password, row.username if row else None)
     conn.execute(
         users.update()
         .where(users.c.id == user_id)
         .values(password_hash=hash_password(password), must_change_password=must_change)
     )
     conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+    revoke_all_api_tokens(conn, user_id=user_id)
+
+
+def revoke_all_api_tokens(conn: Connection, *, user_id: int) -> int:
+    """Revoke every API token of a user; how many were live."""
+    q = api_tokens.update().where(api_tokens.c.user_id == user_id, api_tokens.c.revoked.is_(False))
+    return conn.execute(q.values(revoked=True)).rowcount
 
 
 def delete_user(conn: Connection, *, user_id: int) -> bool:

@@ -101,10 +101,22 @@ def get_optional_user(request: Request) -> User | None:
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def get_current_user(user: OptionalUser) -> User:
+#: where a user with a one-time password may go before changing it
+PASSWORD_CHANGE_PATHS: frozenset[str] = frozenset(
+    {"/api/users/me", "/api/users/me/password", "/settings", "/settings/password", "/logout", "/language"}
+)
+
+
+def get_current_user(request: Request, user: OptionalUser) -> User:
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, detail=_("Sign in first."), headers={"WWW-Authenticate": "Bearer"}
+        )
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        # a one-time password (a new account, an admin's reset) opens nothing but the password change
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=_("Change your one-time password first (Settings, or POST /api/users/me/password)."),
         )
     return user
 

@@ -137,6 +137,14 @@ def create_token(body: TokenCreate, user: CurrentUser, conn: SessionDep, request
     return NewToken(token=secret, **TokenOut.model_validate(token).model_dump())
 
 
+@router.post("/users/me/tokens/revoke-all", status_code=200)
+def revoke_all_tokens(user: CurrentUser, conn: SessionDep, request: Request) -> dict[str, int]:
+    """Revoke every one of own API tokens (a lost laptop, a leaked script)."""
+    n = accounts.revoke_all_api_tokens(conn, user_id=user.id)
+    accounts.audit(conn, action="tokens revoked", user=user, detail={"count": n}, ip=client_ip(request))
+    return {"revoked": n}
+
+
 @router.delete("/users/me/tokens/{token_id}", status_code=204, responses={404: {}})
 def revoke_token(token_id: int, user: CurrentUser, conn: SessionDep, request: Request) -> Response:
     """Revoke one of own tokens."""
