@@ -85,3 +85,20 @@ def test_docs_current() -> None:
 @pytest.mark.parametrize("rt", TABLES, ids=lambda rt: rt.name)
 def test_keys_are_required(rt: RecordType) -> None:
     assert all(rt.field(k).required for k in rt.key)
+
+
+def test_dataset_has_one_typed_accessor_per_record_type() -> None:
+    import inspect
+
+    from importsub.model import dataset as dataset_module
+    from importsub.model.dataset import Dataset, accessor_source
+    from importsub.model.schema import TABLE_NAMES
+
+    # the properties in dataset.py are the ones the schema generates (regenerate: accessor_source())
+    assert accessor_source() in inspect.getsource(dataset_module)
+    ds = Dataset.empty()
+    for name in TABLE_NAMES:
+        assert isinstance(inspect.getattr_static(Dataset, name), property), name
+        assert getattr(ds, name) is ds.tables[name]
+    with pytest.raises(AttributeError):
+        ds.site  # noqa: B018  (a typo: no fallback through __getattr__)
