@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from datetime import date
 from pathlib import Path
@@ -12,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError as PydanticError
 
-from importsub.model.dataset import polars_schema
+from importsub.model import dataset as dataset_module
+from importsub.model.dataset import Dataset, accessor_source, polars_schema
 from importsub.model.docs import records_markdown
 from importsub.model.records import MODELS
-from importsub.model.schema import TABLES, Field, RecordType
+from importsub.model.schema import TABLE_NAMES, TABLES, Field, RecordType
 from importsub.model.validate import value_problems
 from importsub.store.tables import RECORD_TABLES
 
@@ -88,12 +90,6 @@ def test_keys_are_required(rt: RecordType) -> None:
 
 
 def test_dataset_has_one_typed_accessor_per_record_type() -> None:
-    import inspect
-
-    from importsub.model import dataset as dataset_module
-    from importsub.model.dataset import Dataset, accessor_source
-    from importsub.model.schema import TABLE_NAMES
-
     # the properties in dataset.py are the ones the schema generates (regenerate: accessor_source())
     assert accessor_source() in inspect.getsource(dataset_module)
     ds = Dataset.empty()
