@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from datetime import date
 from pathlib import Path
@@ -12,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError as PydanticError
 
-from importsub.model.dataset import polars_schema
+from importsub.model import dataset as dataset_module
+from importsub.model.dataset import Dataset, accessor_source, polars_schema
 from importsub.model.docs import records_markdown
 from importsub.model.records import MODELS
-from importsub.model.schema import TABLES, Field, RecordType
+from importsub.model.schema import TABLE_NAMES, TABLES, Field, RecordType
 from importsub.model.validate import value_problems
 from importsub.store.tables import RECORD_TABLES
 
@@ -85,3 +87,14 @@ def test_docs_current() -> None:
 @pytest.mark.parametrize("rt", TABLES, ids=lambda rt: rt.name)
 def test_keys_are_required(rt: RecordType) -> None:
     assert all(rt.field(k).required for k in rt.key)
+
+
+def test_dataset_has_one_typed_accessor_per_record_type() -> None:
+    # the properties in dataset.py are the ones the schema generates (regenerate: accessor_source())
+    assert accessor_source() in inspect.getsource(dataset_module)
+    ds = Dataset.empty()
+    for name in TABLE_NAMES:
+        assert isinstance(inspect.getattr_static(Dataset, name), property), name
+        assert getattr(ds, name) is ds.tables[name]
+    with pytest.raises(AttributeError):
+        ds.site  # noqa: B018  (a typo: no fallback through __getattr__)

@@ -2,19 +2,29 @@
 
 Every analysis returns a :class:`~importsub.analysis.result.Result` (named
 polars tables with units in the column names, plus the inputs' fingerprint).
+
+``balance``, ``concentration``, ``localisation`` and ``matching`` are both a module
+and its main analysis: ``importsub.analysis.localisation`` is always the module
+(``importsub.analysis.localisation.coverage``), and calling it runs the analysis
+(``importsub.analysis.localisation(net)``, the same as ``importsub.localisation(net)``).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from importsub.analysis.balance import balance, balance_years
-from importsub.analysis.concentration import concentration
+from importsub.analysis import balance, concentration, localisation, matching
+from importsub.analysis.balance import balance_years
 from importsub.analysis.demand import derived_demand, gross_output
-from importsub.analysis.localisation import coverage, domestic_content, localisation
-from importsub.analysis.matching import haversine_km, matching
+from importsub.analysis.localisation import coverage, domestic_content
+from importsub.analysis.matching import haversine_km
 from importsub.analysis.result import Result
+from importsub.callable_module import make_callable
 from importsub.model.dataset import Dataset
+
+# a module named after its main analysis is that analysis when called (no shadowing)
+for _module in (balance, concentration, localisation, matching):
+    make_callable(_module.__name__, getattr(_module, _module.__name__.rsplit(".", 1)[1]))
 
 
 def demo_headline(ds: Dataset, group: str = "union", top: int = 5, year: int | None = None) -> dict[str, pl.DataFrame]:

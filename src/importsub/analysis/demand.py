@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from importsub.analysis.result import Result, fingerprint
 from importsub.compile.network import FloatArray, IntArray, Network
+from importsub.compile.views import NODE_LABELS
 
 Array = npt.NDArray[np.float64]
 
@@ -125,27 +126,7 @@ def derived_demand(net: Network, d: Array | None = None) -> Result:
 
 def node_frame(net: Network) -> pl.DataFrame:
     """One row per node with its labels: site, site name, organization, country, part, part name, category."""
-    sites = pl.Series(net.sites, dtype=pl.String)
-    parts = pl.Series(net.parts, dtype=pl.String)
-    site_names = pl.Series(net.site_names or net.sites, dtype=pl.String)
-    part_names = pl.Series(net.part_names or net.parts, dtype=pl.String)
-    orgs = pl.Series(net.organizations, dtype=pl.String)
-    countries = pl.Series(net.countries, dtype=pl.String)
-    cats = pl.Series(net.part_category, dtype=pl.String)
-    s = net.node_site
-    p = net.node_part
-    return pl.DataFrame(
-        {
-            "node": np.arange(net.n_nodes, dtype=np.int64),
-            "site": sites.gather(s),
-            "site name": site_names.gather(s),
-            "organization": orgs.gather(net.site_org[s]),
-            "country": countries.gather(net.site_country[s]),
-            "part": parts.gather(p),
-            "part name": part_names.gather(p),
-            "category": cats.gather(p),
-        }
-    )
+    return net.nodes.select(NODE_LABELS)
 
 
 def dense_leontief(net: Network, d: Array | None = None) -> FloatArray:

@@ -49,6 +49,12 @@ class Result:
     def names(self) -> tuple[str, ...]:
         return tuple(self.tables)
 
+    def to_pandas(self, table: str | None = None) -> Any:
+        """One table (or, without ``table``, a dict of every table) as pandas frames (needs pandas)."""
+        if table is not None:
+            return self[table].to_pandas()
+        return {name: df.to_pandas() for name, df in self.tables.items()}
+
     def select(self, *names: str) -> Result:
         """The same result restricted to some tables (in the given order)."""
         return Result(self.name, {n: self[n] for n in names}, self.fingerprint)

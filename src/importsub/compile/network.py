@@ -26,20 +26,38 @@ whole value is untraced (see :func:`importsub.analysis.localisation.untraced_own
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 import scipy.sparse as sp
+
+from importsub.compile import views
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-@dataclass(frozen=True, eq=False)
+def _freeze(value: object) -> None:
+    """Make an array (a sparse matrix's arrays, a dict's arrays) read-only, in place."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif sp.issparse(value):
+        for name in ("data", "indices", "indptr"):
+            arr = getattr(value, name, None)
+            if isinstance(arr, np.ndarray):
+                arr.flags.writeable = False
+    elif isinstance(value, dict):
+        for v in value.values():
+            _freeze(v)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Network:
     """Arrays of a supply network for one year (and scenario / project set).
 
@@ -75,6 +93,12 @@ class Network:
 
     Matrices: ``A``, ``B`` CSR (n × n), ``w`` FloatArray; ``topo`` IntArray, a
     topological order of nodes (suppliers before buyers).
+
+    Every array is read-only once the network is built (an in-place edit raises
+    instead of being silently ignored by the per-network caches): copy first.
+
+    Views: ``nodes``, ``links``, ``procurement_groups``, ``pools`` (labelled polars
+    frames, :mod:`importsub.compile.views`).  ``groups`` is the map of country groups.
     """
 
     # index maps
@@ -147,6 +171,41 @@ class Network:
     part_material: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
     #: name of each capacity pool (the ``pool`` field), aligned with ``pool_site`` / ``pool_capacity``
     pool_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for value in vars(self).values():
+            _freeze(value)
+
+    def __repr__(self) -> str:
+        lines = "".join(f"\n  {what}: {count}" for what, count in views.summary(self))
+        return f"<Network{lines}>"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(what)}</th><td>{html.escape(count)}</td></tr>"
+            for what, count in views.summary(self)
+        )
+        return f"<table><caption>Network</caption>{rows}</table>"
+
+    @cached_property
+    def nodes(self) -> pl.DataFrame:
+        """One row per node: labels, capacity [units/yr], value [RUB/unit], stock, demand, time to recover, pool."""
+        return views.nodes(self)
+
+    @cached_property
+    def links(self) -> pl.DataFrame:
+        """One row per supply link: buyer, part, supplier, share [%], qualified, lead time [weeks]."""
+        return views.links(self)
+
+    @cached_property
+    def procurement_groups(self) -> pl.DataFrame:
+        """One row per procurement group (buyer site, input part): stock [units], number of suppliers."""
+        return views.procurement_groups(self)
+
+    @cached_property
+    def pools(self) -> pl.DataFrame:
+        """One row per capacity pool: name, site, capacity [units/yr], number of parts."""
+        return views.pools(self)
 
     @property
     def n_nodes(self) -> int:

@@ -3,7 +3,9 @@
 The Belarus–Russia automotive import-substitution programme as a multi-tier
 supply network (vehicle plants, modules, components, materials), with the
 four public joint projects, scenarios and public output figures cited in each
-table's ``source`` column.  Bundled datasets are functions, like PyPSA's
+table's ``source`` column.  It ships as CSV files in ``demo/data/by-ru-auto/``
+(the format :mod:`importsub.io.csv` reads); :mod:`importsub.demo.derive` computes
+the derived tables among them.  Bundled datasets are functions, like PyPSA's
 ``examples``.
 
 Examples
@@ -19,32 +21,36 @@ True
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
-from importsub.demo import by_ru_auto
+from importsub.io import read_path
 from importsub.model.dataset import Dataset
 
 #: Name of the demo dataset.
-NAME: Final[str] = by_ru_auto.NAME
+NAME: Final[str] = "by-ru-auto"
+
+#: The folder of CSV files the demo is read from.
+DATA: Final[Path] = Path(__file__).parent / "data" / NAME
 
 #: Size of the joint programme: fourteen joint import-substitution projects
 #: (TASS, interview of the Belarusian Prime Minister).  Only four are public
 #: (LED optics at Rudensk, braking systems, the Orsha ring-rolling mill, plastic
 #: parts in Togliatti) and only those are in the dataset; the other ten are not
 #: public and are deliberately not invented.
-PROGRAMME_SIZE: Final[int] = by_ru_auto.PROGRAMME_SIZE  # = 14
+PROGRAMME_SIZE: Final[int] = 14
 
-__all__ = ["NAME", "PROGRAMME_SIZE", "load"]
+__all__ = ["DATA", "NAME", "PROGRAMME_SIZE", "load"]
 
 
 @lru_cache(maxsize=1)
 def load() -> Dataset:
     """The checked demo dataset ``by-ru-auto``.
 
-    Built in memory from the tables in :mod:`importsub.demo.by_ru_auto` and
-    validated with :func:`importsub.model.validate.check`; deterministic, so
-    two calls give the same fingerprint.  A :class:`Dataset` is immutable, so
-    the built object is cached and shared.
+    Read from the CSV files in :data:`DATA` and validated (a file there that
+    does not pass is reported with its file, row and column); deterministic,
+    so two calls give the same fingerprint.  A :class:`Dataset` is immutable,
+    so the read object is cached and shared.
 
     Returns
     -------
@@ -52,4 +58,5 @@ def load() -> Dataset:
         Dataset named ``"by-ru-auto"``; money in RUB, capacities and demand in
         units/yr, lead times and times to recover in weeks.
     """
-    return by_ru_auto.build()
+    ds = read_path(DATA, name=NAME)
+    return Dataset(ds.name, ds.tables, None, {"programme_size": PROGRAMME_SIZE})

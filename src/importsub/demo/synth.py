@@ -61,11 +61,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from importsub.demo.synth_tables import COMPONENTS as _COMPONENTS
+from importsub.demo.synth_tables import COUNTRIES as _COUNTRIES
+from importsub.demo.synth_tables import MATERIAL_PRICES as _MATERIAL_PRICES
+from importsub.demo.synth_tables import MATERIALS as _MATERIALS
+from importsub.demo.synth_tables import SUBCOMPONENTS as _SUBCOMPONENTS
+from importsub.demo.synth_tables import SYSTEMS as _SYSTEMS
+from importsub.demo.synth_tables import VEHICLES as _VEHICLES
+from importsub.demo.synth_tables import Kind as _Kind
 from importsub.model.dataset import Dataset
 from importsub.model.errors import ImportsubError
 
@@ -77,131 +86,6 @@ UNION = "union"
 EXTERNAL = "external"
 SOURCE = "synthetic (importsub synth)"
 
-# iso2, English name, Russian name, in union, weight within its group, regions (name, lat, lon)
-_COUNTRIES: tuple[tuple[str, str, str, bool, float, tuple[tuple[str, float, float], ...]], ...] = (
-    (
-        "BY",
-        "Belarus",
-        "Беларусь",
-        True,
-        0.2,
-        (
-            ("Minsk region", 53.90, 27.56),
-            ("Vitebsk region", 55.19, 30.20),
-            ("Gomel region", 52.43, 30.99),
-            ("Mogilev region", 53.90, 30.33),
-            ("Grodno region", 53.68, 23.83),
-            ("Brest region", 52.10, 23.70),
-        ),
-    ),
-    (
-        "RU",
-        "Russia",
-        "Россия",
-        True,
-        0.8,
-        (
-            ("Samara Oblast", 53.51, 49.42),
-            ("Moscow Oblast", 55.75, 37.62),
-            ("Tatarstan", 55.74, 52.40),
-            ("Nizhny Novgorod Oblast", 56.30, 43.94),
-            ("Kaluga Oblast", 54.51, 36.26),
-            ("Ulyanovsk Oblast", 54.32, 48.40),
-            ("Tula Oblast", 54.19, 37.62),
-            ("Leningrad Oblast", 59.94, 30.31),
-            ("Sverdlovsk Oblast", 56.84, 60.61),
-            ("Kostroma Oblast", 57.77, 40.93),
-        ),
-    ),
-    (
-        "CN",
-        "China",
-        "Китай",
-        False,
-        0.35,
-        (
-            ("Jiangsu", 32.06, 118.80),
-            ("Guangdong", 23.13, 113.26),
-            ("Zhejiang", 30.27, 120.15),
-            ("Shandong", 36.67, 117.00),
-            ("Hubei", 30.59, 114.31),
-            ("Jilin", 43.88, 125.32),
-        ),
-    ),
-    (
-        "DE",
-        "Germany",
-        "Германия",
-        False,
-        0.13,
-        (
-            ("Bavaria", 48.14, 11.58),
-            ("Baden-Württemberg", 48.78, 9.18),
-            ("Lower Saxony", 52.37, 9.74),
-            ("Saxony", 51.05, 13.74),
-        ),
-    ),
-    (
-        "KR",
-        "Republic of Korea",
-        "Республика Корея",
-        False,
-        0.10,
-        (("Gyeonggi", 37.27, 127.01), ("Ulsan", 35.54, 129.31)),
-    ),
-    ("JP", "Japan", "Япония", False, 0.08, (("Aichi", 35.18, 136.91), ("Kanagawa", 35.44, 139.64))),
-    ("TR", "Türkiye", "Турция", False, 0.07, (("Bursa", 40.19, 29.06), ("Kocaeli", 40.77, 29.92))),
-    ("IN", "India", "Индия", False, 0.07, (("Maharashtra", 18.52, 73.86), ("Tamil Nadu", 13.08, 80.27))),
-    ("IT", "Italy", "Италия", False, 0.05, (("Piedmont", 45.07, 7.69), ("Lombardy", 45.46, 9.19))),
-    ("FR", "France", "Франция", False, 0.04, (("Île-de-France", 48.86, 2.35), ("Auvergne-Rhône-Alpes", 45.76, 4.84))),
-    ("PL", "Poland", "Польша", False, 0.04, (("Silesia", 50.26, 19.02), ("Greater Poland", 52.41, 16.93))),
-    ("KZ", "Kazakhstan", "Казахстан", False, 0.04, (("Kostanay Region", 53.21, 63.62), ("Almaty", 43.24, 76.89))),
-    ("UZ", "Uzbekistan", "Узбекистан", False, 0.03, (("Andijan Region", 40.78, 72.34), ("Tashkent", 41.30, 69.24))),
-)
-
-# category, English name, Russian name, HS-6 heading; one list per kind of tier
-_Kind = tuple[tuple[str, str, str, str], ...]
-_VEHICLES: _Kind = (
-    ("vehicle", "Passenger car model", "Модель легкового автомобиля", "870323"),
-    ("vehicle", "Truck model", "Модель грузовика", "870422"),
-    ("vehicle", "Bus model", "Модель автобуса", "870210"),
-)
-_SYSTEMS: _Kind = (
-    ("lighting", "Headlamp unit", "Фара", "851220"),
-    ("braking", "Brake system", "Тормозная система", "870830"),
-    ("plastics", "Bumper module", "Бампер в сборе", "870810"),
-    ("electronics", "Control unit", "Блок управления", "853710"),
-    ("seating", "Seat assembly", "Сиденье в сборе", "940120"),
-    ("powertrain", "Gearbox", "Коробка передач", "870840"),
-    ("wheels", "Wheel", "Колесо", "870870"),
-)
-_COMPONENTS: _Kind = (
-    ("electronics", "Circuit board", "Печатная плата", "853400"),
-    ("rolled_rings", "Rolled ring", "Кольцо катаное", "732690"),
-    ("castings", "Casting", "Отливка", "732510"),
-    ("bearings", "Bearing", "Подшипник", "848210"),
-    ("plastics", "Moulded part", "Литая пластиковая деталь", "392690"),
-    ("lighting", "LED module", "Светодиодный модуль", "854140"),
-    ("fasteners", "Fastener set", "Комплект крепежа", "731815"),
-    ("rubber", "Seal", "Уплотнение", "401693"),
-)
-_SUBCOMPONENTS: _Kind = (
-    ("electronics", "Microchip", "Микросхема", "854231"),
-    ("forgings", "Forging", "Поковка", "732619"),
-    ("wiring", "Cable", "Кабель", "854430"),
-    ("glass", "Lens", "Линза", "701490"),
-    ("springs", "Spring", "Пружина", "732020"),
-)
-_MATERIALS: _Kind = (
-    ("materials", "Steel sheet", "Стальной лист", "720839"),
-    ("materials", "Aluminium alloy", "Алюминиевый сплав", "760120"),
-    ("materials", "Polypropylene", "Полипропилен", "390210"),
-    ("materials", "Copper wire", "Медная проволока", "740811"),
-    ("materials", "Synthetic rubber", "Синтетический каучук", "400219"),
-    ("materials", "Float glass", "Листовое стекло", "700529"),
-)
-# typical price of each material [RUB/kg], same order as _MATERIALS
-_MATERIAL_PRICES = np.array([80.0, 300.0, 150.0, 900.0, 250.0, 40.0])
 
 _EXTERNAL_BUYER_IMPORT = 0.85  # an external site mostly buys from outside the union too
 _ALTERNATIVE = 0.15  # probability that an extra supplier is a share-0 qualified alternative
@@ -267,6 +151,14 @@ def _unique_inverse(a: IntArray) -> tuple[IntArray, IntArray]:
 def _ids(prefix: str, n: int, width: int) -> pl.Series:
     num = pl.Series("n", np.arange(n, dtype=np.int64)).cast(pl.String).str.zfill(width)
     return pl.select((pl.lit(prefix) + num).alias("id")).to_series()
+
+
+class _State(SimpleNamespace):
+    """What :func:`synth` has drawn so far: its parameters, the generator and the arrays of every step.
+
+    The steps run in a fixed order and all draw from the one generator, so the same seed gives
+    the same records; each step reads the arrays of earlier steps from ``g`` and adds its own.
+    """
 
 
 def synth(
@@ -339,162 +231,209 @@ def synth(
     _check_params(
         sites, tiers, links_per_buyer, import_share, union_share, oem_share, unmapped_share, max_suppliers, years
     )
-    rng = np.random.default_rng([int(seed), int(sites)])
-    kinds = _kinds(tiers)
-    T = tiers
+    g = _State(
+        sites=sites,
+        links_per_buyer=links_per_buyer,
+        import_share=import_share,
+        union_share=union_share,
+        oem_share=oem_share,
+        unmapped_share=unmapped_share,
+        max_suppliers=max_suppliers,
+        years=years,
+        rng=np.random.default_rng([int(seed), int(sites)]),
+        kinds=_kinds(tiers),
+        T=tiers,
+    )
+    _draw_sites(g)
+    _draw_parts(g)
+    _draw_bom(g)
+    _draw_values(g)
+    _draw_groups(g)
+    _draw_links(g)
+    _draw_demand(g)
+    _draw_capacity(g)
+    _draw_organizations(g)
+    _frames_parties(g)
+    _frames_network(g)
+    return Dataset.from_frames(
+        name or f"synth-{sites}-s{seed}",
+        g.frames,
+        generator="importsub.demo.synth",
+        sites=sites,
+        seed=seed,
+        links_per_buyer=links_per_buyer,
+        import_share=import_share,
+        tiers=tiers,
+    )
 
-    # ------------------------------------------------------------ countries, sites
+
+def _draw_sites(g: _State) -> None:
+    """Countries and sites: tier, union membership, country, region, coordinates, attachment weight."""
     n_c = len(_COUNTRIES)
-    c_union = np.array([c[3] for c in _COUNTRIES])
+    g.c_union = np.array([c[3] for c in _COUNTRIES])
     c_weight = np.array([c[4] for c in _COUNTRIES])
     n_regions = np.array([len(c[5]) for c in _COUNTRIES], dtype=np.int64)
     region_start = np.cumsum(n_regions) - n_regions
     region_lat = np.array([r[1] for c in _COUNTRIES for r in c[5]])
     region_lon = np.array([r[2] for c in _COUNTRIES for r in c[5]])
-    region_name = pl.Series([r[0] for c in _COUNTRIES for r in c[5]], dtype=pl.String)
+    g.region_name = pl.Series([r[0] for c in _COUNTRIES for r in c[5]], dtype=pl.String)
 
-    tier_counts = _tier_counts(sites, T, oem_share)
-    site_tier = rng.permutation(np.repeat(np.arange(T, dtype=np.int64), tier_counts))
-    in_union = (site_tier == 0) | (rng.random(sites) < union_share)
-    cum_u = np.cumsum(np.where(c_union, c_weight, 0.0))
-    cum_e = np.cumsum(np.where(c_union, 0.0, c_weight))
-    u = rng.random(sites)
-    site_country = (
+    tier_counts = _tier_counts(g.sites, g.T, g.oem_share)
+    g.site_tier = g.rng.permutation(np.repeat(np.arange(g.T, dtype=np.int64), tier_counts))
+    g.in_union = (g.site_tier == 0) | (g.rng.random(g.sites) < g.union_share)
+    cum_u = np.cumsum(np.where(g.c_union, c_weight, 0.0))
+    cum_e = np.cumsum(np.where(g.c_union, 0.0, c_weight))
+    u = g.rng.random(g.sites)
+    g.site_country = (
         np.where(
-            in_union,
+            g.in_union,
             np.searchsorted(cum_u, u * cum_u[-1], side="right"),
             np.searchsorted(cum_e, u * cum_e[-1], side="right"),
         )
         .clip(0, n_c - 1)
         .astype(np.int64)
     )
-    site_region = region_start[site_country] + np.floor(rng.random(sites) * n_regions[site_country]).astype(np.int64)
-    lat = np.round(np.clip(region_lat[site_region] + rng.normal(0.0, 0.35, sites), -89.0, 89.0), 4)
-    lon = np.round(np.clip(region_lon[site_region] + rng.normal(0.0, 0.5, sites), -179.0, 179.0), 4)
-    site_weight = rng.pareto(1.2, sites) + 1.0  # preferential attachment: heavy-tailed out-degree
+    g.site_region = region_start[g.site_country] + np.floor(g.rng.random(g.sites) * n_regions[g.site_country]).astype(
+        np.int64
+    )
+    g.lat = np.round(np.clip(region_lat[g.site_region] + g.rng.normal(0.0, 0.35, g.sites), -89.0, 89.0), 4)
+    g.lon = np.round(np.clip(region_lon[g.site_region] + g.rng.normal(0.0, 0.5, g.sites), -179.0, 179.0), 4)
+    g.site_weight = g.rng.pareto(1.2, g.sites) + 1.0  # preferential attachment: heavy-tailed out-degree
 
-    # ------------------------------------------------------------ parts and production
-    n_slots = np.minimum(3, rng.geometric(0.55, sites)).astype(np.int64)  # parts per site: 1-3
-    part_offset = np.zeros(T + 1, dtype=np.int64)
+
+def _draw_parts(g: _State) -> None:
+    """Parts of every tier and the (site, part) production nodes."""
+    n_slots = np.minimum(3, g.rng.geometric(0.55, g.sites)).astype(np.int64)  # parts per site: 1-3
+    g.part_offset = np.zeros(g.T + 1, dtype=np.int64)
     node_site_l: list[IntArray] = []
     node_part_l: list[IntArray] = []
     part_kind_l: list[IntArray] = []
-    for t in range(T):  # loop over tiers only; everything inside is vectorised
-        members = np.flatnonzero(site_tier == t)
+    for t in range(g.T):  # loop over tiers only; everything inside is vectorised
+        members = np.flatnonzero(g.site_tier == t)
         slots = int(n_slots[members].sum())
         per_part = 1.5 if t == 0 else 2.0 + members.size**0.3
         n_parts = int(np.clip(round(slots / per_part), 1, members.size))
-        part_offset[t + 1] = part_offset[t] + n_parts
-        popularity = rng.pareto(2.0, n_parts) + 1.0
+        g.part_offset[t + 1] = g.part_offset[t] + n_parts
+        popularity = g.rng.pareto(2.0, n_parts) + 1.0
         seg, _ = _segments(n_slots[members])
         slot_site = members[seg]
         cum = np.cumsum(popularity)
-        slot_part = np.searchsorted(cum, rng.random(slots) * cum[-1], side="right").clip(0, n_parts - 1)
+        slot_part = np.searchsorted(cum, g.rng.random(slots) * cum[-1], side="right").clip(0, n_parts - 1)
         # every part gets a producer, if possible both in the union and outside it:
         # union slots cover the head of a random order of the parts, external slots its tail
-        perm = rng.permutation(n_parts)
+        perm = g.rng.permutation(n_parts)
         for kind_slots, head in (
-            (np.flatnonzero(in_union[slot_site]), True),
-            (np.flatnonzero(~in_union[slot_site]), False),
+            (np.flatnonzero(g.in_union[slot_site]), True),
+            (np.flatnonzero(~g.in_union[slot_site]), False),
         ):
             m = min(n_parts, kind_slots.size)
             if m:
-                slot_part[rng.permutation(kind_slots)[:m]] = perm[:m] if head else perm[n_parts - m :]
+                slot_part[g.rng.permutation(kind_slots)[:m]] = perm[:m] if head else perm[n_parts - m :]
         node_site_l.append(slot_site)
-        node_part_l.append(part_offset[t] + slot_part)
-        part_kind_l.append(rng.integers(0, len(kinds[t]), n_parts))
-    n_parts_total = int(part_offset[-1])
-    part_tier = np.repeat(np.arange(T, dtype=np.int64), np.diff(part_offset))
-    part_kind = np.concatenate(part_kind_l)
+        node_part_l.append(g.part_offset[t] + slot_part)
+        part_kind_l.append(g.rng.integers(0, len(g.kinds[t]), n_parts))
+    g.n_parts_total = int(g.part_offset[-1])
+    g.part_tier = np.repeat(np.arange(g.T, dtype=np.int64), np.diff(g.part_offset))
+    g.part_kind = np.concatenate(part_kind_l)
 
-    node_key = _unique(np.concatenate(node_site_l) * n_parts_total + np.concatenate(node_part_l))
-    node_site = node_key // n_parts_total
-    node_part = node_key % n_parts_total
-    n_nodes = node_key.size
+    node_key = _unique(np.concatenate(node_site_l) * g.n_parts_total + np.concatenate(node_part_l))
+    g.node_site = node_key // g.n_parts_total
+    g.node_part = node_key % g.n_parts_total
+    g.n_nodes = node_key.size
 
-    # ------------------------------------------------------------ BOM
+
+def _draw_bom(g: _State) -> None:
+    """BOM: 2–6 children per part in the tier below, quantities."""
     par_l: list[IntArray] = []
     chi_l: list[IntArray] = []
-    for t in range(T - 1):
-        parents = np.arange(part_offset[t], part_offset[t + 1])
-        lo, hi = part_offset[t + 1], part_offset[t + 2]
+    for t in range(g.T - 1):
+        parents = np.arange(g.part_offset[t], g.part_offset[t + 1])
+        lo, hi = g.part_offset[t + 1], g.part_offset[t + 2]
         n_child = int(hi - lo)
-        draws = rng.integers(2, 7, parents.size)
+        draws = g.rng.integers(2, 7, parents.size)
         seg, _ = _segments(draws)
-        weight = np.cumsum(rng.pareto(1.5, n_child) + 1.0)
-        child = lo + np.searchsorted(weight, rng.random(seg.size) * weight[-1], side="right").clip(0, n_child - 1)
+        weight = np.cumsum(g.rng.pareto(1.5, n_child) + 1.0)
+        child = lo + np.searchsorted(weight, g.rng.random(seg.size) * weight[-1], side="right").clip(0, n_child - 1)
         # every child part is used by some parent
-        extra_parent = parents[rng.integers(0, parents.size, n_child)]
+        extra_parent = parents[g.rng.integers(0, parents.size, n_child)]
         par_l += [parents[seg], extra_parent]
         chi_l += [child, np.arange(lo, hi)]
-    bom_key = _unique(np.concatenate(par_l) * n_parts_total + np.concatenate(chi_l))
-    bom_parent = bom_key // n_parts_total
-    bom_child = bom_key % n_parts_total
-    material_child = part_tier[bom_child] == T - 1
-    bom_qty = np.where(
+    bom_key = _unique(np.concatenate(par_l) * g.n_parts_total + np.concatenate(chi_l))
+    g.bom_parent = bom_key // g.n_parts_total
+    g.bom_child = bom_key % g.n_parts_total
+    material_child = g.part_tier[g.bom_child] == g.T - 1
+    g.bom_qty = np.where(
         material_child,
-        np.maximum(0.01, np.round(rng.lognormal(np.log(0.5), 0.8, bom_key.size), 2)),
-        np.minimum(8, rng.geometric(0.55, bom_key.size)).astype(np.float64),
+        np.maximum(0.01, np.round(g.rng.lognormal(np.log(0.5), 0.8, bom_key.size), 2)),
+        np.minimum(8, g.rng.geometric(0.55, bom_key.size)).astype(np.float64),
     )
-    bom_ptr = np.searchsorted(bom_parent, np.arange(n_parts_total + 1))
+    g.bom_ptr = np.searchsorted(g.bom_parent, np.arange(g.n_parts_total + 1))
 
-    # ------------------------------------------------------------ unit values, bottom-up
-    part_value = np.zeros(n_parts_total)
-    node_value = np.zeros(n_nodes)
-    node_jitter = rng.uniform(0.9, 1.1, n_nodes)
-    markup = rng.uniform(1.15, 1.6, n_parts_total)
-    mat_kind = part_kind[part_offset[T - 1] :]
-    part_value[part_offset[T - 1] :] = np.round(_MATERIAL_PRICES[mat_kind] * rng.lognormal(0.0, 0.25, mat_kind.size), 2)
-    node_tier = part_tier[node_part]
-    child_max = np.zeros(n_parts_total)  # dearest producer of each part of the tier below [RUB/unit]
-    for t in range(T - 1, -1, -1):
-        if t < T - 1:
-            in_t = (bom_parent >= part_offset[t]) & (bom_parent < part_offset[t + 1])
+
+def _draw_values(g: _State) -> None:
+    """Unit values bottom-up (markup over the dearest producer of each child), per part and node [RUB/unit]."""
+    g.part_value = np.zeros(g.n_parts_total)
+    g.node_value = np.zeros(g.n_nodes)
+    node_jitter = g.rng.uniform(0.9, 1.1, g.n_nodes)
+    markup = g.rng.uniform(1.15, 1.6, g.n_parts_total)
+    mat_kind = g.part_kind[g.part_offset[g.T - 1] :]
+    g.part_value[g.part_offset[g.T - 1] :] = np.round(
+        _MATERIAL_PRICES[mat_kind] * g.rng.lognormal(0.0, 0.25, mat_kind.size), 2
+    )
+    g.node_tier = g.part_tier[g.node_part]
+    child_max = np.zeros(g.n_parts_total)  # dearest producer of each part of the tier below [RUB/unit]
+    for t in range(g.T - 1, -1, -1):
+        if t < g.T - 1:
+            in_t = (g.bom_parent >= g.part_offset[t]) & (g.bom_parent < g.part_offset[t + 1])
             cost = np.bincount(
-                bom_parent[in_t] - part_offset[t],
-                weights=bom_qty[in_t] * child_max[bom_child[in_t]],
-                minlength=int(part_offset[t + 1] - part_offset[t]),
+                g.bom_parent[in_t] - g.part_offset[t],
+                weights=g.bom_qty[in_t] * child_max[g.bom_child[in_t]],
+                minlength=int(g.part_offset[t + 1] - g.part_offset[t]),
             )
-            part_value[part_offset[t] : part_offset[t + 1]] = np.round(
-                markup[part_offset[t] : part_offset[t + 1]] * cost, 2
+            g.part_value[g.part_offset[t] : g.part_offset[t + 1]] = np.round(
+                markup[g.part_offset[t] : g.part_offset[t + 1]] * cost, 2
             )
-        sel = node_tier == t
-        node_value[sel] = np.round(part_value[node_part[sel]] * node_jitter[sel], 2)
-        child_max = np.zeros(n_parts_total)
-        np.maximum.at(child_max, node_part[sel], node_value[sel])
+        sel = g.node_tier == t
+        g.node_value[sel] = np.round(g.part_value[g.node_part[sel]] * node_jitter[sel], 2)
+        child_max = np.zeros(g.n_parts_total)
+        np.maximum.at(child_max, g.node_part[sel], g.node_value[sel])
 
-    # ------------------------------------------------------------ procurement groups
-    site_ext = ~c_union[site_country]
-    unmapped = site_ext & (rng.random(sites) < unmapped_share)
-    buyer_nodes = np.flatnonzero((node_tier < T - 1) & ~unmapped[node_site])
-    n_in = bom_ptr[node_part[buyer_nodes] + 1] - bom_ptr[node_part[buyer_nodes]]
+
+def _draw_groups(g: _State) -> None:
+    """Procurement groups: a buyer site and one input part."""
+    g.site_ext = ~g.c_union[g.site_country]
+    unmapped = g.site_ext & (g.rng.random(g.sites) < g.unmapped_share)
+    buyer_nodes = np.flatnonzero((g.node_tier < g.T - 1) & ~unmapped[g.node_site])
+    n_in = g.bom_ptr[g.node_part[buyer_nodes] + 1] - g.bom_ptr[g.node_part[buyer_nodes]]
     seg, pos = _segments(n_in)
-    use_node = buyer_nodes[seg]
-    use_bom = bom_ptr[node_part[use_node]] + pos
-    group_key, use_group = _unique_inverse(node_site[use_node] * n_parts_total + bom_child[use_bom])
-    group_site = group_key // n_parts_total
-    group_part = group_key % n_parts_total
-    n_groups = group_key.size
+    g.use_node = buyer_nodes[seg]
+    g.use_bom = g.bom_ptr[g.node_part[g.use_node]] + pos
+    group_key, g.use_group = _unique_inverse(g.node_site[g.use_node] * g.n_parts_total + g.bom_child[g.use_bom])
+    g.group_site = group_key // g.n_parts_total
+    g.group_part = group_key % g.n_parts_total
+    g.n_groups = group_key.size
 
-    # ------------------------------------------------------------ supply links
+
+def _draw_links(g: _State) -> None:
+    """Supply links: suppliers per group by kind, shares, lead times [weeks], qualification."""
     # producers bucketed by (part, external?) and ordered by bucket
-    bucket = node_part * 2 + site_ext[node_site].astype(np.int64)
+    bucket = g.node_part * 2 + g.site_ext[g.node_site].astype(np.int64)
     order = np.argsort(bucket, kind="stable")
-    cum = np.cumsum(site_weight[node_site[order]])
-    b_lo = np.searchsorted(bucket[order], np.arange(2 * n_parts_total), side="left")
-    b_hi = np.searchsorted(bucket[order], np.arange(2 * n_parts_total), side="right")
+    cum = np.cumsum(g.site_weight[g.node_site[order]])
+    b_lo = np.searchsorted(bucket[order], np.arange(2 * g.n_parts_total), side="left")
+    b_hi = np.searchsorted(bucket[order], np.arange(2 * g.n_parts_total), side="right")
 
     # suppliers per group, split into union (u) and external (e) ones, at most as many as
     # there are producers of each kind; a kind without any producer passes its draws on
-    k = np.minimum(max_suppliers, rng.geometric(1.0 / links_per_buyer, n_groups)).astype(np.int64)
-    ke0 = rng.binomial(k, np.where(site_ext[group_site], _EXTERNAL_BUYER_IMPORT, import_share)).astype(np.int64)
+    k = np.minimum(g.max_suppliers, g.rng.geometric(1.0 / g.links_per_buyer, g.n_groups)).astype(np.int64)
+    ke0 = g.rng.binomial(k, np.where(g.site_ext[g.group_site], _EXTERNAL_BUYER_IMPORT, g.import_share)).astype(np.int64)
     ku0 = k - ke0
-    nu, ne = b_hi[0::2][group_part] - b_lo[0::2][group_part], b_hi[1::2][group_part] - b_lo[1::2][group_part]
+    nu, ne = b_hi[0::2][g.group_part] - b_lo[0::2][g.group_part], b_hi[1::2][g.group_part] - b_lo[1::2][g.group_part]
     ke = np.minimum(ne, ke0 + np.where(nu == 0, ku0, 0))
     ku = np.minimum(nu, ku0 + np.where(ne == 0, ke0, 0))
-    k_sub = np.empty(2 * n_groups, dtype=np.int64)  # sub-group 2g + [external]
+    k_sub = np.empty(2 * g.n_groups, dtype=np.int64)  # sub-group 2g + [external]
     k_sub[0::2], k_sub[1::2] = ku, ke
-    sub_bucket = np.repeat(group_part * 2, 2) + np.tile(np.array([0, 1]), n_groups)
+    sub_bucket = np.repeat(g.group_part * 2, 2) + np.tile(np.array([0, 1]), g.n_groups)
 
     link_key = np.zeros(0, dtype=np.int64)
     missing = k_sub
@@ -502,108 +441,124 @@ def synth(
         req, _ = _segments(missing)
         if not req.size:
             break
-        node = order[_weighted_pick(rng, cum, b_lo[sub_bucket[req]], b_hi[sub_bucket[req]])]
-        link_key = _unique(np.concatenate([link_key, req * n_nodes + node]))
-        missing = k_sub - np.bincount(link_key // n_nodes, minlength=2 * n_groups)
-    link_group = link_key // n_nodes // 2
-    link_node = link_key % n_nodes
+        node = order[_weighted_pick(g.rng, cum, b_lo[sub_bucket[req]], b_hi[sub_bucket[req]])]
+        link_key = _unique(np.concatenate([link_key, req * g.n_nodes + node]))
+        missing = k_sub - np.bincount(link_key // g.n_nodes, minlength=2 * g.n_groups)
+    g.link_group = link_key // g.n_nodes // 2
+    g.link_node = link_key % g.n_nodes
     n_links = link_key.size
-    g_count = np.bincount(link_group, minlength=n_groups)
+    g_count = np.bincount(g.link_group, minlength=g.n_groups)
     g_start = np.cumsum(g_count) - g_count
 
-    gamma = rng.gamma(1.0, 1.0, n_links) + 1e-12
-    first = np.lexsort((-gamma, link_group))[g_start]  # the largest draw of each group: never an alternative
-    alt = (rng.random(n_links) < _ALTERNATIVE) & (g_count[link_group] > 1)
+    gamma = g.rng.gamma(1.0, 1.0, n_links) + 1e-12
+    first = np.lexsort((-gamma, g.link_group))[g_start]  # the largest draw of each group: never an alternative
+    alt = (g.rng.random(n_links) < _ALTERNATIVE) & (g_count[g.link_group] > 1)
     alt[first] = False
     gamma = np.where(alt, 0.0, gamma)
-    raw = gamma / np.bincount(link_group, weights=gamma, minlength=n_groups)[link_group]
+    raw = gamma / np.bincount(g.link_group, weights=gamma, minlength=g.n_groups)[g.link_group]
     permille = np.floor(raw * 1000.0).astype(np.int64)
     permille[(~alt) & (permille == 0)] = 1
-    permille[first] += 1000 - np.bincount(link_group, weights=permille, minlength=n_groups).astype(np.int64)
-    share = permille / 1000.0
+    permille[first] += 1000 - np.bincount(g.link_group, weights=permille, minlength=g.n_groups).astype(np.int64)
+    g.share = permille / 1000.0
 
-    sup_site = node_site[link_node]
-    buy_site = group_site[link_group]
-    sup_c, buy_c = site_country[sup_site], site_country[buy_site]
+    g.sup_site = g.node_site[g.link_node]
+    g.buy_site = g.group_site[g.link_group]
+    sup_c, buy_c = g.site_country[g.sup_site], g.site_country[g.buy_site]
     lead = np.where(
         sup_c == buy_c,
-        rng.uniform(0.5, 3.0, n_links),
-        np.where(c_union[sup_c] & c_union[buy_c], rng.uniform(1.5, 5.0, n_links), rng.uniform(4.0, 16.0, n_links)),
+        g.rng.uniform(0.5, 3.0, n_links),
+        np.where(
+            g.c_union[sup_c] & g.c_union[buy_c], g.rng.uniform(1.5, 5.0, n_links), g.rng.uniform(4.0, 16.0, n_links)
+        ),
     )
-    lead_time = np.round(lead * 2.0) / 2.0
-    qualified = alt | (rng.random(n_links) >= _UNQUALIFIED)
+    g.lead_time = np.round(lead * 2.0) / 2.0
+    g.qualified = alt | (g.rng.random(n_links) >= _UNQUALIFIED)
 
-    # ------------------------------------------------------------ demand and derived demand
-    oem_nodes = np.flatnonzero(node_tier == 0)
-    years = [int(y) for y in years]
-    d = np.empty((len(years), oem_nodes.size))
-    d[0] = np.round(np.clip(rng.lognormal(np.log(20_000.0), 1.0, oem_nodes.size), 500.0, 400_000.0))
-    for y in range(1, len(years)):
-        d[y] = np.round(d[y - 1] * rng.uniform(0.95, 1.15, oem_nodes.size))
-    margin = np.round(node_value[oem_nodes] * rng.uniform(0.08, 0.25, oem_nodes.size), 2)
-    final = np.zeros(n_nodes)
-    final[oem_nodes] = d.max(axis=0)
-    use_qty = bom_qty[use_bom]
-    x = final.copy()
-    for _ in range(T):  # x = A x + d, exact after T sweeps of a layered network
-        need = np.bincount(use_group, weights=use_qty * x[use_node], minlength=n_groups)
-        x = final + np.bincount(link_node, weights=share * need[link_group], minlength=n_nodes)
-    need = np.bincount(use_group, weights=use_qty * x[use_node], minlength=n_groups)
 
-    # ------------------------------------------------------------ capacity, pools, recovery, stock
-    floor = np.zeros(T)
-    for t in range(T):
-        pos_x = x[(node_tier == t) & (x > 0)]
+def _draw_demand(g: _State) -> None:
+    """Final demand per year [units/yr], margins [RUB/unit] and derived demand x = A x + d."""
+    g.oem_nodes = np.flatnonzero(g.node_tier == 0)
+    g.years = [int(y) for y in g.years]
+    g.d = np.empty((len(g.years), g.oem_nodes.size))
+    g.d[0] = np.round(np.clip(g.rng.lognormal(np.log(20_000.0), 1.0, g.oem_nodes.size), 500.0, 400_000.0))
+    for y in range(1, len(g.years)):
+        g.d[y] = np.round(g.d[y - 1] * g.rng.uniform(0.95, 1.15, g.oem_nodes.size))
+    g.margin = np.round(g.node_value[g.oem_nodes] * g.rng.uniform(0.08, 0.25, g.oem_nodes.size), 2)
+    final = np.zeros(g.n_nodes)
+    final[g.oem_nodes] = g.d.max(axis=0)
+    use_qty = g.bom_qty[g.use_bom]
+    g.x = final.copy()
+    for _ in range(g.T):  # x = A x + d, exact after T sweeps of a layered network
+        g.need = np.bincount(g.use_group, weights=use_qty * g.x[g.use_node], minlength=g.n_groups)
+        g.x = final + np.bincount(g.link_node, weights=g.share * g.need[g.link_group], minlength=g.n_nodes)
+    g.need = np.bincount(g.use_group, weights=use_qty * g.x[g.use_node], minlength=g.n_groups)
+
+
+def _draw_capacity(g: _State) -> None:
+    """Capacity [units/yr], capacity pools, time to recover [weeks] and stock [units]."""
+    floor = np.zeros(g.T)
+    for t in range(g.T):
+        pos_x = g.x[(g.node_tier == t) & (g.x > 0)]
         floor[t] = np.median(pos_x) if pos_x.size else 1000.0
-    idle = x <= 0  # producers nobody buys from: spare capacity
-    base = np.where(idle, floor[node_tier] * rng.uniform(0.2, 1.0, n_nodes), x)
-    factor = 0.9 + 1.1 * rng.beta(1.5, 3.0, n_nodes)
-    capacity = np.maximum(1.0, np.ceil(base * factor))
-    ttr = np.clip(np.round(rng.lognormal(np.log(4.0), 0.8, n_nodes)), 1.0, 30.0)
+    idle = g.x <= 0  # producers nobody buys from: spare capacity
+    base = np.where(idle, floor[g.node_tier] * g.rng.uniform(0.2, 1.0, g.n_nodes), g.x)
+    factor = 0.9 + 1.1 * g.rng.beta(1.5, 3.0, g.n_nodes)
+    g.capacity = np.maximum(1.0, np.ceil(base * factor))
+    g.ttr = np.clip(np.round(g.rng.lognormal(np.log(4.0), 0.8, g.n_nodes)), 1.0, 30.0)
 
-    site_nodes = np.bincount(node_site, minlength=sites)
-    pooled_site = (site_tier <= 1) & (site_nodes >= 2) & (rng.random(sites) < _POOLED)
-    pool_sites = np.flatnonzero(pooled_site)
-    node_pooled = pooled_site[node_site]
-    pool_cap_sum = np.bincount(node_site[node_pooled], weights=capacity[node_pooled], minlength=sites)
-    pool_capacity = np.ceil(pool_cap_sum[pool_sites] * rng.uniform(0.7, 0.95, pool_sites.size))
+    site_nodes = np.bincount(g.node_site, minlength=g.sites)
+    pooled_site = (g.site_tier <= 1) & (site_nodes >= 2) & (g.rng.random(g.sites) < _POOLED)
+    g.pool_sites = np.flatnonzero(pooled_site)
+    g.node_pooled = pooled_site[g.node_site]
+    pool_cap_sum = np.bincount(g.node_site[g.node_pooled], weights=g.capacity[g.node_pooled], minlength=g.sites)
+    g.pool_capacity = np.ceil(pool_cap_sum[g.pool_sites] * g.rng.uniform(0.7, 0.95, g.pool_sites.size))
 
-    stock_node = np.flatnonzero((x > 0) & (rng.random(n_nodes) < 0.35))
-    stock_units = np.round(x[stock_node] / 52.0 * rng.uniform(0.5, 4.0, stock_node.size))
-    stock_group = np.flatnonzero((need > 0) & (rng.random(n_groups) < 0.5))
-    group_units = np.round(need[stock_group] / 52.0 * rng.uniform(1.0, 6.0, stock_group.size))
-    stock_node = stock_node[stock_units > 0]
-    stock_units = stock_units[stock_units > 0]
-    stock_group = stock_group[group_units > 0]
-    group_units = group_units[group_units > 0]
+    g.stock_node = np.flatnonzero((g.x > 0) & (g.rng.random(g.n_nodes) < 0.35))
+    g.stock_units = np.round(g.x[g.stock_node] / 52.0 * g.rng.uniform(0.5, 4.0, g.stock_node.size))
+    g.stock_group = np.flatnonzero((g.need > 0) & (g.rng.random(g.n_groups) < 0.5))
+    g.group_units = np.round(g.need[g.stock_group] / 52.0 * g.rng.uniform(1.0, 6.0, g.stock_group.size))
+    g.stock_node = g.stock_node[g.stock_units > 0]
+    g.stock_units = g.stock_units[g.stock_units > 0]
+    g.stock_group = g.stock_group[g.group_units > 0]
+    g.group_units = g.group_units[g.group_units > 0]
 
-    # ------------------------------------------------------------ organisations
-    by_org = np.lexsort((np.arange(sites), site_country, site_tier))
-    new_org = rng.random(sites) < _NEW_ORG
+
+def _draw_organizations(g: _State) -> None:
+    """Organisations: sites grouped by tier and country, a new organisation now and then."""
+    by_org = np.lexsort((np.arange(g.sites), g.site_country, g.site_tier))
+    new_org = g.rng.random(g.sites) < _NEW_ORG
     new_org[0] = True
-    new_org[1:] |= (site_country[by_org][1:] != site_country[by_org][:-1]) | (
-        site_tier[by_org][1:] != site_tier[by_org][:-1]
+    new_org[1:] |= (g.site_country[by_org][1:] != g.site_country[by_org][:-1]) | (
+        g.site_tier[by_org][1:] != g.site_tier[by_org][:-1]
     )
-    site_org = np.empty(sites, dtype=np.int64)
-    site_org[by_org] = np.cumsum(new_org) - 1
-    n_orgs = int(new_org.sum())
+    g.site_org = np.empty(g.sites, dtype=np.int64)
+    g.site_org[by_org] = np.cumsum(new_org) - 1
+    g.n_orgs = int(new_org.sum())
     org_first_site = by_org[new_org]
-    org_country = site_country[org_first_site]
-    org_oem = site_tier[org_first_site] == 0
+    g.org_country = g.site_country[org_first_site]
+    g.org_oem = g.site_tier[org_first_site] == 0
 
-    # ------------------------------------------------------------ frames
+
+def _frames_parties(g: _State) -> None:
+    """Frames of countries, country groups, organisations, sites and parts."""
     iso = pl.Series([c[0] for c in _COUNTRIES], dtype=pl.String)
-    site_ids = _ids("S", sites, max(6, len(str(sites - 1))))
-    part_ids = _ids("P", n_parts_total, max(5, len(str(n_parts_total - 1))))
-    org_ids = _ids("O", n_orgs, max(5, len(str(n_orgs - 1))))
+    g.site_ids = _ids("S", g.sites, max(6, len(str(g.sites - 1))))
+    g.part_ids = _ids("P", g.n_parts_total, max(5, len(str(g.n_parts_total - 1))))
+    org_ids = _ids("O", g.n_orgs, max(5, len(str(g.n_orgs - 1))))
 
-    countries = pl.DataFrame(
+    g.countries = pl.DataFrame(
         {"iso2": iso, "name": [c[1] for c in _COUNTRIES], "name_local": [c[2] for c in _COUNTRIES]}
     )
-    country_groups = pl.DataFrame({"group": [UNION if c[3] else EXTERNAL for c in _COUNTRIES], "iso2": iso})
-    org_num = pl.Series("n", np.arange(n_orgs) + 1).cast(pl.String)
-    organizations = pl.DataFrame(
-        {"id": org_ids, "iso": iso.gather(org_country), "num": org_num, "oem": org_oem, "union": c_union[org_country]}
+    g.country_groups = pl.DataFrame({"group": [UNION if c[3] else EXTERNAL for c in _COUNTRIES], "iso2": iso})
+    org_num = pl.Series("n", np.arange(g.n_orgs) + 1).cast(pl.String)
+    g.organizations = pl.DataFrame(
+        {
+            "id": org_ids,
+            "iso": iso.gather(g.org_country),
+            "num": org_num,
+            "oem": g.org_oem,
+            "union": g.c_union[g.org_country],
+        }
     ).select(
         "id",
         pl.concat_str(
@@ -619,17 +574,17 @@ def synth(
         pl.when("oem").then(pl.lit("oem")).otherwise(pl.lit("supplier")).alias("kind"),
         pl.lit(SOURCE).alias("source"),
     )
-    site_num = pl.Series("n", np.arange(sites) + 1).cast(pl.String)
-    sites_df = pl.DataFrame(
+    site_num = pl.Series("n", np.arange(g.sites) + 1).cast(pl.String)
+    g.sites_df = pl.DataFrame(
         {
-            "id": site_ids,
-            "organization": org_ids.gather(site_org),
+            "id": g.site_ids,
+            "organization": org_ids.gather(g.site_org),
             "num": site_num,
-            "union": c_union[site_country],
-            "country": iso.gather(site_country),
-            "region": region_name.gather(site_region),
-            "lat": lat,
-            "lon": lon,
+            "union": g.c_union[g.site_country],
+            "country": iso.gather(g.site_country),
+            "region": g.region_name.gather(g.site_region),
+            "lat": g.lat,
+            "lon": g.lon,
         }
     ).select(
         "id",
@@ -643,26 +598,26 @@ def synth(
         pl.lit(SOURCE).alias("source"),
     )
 
-    kind_offset = np.cumsum([0] + [len(k) for k in kinds])
-    flat = [row for k in kinds for row in k]
-    part_cat_row = kind_offset[part_tier] + part_kind
+    kind_offset = np.cumsum([0] + [len(k) for k in g.kinds])
+    flat = [row for k in g.kinds for row in k]
+    part_cat_row = kind_offset[g.part_tier] + g.part_kind
     cat = pl.Series([r[0] for r in flat], dtype=pl.String).gather(part_cat_row)
     en = pl.Series([r[1] for r in flat], dtype=pl.String).gather(part_cat_row)
     ru = pl.Series([r[2] for r in flat], dtype=pl.String).gather(part_cat_row)
     hs6 = pl.Series([r[3] for r in flat], dtype=pl.String).gather(part_cat_row)
-    hs_sub = pl.Series("h", rng.integers(10, 100, n_parts_total)).cast(pl.String)
-    part_num = pl.Series("n", np.arange(n_parts_total) + 1).cast(pl.String)
-    parts = pl.DataFrame(
+    hs_sub = pl.Series("h", g.rng.integers(10, 100, g.n_parts_total)).cast(pl.String)
+    part_num = pl.Series("n", np.arange(g.n_parts_total) + 1).cast(pl.String)
+    g.parts = pl.DataFrame(
         {
-            "id": part_ids,
+            "id": g.part_ids,
             "en": en,
             "ru": ru,
             "num": part_num,
             "category": cat,
-            "material": part_tier == T - 1,
+            "material": g.part_tier == g.T - 1,
             "hs6": hs6,
             "hs_sub": hs_sub,
-            "unit_value": part_value,
+            "unit_value": g.part_value,
         }
     ).select(
         "id",
@@ -675,18 +630,22 @@ def synth(
         "material",  # the deepest tier: basic materials, traced to their producer's country
         pl.lit(SOURCE).alias("source"),
     )
+
+
+def _frames_network(g: _State) -> None:
+    """Frames of BOM, production, pools, inventory, supply links and demand."""
     bom = pl.DataFrame(
-        {"parent": part_ids.gather(bom_parent), "child": part_ids.gather(bom_child), "quantity": bom_qty}
+        {"parent": g.part_ids.gather(g.bom_parent), "child": g.part_ids.gather(g.bom_child), "quantity": g.bom_qty}
     ).with_columns(pl.lit(SOURCE).alias("source"))
     production = (
         pl.DataFrame(
             {
-                "site": site_ids.gather(node_site),
-                "part": part_ids.gather(node_part),
-                "capacity": capacity,
-                "unit_value": node_value,
-                "time_to_recover": ttr,
-                "pooled": node_pooled,
+                "site": g.site_ids.gather(g.node_site),
+                "part": g.part_ids.gather(g.node_part),
+                "capacity": g.capacity,
+                "unit_value": g.node_value,
+                "time_to_recover": g.ttr,
+                "pooled": g.node_pooled,
             }
         )
         .with_columns(pl.when("pooled").then(pl.lit("LINE-1")).alias("pool"))
@@ -694,43 +653,43 @@ def synth(
     )
     capacity_pools = pl.DataFrame(
         {
-            "site": site_ids.gather(pool_sites),
-            "pool": pl.Series(["LINE-1"] * pool_sites.size, dtype=pl.String),
-            "capacity": pool_capacity,
+            "site": g.site_ids.gather(g.pool_sites),
+            "pool": pl.Series(["LINE-1"] * g.pool_sites.size, dtype=pl.String),
+            "capacity": g.pool_capacity,
         }
     )
     inventory = pl.DataFrame(
         {
-            "site": site_ids.gather(np.concatenate([node_site[stock_node], group_site[stock_group]])),
-            "part": part_ids.gather(np.concatenate([node_part[stock_node], group_part[stock_group]])),
-            "units": np.concatenate([stock_units, group_units]),
+            "site": g.site_ids.gather(np.concatenate([g.node_site[g.stock_node], g.group_site[g.stock_group]])),
+            "part": g.part_ids.gather(np.concatenate([g.node_part[g.stock_node], g.group_part[g.stock_group]])),
+            "units": np.concatenate([g.stock_units, g.group_units]),
         }
     )
     supply_links = pl.DataFrame(
         {
-            "buyer": site_ids.gather(buy_site),
-            "part": part_ids.gather(group_part[link_group]),
-            "supplier": site_ids.gather(sup_site),
-            "share": share,
-            "lead_time": lead_time,
-            "qualified": qualified,
+            "buyer": g.site_ids.gather(g.buy_site),
+            "part": g.part_ids.gather(g.group_part[g.link_group]),
+            "supplier": g.site_ids.gather(g.sup_site),
+            "share": g.share,
+            "lead_time": g.lead_time,
+            "qualified": g.qualified,
         }
     )
     demand = pl.DataFrame(
         {
-            "site": site_ids.gather(np.tile(node_site[oem_nodes], len(years))),
-            "part": part_ids.gather(np.tile(node_part[oem_nodes], len(years))),
-            "year": np.repeat(np.array(years, dtype=np.int64), oem_nodes.size),
-            "units": d.reshape(-1),
-            "margin": np.tile(margin, len(years)),
+            "site": g.site_ids.gather(np.tile(g.node_site[g.oem_nodes], len(g.years))),
+            "part": g.part_ids.gather(np.tile(g.node_part[g.oem_nodes], len(g.years))),
+            "year": np.repeat(np.array(g.years, dtype=np.int64), g.oem_nodes.size),
+            "units": g.d.reshape(-1),
+            "margin": np.tile(g.margin, len(g.years)),
         }
     )
-    frames = {
-        "countries": countries,
-        "country_groups": country_groups,
-        "organizations": organizations,
-        "sites": sites_df,
-        "parts": parts,
+    g.frames = {
+        "countries": g.countries,
+        "country_groups": g.country_groups,
+        "organizations": g.organizations,
+        "sites": g.sites_df,
+        "parts": g.parts,
         "bom": bom,
         "production": production,
         "capacity_pools": capacity_pools,
@@ -738,16 +697,6 @@ def synth(
         "supply_links": supply_links,
         "demand": demand,
     }
-    return Dataset.from_frames(
-        name or f"synth-{sites}-s{seed}",
-        frames,
-        generator="importsub.demo.synth",
-        sites=sites,
-        seed=seed,
-        links_per_buyer=links_per_buyer,
-        import_share=import_share,
-        tiers=tiers,
-    )
 
 
 def _check_params(

@@ -2,8 +2,9 @@
 
 A :class:`Dataset` is the container every layer passes around (files are read
 into one, the store writes and reads one, ``compile`` turns one into a
-``Network``).  Tables are accessed by name as attributes
-(``ds.supply_links``), PyPSA-style.  A Dataset is treated as immutable: the
+``Network``).  Tables are accessed by name as typed properties
+(``ds.supply_links``), PyPSA-style; they are generated from the schema by
+:func:`accessor_source` (a test checks they are in step).  A Dataset is treated as immutable: the
 methods return new objects.
 """
 
@@ -34,6 +35,19 @@ def polars_schema(rt: RecordType) -> dict[str, pl.DataType]:
 
 def empty_frame(rt: RecordType) -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(rt))
+
+
+def accessor_source() -> str:
+    """The source of the table properties of :class:`Dataset`, one per record type of the schema."""
+    lines = [
+        "    # --- table accessors, one per record type (generated from the schema; tests/test_records.py checks)\n"
+    ]
+    for rt in TABLES:
+        lines.append(
+            f'    @property\n    def {rt.name}(self) -> pl.DataFrame:\n        return self.tables["{rt.name}"]\n\n'
+        )
+    lines.append("    # --- end of table accessors\n")
+    return "".join(lines)
 
 
 def content_fingerprint(canonical: Mapping[str, pl.DataFrame]) -> str:
@@ -96,11 +110,92 @@ class Dataset:
             raise KeyError(f"unknown record types: {', '.join(sorted(unknown))}")
         return cls(name, tables, version, dict(meta))
 
-    def __getattr__(self, name: str) -> pl.DataFrame:
-        # accessors: ds.sites, ds.supply_links, ...
-        if name in TABLE_NAMES:
-            return self.tables[name]
-        raise AttributeError(name)
+    # --- table accessors, one per record type (generated from the schema; tests/test_records.py checks)
+    @property
+    def countries(self) -> pl.DataFrame:
+        return self.tables["countries"]
+
+    @property
+    def country_groups(self) -> pl.DataFrame:
+        return self.tables["country_groups"]
+
+    @property
+    def organizations(self) -> pl.DataFrame:
+        return self.tables["organizations"]
+
+    @property
+    def sites(self) -> pl.DataFrame:
+        return self.tables["sites"]
+
+    @property
+    def parts(self) -> pl.DataFrame:
+        return self.tables["parts"]
+
+    @property
+    def bom(self) -> pl.DataFrame:
+        return self.tables["bom"]
+
+    @property
+    def production(self) -> pl.DataFrame:
+        return self.tables["production"]
+
+    @property
+    def capacity_pools(self) -> pl.DataFrame:
+        return self.tables["capacity_pools"]
+
+    @property
+    def inventory(self) -> pl.DataFrame:
+        return self.tables["inventory"]
+
+    @property
+    def supply_links(self) -> pl.DataFrame:
+        return self.tables["supply_links"]
+
+    @property
+    def demand(self) -> pl.DataFrame:
+        return self.tables["demand"]
+
+    @property
+    def projects(self) -> pl.DataFrame:
+        return self.tables["projects"]
+
+    @property
+    def project_partners(self) -> pl.DataFrame:
+        return self.tables["project_partners"]
+
+    @property
+    def project_outputs(self) -> pl.DataFrame:
+        return self.tables["project_outputs"]
+
+    @property
+    def project_rampup(self) -> pl.DataFrame:
+        return self.tables["project_rampup"]
+
+    @property
+    def milestones(self) -> pl.DataFrame:
+        return self.tables["milestones"]
+
+    @property
+    def project_substitutes(self) -> pl.DataFrame:
+        return self.tables["project_substitutes"]
+
+    @property
+    def scenarios(self) -> pl.DataFrame:
+        return self.tables["scenarios"]
+
+    @property
+    def disruptions(self) -> pl.DataFrame:
+        return self.tables["disruptions"]
+
+    @property
+    def demand_changes(self) -> pl.DataFrame:
+        return self.tables["demand_changes"]
+
+    @property
+    def scenario_projects(self) -> pl.DataFrame:
+        return self.tables["scenario_projects"]
+
+    # --- end of table accessors
 
     def counts(self) -> dict[str, int]:
         """Number of records of every type."""

@@ -5,12 +5,12 @@ cookie (set by the language switch), else the browser's Accept-Language,
 else the default.  Python code marks messages with :func:`gettext` (``_``);
 templates use Jinja2's i18n extension bound to the same catalogues.
 
-Catalogues: ``web/locale/<lang>/LC_MESSAGES/messages.po`` (source) and
-``.mo`` (compiled, committed).  Refresh with::
+Catalogues: ``web/locale/<lang>/LC_MESSAGES/messages.po`` is the translation source
+(translators edit it); ``.mo`` is compiled from it and committed.  After changing a
+message, refresh both (new messages are added, unused ones dropped, and it fails while a
+Russian translation is missing)::
 
-    pybabel extract -F src/importsub/web/babel.cfg -o src/importsub/web/locale/messages.pot src/importsub/web
-    pybabel update -i src/importsub/web/locale/messages.pot -d src/importsub/web/locale
-    pybabel compile -d src/importsub/web/locale
+    python src/importsub/web/locale/build.py
 """
 
 from __future__ import annotations

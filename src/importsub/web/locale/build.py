@@ -1,93 +1,111 @@
-"""Rebuild the catalogues: extract messages, fill Russian from ``ru_messages.py``, compile ``.mo``.
+"""Refresh the catalogues: extract messages, merge them into the ``.po`` files, compile ``.mo``.
 
-Run from the repository root: ``python src/importsub/web/locale/build.py``.
-Fails when a message has no Russian translation, so no page is left half English.
+The ``.po`` files (``<lang>/LC_MESSAGES/messages.po``) are the translation source: translators
+edit them.  Run from the repository root after changing a message::
+
+    python src/importsub/web/locale/build.py
+
+New messages are added to each ``.po`` (English: the source text; Russian: empty), messages no
+longer used are dropped, and the ``.mo`` files are compiled.  Fails (exit 1, ``.mo`` left as it
+was) while a message has no Russian translation, so no page is left half English; fill the
+empty ``msgstr`` in ``ru/LC_MESSAGES/messages.po`` and run again.  The test suite checks the
+same (``tests/web/test_catalogues.py``).
 """
 
 from __future__ import annotations
 
-import subprocess
+import io
 import sys
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).parent
 WEB = HERE.parent
-sys.path.insert(0, str(HERE))
+LANGUAGES = ("en", "ru")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
-from ru_messages import PLURAL, SINGULAR  # noqa: E402
+
+def po_path(lang: str) -> Path:
+    return HERE / lang / "LC_MESSAGES" / "messages.po"
+
+
+def extract() -> Catalog:
+    """Every message marked in the web layer's code and templates (as ``pybabel extract`` with ``babel.cfg``)."""
+    with (WEB / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    template = Catalog(project="importsub")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(WEB), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
+    ):
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def read(lang: str) -> Catalog:
+    with po_path(lang).open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def merged(lang: str, template: Catalog) -> Catalog:
+    """The ``.po`` of ``lang`` updated to ``template``: new messages added, unused ones dropped."""
+    catalog = read(lang)
+    created = catalog.creation_date  # a refresh that changes no message changes no byte
+    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    catalog.creation_date = created
+    catalog.obsolete.clear()
+    for message in catalog:
+        if not message.id:
+            continue
+        if lang == "en":  # the source language: a message is its own translation
+            message.string = (
+                message.id
+                if not message.pluralizable
+                else tuple(message.id[i] if i < 2 else message.id[1] for i in range(catalog.num_plurals))
+            )
+        first = message.id if isinstance(message.id, str) else message.id[0]
+        if "%(" in first:
+            message.flags.add("python-format")
+        message.flags.discard("fuzzy")
+    return catalog
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    """Message ids of ``catalog`` without a (complete) translation."""
+    out = []
+    for m in catalog:
+        if not m.id:
+            continue
+        strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
+        if not all(strings):
+            out.append(m.id if isinstance(m.id, str) else m.id[0])
+    return out
+
+
+def compiled(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    return buf.getvalue()
 
 
 def main() -> int:
-    pot = HERE / "messages.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            str(WEB / "babel.cfg"),
-            "-k",
-            "_",
-            "-k",
-            "gettext",
-            "-k",
-            "ngettext:1,2",
-            "-k",
-            "N_",
-            "--no-location",
-            "--sort-output",
-            "--omit-header",
-            "-o",
-            str(pot),
-            str(WEB),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    missing = []
-    for lang in ("en", "ru"):
-        with pot.open("rb") as f:
-            catalog = read_po(f, locale=lang)
-        catalog.project = "importsub"
-        for message in catalog:
-            if not message.id:
-                continue
-            if lang == "en":
-                message.string = (
-                    message.id
-                    if not message.pluralizable
-                    else tuple(message.id[i] if i < 2 else message.id[1] for i in range(catalog.num_plurals))
-                )
-                continue
-            if message.pluralizable:
-                key = (message.id[0], message.id[1])
-                if key not in PLURAL:
-                    missing.append(key[0])
-                    continue
-                message.string = PLURAL[key]
-            else:
-                if message.id not in SINGULAR:
-                    missing.append(str(message.id))
-                    continue
-                message.string = SINGULAR[message.id]
-            if "python-format" not in message.flags and "%(" in (
-                message.id if isinstance(message.id, str) else message.id[0]
-            ):
-                message.flags.add("python-format")
-        out = HERE / lang / "LC_MESSAGES"
-        out.mkdir(parents=True, exist_ok=True)
-        with (out / "messages.po").open("wb") as f:
-            write_po(f, catalog, width=120, omit_header=False, no_location=True)
-        with (out / "messages.mo").open("wb") as f:
-            write_mo(f, catalog)
-    pot.unlink()
+    template = extract()
+    missing: list[str] = []
+    catalogs = {lang: merged(lang, template) for lang in LANGUAGES}
+    for lang, catalog in catalogs.items():
+        buf = io.BytesIO()
+        write_po(buf, catalog, width=120, omit_header=False, no_location=True, sort_output=True)
+        po_path(lang).write_bytes(buf.getvalue())
+        missing += [f"{lang}: {m}" for m in untranslated(catalog)]
     if missing:
-        print("no Russian translation for:", *missing, sep="\n  ", file=sys.stderr)
+        print("no translation for:", *missing, sep="\n  ", file=sys.stderr)
         return 1
+    for lang, catalog in catalogs.items():
+        po_path(lang).with_suffix(".mo").write_bytes(compiled(catalog))
     return 0
 
 
