@@ -108,7 +108,7 @@ def _refusal(table_name: str, row: int, rows: pl.DataFrame, i: int, *, moved_sit
             v=value,
         ),
         "project": _(
-            "this record belongs to the partners of project %(v)s; only their users, the programme's partners list or an administrator may change it",
+            "this record belongs to the partners of project %(v)s; only their users or an administrator may change it",
             v=value,
         ),
         "producer": _(
