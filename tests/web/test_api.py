@@ -209,12 +209,16 @@ def test_upload_new_version_and_validation_errors(env: Env) -> None:
         for p in problems
     ), problems
     assert env.get("admin", "/api/datasets/other").json()["versions"][-1]["version"] == 1
-    # validate only
+    # validate only: for those who may write (issue 11: validation is not open to viewers)
+    refused = env.post(
+        "viewer", "/api/datasets/validate", files={"file": ("good.xlsx", good, "application/octet-stream")}
+    )
+    assert refused.status_code == 403
     v = env.post(
-        "viewer", "/api/datasets/validate", files={"file": ("bad.xlsx", buf.getvalue(), "application/octet-stream")}
+        "avto", "/api/datasets/validate", files={"file": ("bad.xlsx", buf.getvalue(), "application/octet-stream")}
     )
     assert v.status_code == 422
-    ok = env.post("viewer", "/api/datasets/validate", files={"file": ("good.xlsx", good, "application/octet-stream")})
+    ok = env.post("avto", "/api/datasets/validate", files={"file": ("good.xlsx", good, "application/octet-stream")})
     assert ok.status_code == 200
     assert ok.json()["counts"]["supply_links"] == 4
     # not a dataset file at all

@@ -72,3 +72,15 @@ def test_password_policy(env: Env, password: str, why: str) -> None:
 def test_a_good_password_passes() -> None:
     assert accounts.password_problem("correct horse battery", username="avto") is None
     assert accounts.password_problem("Руденск Орша Тольятти", username="avto") is None
+
+
+def test_errors_never_show_where_the_store_lives(env: Env) -> None:
+    path = env.store.url.split(":///", 1)[-1]
+    for r in (
+        env.get("avto", "/api/datasets/nope"),
+        env.get("avto", "/api/datasets/plant/versions/99"),
+        env.get("avto", "/api/datasets/nope/records/sites"),
+    ):
+        assert r.status_code == 404, r.text
+        assert path not in r.text
+        assert "sqlite" not in r.text.lower()

@@ -117,6 +117,16 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     return app
 
 
+def _public(request: Request, exc: Exception) -> str:
+    """An error's text as the server may show it: never where the store lives (its URL or file path)."""
+    store = request.app.state.store
+    text = str(exc)
+    for secret in {str(store), store.url, store.url.split(":///", 1)[-1]}:
+        if secret:
+            text = text.replace(secret, _("the store"))
+    return text
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(sa.exc.OperationalError)
     async def _busy(request: Request, exc: sa.exc.OperationalError) -> Response:
@@ -145,8 +155,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=404)
-        return render(request, "error.html", {"status": 404, "message": str(exc)}, status_code=404)
+            return JSONResponse({"detail": _public(request, exc)}, status_code=404)
+        return render(request, "error.html", {"status": 404, "message": _public(request, exc)}, status_code=404)
 
     @app.exception_handler(FileFormatError)
     async def _bad_file(request: Request, exc: FileFormatError) -> Response:
@@ -164,8 +174,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ImportsubError)
     async def _importsub(request: Request, exc: ImportsubError) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return render(request, "error.html", {"status": 400, "message": str(exc)}, status_code=400)
+            return JSONResponse({"detail": _public(request, exc)}, status_code=400)
+        return render(request, "error.html", {"status": 400, "message": _public(request, exc)}, status_code=400)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:

@@ -27,6 +27,7 @@ from importsub.web.deps import (
     SettingsDep,
     StoreDep,
     ViewerDep,
+    WriterUser,
     client_ip,
 )
 from importsub.web.i18n import gettext as _
@@ -132,7 +133,7 @@ async def upload_dataset(
 
 @router.post("/validate", response_model=ValidateOut, responses={400: {}, 422: {}})
 async def validate_file(
-    user: CurrentUser,
+    user: WriterUser,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description=".xlsx, .json, .csv or a .zip of CSV files")],
 ) -> Any:
