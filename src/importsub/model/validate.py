@@ -407,9 +407,7 @@ def _value_rules(rt: RecordType) -> list[_Rule]:
             )
         if f.type == "str":
             rules.append((f.name, col.is_not_null() & (col.str.strip_chars() == ""), pl.lit("blank text")))
-            rules.append(
-                (f.name, col.str.len_chars() > MAX_TEXT, pl.lit(f"text longer than {MAX_TEXT:,} characters"))
-            )
+            rules.append((f.name, col.str.len_chars() > MAX_TEXT, pl.lit(f"text longer than {MAX_TEXT:,} characters")))
     return rules + _format_rules(rt)
 
 
