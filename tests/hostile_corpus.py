@@ -239,7 +239,21 @@ def cases() -> list[Case]:
             ("exact", None, None, None, ""),
         ),
         Case("excel-ru.csv", lambda ds, out: _excel_ru(ds, out), ("exact", None, None, None, "")),
+        # found by tests/test_mutations.py: offending rows in two chunks of a CSV read in parallel made polars panic
+        Case(
+            "bad-rows-in-two-chunks.csv",
+            lambda ds, out: _csv(ds, out, "bom", _long_bom),
+            ("refuse", "bom", 1004, "quantity", "must be > 0, got -1.5"),
+        ),
     ]
+
+
+def _long_bom(text: str) -> str:
+    """3,000 more BOM lines (children no parts sheet has), two with a negative quantity a thousand lines apart."""
+    lines = [f"CAR,X{i},1.0,estimate (material content of a vehicle; a longer note)" for i in range(3000)]
+    for k in (1000, 2000):
+        lines[k] = f"CAR,X{k},-1.5,estimate"
+    return text + "\n".join(lines) + "\n"
 
 
 def _excel_ru(ds: Dataset, out: Path) -> Path:
