@@ -38,6 +38,16 @@ def _csv(ds: Dataset, out: Path, table: str, edit: Callable[[str], str]) -> Path
     return out
 
 
+def _csv_bytes(ds: Dataset, out: Path, table: str, line: int, data: bytes) -> Path:
+    """Line ``line`` of ``table``.csv replaced by raw bytes (not necessarily UTF-8)."""
+    write_path(ds, out, "csv")
+    f = out / f"{table}.csv"
+    lines = f.read_bytes().split(b"\n")
+    lines[line - 1] = data
+    f.write_bytes(b"\n".join(lines))
+    return out
+
+
 def _json(ds: Dataset, out: Path, edit: Callable[[dict], None]) -> Path:  # type: ignore[type-arg]
     path = out.with_suffix(".json")
     write_path(ds, path)
@@ -239,6 +249,19 @@ def cases() -> list[Case]:
             ("exact", None, None, None, ""),
         ),
         Case("excel-ru.csv", lambda ds, out: _excel_ru(ds, out), ("exact", None, None, None, "")),
+        # found by tests/test_mutations.py: UTF-8 with one damaged sequence was read as Windows-1251, silently
+        Case(
+            "damaged-utf8-ascii.csv",
+            lambda ds, out: _csv_bytes(ds, out, "bom", 2, b"CAR,LAMP,2.0,ab\xed\xa0\x80cd"),
+            ("refuse", "bom", 2, "source", "not valid UTF-8 text (bytes ED)"),
+        ),
+        Case(
+            "damaged-utf8-cyrillic.csv",
+            lambda ds, out: _csv_bytes(
+                ds, out, "organizations", 3, "OPTICS-BY,Optics plant Rudensk,Оптика ".encode() + b"\xd0,BY,supplier,"
+            ),
+            ("refuse", "organizations", 3, "name_local", "not valid UTF-8 text (bytes D0)"),
+        ),
         # found by tests/test_mutations.py: offending rows in two chunks of a CSV read in parallel made polars panic
         Case(
             "bad-rows-in-two-chunks.csv",

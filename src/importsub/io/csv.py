@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
 
 from importsub.model.dataset import Dataset
-from importsub.model.errors import FileFormatError
+from importsub.model.errors import FileFormatError, Problem, ValidationError
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.validate import ROW, RawTable
 
@@ -17,25 +18,74 @@ locale ("CSV (разделители — точка с запятой)"): ``;`` 
 Windows-1251 text.  ``auto`` (the default) tells them apart by the header line and the bytes."""
 
 
-def _decode(path: Path, data: bytes, dialect: str) -> tuple[str, str]:
-    """The file's text and the encoding it was read in."""
+# what Windows-1251 text in Russian, Belarusian or Ukrainian holds beyond ASCII: their letters, №, quotes,
+# dashes, a no-break space, °, €, …
+_CP1251_TEXT = re.compile(
+    "[\u0410-\u044f\u0401\u0451\u040e\u045e\u0406\u0456\u0407\u0457\u0404\u0454\u0490\u0491"
+    "\u2116\u00ab\u00bb\u201e\u201c\u201d\u2018\u2019\u2013\u2014\u00a0\u00b0\u20ac\u2026]"
+)
+
+
+def _decode(path: Path, data: bytes, dialect: str, table: str) -> tuple[str, str]:
+    """The file's text and the encoding it was read in.
+
+    Text that is not UTF-8 is read as Windows-1251 (``ru``, or ``auto`` when every character beyond
+    ASCII it gives is one Russian text has); UTF-8 text with a damaged byte sequence is refused at its
+    line and column, never read as Windows-1251 (which would turn all its Cyrillic into other letters).
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        if dialect == "utf8":
-            raise FileFormatError(
-                f"{path}: line {line}: not valid UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8', "
-                "or read it with --csv-dialect ru (Windows-1251)"
-            ) from exc
+        utf8_error = exc
+    if dialect == "utf8" or _mostly_utf8(data):
+        raise _damaged_utf8(path, data, utf8_error, table)
     try:
         text = data.decode("cp1251")
     except UnicodeDecodeError as exc:  # 0x98 is the one byte cp1251 leaves undefined
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FileFormatError(f"{path}: line {line}: neither UTF-8 nor Windows-1251 text (byte {exc.start})") from exc
+        raise _damaged_utf8(path, data, utf8_error, table) from exc
+    if dialect == "auto" and any(
+        not _CP1251_TEXT.match(ch) for ch in text if ord(ch) > 127
+    ):  # not Russian text in Windows-1251 either
+        raise _damaged_utf8(path, data, utf8_error, table)
     return text, "cp1251"
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More characters beyond ASCII decode as UTF-8 than fail to: UTF-8 text with damage, not Windows-1251."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good > bad
+
+
+def _damaged_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, table: str) -> ValidationError:
+    """The line and column of the first byte that is not UTF-8, as a problem naming them."""
+    import csv as pycsv
+
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line_end = data.find(b"\n", exc.start)
+    line_bytes = data[line_start : None if line_end < 0 else line_end]
+    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip("\r\ufeff")
+    sep = ";" if header.count(";") > header.count(",") else ","
+    names = next(pycsv.reader([header], delimiter=sep), [])
+    marked = (line_bytes[: exc.start - line_start] + b"\x00MARK\x00").decode("utf-8", errors="replace")
+    fields = next(pycsv.reader([marked], delimiter=sep), [""])
+    column = names[len(fields) - 1].strip() if len(fields) <= len(names) else None
+    bad = data[exc.start : exc.end].hex(" ").upper()
+    return ValidationError(
+        [
+            Problem(
+                str(path),
+                table,
+                data.count(b"\n", 0, exc.start) + 1,
+                column,
+                f"not valid UTF-8 text (bytes {bad}): the file is damaged, or save it as 'CSV UTF-8'; "
+                "a file in Windows-1251 is read with --csv-dialect ru",
+            )
+        ]
+    )
 
 
 def _binary(head: bytes) -> bool:
@@ -74,7 +124,7 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
         raise FileFormatError(f"{path}: cannot read: {exc.strerror}") from exc
     if _binary(data[:4096]):
         raise FileFormatError(f"{path}: binary data, not CSV text")
-    text, _encoding = _decode(path, data, dialect)
+    text, _encoding = _decode(path, data, dialect, name or path.stem)
     first = text.split("\n", 1)[0]
     if dialect == "ru":
         sep = ";"
