@@ -253,14 +253,14 @@ def cases() -> list[Case]:
         Case(
             "damaged-utf8-ascii.csv",
             lambda ds, out: _csv_bytes(ds, out, "bom", 2, b"CAR,LAMP,2.0,ab\xed\xa0\x80cd"),
-            ("refuse", "bom", 2, "source", "not valid UTF-8 text (bytes ED)"),
+            ("refuse", "bom", None, None, "row 2, column source: not valid UTF-8 text (bytes ED)"),
         ),
         Case(
             "damaged-utf8-cyrillic.csv",
             lambda ds, out: _csv_bytes(
                 ds, out, "organizations", 3, "OPTICS-BY,Optics plant Rudensk,Оптика ".encode() + b"\xd0,BY,supplier,"
             ),
-            ("refuse", "organizations", 3, "name_local", "not valid UTF-8 text (bytes D0)"),
+            ("refuse", "organizations", None, None, "row 3, column name_local: not valid UTF-8 text (bytes D0)"),
         ),
         # found by tests/test_mutations.py: offending rows in two chunks of a CSV read in parallel made polars panic
         Case(

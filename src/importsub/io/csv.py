@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from importsub.model.dataset import Dataset
-from importsub.model.errors import FileFormatError, Problem, ValidationError
+from importsub.model.errors import FileFormatError, Problem
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.validate import ROW, RawTable
 
@@ -60,8 +60,8 @@ def _mostly_utf8(data: bytes) -> bool:
     return good > bad
 
 
-def _damaged_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, table: str) -> ValidationError:
-    """The line and column of the first byte that is not UTF-8, as a problem naming them."""
+def _damaged_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, table: str) -> FileFormatError:
+    """A file error naming the line (row) and column of the first byte that is not UTF-8."""
     import csv as pycsv
 
     line_start = data.rfind(b"\n", 0, exc.start) + 1
@@ -74,17 +74,10 @@ def _damaged_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, table: str) 
     fields = next(pycsv.reader([marked], delimiter=sep), [""])
     column = names[len(fields) - 1].strip() if len(fields) <= len(names) else None
     bad = data[exc.start : exc.end].hex(" ").upper()
-    return ValidationError(
-        [
-            Problem(
-                str(path),
-                table,
-                data.count(b"\n", 0, exc.start) + 1,
-                column,
-                f"not valid UTF-8 text (bytes {bad}): the file is damaged, or save it as 'CSV UTF-8'; "
-                "a file in Windows-1251 is read with --csv-dialect ru",
-            )
-        ]
+    where = Problem(str(path), table, data.count(b"\n", 0, exc.start) + 1, column, "").where()
+    return FileFormatError(
+        f"{where}: not valid UTF-8 text (bytes {bad}): the file is damaged, or save it as 'CSV UTF-8'; "
+        "a file in Windows-1251 is read with --csv-dialect ru"
     )
 
 
