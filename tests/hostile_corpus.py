@@ -249,6 +249,25 @@ def cases() -> list[Case]:
             ("exact", None, None, None, ""),
         ),
         Case("excel-ru.csv", lambda ds, out: _excel_ru(ds, out), ("exact", None, None, None, "")),
+        # found by tests/test_mutations.py: a file cut short in a line took the defaults of the fields cut off
+        # (time_to_recover 8 -> 0); a text spanning lines shifted the row numbers of every later record
+        Case(
+            "cut-in-a-line.csv",
+            lambda ds, out: _csv(ds, out, "production", lambda t: t.rstrip("\n").rsplit(",", 4)[0]),
+            ("refuse", "production", None, None, "row 5: 3 fields, but the header has 7"),
+        ),
+        Case(
+            "text-over-lines.csv",
+            lambda ds, out: _csv(
+                ds,
+                out,
+                "production",
+                lambda t: t.replace("12.0,,\n", '12.0,,"first line\nsecond line"\n', 1).replace(
+                    "RUD,LAMP,500000.0", "RUD,LAMP,-5"
+                ),
+            ),
+            ("refuse", "production", 5, "capacity", "must be > 0"),
+        ),
         # found by tests/test_mutations.py: UTF-8 with one damaged sequence was read as Windows-1251, silently
         Case(
             "damaged-utf8-ascii.csv",

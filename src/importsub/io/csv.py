@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv as pycsv
+import io
 import re
 from pathlib import Path
 
@@ -62,8 +64,6 @@ def _mostly_utf8(data: bytes) -> bool:
 
 def _damaged_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, table: str) -> FileFormatError:
     """A file error naming the line (row) and column of the first byte that is not UTF-8."""
-    import csv as pycsv
-
     line_start = data.rfind(b"\n", 0, exc.start) + 1
     line_end = data.find(b"\n", exc.start)
     line_bytes = data[line_start : None if line_end < 0 else line_end]
@@ -87,25 +87,28 @@ def _binary(head: bytes) -> bool:
     return controls > max(8, len(head) // 100)
 
 
-def _ragged(path: Path, text: str, sep: str) -> FileFormatError | None:
-    """The first line whose number of fields differs from the header's, as an error naming it."""
-    import csv as pycsv
-    import io
-
+def _record_lines(path: Path, text: str, sep: str, table: str) -> list[int]:
+    """The line each record after the header starts on (a quoted field may span lines); a line whose number
+    of fields differs from the header's is an error naming it (a short line would take defaults silently)."""
     reader = pycsv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    starts: list[int] = []
     try:
         header = next(reader)
+        end = reader.line_num
         for fields in reader:
+            starts.append(end + 1)
+            end = reader.line_num
             if fields and len(fields) != len(header) and any(f.strip() for f in fields):
-                return FileFormatError(
-                    f"{path}: line {reader.line_num}: {len(fields)} fields, but the header has {len(header)} "
-                    f"(fields are separated by {sep!r})"
+                where = Problem(str(path), table, starts[-1], None, "").where()
+                raise FileFormatError(
+                    f"{where}: {len(fields)} fields, but the header has {len(header)} (fields are separated by {sep!r})"
                 )
     except pycsv.Error as exc:
-        return FileFormatError(f"{path}: line {reader.line_num}: {exc}")
+        where = Problem(str(path), table, reader.line_num, None, "").where()
+        raise FileFormatError(f"{where}: {exc}") from exc
     except StopIteration:
-        return None
-    return None
+        return []
+    return starts
 
 
 def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> RawTable:
@@ -126,6 +129,7 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
     else:
         sep = ";" if first.count(";") > first.count(",") else ","
     decimal_comma = sep == ";"
+    lines = _record_lines(path, text, sep, name or path.stem)
     try:
         df = pl.read_csv(
             text.encode("utf-8"),
@@ -136,13 +140,12 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
             truncate_ragged_lines=False,
         )
     except (pl.exceptions.PolarsError, OSError) as exc:
-        ragged = _ragged(path, text, sep)
-        if ragged is not None:
-            raise ragged from exc
         raise FileFormatError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
-    # header is line 1, data starts at line 2
-    df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    if len(lines) == df.height:  # rows named by the line they start on, after text spanning lines too
+        df = df.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
+    else:  # header is line 1, data starts at line 2
+        df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     cells = [c for c in df.columns if c != ROW]
     if cells:  # blank lines (a trailing newline too) are skipped, as blank rows of a sheet
         df = df.filter(~pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]))
