@@ -249,6 +249,17 @@ def cases() -> list[Case]:
             ("exact", None, None, None, ""),
         ),
         Case("excel-ru.csv", lambda ds, out: _excel_ru(ds, out), ("exact", None, None, None, "")),
+        # found by tests/test_mutations.py: a sheet whose XML is damaged was not named
+        Case(
+            "sheet-xml-cut-short.xlsx",
+            lambda ds, out: _xlsx_xml(ds, out, "demand", lambda x: x[: len(x) // 2]),
+            ("refuse", "demand", None, None, "its XML is damaged"),
+        ),
+        Case(
+            "nul-in-sheet-xml.xlsx",
+            lambda ds, out: _xlsx_xml(ds, out, "sites", lambda x: x.replace("Togliatti", "Togli&#0;atti", 1)),
+            ("refuse", "sites", None, None, "its XML is damaged"),
+        ),
         # found by tests/test_mutations.py: a file cut short in a line took the defaults of the fields cut off
         # (time_to_recover 8 -> 0); a text spanning lines shifted the row numbers of every later record
         Case(
