@@ -76,6 +76,15 @@ def _xlsx_xml(ds: Dataset, out: Path, sheet: str, edit: Callable[[str], str]) ->
     return path
 
 
+def _xlsx_with_bom_line(ds: Dataset, out: Path, parent: str, child: str) -> Path:
+    """The workbook of ``ds`` with one more BOM line (rows in key order: header, units, notes, then data)."""
+    line = pl.DataFrame({"parent": [parent], "child": [child], "quantity": [1.0]})
+    bom = pl.concat([ds.bom, line], how="diagonal_relaxed").select(ds.bom.columns)
+    path = out.with_suffix(".xlsx")
+    write_path(ds.replace(bom=bom), path)
+    return path
+
+
 def _drop_part(ds: Dataset, out: Path, sheet: str) -> Path:
     src = out.with_suffix(".src.xlsx")
     write_path(ds, src)
@@ -149,6 +158,11 @@ def cases() -> list[Case]:
                 ds, out, lambda d: d["tables"]["bom"].append({"parent": "CHIP", "child": "CAR", "quantity": 1})
             ),
             ("refuse", "bom", 3, "child", "BOM cycle: CAR → LAMP → CHIP → CAR"),
+        ),
+        Case(
+            "bom-cycle-with-children.xlsx",
+            lambda ds, out: _xlsx_with_bom_line(ds, out, "CHIP", "CAR"),
+            ("refuse", "bom", 5, "child", "BOM cycle: CAR → LAMP → CHIP → CAR"),
         ),
         # items 2/3: rows out of order are read by their numbers; rows past the last row are refused
         Case(
