@@ -38,6 +38,16 @@ def _csv(ds: Dataset, out: Path, table: str, edit: Callable[[str], str]) -> Path
     return out
 
 
+def _csv_bytes(ds: Dataset, out: Path, table: str, line: int, data: bytes) -> Path:
+    """Line ``line`` of ``table``.csv replaced by raw bytes (not necessarily UTF-8)."""
+    write_path(ds, out, "csv")
+    f = out / f"{table}.csv"
+    lines = f.read_bytes().split(b"\n")
+    lines[line - 1] = data
+    f.write_bytes(b"\n".join(lines))
+    return out
+
+
 def _json(ds: Dataset, out: Path, edit: Callable[[dict], None]) -> Path:  # type: ignore[type-arg]
     path = out.with_suffix(".json")
     write_path(ds, path)
@@ -63,6 +73,15 @@ def _xlsx_xml(ds: Dataset, out: Path, sheet: str, edit: Callable[[str], str]) ->
                 data = edit(data.decode("utf-8")).encode("utf-8")
             zout.writestr(info, data)
     src.unlink()
+    return path
+
+
+def _xlsx_with_bom_line(ds: Dataset, out: Path, parent: str, child: str) -> Path:
+    """The workbook of ``ds`` with one more BOM line (rows in key order: header, units, notes, then data)."""
+    line = pl.DataFrame({"parent": [parent], "child": [child], "quantity": [1.0]})
+    bom = pl.concat([ds.bom, line], how="diagonal_relaxed").select(ds.bom.columns)
+    path = out.with_suffix(".xlsx")
+    write_path(ds.replace(bom=bom), path)
     return path
 
 
@@ -139,6 +158,11 @@ def cases() -> list[Case]:
                 ds, out, lambda d: d["tables"]["bom"].append({"parent": "CHIP", "child": "CAR", "quantity": 1})
             ),
             ("refuse", "bom", 3, "child", "BOM cycle: CAR → LAMP → CHIP → CAR"),
+        ),
+        Case(
+            "bom-cycle-with-children.xlsx",
+            lambda ds, out: _xlsx_with_bom_line(ds, out, "CHIP", "CAR"),
+            ("refuse", "bom", 5, "child", "BOM cycle: CAR → LAMP → CHIP → CAR"),
         ),
         # items 2/3: rows out of order are read by their numbers; rows past the last row are refused
         Case(
@@ -239,7 +263,64 @@ def cases() -> list[Case]:
             ("exact", None, None, None, ""),
         ),
         Case("excel-ru.csv", lambda ds, out: _excel_ru(ds, out), ("exact", None, None, None, "")),
+        # found by tests/test_mutations.py: a sheet whose XML is damaged was not named
+        Case(
+            "sheet-xml-cut-short.xlsx",
+            lambda ds, out: _xlsx_xml(ds, out, "demand", lambda x: x[: len(x) // 2]),
+            ("refuse", "demand", None, None, "its XML is damaged"),
+        ),
+        Case(
+            "nul-in-sheet-xml.xlsx",
+            lambda ds, out: _xlsx_xml(ds, out, "sites", lambda x: x.replace("Togliatti", "Togli&#0;atti", 1)),
+            ("refuse", "sites", None, None, "its XML is damaged"),
+        ),
+        # found by tests/test_mutations.py: a file cut short in a line took the defaults of the fields cut off
+        # (time_to_recover 8 -> 0); a text spanning lines shifted the row numbers of every later record
+        Case(
+            "cut-in-a-line.csv",
+            lambda ds, out: _csv(ds, out, "production", lambda t: t.rstrip("\n").rsplit(",", 4)[0]),
+            ("refuse", "production", None, None, "row 5: 3 fields, but the header has 7"),
+        ),
+        Case(
+            "text-over-lines.csv",
+            lambda ds, out: _csv(
+                ds,
+                out,
+                "production",
+                lambda t: t.replace("12.0,,\n", '12.0,,"first line\nsecond line"\n', 1).replace(
+                    "RUD,LAMP,500000.0", "RUD,LAMP,-5"
+                ),
+            ),
+            ("refuse", "production", 5, "capacity", "must be > 0"),
+        ),
+        # found by tests/test_mutations.py: UTF-8 with one damaged sequence was read as Windows-1251, silently
+        Case(
+            "damaged-utf8-ascii.csv",
+            lambda ds, out: _csv_bytes(ds, out, "bom", 2, b"CAR,LAMP,2.0,ab\xed\xa0\x80cd"),
+            ("refuse", "bom", None, None, "row 2, column source: not valid UTF-8 text (bytes ED)"),
+        ),
+        Case(
+            "damaged-utf8-cyrillic.csv",
+            lambda ds, out: _csv_bytes(
+                ds, out, "organizations", 3, "OPTICS-BY,Optics plant Rudensk,Оптика ".encode() + b"\xd0,BY,supplier,"
+            ),
+            ("refuse", "organizations", None, None, "row 3, column name_local: not valid UTF-8 text (bytes D0)"),
+        ),
+        # found by tests/test_mutations.py: offending rows in two chunks of a CSV read in parallel made polars panic
+        Case(
+            "bad-rows-in-two-chunks.csv",
+            lambda ds, out: _csv(ds, out, "bom", _long_bom),
+            ("refuse", "bom", 1004, "quantity", "must be > 0, got -1.5"),
+        ),
     ]
+
+
+def _long_bom(text: str) -> str:
+    """3,000 more BOM lines (children no parts sheet has), two with a negative quantity a thousand lines apart."""
+    lines = [f"CAR,X{i},1.0,estimate (material content of a vehicle; a longer note)" for i in range(3000)]
+    for k in (1000, 2000):
+        lines[k] = f"CAR,X{k},-1.5,estimate"
+    return text + "\n".join(lines) + "\n"
 
 
 def _excel_ru(ds: Dataset, out: Path) -> Path:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv as pycsv
+import io
+import re
 from pathlib import Path
 
 import polars as pl
 
 from importsub.model.dataset import Dataset
-from importsub.model.errors import FileFormatError
+from importsub.model.errors import FileFormatError, Problem
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.validate import ROW, RawTable
 
@@ -17,25 +20,65 @@ locale ("CSV (разделители — точка с запятой)"): ``;`` 
 Windows-1251 text.  ``auto`` (the default) tells them apart by the header line and the bytes."""
 
 
-def _decode(path: Path, data: bytes, dialect: str) -> tuple[str, str]:
-    """The file's text and the encoding it was read in."""
+# what Windows-1251 text in Russian, Belarusian or Ukrainian holds beyond ASCII: their letters, №, quotes,
+# dashes, a no-break space, °, €, …
+_CP1251_TEXT = re.compile(
+    "[\u0410-\u044f\u0401\u0451\u040e\u045e\u0406\u0456\u0407\u0457\u0404\u0454\u0490\u0491"
+    "\u2116\u00ab\u00bb\u201e\u201c\u201d\u2018\u2019\u2013\u2014\u00a0\u00b0\u20ac\u2026]"
+)
+
+
+def _decode(path: Path, data: bytes, dialect: str, table: str) -> tuple[str, str]:
+    """The file's text and the encoding it was read in.
+
+    Text that is not UTF-8 is read as Windows-1251 (``ru``, or ``auto`` when every character beyond
+    ASCII it gives is one Russian text has); UTF-8 text with a damaged byte sequence is refused at its
+    line and column, never read as Windows-1251 (which would turn all its Cyrillic into other letters).
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        if dialect == "utf8":
-            raise FileFormatError(
-                f"{path}: line {line}: not valid UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8', "
-                "or read it with --csv-dialect ru (Windows-1251)"
-            ) from exc
+        utf8_error = exc
+    if dialect == "utf8" or _mostly_utf8(data):
+        raise _damaged_utf8(path, data, utf8_error, table)
     try:
         text = data.decode("cp1251")
     except UnicodeDecodeError as exc:  # 0x98 is the one byte cp1251 leaves undefined
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FileFormatError(f"{path}: line {line}: neither UTF-8 nor Windows-1251 text (byte {exc.start})") from exc
+        raise _damaged_utf8(path, data, utf8_error, table) from exc
+    if dialect == "auto" and any(
+        not _CP1251_TEXT.match(ch) for ch in text if ord(ch) > 127
+    ):  # not Russian text in Windows-1251 either
+        raise _damaged_utf8(path, data, utf8_error, table)
     return text, "cp1251"
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More characters beyond ASCII decode as UTF-8 than fail to: UTF-8 text with damage, not Windows-1251."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good > bad
+
+
+def _damaged_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, table: str) -> FileFormatError:
+    """A file error naming the line (row) and column of the first byte that is not UTF-8."""
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line_end = data.find(b"\n", exc.start)
+    line_bytes = data[line_start : None if line_end < 0 else line_end]
+    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip("\r\ufeff")
+    sep = ";" if header.count(";") > header.count(",") else ","
+    names = next(pycsv.reader([header], delimiter=sep), [])
+    marked = (line_bytes[: exc.start - line_start] + b"\x00MARK\x00").decode("utf-8", errors="replace")
+    fields = next(pycsv.reader([marked], delimiter=sep), [""])
+    column = names[len(fields) - 1].strip() if len(fields) <= len(names) else None
+    bad = data[exc.start : exc.end].hex(" ").upper()
+    where = Problem(str(path), table, data.count(b"\n", 0, exc.start) + 1, column, "").where()
+    return FileFormatError(
+        f"{where}: not valid UTF-8 text (bytes {bad}): the file is damaged, or save it as 'CSV UTF-8'; "
+        "a file in Windows-1251 is read with --csv-dialect ru"
+    )
 
 
 def _binary(head: bytes) -> bool:
@@ -44,25 +87,28 @@ def _binary(head: bytes) -> bool:
     return controls > max(8, len(head) // 100)
 
 
-def _ragged(path: Path, text: str, sep: str) -> FileFormatError | None:
-    """The first line whose number of fields differs from the header's, as an error naming it."""
-    import csv as pycsv
-    import io
-
+def _record_lines(path: Path, text: str, sep: str, table: str) -> list[int]:
+    """The line each record after the header starts on (a quoted field may span lines); a line whose number
+    of fields differs from the header's is an error naming it (a short line would take defaults silently)."""
     reader = pycsv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    starts: list[int] = []
     try:
         header = next(reader)
+        end = reader.line_num
         for fields in reader:
+            starts.append(end + 1)
+            end = reader.line_num
             if fields and len(fields) != len(header) and any(f.strip() for f in fields):
-                return FileFormatError(
-                    f"{path}: line {reader.line_num}: {len(fields)} fields, but the header has {len(header)} "
-                    f"(fields are separated by {sep!r})"
+                where = Problem(str(path), table, starts[-1], None, "").where()
+                raise FileFormatError(
+                    f"{where}: {len(fields)} fields, but the header has {len(header)} (fields are separated by {sep!r})"
                 )
     except pycsv.Error as exc:
-        return FileFormatError(f"{path}: line {reader.line_num}: {exc}")
+        where = Problem(str(path), table, reader.line_num, None, "").where()
+        raise FileFormatError(f"{where}: {exc}") from exc
     except StopIteration:
-        return None
-    return None
+        return []
+    return starts
 
 
 def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> RawTable:
@@ -74,7 +120,7 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
         raise FileFormatError(f"{path}: cannot read: {exc.strerror}") from exc
     if _binary(data[:4096]):
         raise FileFormatError(f"{path}: binary data, not CSV text")
-    text, _encoding = _decode(path, data, dialect)
+    text, _encoding = _decode(path, data, dialect, name or path.stem)
     first = text.split("\n", 1)[0]
     if dialect == "ru":
         sep = ";"
@@ -83,6 +129,7 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
     else:
         sep = ";" if first.count(";") > first.count(",") else ","
     decimal_comma = sep == ";"
+    lines = _record_lines(path, text, sep, name or path.stem)
     try:
         df = pl.read_csv(
             text.encode("utf-8"),
@@ -93,13 +140,12 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
             truncate_ragged_lines=False,
         )
     except (pl.exceptions.PolarsError, OSError) as exc:
-        ragged = _ragged(path, text, sep)
-        if ragged is not None:
-            raise ragged from exc
         raise FileFormatError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
-    # header is line 1, data starts at line 2
-    df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    if len(lines) == df.height:  # rows named by the line they start on, after text spanning lines too
+        df = df.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
+    else:  # header is line 1, data starts at line 2
+        df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     cells = [c for c in df.columns if c != ROW]
     if cells:  # blank lines (a trailing newline too) are skipped, as blank rows of a sheet
         df = df.filter(~pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]))

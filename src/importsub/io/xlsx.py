@@ -59,13 +59,21 @@ def read_xlsx(path: Path, limits: ReadLimits = LIMITS) -> list[RawTable]:
     problems: list[Problem] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns of unsupported extensions; values are checked here
+        reader = None
         try:
             reader = ExcelReader(path, read_only=True, data_only=True)
             reader.read()
-        except FileFormatError:
-            raise
         except Exception as exc:  # openpyxl and its XML parser raise many kinds on corrupt files
-            raise FileFormatError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {exc})") from exc
+            if reader is not None:  # openpyxl leaves its zip file open when reading fails (a sheet's stream too)
+                fp = reader.archive.fp
+                reader.archive.close()
+                if fp is not None:
+                    fp.close()
+            if isinstance(exc, FileFormatError):
+                raise
+            damaged = _damaged_sheet(path)
+            where = f"sheet {damaged[0]}: its XML is damaged ({damaged[1]}); " if damaged else ""
+            raise FileFormatError(f"{path}: {where}not a readable xlsx workbook ({type(exc).__name__}: {exc})") from exc
         wb = reader.wb
         try:
             for sheet, rel in reader.parser.find_sheets():
@@ -92,6 +100,34 @@ def read_xlsx(path: Path, limits: ReadLimits = LIMITS) -> list[RawTable]:
     if problems:
         raise ValidationError(problems[:MAX_PROBLEMS], len(problems))
     return raws
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _damaged_sheet(path: Path) -> tuple[str, str] | None:
+    """(sheet name, parser error) of the first sheet whose XML is not well-formed (a part cut short, a character
+    XML cannot hold), for naming the sheet of a workbook that could not be opened; None if none is."""
+    from xml.etree.ElementTree import ParseError, fromstring, iterparse
+
+    try:
+        with zipfile.ZipFile(path) as zf:  # its sizes were checked against the limits already
+            targets = {r.get("Id"): r.get("Target") or "" for r in fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+            for sheet in fromstring(zf.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
+                target = targets.get(sheet.get(f"{_REL}id"), "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if part not in zf.namelist():
+                    continue
+                try:
+                    with zf.open(part) as fh:
+                        for _ in iterparse(fh):
+                            pass
+                except ParseError as exc:
+                    return str(sheet.get("name")), str(exc)
+    except (zipfile.BadZipFile, KeyError, OSError, ParseError, EOFError, ValueError):
+        return None
+    return None
 
 
 class _Cell:

@@ -366,7 +366,9 @@ def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: p
     n = df.height
     if not n:
         return
-    head = df.head(max(0, out.cap - len(out.problems)) or 1).select(
+    # one chunk per column: polars 2.1 panics formatting a column whose chunks differ from the others'
+    # (a CSV read in parallel, offending rows in two chunks: "assertion failed: i < self.len()")
+    head = df.head(max(0, out.cap - len(out.problems)) or 1).rechunk().select(
         pl.col(ROW), pl.col("__src__"), message_expr.alias("__msg__")
     )
     for row, src, msg in head.iter_rows():
@@ -374,71 +376,52 @@ def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: p
     out.total += n - head.height
 
 
-def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+_Rule = tuple[str, pl.Expr, pl.Expr]
+"""(column, rows that break the rule, message of such a row)."""
+
+
+def _value_rules(rt: RecordType) -> list[_Rule]:
+    """Every single-value rule of a record type: required, bounds, choices, text and formats."""
+    rules: list[_Rule] = []
     for f in rt.fields:
         col = pl.col(f.name)
         if f.required:
-            _report(df.filter(col.is_null()), loc, f.name, pl.lit(f"missing value ({f.description or f.name})"), out)
+            rules.append((f.name, col.is_null(), pl.lit(f"missing value ({f.description or f.name})")))
         unit = f" {f.unit}" if f.unit and f.unit not in ("°",) else f.unit
         if f.type == "int":
-            _report(df.filter(col.abs() > MAX_INT), loc, f.name, pl.lit("whole number out of range"), out)
+            rules.append((f.name, col.abs() > MAX_INT, pl.lit("whole number out of range")))
         if f.type in ("int", "float"):
             if f.type == "float":
-                _report(
-                    df.filter(col.is_nan() | col.is_infinite()),
-                    loc,
-                    f.name,
-                    pl.lit("must be a finite number"),
-                    out,
-                )
+                rules.append((f.name, col.is_nan() | col.is_infinite(), pl.lit("must be a finite number")))
             if f.positive:
-                _report(
-                    df.filter(col <= 0),
-                    loc,
-                    f.name,
-                    pl.format("must be > 0, got {}" + unit, col),
-                    out,
-                )
+                rules.append((f.name, col <= 0, pl.format("must be > 0, got {}" + unit, col)))
             if f.minimum is not None:
-                _report(
-                    df.filter(col < f.minimum),
-                    loc,
-                    f.name,
-                    pl.format(f"must be >= {f.minimum:g}{unit}, got {{}}", col),
-                    out,
-                )
+                rules.append((f.name, col < f.minimum, pl.format(f"must be >= {f.minimum:g}{unit}, got {{}}", col)))
             if f.maximum is not None:
-                _report(
-                    df.filter(col > f.maximum),
-                    loc,
-                    f.name,
-                    pl.format(f"must be <= {f.maximum:g}{unit}, got {{}}", col),
-                    out,
-                )
+                rules.append((f.name, col > f.maximum, pl.format(f"must be <= {f.maximum:g}{unit}, got {{}}", col)))
         if f.choices:
-            _report(
-                df.filter(col.is_not_null() & ~col.is_in(list(f.choices))),
-                loc,
-                f.name,
-                pl.format(f"{{}} is not one of: {', '.join(f.choices)}", col),
-                out,
+            rules.append(
+                (
+                    f.name,
+                    col.is_not_null() & ~col.is_in(list(f.choices)),
+                    pl.format(f"{{}} is not one of: {', '.join(f.choices)}", col),
+                )
             )
         if f.type == "str":
-            _report(
-                df.filter(col.is_not_null() & (col.str.strip_chars() == "")),
-                loc,
-                f.name,
-                pl.lit("blank text"),
-                out,
-            )
-            _report(
-                df.filter(col.str.len_chars() > MAX_TEXT),
-                loc,
-                f.name,
-                pl.lit(f"text longer than {MAX_TEXT:,} characters"),
-                out,
-            )
-    _check_formats(rt, df, loc, out)
+            rules.append((f.name, col.is_not_null() & (col.str.strip_chars() == ""), pl.lit("blank text")))
+            rules.append((f.name, col.str.len_chars() > MAX_TEXT, pl.lit(f"text longer than {MAX_TEXT:,} characters")))
+    return rules + _format_rules(rt)
+
+
+def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """Single-value rules, all tested in one pass over the table; only rules some row breaks are reported."""
+    if df.height == 0:
+        return
+    rules = _RULES[rt.name]
+    fired = df.select([mask.any().alias(str(i)) for i, (_, mask, _) in enumerate(rules)]).row(0)
+    for (column, mask, message), hit in zip(rules, fired, strict=True):
+        if hit:
+            _report(df.filter(mask), loc, column, message, out)
 
 
 # C0 controls and DEL; tab and line breaks only in multi-line text
@@ -446,39 +429,35 @@ _CONTROL = r"[\x00-\x1F\x7F]"
 _CONTROL_MULTILINE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 
 
-def _check_formats(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+def _format_rules(rt: RecordType) -> list[_Rule]:
     """Documented formats (ISO2 codes, HS codes), no control characters in text, numbers of a sane size."""
+    rules: list[_Rule] = []
     for f in rt.fields:
         col = pl.col(f.name)
         if f.type == "str":
             bad = _CONTROL_MULTILINE if f.multiline else _CONTROL
             code = col.str.extract(f"({bad})").str.encode("hex").str.to_uppercase()
             where = "" if f.multiline else "; tabs and line breaks are allowed only in multi-line fields"
-            _report(
-                df.filter(col.str.contains(bad)),
-                loc,
-                f.name,
-                pl.format(f"contains the control character U+00{{}}{where}", code),
-                out,
+            rules.append(
+                (f.name, col.str.contains(bad), pl.format(f"contains the control character U+00{{}}{where}", code))
             )
             if f.pattern is not None:
-                _report(
-                    df.filter(col.is_not_null() & ~col.str.contains(f"^(?:{f.pattern})$")),
-                    loc,
-                    f.name,
-                    pl.format(f"{{}} is not {f.pattern_hint or 'of the form ' + f.pattern}", col),
-                    out,
+                rules.append(
+                    (
+                        f.name,
+                        col.is_not_null() & ~col.str.contains(f"^(?:{f.pattern})$"),
+                        pl.format(f"{{}} is not {f.pattern_hint or 'of the form ' + f.pattern}", col),
+                    )
                 )
         elif f.type in ("int", "float") and f.maximum is None:
-            _report(
-                df.filter(col.is_finite() & (col.abs() > LARGEST))
-                if f.type == "float"
-                else df.filter(col.abs() > LARGEST),
-                loc,
-                f.name,
-                pl.format(f"{{}} is beyond the largest magnitude allowed ({LARGEST:.0e})", col),
-                out,
+            too_big = col.is_finite() & (col.abs() > LARGEST) if f.type == "float" else col.abs() > LARGEST
+            rules.append(
+                (f.name, too_big, pl.format(f"{{}} is beyond the largest magnitude allowed ({LARGEST:.0e})", col))
             )
+    return rules
+
+
+_RULES: dict[str, list[_Rule]] = {rt.name: _value_rules(rt) for rt in TABLES}
 
 
 def _check_keys(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
