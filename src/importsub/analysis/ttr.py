@@ -277,34 +277,47 @@ class TTRModel:
 
     def bounds(self, shock: Shock | None, t_weeks: float) -> tuple[FloatArray, FloatArray, float]:
         """Column upper bounds, row upper bounds and offset [RUB] for a shock and window (pure)."""
-        net = self.network
         t = float(t_weeks)
         if not np.isfinite(t) or t < 0:
             raise AnalysisError(f"window must be ≥ 0 weeks, not {t_weeks!r}")
-        tau = t / WEEKS_PER_YEAR
-        a = shock.node_available(t) if shock is not None else np.ones(net.n_nodes)
+        a = shock.node_available(t) if shock is not None else np.ones(self.network.n_nodes)
+        la = shock.link_available(t) if shock is not None and shock.hit_links.size else None
+        return self.bounds_from(a, la, t / WEEKS_PER_YEAR)
+
+    def bounds_from(self, a: FloatArray, la: FloatArray | None, tau: float) -> tuple[FloatArray, FloatArray, float]:
+        """Bounds for available fractions ``a`` (nodes) and ``la`` (links, None = no cut) over ``τ`` years (pure)."""
+        net = self.network
         if a.shape != (net.n_nodes,):
             raise AnalysisError("the shock was built for another network (node count differs)")
         f_ub = np.where(np.isfinite(self._f_rate), self._f_rate * tau if tau > 0 else 0.0, np.inf)
-        if shock is not None and shock.hit_links.size:
-            la = shock.link_available(t)
+        if la is not None:
             cut = np.flatnonzero(la < 1.0)
             f_ub[cut] = np.minimum(f_ub[cut], la[cut] * net.capacity[net.link_supplier[cut]] * tau)
         col_upper = np.concatenate([net.capacity * tau * a, f_ub, net.demand[self.final] * tau])
         row_upper = self._row_upper_fixed.copy()
         P = net.pool_capacity.size
         if P:
-            a_pool = np.zeros(P)
-            np.maximum.at(a_pool, net.pool[self._pooled], a[self._pooled])
-            a_pool[np.bincount(net.pool[self._pooled], minlength=P) == 0] = 1.0
-            row_upper[self.row_pool] = net.pool_capacity * tau * a_pool
+            row_upper[self.row_pool] = net.pool_capacity * tau * self.pool_available(a)
         offset = float(np.sum(net.margin[self.final] * net.demand[self.final]) * tau)
         return col_upper, row_upper, offset
+
+    def pool_available(self, a: FloatArray) -> FloatArray:
+        """Available fraction of each pool: the largest of its members' (1 for a pool without members)."""
+        net = self.network
+        P = net.pool_capacity.size
+        a_pool = np.zeros(P)
+        np.maximum.at(a_pool, net.pool[self._pooled], a[self._pooled])
+        a_pool[np.bincount(net.pool[self._pooled], minlength=P) == 0] = 1.0
+        return a_pool
 
     def set_shock(self, shock: Shock | None, t_weeks: float | None = None) -> None:
         """Change the shock and/or window: only bounds change (warm re-solve)."""
         t = float(t_weeks if t_weeks is not None else (shock.window if shock is not None else self.t_weeks))
-        col_upper, row_upper, offset = self.bounds(shock, t)
+        self._apply(*self.bounds(shock, t))
+        self.shock, self.t_weeks = shock, t
+
+    def _apply(self, col_upper: FloatArray, row_upper: FloatArray, offset: float) -> None:
+        """Pass changed bounds to HiGHS (if built) and keep them."""
         if self._h is not None:
             import highspy
 
@@ -321,7 +334,6 @@ class TTRModel:
             if dr.size:
                 self._h.changeRowsBounds(int(dr.size), dr.astype(np.int32), np.full(dr.size, -inf), row_upper[dr])
         self.col_upper, self.row_upper, self.offset = col_upper, row_upper, offset
-        self.shock, self.t_weeks = shock, t
 
     # ------------------------------------------------------------ arrays and solver
 
@@ -432,6 +444,25 @@ class TTRModel:
         AnalysisError
             Any other solver failure.
         """
+        h = self._run()
+        obj = float(h.getInfo().objective_function_value)
+        lost = self.offset + self.margin_scale * obj
+        dem = self.network.demand[self.final] * self.t_weeks / WEEKS_PER_YEAR
+        if not values:
+            return TTRSolution(
+                self.t_weeks, lost, dem, np.full(self.final.size, np.nan), self.final, self.network.n_nodes
+            )
+        sol = h.getSolution()
+        z = np.asarray(sol.col_value, dtype=np.float64)
+        rd = np.asarray(sol.row_dual, dtype=np.float64) * self.margin_scale
+        cd = np.asarray(sol.col_dual, dtype=np.float64) * self.margin_scale
+        y = np.clip(z[self.col_y], 0.0, None)
+        return TTRSolution(
+            self.t_weeks, lost, dem, y, self.final, self.network.n_nodes, z[self.col_p], z[self.col_f], rd, cd
+        )
+
+    def _run(self) -> Any:
+        """Run HiGHS on the current bounds; raise unless optimal; return the instance."""
         import highspy
 
         h = self.highs
@@ -460,21 +491,7 @@ class TTRModel:
         if status != MS.kOptimal:
             raise AnalysisError(f"TTR model not solved ({self._what()}): HiGHS status {h.modelStatusToString(status)}")
         self._cold = False
-        obj = float(h.getInfo().objective_function_value)
-        lost = self.offset + self.margin_scale * obj
-        dem = self.network.demand[self.final] * self.t_weeks / WEEKS_PER_YEAR
-        if not values:
-            return TTRSolution(
-                self.t_weeks, lost, dem, np.full(self.final.size, np.nan), self.final, self.network.n_nodes
-            )
-        sol = h.getSolution()
-        z = np.asarray(sol.col_value, dtype=np.float64)
-        rd = np.asarray(sol.row_dual, dtype=np.float64) * self.margin_scale
-        cd = np.asarray(sol.col_dual, dtype=np.float64) * self.margin_scale
-        y = np.clip(z[self.col_y], 0.0, None)
-        return TTRSolution(
-            self.t_weeks, lost, dem, y, self.final, self.network.n_nodes, z[self.col_p], z[self.col_f], rd, cd
-        )
+        return h
 
     def slope(self, sol: TTRSolution) -> float:
         """``d(lost margin)/dt`` [RUB/week] at ``sol``, for bounds proportional to ``t``.

@@ -24,7 +24,8 @@ import polars as pl
 
 from importsub.analysis.demand import node_frame
 from importsub.analysis.result import Result, fingerprint
-from importsub.analysis.ttr import DEFAULT_HORIZON, TTRModel, shared_model
+from importsub.analysis.ttr import DEFAULT_HORIZON, TTRModel
+from importsub.analysis.ttr_phased import PhasedTTR, period_available, period_ends, shared_phased
 from importsub.analysis.ttr_tts import _tts_targets
 from importsub.compile.network import FloatArray, IntArray, Network
 from importsub.compile.shock import Shock
@@ -74,27 +75,67 @@ def sweep_targets(network: Network, by: str = "node", weeks: float | None = None
     return out
 
 
+def target_shock(network: Network, target: Target, severity: float) -> Shock:
+    """The disruption of one sweep target: its nodes down at ``severity``, each for its own weeks."""
+    return Shock.nodes(network, target.nodes, severity, target.weeks, name=target.label)
+
+
 def _solve_targets(
     network: Network,
-    payload: dict[float, tuple[float, Any]],
+    payload: dict[tuple[float, ...], tuple[float, Any]],
     task: Sequence[tuple[int, IntArray, FloatArray, float]],
     severity: float,
+    backlog: float = 0.0,
 ) -> list[tuple[int, float]]:
-    """Worker: PI of each target, each re-solved from its window's baseline basis (order independent)."""
+    """Worker: PI of each target on the phased model of its period structure, re-solved from that
+    structure's baseline basis (order independent)."""
     import hashlib
 
-    model = shared_model(network)
     out = []
-    keys: dict[float, str] = {}
+    keys: dict[tuple[float, ...], str] = {}
     for k, nodes, weeks, t in task:
-        z_b, basis = payload[t]
-        if t not in keys:
-            keys[t] = hashlib.blake2b(basis[0].tobytes() + basis[1].tobytes(), digest_size=16).hexdigest()
-        model.set_shock(Shock.nodes(network, nodes, severity, weeks, name="sweep"), t)
-        model.set_basis(basis, key=keys[t])
+        shock = Shock.nodes(network, nodes, severity, weeks, name="sweep")
+        ends = period_ends(shock, t)
+        key = tuple(ends.tolist())
+        z_b, basis = payload[key]
+        if key not in keys:
+            keys[key] = hashlib.blake2b(basis[0].tobytes() + basis[1].tobytes(), digest_size=16).hexdigest()
+        model = shared_phased(network, ends.size, backlog)
+        model.set_shock(shock, t, ends)
+        model.set_basis(basis, key=keys[key])
         z = model.solve(values=False).lost_margin
         pi = z - z_b
         out.append((k, 0.0 if pi <= model.zero_tolerance(t) else pi))
+    return out
+
+
+def _screen(net: Network, targets: list[Target], ks: list[int], t: float, plan: Any, severity: float) -> FloatArray:
+    """Propagation bounds [RUB] of targets ``ks`` (all of window ``t``), period by period.
+
+    Period k's availabilities propagate through the baseline plan scaled by
+    ``Δ_k / t`` with stock shared out in the same proportion (the kernel is
+    invariant to that scaling), so the sum over periods of the plans is
+    feasible in the phased model and the bound holds for it.
+    """
+    from importsub.analysis.montecarlo import Propagator
+
+    prop = Propagator(net, plan)
+    out = np.zeros(len(ks))
+    for s in range(0, len(ks), 256):
+        block = ks[s : s + 256]
+        cols: list[tuple[int, IntArray, FloatArray, float]] = []
+        for c, k in enumerate(block):
+            sh = target_shock(net, targets[k], severity)
+            ends = period_ends(sh, t)
+            for t0, t1 in zip(np.r_[0.0, ends[:-1]], ends, strict=True):
+                a, _ = period_available(sh, net.n_nodes, net.n_links, float(t0), float(t1))
+                cols.append((c, targets[k].nodes, a[targets[k].nodes], float((t1 - t0) / t)))
+        avail = np.ones((net.n_nodes, len(cols)))
+        for q, (_, nodes, a_nodes, _) in enumerate(cols):
+            avail[nodes, q] = a_nodes
+        ub = prop.extra_loss(prop.run(avail)).sum(axis=0)
+        for q, (c, _, _, w) in enumerate(cols):
+            out[s + c] += w * float(ub[q])
     return out
 
 
@@ -111,6 +152,7 @@ def sweep(
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     chunk: int = 32,
+    backlog: float = 0.0,
 ) -> Result:
     """Risk exposure of every node (site, country): PI of its disruption, REI = PI / max PI, ranked.
 
@@ -131,6 +173,8 @@ def sweep(
     progress : callable(stage, done, total), optional
     chunk : int
         Targets per task.
+    backlog : float [fraction]
+        Share of unmet demand that waits for later periods (0 = lost sales).
 
     Returns
     -------
@@ -140,7 +184,7 @@ def sweep(
         ``summary`` (targets, zero-impact share [%], settled by screening [%],
         LP solves, largest PI).
     """
-    from importsub.analysis.montecarlo import Plan, Propagator
+    from importsub.analysis.montecarlo import Plan
     from importsub.distributed import map_chunks
 
     net = network
@@ -149,12 +193,12 @@ def sweep(
     windows = sorted({tg.window for tg in targets if tg.window > 0})
     # a fresh model: the baselines (cold, then warm through the sorted windows) do not depend on earlier calls
     model = TTRModel(net)
-    payload: dict[float, tuple[float, Any]] = {}
+    payload: dict[tuple[float, ...], tuple[float, Any]] = {}
     plans: dict[float, Plan] = {}
     for i, t in enumerate(windows):
         model.set_shock(None, t)
         sol = model.solve()
-        payload[t] = (sol.lost_margin, model.basis())
+        payload[(t,)] = (sol.lost_margin, model.basis())  # one period: the phased model is this one
         plans[t] = Plan.from_flows(net, t, sol.p, sol.f, sol.y_nodes, sol.lost_margin)  # type: ignore[arg-type]
         if progress:
             progress("baselines", i + 1, len(windows))
@@ -172,23 +216,27 @@ def sweep(
             ks = [k for k in todo if targets[k].window == t]
             if not ks:
                 continue
-            prop = Propagator(net, plans[t])
             tol = model.zero_tolerance(t)
-            for s in range(0, len(ks), 256):
-                block = ks[s : s + 256]
-                avail = np.ones((net.n_nodes, len(block)))
-                for c, k in enumerate(block):
-                    tg = targets[k]
-                    sh = Shock.nodes(net, tg.nodes, severity, tg.weeks)
-                    avail[tg.nodes, c] = sh.node_available(t)[tg.nodes]
-                ub = prop.extra_loss(prop.run(avail)).sum(axis=0)
-                for c, k in enumerate(block):
-                    bound[k] = float(ub[c])
-                    if ub[c] <= tol:
-                        settled[k] = True
-                done += len(block)
-                if progress:
-                    progress("screening", done, len(todo))
+            ub = _screen(net, targets, ks, t, plans[t], severity)
+            for c, k in enumerate(ks):
+                bound[k] = float(ub[c])
+                settled[k] = bool(ub[c] <= tol)
+            done += len(ks)
+            if progress:
+                progress("screening", done, len(todo))
+    # baselines of the period structures with more than one period (a fresh model each: order independent)
+    structures = sorted(
+        {
+            tuple(period_ends(target_shock(net, targets[k], severity), targets[k].window).tolist())
+            for k in range(T)
+            if not settled[k]
+        }
+        - set(payload)
+    )
+    for ends in structures:
+        pm = PhasedTTR(net, len(ends), backlog)
+        pm.set_shock(None, ends[-1], np.array(ends))
+        payload[ends] = (pm.solve(values=False).lost_margin, pm.basis())
     lp_targets = [k for k in range(T) if not settled[k]]
     items = [(k, targets[k].nodes, targets[k].weeks, targets[k].window) for k in lp_targets]
     tasks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
@@ -196,7 +244,7 @@ def sweep(
         _solve_targets,
         tasks,
         shared=(net, payload),
-        extra=(severity,),
+        extra=(severity, backlog),
         scheduler=scheduler,
         workers=workers,
         progress=(lambda d, n: progress("LP re-solves", d, n)) if progress else None,
@@ -253,8 +301,9 @@ def sweep(
             "zero impact [%]": [100.0 * float(np.mean(pi == 0)) if T else 0.0],
             "settled by screening [%]": [100.0 * float(np.mean(settled)) if T else 0.0],
             "LP re-solves": [len(lp_targets)],
+            "period structures": [len(payload)],
             "largest PI [RUB]": [top],
         }
     )
-    fp = fingerprint(net, analysis="sweep", by=by, weeks=weeks, severity=severity, screen=screen)
+    fp = fingerprint(net, analysis="sweep", by=by, weeks=weeks, severity=severity, screen=screen, backlog=backlog)
     return Result("sweep", {"targets": frame, "summary": summary}, fp)

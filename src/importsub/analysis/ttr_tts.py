@@ -25,6 +25,7 @@ from importsub.analysis.result import Result, fingerprint
 from importsub.analysis.ttr import DEFAULT_HORIZON, Progress, TTRModel, shared_model
 from importsub.compile.network import IntArray, Network
 from importsub.compile.shock import Shock
+from importsub.model.errors import AnalysisError
 
 # ====================================================================== time to survive
 
@@ -203,3 +204,103 @@ def tts(
     )
     fp = fingerprint(network, analysis="tts", severity=severity, horizon_weeks=horizon, tolerance_weeks=tol_weeks)
     return Result("tts", {"nodes": frame.sort(["TTS [weeks]", "node"]), "summary": summary}, fp)
+
+
+# ====================================================================== sites and scenarios
+
+
+def held(shock: Shock, name: str | None = None) -> Shock:
+    """The shock's disruptions held together for the whole window: every hit node and link down
+    at its severity for ever (no recovery), so that its availability does not depend on the window."""
+    hit_n = np.zeros(shock.node_severity.size, dtype=np.bool_)
+    hit_n[shock.hit_nodes] = True
+    hit_l = np.zeros(shock.link_severity.size, dtype=np.bool_)
+    hit_l[shock.hit_links] = True
+    sev_n, sev_l = np.where(hit_n, shock.node_severity, 0.0), np.where(hit_l, shock.link_severity, 0.0)
+    inf_n, inf_l = np.where(hit_n, np.inf, 0.0), np.where(hit_l, np.inf, 0.0)
+    z_n, z_l = np.zeros_like(inf_n), np.zeros_like(inf_l)
+    window = np.inf if hit_n.any() or hit_l.any() else 0.0
+    return Shock(name or shock.name, sev_n, inf_n, z_n, sev_l, inf_l, z_l, window, shock.targets)
+
+
+def tts_of_shock(network: Network, shock: Shock, horizon: float = DEFAULT_HORIZON, tol_weeks: float = 1e-3) -> float:
+    """TTS [weeks] of ``shock`` held for the whole window (:func:`held`), against the baseline, capped at ``horizon``."""
+    fixed = held(shock)
+    return time_to_survive(TTRModel(network), lambda t: fixed, horizon, tol_weeks)
+
+
+def tts_scenario(
+    network: Network, shock: Shock, *, horizon: float = DEFAULT_HORIZON, tol_weeks: float = 1e-3
+) -> Result:
+    """Time to survive of a scenario: its disruptions held together, the longest window with no loss.
+
+    Returns
+    -------
+    Result
+        ``scenario``: nodes hit, links cut, the scenario's own window (longest
+        disruption + recovery) [weeks], ``TTS [weeks]``, whether the network
+        survives less than the disruption lasts, capped flag.
+    """
+    if not shock.hit_nodes.size and not shock.hit_links.size:
+        raise AnalysisError(f"scenario {shock.name!r} disrupts nothing: it has no time to survive")
+    value = tts_of_shock(network, shock, horizon, tol_weeks)
+    frame = pl.DataFrame(
+        {
+            "scenario": [shock.name],
+            "nodes hit": [int(shock.hit_nodes.size)],
+            "links cut": [int(shock.hit_links.size)],
+            "disruption window [weeks]": [float(shock.window)],
+            "TTS [weeks]": [value],
+            "TTS < window": [bool(value < shock.window - tol_weeks)],
+            "capped at horizon": [bool(value >= horizon)],
+            "horizon [weeks]": [float(horizon)],
+        }
+    )
+    tables = {"scenario": frame}
+    if shock.targets.width:
+        tables["targets"] = shock.targets
+    fp = fingerprint(network, analysis="tts", **shock.describe(), horizon_weeks=horizon, tolerance_weeks=tol_weeks)
+    return Result("tts", tables, fp)
+
+
+def tts_sites(
+    network: Network,
+    sites: Sequence[str],
+    *,
+    severity: float = 1.0,
+    horizon: float = DEFAULT_HORIZON,
+    tol_weeks: float = 1e-3,
+) -> Result:
+    """Time to survive of each site: all its producing nodes down together (the plant TTS).
+
+    Returns
+    -------
+    Result
+        ``sites``: site, name, producing nodes, TTS [weeks], the longest time
+        to recover of its nodes [weeks], ``TTS < TTR``, capped flag.
+    """
+    names = network.site_names or network.sites
+    items = []
+    for k, s in enumerate(sites):
+        if s not in network.sites:
+            raise AnalysisError(f"unknown site {s!r}")
+        nodes = np.flatnonzero(network.node_site == network.sites.index(s))
+        if nodes.size == 0:
+            raise AnalysisError(f"site {s!r} produces nothing in this network: it has no time to survive")
+        items.append((k, nodes.astype(np.int64)))
+    values = dict(_tts_targets(network, items, severity, horizon, tol_weeks))
+    ttr = [float(network.ttr[nodes].max()) for _, nodes in items]
+    v = [values[k] for k in range(len(items))]
+    frame = pl.DataFrame(
+        {
+            "site": list(sites),
+            "site name": [names[network.sites.index(s)] for s in sites],
+            "nodes": [int(nodes.size) for _, nodes in items],
+            "TTS [weeks]": v,
+            "TTR [weeks]": ttr,
+            "TTS < TTR": [a < b - tol_weeks for a, b in zip(v, ttr, strict=True)],
+            "capped at horizon": [a >= horizon for a in v],
+        }
+    )
+    fp = fingerprint(network, analysis="tts", sites=list(sites), severity=severity, horizon_weeks=horizon)
+    return Result("tts", {"sites": frame.sort(["TTS [weeks]", "site"])}, fp)
