@@ -92,7 +92,9 @@ def _period_rows(
     cap_lost = net.capacity * tau * (1 - a) if losing else np.zeros(n)  # capacity taken by the shock [units]
     pool_use = np.bincount(net.pool[one._pooled], weights=sol.p[one._pooled], minlength=pool_upper.size)
     pool_full = pool_use >= pool_upper * (1 - 1e-9)
-    full = (sol.p >= col_upper[one.col_p] * (1 - 1e-9)) | ((net.pool >= 0) & pool_full[np.maximum(net.pool, 0)])
+    in_full_pool = np.zeros(n, dtype=np.bool_)
+    in_full_pool[one._pooled] = pool_full[net.pool[one._pooled]]
+    full = (sol.p >= col_upper[one.col_p] * (1 - 1e-9)) | in_full_pool
 
     def node_txt(i: int) -> str:
         s = int(net.node_site[i])
