@@ -9,6 +9,10 @@ Cases (one summary line each, time and peak memory from ``_measure.Measure``):
    sample of 20 nodes of the 1k network, rebuild the TTR model in PuLP and
    solve it with CBC (the baseline of each window once, then the shocked
    model per node); the losses must equal the sweep's; ratio of time per node.
+   ``periods-<N>-<by>``: what the periods cost — LP re-solves of the same
+   targets (a sample of ``--periods-targets``, default 150) on the
+   single-window model (before) and on the phased model (after, one period
+   per breakpoint of the target's availability), time per target and ratio.
 3. ``sweep-<N>-sampled``: for networks too large to sweep here, screening is
    run on every node and LP re-solves on a random sample; the total is
    *extrapolated* (stated as such), in process and with a 2-worker Dask
@@ -39,7 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _measure import Measure
 
-from importsub.analysis.disruption import TTRModel, _solve_targets, sweep, sweep_targets
+from importsub.analysis.disruption import PhasedTTR, TTRModel, _solve_targets, period_ends, sweep, sweep_targets
 from importsub.analysis.montecarlo import (
     MonteCarloSpec,
     Plan,
@@ -49,6 +53,7 @@ from importsub.analysis.montecarlo import (
     montecarlo,
     reference_plan,
 )
+from importsub.analysis.ttr_sweep import target_shock
 from importsub.compile import compile
 from importsub.compile.network import Network
 from importsub.compile.shock import WEEKS_PER_YEAR, Shock
@@ -119,6 +124,58 @@ def naive_sample(net: Network, nodes: np.ndarray) -> tuple[dict[int, float], flo
     return pis, time.perf_counter() - t0
 
 
+# ---------------------------------------------------------------- what the periods cost
+
+
+def periods_cost(net: Network, by: str, limit: int, rng: np.random.Generator) -> dict[str, float]:
+    """LP re-solves of the same targets, single window (before) and phased (after), each warm from its baseline.
+
+    Targets: up to ``limit`` of the sweep's (a random sample when there are more), one
+    model per window (before) or per period count (after); losses must agree where one period.
+    """
+    targets = sweep_targets(net, by)
+    targets = [tg for tg in targets if tg.window > 0]
+    if len(targets) > limit:
+        targets = [targets[int(i)] for i in rng.choice(len(targets), size=limit, replace=False)]
+    shocks = [target_shock(net, tg, 1.0) for tg in targets]
+    t0 = time.perf_counter()
+    single = TTRModel(net)
+    base1: dict[float, Any] = {}
+    for tg, sh in zip(targets, shocks, strict=True):
+        if tg.window not in base1:
+            single.set_shock(None, tg.window)
+            single.solve(values=False)
+            base1[tg.window] = single.basis()
+        single.set_shock(sh, tg.window)
+        single.set_basis(base1[tg.window], key=tg.window)
+        single.solve(values=False)
+    before = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    models: dict[int, PhasedTTR] = {}
+    base2: dict[tuple[float, ...], Any] = {}
+    periods = 0
+    for tg, sh in zip(targets, shocks, strict=True):
+        ends = period_ends(sh, tg.window)
+        periods += ends.size
+        m = models.get(ends.size) or models.setdefault(ends.size, PhasedTTR(net, int(ends.size)))
+        key = tuple(ends.tolist())
+        if key not in base2:
+            m.set_shock(None, tg.window, ends)
+            m.solve(values=False)
+            base2[key] = m.basis()
+        m.set_shock(sh, tg.window, ends)
+        m.set_basis(base2[key], key=key)
+        m.solve(values=False)
+    after = time.perf_counter() - t0
+    return {
+        "targets": len(targets),
+        "mean_periods": periods / max(1, len(targets)),
+        "structures": len(base2),
+        "before_ms": 1000 * before / max(1, len(targets)),
+        "after_ms": 1000 * after / max(1, len(targets)),
+    }
+
+
 # ---------------------------------------------------------------- sampled sweep (large networks)
 
 
@@ -135,7 +192,7 @@ def sampled_sweep(net: Network, sample: int, workers: int | None, rng: np.random
     for t in windows:
         model.set_shock(None, t)
         sol = model.solve()
-        payload[t] = (sol.lost_margin, model.basis())
+        payload[(t,)] = (sol.lost_margin, model.basis())
         plans[t] = Plan.from_flows(net, t, sol.p, sol.f, sol.y_nodes, sol.lost_margin)  # type: ignore[arg-type]
     t_base = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -274,6 +331,7 @@ def main() -> None:
     ap.add_argument("--mc-float64", action="store_true", help="propagate in float64 instead of float32")
     ap.add_argument("--naive", type=int, default=20, help="nodes of the 1k network rebuilt in PuLP + CBC")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--periods-targets", type=int, default=150, help="targets per case of the periods cost (sampled)")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     per_node_ours = None
@@ -293,6 +351,19 @@ def main() -> None:
             lp=s["LP re-solves"],
             per_node_ms=f"{1000 * per:.2f}",
         )
+        for by in ("node", "site"):
+            with Measure() as mp:
+                pc = periods_cost(net, by, args.periods_targets, np.random.default_rng(args.seed))
+            line(
+                f"periods-{sites}-{by}",
+                mp,
+                targets=pc["targets"],
+                mean_periods=f"{pc['mean_periods']:.2f}",
+                structures=pc["structures"],
+                single_window_ms=f"{pc['before_ms']:.2f}",
+                phased_ms=f"{pc['after_ms']:.2f}",
+                ratio=f"{pc['after_ms'] / max(pc['before_ms'], 1e-9):.2f}x",
+            )
         if sites == 1000 and args.naive:
             per_node_ours = per
             sample = rng.choice(net.n_nodes, size=args.naive, replace=False)

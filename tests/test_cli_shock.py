@@ -142,3 +142,38 @@ def test_scenarios_list_show_copy_set_compare(db: str, capsys: pytest.CaptureFix
     tables = json.loads(out)["tables"]
     pis = [r["performance impact [RUB]"] for r in tables["summary"]]
     assert pis[1] >= pis[0] > 0
+
+
+def test_time_inside_the_window_on_the_demo(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 9 item 1: a longer window never loses less; the country sweep ranks CN at least as high as its 8-week cut."""
+    pis = {}
+    for weeks in ("8", "16"):
+        code, out, err = call(capsys, "shock", "run", "cn-8w", "--weeks", weeks, "--db", db, "-f", "json")
+        assert code == 0, err
+        doc = json.loads(out)["tables"]
+        pis[weeks] = doc["summary"][0]["performance impact [RUB]"]
+        assert {"start [weeks]", "end [weeks]", "extra lost margin [RUB]"} <= set(doc["periods"][0])
+    assert pis["8"] > 0
+    assert pis["16"] >= pis["8"] * (1 - 1e-9)
+    code, out, err = call(capsys, "shock", "sweep", "--by", "country", "--year", "2025", "--db", db, "-f", "json")
+    assert code == 0, err
+    rows = {r["target"]: r["performance impact [RUB]"] for r in json.loads(out)["tables"]["targets"]}
+    assert rows["CN"] >= pis["8"] * (1 - 1e-9)
+    code, out, err = call(capsys, "shock", "run", "cn-8w", "--weeks", "16", "--backlog", "1", "--db", db, "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["tables"]["summary"][0]["performance impact [RUB]"] <= pis["16"] * (1 + 1e-9)
+    code, out, err = call(capsys, "shock", "run", "cn-8w", "--backlog", "2", "--db", db)
+    assert code != 0
+
+
+def test_tts_of_a_scenario_and_a_site(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = call(capsys, "shock", "tts", "--scenario", "p1-4w", "-d", "flexible", "--db", db, "-f", "json")
+    assert code == 0, err
+    (row,) = json.loads(out)["tables"]["scenario"]
+    assert row["TTS [weeks]"] == pytest.approx(200 / 90, abs=1e-3)  # P1 down: the hand-worked plant TTS
+    code, out, err = call(
+        capsys, "shock", "tts", "--site", "P1", "--site", "P2", "-d", "flexible", "--db", db, "-f", "json"
+    )
+    assert code == 0, err
+    sites = {r["site"]: r["TTS [weeks]"] for r in json.loads(out)["tables"]["sites"]}
+    assert sites == pytest.approx({"P1": 200 / 90, "P2": 200 / 30}, abs=1e-3)

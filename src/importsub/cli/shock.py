@@ -49,6 +49,16 @@ YearOption = Annotated[
 SchedulerOption = Annotated[
     str | None, typer.Option("--scheduler", help="Address of a Dask scheduler (tcp://host:8786) to fan out to.")
 ]
+BacklogOption = Annotated[
+    float,
+    typer.Option(
+        "--backlog",
+        min=0.0,
+        max=1.0,
+        help="Share of unmet demand [fraction 0–1] that waits and may be served in later periods of the window "
+        "(default 0: lost sales).",
+    ),
+]
 WorkersOption = Annotated[
     int, typer.Option("--workers", help="Without --scheduler: 0/1 = in this process, N ≥ 2 = a local Dask cluster.")
 ]
@@ -176,6 +186,7 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option(help="Window [weeks] (default: longest disruption + recovery).")
         ] = None,
         why: Annotated[int, typer.Option(help="Binding constraints listed.")] = 20,
+        backlog: BacklogOption = 0.0,
         fmt: FormatOption = "table",
         out: OutOption = None,
         table: TableOption = None,
@@ -188,7 +199,7 @@ def register(app: typer.Typer) -> None:
         net = _compile(ds, name, year)
         sh = compile_shock(ds, net, name)
         with status(f"solving the TTR model of {name}"):
-            result = run_shock(net, sh, weeks, why=why)
+            result = run_shock(net, sh, weeks, why=why, backlog=backlog)
         emit_result(result, fmt, out, table)
 
     @shock.command("sweep")
@@ -210,6 +221,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--tts", help="Also compute each target's time to survive (slow).")
         ] = False,
         horizon: Annotated[float, typer.Option(help="TTS cap [weeks].")] = 52.0,
+        backlog: BacklogOption = 0.0,
         scheduler: SchedulerOption = None,
         workers: WorkersOption = 0,
         top: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 40,
@@ -234,6 +246,7 @@ def register(app: typer.Typer) -> None:
                 scheduler=scheduler,
                 workers=workers,
                 progress=tick,
+                backlog=backlog,
             )
         if fmt == "table" and not table:
             result = Result(result.name, {**result.tables, "targets": result["targets"].head(top)}, result.fingerprint)
@@ -250,7 +263,8 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--node", "-n", help="SITE/PART (repeatable); default every node.")
         ] = None,
         site: Annotated[
-            list[str] | None, typer.Option("--site", help="Every node of these sites (repeatable).")
+            list[str] | None,
+            typer.Option("--site", help="TTS of these sites, all nodes of a site down together (repeatable)."),
         ] = None,
         severity: Annotated[float, typer.Option(help="Fraction of capacity lost.")] = 1.0,
         horizon: Annotated[float, typer.Option(help="Cap [weeks].")] = 52.0,
@@ -261,24 +275,35 @@ def register(app: typer.Typer) -> None:
         out: OutOption = None,
         table: TableOption = None,
     ) -> None:
-        """Time to survive of each node: the longest disruption with no loss beyond the baseline."""
-        import numpy as np
+        """Time to survive: the longest disruption with no loss beyond the baseline.
 
-        from importsub.analysis.disruption import tts
+        With --scenario alone: the scenario's disruptions held together (table ``scenario``);
+        --site: each site with all its nodes down together (table ``sites``);
+        --node (or nothing): each node alone (table ``nodes``).
+        """
+        from importsub.analysis.disruption import tts, tts_scenario, tts_sites
+        from importsub.compile.shock import compile_shock
 
         ds = _load(db, dataset, version)
         net = _compile(ds, scenario_, year)
+        if site:
+            with status(f"time to survive of {len(site)} site(s)"):
+                result = tts_sites(net, list(site), severity=severity, horizon=horizon, tol_weeks=tolerance)
+            emit_result(result, fmt, out, table)
+            return
+        if scenario_ and not node:
+            sh = compile_shock(ds, net, scenario_)
+            with status(f"time to survive of scenario {scenario_}"):
+                result = tts_scenario(net, sh, horizon=horizon, tol_weeks=tolerance)
+            emit_result(result, fmt, out, table)
+            return
         chosen: list[int] = []
         for text in node or []:
             if "/" not in text:
                 raise ImportsubError(f"--node takes SITE/PART, not {text!r}")
             s, p = text.split("/", 1)
             chosen.append(net.node(s, p))
-        for s in site or []:
-            if s not in net.sites:
-                raise ImportsubError(f"unknown site {s!r}")
-            chosen.extend(np.flatnonzero(net.node_site == net.sites.index(s)).tolist())
-        nodes = sorted(set(chosen)) if (node or site) else None
+        nodes = sorted(set(chosen)) if node else None
         with _bar("time to survive") as tick:
             result = tts(
                 net,

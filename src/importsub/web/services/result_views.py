@@ -37,7 +37,7 @@ def _hidden(df: pl.DataFrame | None, column: str) -> int:
 
 
 def shock_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
-    """What the shock result page shows: summary, losses per OEM (chart) and vehicle model, why, disruptions."""
+    """What the shock result page shows: summary, losses per OEM (chart), period and vehicle model, why, disruptions."""
     oems = tables.get("oems", pl.DataFrame())
     loss = "extra lost margin [RUB]"
     label = "OEM name" if "OEM name" in oems.columns else "OEM"
@@ -49,6 +49,7 @@ def shock_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
         "vehicles": _rows(tables.get("vehicles")),
         "vehicles_total": tables["vehicles"].height if "vehicles" in tables else 0,
         "why": _rows(tables.get("why")),
+        "periods": _rows(tables.get("periods")),
         "targets": _rows(tables.get("targets")),
         "hidden_oems": _hidden(oems, loss),
         "hidden_vehicles": _hidden(tables.get("vehicles"), loss),

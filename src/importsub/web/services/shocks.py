@@ -201,7 +201,8 @@ def why_owner_sites(net: Any, why: pl.DataFrame) -> pl.Series:
         for p, s in zip(net.group_part, net.group_site, strict=True)
     )
     nodes = unique((net.node_label(j), sites[int(net.node_site[j])]) for j in range(net.n_nodes))
-    pools = unique((f"{site_name[int(s)]} pool {k}", sites[int(s)]) for k, s in enumerate(net.pool_site))
+    pool_name = list(net.pool_names or (str(k) for k in range(len(net.pool_site))))
+    pools = unique((f"{site_name[int(s)]} pool {pool_name[k]}", sites[int(s)]) for k, s in enumerate(net.pool_site))
     links = unique(
         (
             f"{net.node_label(int(i))} → {site_name[int(net.group_site[int(g)])]}",
@@ -211,7 +212,7 @@ def why_owner_sites(net: Any, why: pl.DataFrame) -> pl.Series:
     )
     maps = {
         "input shortage": groups,
-        "capacity cut": nodes,
+        "capacity cut": {**nodes, **pools},
         "at capacity": nodes,
         "capacity pool": pools,
         "link not qualified": links,
@@ -314,6 +315,7 @@ _VEHICLE_FIGURES = (
     "extra lost [units]",
     "extra lost margin [RUB]",
 )
+_PERIOD_FIGURES = ("demand [units]", "lost [units]", "extra lost [units]", "extra lost margin [RUB]")
 _SWEEP_FIGURES = (
     "rank",
     "performance impact [RUB]",
@@ -328,6 +330,8 @@ SHOCK_CONFIDENTIAL: dict[str, dict[str, str]] = {
     "vehicles": dict.fromkeys(_VEHICLE_FIGURES, "site"),
     "oems": dict.fromkeys((f for f in _VEHICLE_FIGURES if "baseline" not in f), by_organization("OEM")),
     "why": dict.fromkeys(("shadow price [RUB/unit]", "units short [units]", "why"), "site"),
+    # per period and OEM: the OEM's own losses (the period bounds are the scenario's, public)
+    "periods": dict.fromkeys(_PERIOD_FIGURES, by_organization("OEM")),
 }
 SHOCK_AGGREGATES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
     "summary": [
@@ -427,6 +431,7 @@ def register_all(analyses: Analyses) -> None:
                 "summary": None,
                 "oems": ("OEM name", "extra lost margin [RUB]"),
                 "vehicles": ("part name", "extra lost margin [RUB]"),
+                "periods": None,
                 "why": None,
                 "targets": None,
             },

@@ -1,0 +1,309 @@
+"""The risk-exposure sweep: every node, site or country disrupted in turn.
+
+Sweep and screening
+-------------------
+:func:`sweep` disrupts every node (or site, or country) in turn for its own
+time to recover.  It first runs the no-re-routing propagation of
+:mod:`importsub.analysis.montecarlo` from the baseline LP plan of each
+window: that propagated plan is feasible in the TTR model, so its extra loss
+is an upper bound on PI, and a target whose bound is within the zero
+tolerance has PI = 0 *exactly as the LP would report it* — it needs no LP.
+The other targets are re-solved on one model per process, each from the
+baseline basis of its window (so results do not depend on solve order or on
+how targets are split over Dask workers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from importsub.analysis.demand import node_frame
+from importsub.analysis.result import Result, fingerprint
+from importsub.analysis.ttr import DEFAULT_HORIZON, TTRModel
+from importsub.analysis.ttr_phased import PhasedTTR, period_available, period_ends, shared_phased
+from importsub.analysis.ttr_tts import _tts_targets
+from importsub.compile.network import FloatArray, IntArray, Network
+from importsub.compile.shock import Shock
+from importsub.model.errors import AnalysisError
+
+# ====================================================================== sweep
+
+
+@dataclass(frozen=True)
+class Target:
+    """One disruption of a sweep: its label, nodes, their durations [weeks] and the window [weeks]."""
+
+    label: str
+    nodes: IntArray
+    weeks: FloatArray
+    window: float
+
+
+def sweep_targets(network: Network, by: str = "node", weeks: float | None = None) -> list[Target]:
+    """Targets of a sweep: every node, every site or every country with producing nodes.
+
+    Each node is down for its own time to recover (or ``weeks``); the window
+    is the longest duration of the target's nodes.
+    """
+    net = network
+    dur = net.ttr if weeks is None else np.full(net.n_nodes, float(weeks))
+    if by == "node":
+        keys = np.arange(net.n_nodes)
+        labels = [net.node_label(i) for i in range(net.n_nodes)]
+    elif by == "site":
+        keys = net.node_site
+        labels = list(net.sites)
+    elif by == "country":
+        keys = net.node_country
+        labels = list(net.countries)
+    else:
+        raise AnalysisError(f"unknown sweep target {by!r}; choose node, site or country")
+    order = np.argsort(keys, kind="stable")
+    ks = keys[order]
+    cuts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    groups = np.split(order, cuts[1:])
+    out = []
+    for g in groups:
+        k = int(keys[g[0]])
+        w = dur[g]
+        out.append(Target(labels[k], g.astype(np.int64), w, float(w.max()) if w.size else 0.0))
+    return out
+
+
+def target_shock(network: Network, target: Target, severity: float) -> Shock:
+    """The disruption of one sweep target: its nodes down at ``severity``, each for its own weeks."""
+    return Shock.nodes(network, target.nodes, severity, target.weeks, name=target.label)
+
+
+def _solve_targets(
+    network: Network,
+    payload: dict[tuple[float, ...], tuple[float, Any]],
+    task: Sequence[tuple[int, IntArray, FloatArray, float]],
+    severity: float,
+    backlog: float = 0.0,
+) -> list[tuple[int, float]]:
+    """Worker: PI of each target on the phased model of its period structure, re-solved from that
+    structure's baseline basis (order independent)."""
+    import hashlib
+
+    out = []
+    keys: dict[tuple[float, ...], str] = {}
+    for k, nodes, weeks, t in task:
+        shock = Shock.nodes(network, nodes, severity, weeks, name="sweep")
+        ends = period_ends(shock, t)
+        key = tuple(ends.tolist())
+        z_b, basis = payload[key]
+        if key not in keys:
+            keys[key] = hashlib.blake2b(basis[0].tobytes() + basis[1].tobytes(), digest_size=16).hexdigest()
+        model = shared_phased(network, ends.size, backlog)
+        model.set_shock(shock, t, ends)
+        model.set_basis(basis, key=keys[key])
+        z = model.solve(values=False).lost_margin
+        pi = z - z_b
+        out.append((k, 0.0 if pi <= model.zero_tolerance(t) else pi))
+    return out
+
+
+def _screen(net: Network, targets: list[Target], ks: list[int], t: float, plan: Any, severity: float) -> FloatArray:
+    """Propagation bounds [RUB] of targets ``ks`` (all of window ``t``), period by period.
+
+    Period k's availabilities propagate through the baseline plan scaled by
+    ``Δ_k / t`` with stock shared out in the same proportion (the kernel is
+    invariant to that scaling), so the sum over periods of the plans is
+    feasible in the phased model and the bound holds for it.
+    """
+    from importsub.analysis.montecarlo import Propagator
+
+    prop = Propagator(net, plan)
+    out = np.zeros(len(ks))
+    for s in range(0, len(ks), 256):
+        block = ks[s : s + 256]
+        cols: list[tuple[int, IntArray, FloatArray, float]] = []
+        for c, k in enumerate(block):
+            sh = target_shock(net, targets[k], severity)
+            ends = period_ends(sh, t)
+            for t0, t1 in zip(np.r_[0.0, ends[:-1]], ends, strict=True):
+                a, _ = period_available(sh, net.n_nodes, net.n_links, float(t0), float(t1))
+                cols.append((c, targets[k].nodes, a[targets[k].nodes], float((t1 - t0) / t)))
+        avail = np.ones((net.n_nodes, len(cols)))
+        for q, (_, nodes, a_nodes, _) in enumerate(cols):
+            avail[nodes, q] = a_nodes
+        ub = prop.extra_loss(prop.run(avail)).sum(axis=0)
+        for q, (c, _, _, w) in enumerate(cols):
+            out[s + c] += w * float(ub[q])
+    return out
+
+
+def sweep(
+    network: Network,
+    by: str = "node",
+    *,
+    weeks: float | None = None,
+    severity: float = 1.0,
+    screen: bool = True,
+    with_tts: bool = False,
+    horizon: float = DEFAULT_HORIZON,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    chunk: int = 32,
+    backlog: float = 0.0,
+) -> Result:
+    """Risk exposure of every node (site, country): PI of its disruption, REI = PI / max PI, ranked.
+
+    Parameters
+    ----------
+    network : Network
+    by : ``node`` | ``site`` | ``country``
+    weeks : float, optional [weeks]
+        Duration of every disruption; default each node's time to recover.
+    severity : float [fraction]
+    screen : bool
+        Settle targets by the no-re-routing propagation bound where it proves PI = 0.
+    with_tts : bool
+        Also compute each target's TTS (one LP curve per target; slow).
+    horizon : float [weeks]
+        TTS cap.
+    scheduler, workers : Dask fan-out (see :func:`importsub.distributed.map_chunks`).
+    progress : callable(stage, done, total), optional
+    chunk : int
+        Targets per task.
+    backlog : float [fraction]
+        Share of unmet demand that waits for later periods (0 = lost sales).
+
+    Returns
+    -------
+    Result
+        ``targets`` (ranked: PI [RUB], risk exposure index [0–1], window
+        [weeks], settled by screening or LP, propagation bound [RUB], TTS);
+        ``summary`` (targets, zero-impact share [%], settled by screening [%],
+        LP solves, largest PI).
+    """
+    from importsub.analysis.montecarlo import Plan
+    from importsub.distributed import map_chunks
+
+    net = network
+    targets = sweep_targets(net, by, weeks)
+    T = len(targets)
+    windows = sorted({tg.window for tg in targets if tg.window > 0})
+    # a fresh model: the baselines (cold, then warm through the sorted windows) do not depend on earlier calls
+    model = TTRModel(net)
+    payload: dict[tuple[float, ...], tuple[float, Any]] = {}
+    plans: dict[float, Plan] = {}
+    for i, t in enumerate(windows):
+        model.set_shock(None, t)
+        sol = model.solve()
+        payload[(t,)] = (sol.lost_margin, model.basis())  # one period: the phased model is this one
+        plans[t] = Plan.from_flows(net, t, sol.p, sol.f, sol.y_nodes, sol.lost_margin)  # type: ignore[arg-type]
+        if progress:
+            progress("baselines", i + 1, len(windows))
+    pi = np.zeros(T)
+    bound = np.full(T, np.nan)
+    settled = np.zeros(T, dtype=np.bool_)
+    for k, tg in enumerate(targets):
+        if tg.window <= 0 or severity <= 0:
+            settled[k] = True
+            bound[k] = 0.0
+    if screen:
+        todo = [k for k in range(T) if not settled[k]]
+        done = 0
+        for t in windows:
+            ks = [k for k in todo if targets[k].window == t]
+            if not ks:
+                continue
+            tol = model.zero_tolerance(t)
+            ub = _screen(net, targets, ks, t, plans[t], severity)
+            for c, k in enumerate(ks):
+                bound[k] = float(ub[c])
+                settled[k] = bool(ub[c] <= tol)
+            done += len(ks)
+            if progress:
+                progress("screening", done, len(todo))
+    # baselines of the period structures with more than one period (a fresh model each: order independent)
+    structures = sorted(
+        {
+            tuple(period_ends(target_shock(net, targets[k], severity), targets[k].window).tolist())
+            for k in range(T)
+            if not settled[k]
+        }
+        - set(payload)
+    )
+    for ends in structures:
+        pm = PhasedTTR(net, len(ends), backlog)
+        pm.set_shock(None, ends[-1], np.array(ends))
+        payload[ends] = (pm.solve(values=False).lost_margin, pm.basis())
+    lp_targets = [k for k in range(T) if not settled[k]]
+    items = [(k, targets[k].nodes, targets[k].weeks, targets[k].window) for k in lp_targets]
+    tasks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    res = map_chunks(
+        _solve_targets,
+        tasks,
+        shared=(net, payload),
+        extra=(severity, backlog),
+        scheduler=scheduler,
+        workers=workers,
+        progress=(lambda d, n: progress("LP re-solves", d, n)) if progress else None,
+    )
+    for part in res:
+        for k, v in part:
+            pi[k] = v
+    top = float(pi.max()) if T else 0.0
+    rei = pi / top if top > 0 else np.zeros(T)
+    first = np.array([int(tg.nodes[0]) for tg in targets], dtype=np.int64)
+    labels = node_frame(net)[first.tolist()]
+    cols: dict[str, Any] = {"target": [tg.label for tg in targets]}
+    if by == "node":
+        frame = labels.select("node", "site", "site name", "country", "part", "part name")
+    elif by == "site":
+        frame = labels.select("site", "site name", "organization", "country")
+    else:
+        frame = labels.select("country")
+    frame = (
+        pl.DataFrame(cols)
+        .hstack(frame if by != "country" else pl.DataFrame())
+        .with_columns(
+            pl.Series("nodes", [int(tg.nodes.size) for tg in targets]),
+            pl.Series("window [weeks]", [tg.window for tg in targets]),
+            pl.Series("performance impact [RUB]", pi),
+            pl.Series("risk exposure index", rei),
+            pl.Series("settled by", np.where(settled, "screening", "LP").tolist()),
+            pl.Series("propagation bound [RUB]", bound),
+        )
+    )
+    if with_tts:
+        tts_items = [(k, targets[k].nodes) for k in range(T)]
+        tts_tasks = [tts_items[i : i + 16] for i in range(0, T, 16)]
+        tres = map_chunks(
+            _tts_targets,
+            tts_tasks,
+            shared=(net,),
+            extra=(severity, horizon, 1e-3),
+            scheduler=scheduler,
+            workers=workers,
+            progress=(lambda d, n: progress("TTS", d, n)) if progress else None,
+        )
+        tv = np.zeros(T)
+        for part in tres:
+            for k, v in part:
+                tv[k] = v
+        frame = frame.with_columns(pl.Series("TTS [weeks]", tv))
+    frame = frame.with_row_index("_i").sort(["performance impact [RUB]", "_i"], descending=[True, False]).drop("_i")
+    frame = frame.with_row_index("rank", offset=1)
+    summary = pl.DataFrame(
+        {
+            "targets": [T],
+            "by": [by],
+            "zero impact [%]": [100.0 * float(np.mean(pi == 0)) if T else 0.0],
+            "settled by screening [%]": [100.0 * float(np.mean(settled)) if T else 0.0],
+            "LP re-solves": [len(lp_targets)],
+            "period structures": [len(payload)],
+            "largest PI [RUB]": [top],
+        }
+    )
+    fp = fingerprint(net, analysis="sweep", by=by, weeks=weeks, severity=severity, screen=screen, backlog=backlog)
+    return Result("sweep", {"targets": frame, "summary": summary}, fp)
