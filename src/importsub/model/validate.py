@@ -368,8 +368,10 @@ def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: p
         return
     # one chunk per column: polars 2.1 panics formatting a column whose chunks differ from the others'
     # (a CSV read in parallel, offending rows in two chunks: "assertion failed: i < self.len()")
-    head = df.head(max(0, out.cap - len(out.problems)) or 1).rechunk().select(
-        pl.col(ROW), pl.col("__src__"), message_expr.alias("__msg__")
+    head = (
+        df.head(max(0, out.cap - len(out.problems)) or 1)
+        .rechunk()
+        .select(pl.col(ROW), pl.col("__src__"), message_expr.alias("__msg__"))
     )
     for row, src, msg in head.iter_rows():
         out.add(loc.problem(src, row, column, msg))
