@@ -128,30 +128,32 @@ def test_stored_fingerprint_travels_and_is_dropped_on_change(tmp_path: Path, tin
     assert changed.fingerprint() != info.fingerprint
 
 
-def test_material_migration_defaults_to_false(store_url: str, tiny: Dataset) -> None:
-    """Migration 0003 adds parts.material; parts stored before it read back as not materials."""
-    import sqlalchemy as sa
+def _migrate(store: Store, step: str, target: str) -> None:
+    """Run Alembic ``upgrade``/``downgrade`` to ``target`` on the store's database."""
     from alembic import command
     from alembic.config import Config
 
     from importsub.store import MIGRATIONS
 
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(command, step)(cfg, target)
+
+
+def test_material_migration_defaults_to_false(store_url: str, tiny: Dataset) -> None:
+    """Migration 0003 adds parts.material; parts stored before it read back as not materials."""
+    import sqlalchemy as sa
+
     store = Store(store_url)
     flagged = tiny.replace(parts=tiny.parts.with_columns((pl.col("id") == "CHIP").alias("material")))
     store.write_dataset(flagged)
     assert store.read_dataset("tiny").parts.filter(pl.col("material"))["id"].to_list() == ["CHIP"]
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-
-    def migrate(step: str, target: str) -> None:
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            getattr(command, step)(cfg, target)
-
-    migrate("downgrade", "0002")  # a store as it was before the field existed
+    _migrate(store, "downgrade", "0002")  # a store as it was before the field existed
     with store.engine.connect() as conn:
         assert "material" not in {c["name"] for c in sa.inspect(conn).get_columns("parts")}
-    migrate("upgrade", "head")
+    _migrate(store, "upgrade", "head")
     with store.engine.connect() as conn:
         values = conn.execute(sa.text("SELECT material FROM parts")).scalars().all()
     assert values
@@ -176,28 +178,18 @@ def test_sqlite_import_without_the_bulk_path_reads_back_the_same(tmp_path, tiny)
 def test_programme_role_migration(store_url: str) -> None:
     """Migration 0004 admits the programme role; down to 0003 programme users become analysts, and up again."""
     import sqlalchemy as sa
-    from alembic import command
-    from alembic.config import Config
 
-    from importsub.store import MIGRATIONS, accounts
+    from importsub.store import accounts
 
     store = Store(store_url)
     with store.engine.begin() as conn:
         accounts.create_user(conn, username="minprom", password="a long pass phrase 1", role="programme")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-
-    def migrate(step: str, target: str) -> None:
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            getattr(command, step)(cfg, target)
-
-    migrate("downgrade", "0003")
+    _migrate(store, "downgrade", "0003")
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT role FROM users WHERE username = 'minprom'")).scalar() == "analyst"
     with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE users SET role = 'programme'"))
-    migrate("upgrade", "head")
+    _migrate(store, "upgrade", "head")
     with store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE users SET role = 'programme' WHERE username = 'minprom'"))
         assert accounts.get_user(conn, username="minprom").role == "programme"  # type: ignore[union-attr]

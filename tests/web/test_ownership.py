@@ -124,12 +124,29 @@ def test_a_bom_belongs_to_the_only_maker_of_its_product(env: Env) -> None:
 
 
 @pytest.mark.parametrize("rt", TABLES, ids=lambda rt: rt.name)
-def test_every_table_declares_its_owner_and_a_viewer_writes_nothing(rt) -> None:  # type: ignore[no-untyped-def]
-    assert rt.owner.kind in ("programme", "organization", "site", "project", "producer")
-    assert rt.owner.describe()
-    assert not may_write(Actor("viewer", "AVTO"), None)
-    assert not may_write(Actor("viewer", "AVTO"), frozenset({"AVTO"}))
-    assert may_write(Actor("admin", None), frozenset({"BRAKE"}))
+def test_every_stored_row_has_an_owner_who_may_write_it(shared_env: Env, rt) -> None:  # type: ignore[no-untyped-def]
+    """Owners resolve for every row of the dataset: the programme's, or organisations whose analysts (and
+    only theirs) may write it (a project without partners: nobody but an admin); a viewer writes nothing."""
+    ds = shared_env.store.read_dataset("plant")
+    rows = ds.tables[rt.name]
+    owners = row_owners(rt.name, rows, ds)
+    assert len(owners) == rows.height
+    orgs = set(ds.organizations["id"].to_list())
+    for owned in owners:
+        if owned is None:
+            assert rt.owner.kind in ("programme", "producer")
+            assert may_write(Actor("programme", None), owned)
+            continue
+        if not owned:  # a project without partners yet: only an administrator may touch it
+            assert rt.owner.kind == "project"
+            assert ds.project_partners.height == 0
+            assert not may_write(Actor("analyst", "AVTO"), owned)
+            continue
+        assert owned <= orgs
+        for org in orgs:
+            assert may_write(Actor("analyst", org), owned) == (org in owned)
+            assert not may_write(Actor("viewer", org), owned)
+        assert not may_write(Actor("programme", None), owned)
 
 
 def test_owners_of_unknown_sites_are_nobody(env: Env) -> None:

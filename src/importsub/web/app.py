@@ -127,6 +127,15 @@ def _public(request: Request, exc: Exception) -> str:
     return text
 
 
+def _error(request: Request, status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error as JSON (the API) or as the error page, with its status and headers."""
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status_code, headers=headers)
+    page = render(request, "error.html", {"status": status_code, "message": message}, status_code=status_code)
+    page.headers.update(headers or {})
+    return page
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(sa.exc.OperationalError)
     async def _busy(request: Request, exc: sa.exc.OperationalError) -> Response:
@@ -134,12 +143,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if "locked" not in text and "busy" not in text:
             raise exc
         message = _("The data is being updated (an import is running); try again in a moment.")
-        headers = {"Retry-After": "2"}
-        if _is_api(request):
-            return JSONResponse({"detail": message}, status_code=503, headers=headers)
-        page = render(request, "error.html", {"status": 503, "message": message}, status_code=503)
-        page.headers.update(headers)
-        return page
+        return _error(request, 503, message, {"Retry-After": "2"})
 
     @app.exception_handler(ValidationError)
     async def _validation(request: Request, exc: ValidationError) -> Response:
@@ -154,9 +158,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": _public(request, exc)}, status_code=404)
-        return render(request, "error.html", {"status": 404, "message": _public(request, exc)}, status_code=404)
+        return _error(request, 404, _public(request, exc))
 
     @app.exception_handler(FileFormatError)
     async def _bad_file(request: Request, exc: FileFormatError) -> Response:
@@ -164,18 +166,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QuotaExceeded)
     async def _quota(request: Request, exc: QuotaExceeded) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)}
-        if _is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
-        page = render(request, "error.html", {"status": 429, "message": str(exc)}, status_code=429)
-        page.headers.update(headers)
-        return page
+        return _error(request, 429, str(exc), {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(ImportsubError)
     async def _importsub(request: Request, exc: ImportsubError) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": _public(request, exc)}, status_code=400)
-        return render(request, "error.html", {"status": 400, "message": _public(request, exc)}, status_code=400)
+        return _error(request, 400, _public(request, exc))
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:

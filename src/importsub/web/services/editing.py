@@ -140,14 +140,12 @@ def check_ownership(
     key = list(rt.key)
     new_owners = row_owners(table_name, rows, ds, extra_sites=extra_sites)
     stored = ds.tables[table_name]
-    old_owners: list[Owners | str] = ["absent"] * rows.height
+    stored_owners: dict[int, Owners] = {}  # request row -> owners of the stored row it replaces
     moved = [False] * rows.height
     matched = stored.join(rows.select(key), on=key, how="semi") if replacing and stored.height else stored.head(0)
     if matched.height:
         by_key = dict(zip(matched.select(key).iter_rows(), row_owners(table_name, matched, ds), strict=True))
-        for i, k in enumerate(rows.select(key).iter_rows()):
-            if k in by_key:
-                old_owners[i] = by_key[k]
+        stored_owners = {i: by_key[k] for i, k in enumerate(rows.select(key).iter_rows()) if k in by_key}
         if table_name == "sites" and "organization" in rows.columns:
             was = dict(matched.select("id", "organization").iter_rows())
             moved = [was.get(r) not in (None, o) for r, o in rows.select("id", "organization").iter_rows()]
@@ -157,8 +155,7 @@ def check_ownership(
             if not _only_organization_changed(rows, stored, i) or not actor.for_programme:
                 problems.append(_refusal(table_name, i + 1, rows, i, moved_site=True))
             continue
-        prior = old_owners[i]
-        if not may_write(actor, new_owners[i]) or (prior != "absent" and not may_write(actor, prior)):  # type: ignore[arg-type]
+        if not may_write(actor, new_owners[i]) or (i in stored_owners and not may_write(actor, stored_owners[i])):
             problems.append(_refusal(table_name, i + 1, rows, i))
     if problems:
         raise PermissionProblem(problems)
