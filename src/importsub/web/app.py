@@ -121,7 +121,8 @@ def _public(request: Request, exc: Exception) -> str:
     """An error's text as the server may show it: never where the store lives (its URL or file path)."""
     store = request.app.state.store
     text = str(exc)
-    for secret in {str(store), store.url, store.url.split(":///", 1)[-1]}:
+    secrets = {str(store), repr(store), store.url, store.url.split(":///", 1)[-1]}
+    for secret in sorted(secrets, key=len, reverse=True):  # the whole repr first, then its parts
         if secret:
             text = text.replace(secret, _("the store"))
     return text
