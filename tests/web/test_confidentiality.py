@@ -12,16 +12,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 
 import polars as pl
 import pytest
 from webenv import (
     AVTO_SHARES,
     BRAKE_CAPACITY,
+    PARAMS,
     SECRETS_OF_AVTO,
     SECRETS_OF_BRAKE,
     Env,
+    api_urls,
     login,
     share_texts,
     web_dataset,
@@ -66,17 +67,6 @@ def _leaks(text: str, forbidden: list[str]) -> list[str]:
     return found
 
 
-# parameters of the kinds that need some (the others run with their defaults)
-PARAMS: dict[str, dict[str, object]] = {
-    # Germany down and Minsk brakes at half capacity: binding constraints at every organisation
-    "shock": {"scenario": "de-8w", "target_kind": "site", "target": "BRAKE-MSK", "severity": 0.5, "weeks": 8},
-    "sweep": {"weeks": 8, "tts": True},
-    "montecarlo": {"runs": 2000, "site_probability": 0.05},
-    "project": {"project": "P-BRAKE"},
-    "portfolio": {"budget": 2e9, "objective": "localisation", "steps": 3},
-}
-
-
 def _pdf_text(content: bytes) -> str | None:
     """The text of a PDF (None when no PDF reader is installed)."""
     try:
@@ -108,53 +98,12 @@ def jobs_done(shared_env: Env) -> dict[str, int]:
     return ids
 
 
-def _api_urls(env: Env, job_ids: dict[str, int], *, pdf: bool = False) -> Iterator[str]:
-    """Every GET route of the OpenAPI document with its parameters filled, plus searches on hidden fields.
-
-    ``pdf``: also each result's PDF report (Chromium prints it, about a second each: asked for one viewer).
-    """
-    spec = env.client.get("/openapi.json").json()
-    for path, ops in spec["paths"].items():
-        if "get" not in ops:
-            continue
-        urls = [path.replace("{job_id}", str(j)) for j in job_ids.values()] if "{job_id}" in path else [path]
-        for url in urls:
-            url = url.replace("{name}", "plant").replace("{scenario}", "de-8w").replace("{project}", "P-BRAKE")
-            url = url.replace("{user_id}", str(env.users["avto"].id)).replace("{version}", "1")
-            if "{" in url:
-                raise AssertionError(f"unfilled path parameter in {url}")
-            yield url
-            if url.endswith("/export") and "/jobs/" in url:
-                for fmt in ("xlsx", "json", "csv", "html", *(("pdf",) if pdf else ())):
-                    yield f"{url}?format={fmt}"
-            elif url.endswith("/export"):
-                for fmt in ("xlsx", "json", "csv"):
-                    yield f"{url}?format={fmt}"
-                    yield f"{url}?format={fmt}&version=1"
-            if "/records/" in url or url.endswith(("/diff", "/scenarios", "/projects")):
-                yield f"{url}?version=1"
-    for table, field in (
-        ("supply_links", "share"),
-        ("production", "capacity"),
-        ("production", "unit_value"),
-        ("capacity_pools", "capacity"),
-        ("inventory", "units"),
-    ):
-        base = f"/api/datasets/plant/records/{table}"
-        yield f"{base}?sort={field}"
-        yield f"{base}?sort=-{field}"
-        for value in ("0.6137", "0.7137", "0.7171", "512345.0", "20011.25", "4321.5", "123457.0"):
-            yield f"{base}?where={field}={value}"
-            yield f"{base}?q={value}"
-    yield "/api/datasets/plant/diff?a=1&b=2"
-
-
 @pytest.mark.parametrize("who", ["brake", "ministry", "avto", "viewer"])
 def test_no_api_route_shows_another_organisations_figures(shared_env: Env, jobs_done: dict[str, int], who: str) -> None:
     checked = 0
     # the ministry may see the least: its PDFs are printed and searched too (when Chromium and pypdf are here)
     pdf = who == "ministry" and _can_print_pdf()
-    for url in _api_urls(shared_env, jobs_done, pdf=pdf):
+    for url in api_urls(shared_env, jobs_done, pdf=pdf):
         r = shared_env.get(who, url)
         if r.status_code == 403:  # admin-only routes
             continue

@@ -205,9 +205,11 @@ USERS = {
 }
 
 
-def make_env(db: str, *, versions: int = 2, settings: Settings | None = None) -> Iterator[Env]:
+def make_env(
+    db: str, *, versions: int = 2, settings: Settings | None = None, dataset: Dataset | None = None
+) -> Iterator[Env]:
     store = Store(db)
-    store.write_dataset(web_dataset(), note="first", created_by="test")
+    store.write_dataset(dataset if dataset is not None else web_dataset(), note="first", created_by="test")
     if versions >= 2:  # AVTO revises its shares: a diff must not show them to others
         store.write_dataset(
             web_dataset(avto_shares=(0.7137, 0.2863)), name="plant", note="new shares", created_by="test"
@@ -241,3 +243,55 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
     assert m
     return m.group(1)
+
+
+# parameters of the kinds that need some (the others run with their defaults)
+PARAMS: dict[str, dict[str, object]] = {
+    # Germany down and Minsk brakes at half capacity: binding constraints at every organisation
+    "shock": {"scenario": "de-8w", "target_kind": "site", "target": "BRAKE-MSK", "severity": 0.5, "weeks": 8},
+    "sweep": {"weeks": 8, "tts": True},
+    "montecarlo": {"runs": 2000, "site_probability": 0.05},
+    "project": {"project": "P-BRAKE"},
+    "portfolio": {"budget": 2e9, "objective": "localisation", "steps": 3},
+}
+
+
+def api_urls(env: Env, job_ids: dict[str, int], *, pdf: bool = False) -> Iterator[str]:
+    """Every GET route of the OpenAPI document with its parameters filled, plus searches on hidden fields.
+
+    ``pdf``: also each result's PDF report (Chromium prints it, about a second each: asked for one viewer).
+    """
+    spec = env.client.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        if "get" not in ops:
+            continue
+        urls = [path.replace("{job_id}", str(j)) for j in job_ids.values()] if "{job_id}" in path else [path]
+        for url in urls:
+            url = url.replace("{name}", "plant").replace("{scenario}", "de-8w").replace("{project}", "P-BRAKE")
+            url = url.replace("{user_id}", str(env.users["avto"].id)).replace("{version}", "1")
+            if "{" in url:
+                raise AssertionError(f"unfilled path parameter in {url}")
+            yield url
+            if url.endswith("/export") and "/jobs/" in url:
+                for fmt in ("xlsx", "json", "csv", "html", *(("pdf",) if pdf else ())):
+                    yield f"{url}?format={fmt}"
+            elif url.endswith("/export"):
+                for fmt in ("xlsx", "json", "csv"):
+                    yield f"{url}?format={fmt}"
+                    yield f"{url}?format={fmt}&version=1"
+            if "/records/" in url or url.endswith(("/diff", "/scenarios", "/projects")):
+                yield f"{url}?version=1"
+    for table, field in (
+        ("supply_links", "share"),
+        ("production", "capacity"),
+        ("production", "unit_value"),
+        ("capacity_pools", "capacity"),
+        ("inventory", "units"),
+    ):
+        base = f"/api/datasets/plant/records/{table}"
+        yield f"{base}?sort={field}"
+        yield f"{base}?sort=-{field}"
+        for value in ("0.6137", "0.7137", "0.7171", "512345.0", "20011.25", "4321.5", "123457.0"):
+            yield f"{base}?where={field}={value}"
+            yield f"{base}?q={value}"
+    yield "/api/datasets/plant/diff?a=1&b=2"

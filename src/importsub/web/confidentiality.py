@@ -37,6 +37,7 @@ or a sort order on a hidden field reveals nothing either.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -45,6 +46,7 @@ import polars as pl
 
 from importsub.model.dataset import Dataset
 from importsub.model.errors import Problem
+from importsub.model.results import ROWS, SECRET, WHOLE_TABLE, table_owners
 from importsub.web.i18n import gettext
 
 
@@ -61,22 +63,6 @@ RULES: Final[dict[str, Rule]] = {
     "production": Rule("site", ("capacity", "unit_value")),
     "capacity_pools": Rule("site", ("capacity",)),
     "inventory": Rule("site", ("units",)),
-}
-
-# analysis result columns (name before " [unit]") that carry confidential figures,
-# and the column naming the site whose organisation owns them
-RESULT_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "share": ("buyer",),
-    "current share": ("buyer",),
-    "supplier share": ("buyer",),
-    "capacity": ("site", "producer", "candidate site", "candidate"),
-    "spare capacity": ("site", "producer", "candidate site", "candidate"),
-    "unit_value": ("site", "producer", "candidate site", "candidate"),
-    "unit value": ("site", "producer", "candidate site", "candidate"),
-    "value": ("site", "producer", "candidate site", "candidate"),
-    "price": ("site", "producer", "candidate site", "candidate"),
-    "stock": ("site",),
-    "units on hand": ("site",),
 }
 
 _OWNER = "__owner_org__"
@@ -180,118 +166,233 @@ def mask_dataset(ds: Dataset, viewer: Viewer) -> Dataset:
     return ds.replace(**{name: mask_table(name, ds.tables[name], viewer, owners) for name in RULES})
 
 
-def _base(column: str) -> str:
-    return column.split(" [", 1)[0].strip().lower()
+Cell = Mapping[str, float]
+"""The contributors to one aggregate figure: organisation id -> its weight in the figure (NaN: not known)."""
+
+Cells = tuple[Cell, ...]
+"""The contributors to an aggregate cell, then to each difference of it with another permitted figure
+(another group's, another country's): every one must pass the disclosure rule, or be empty."""
+
+MIN_CONTRIBUTORS: Final = 3
+"""k of the disclosure rule: an aggregate of confidential figures needs at least this many contributing
+organisations (so a contributor who subtracts its own part still faces at least two others)."""
+
+DOMINANCE: Final = 0.8
+"""Dominance limit of the disclosure rule: no contributor may hold more than this share of what the viewer does not
+know of an aggregate (the (1, 80 %) dominance rule of statistical offices)."""
 
 
-def group_producers(ds: Dataset, group: str = "union") -> dict[str, set[str]]:
-    """Part -> organisations producing it at sites inside ``group`` (a group name or an ISO2 code)."""
-    members = set(ds.country_groups.filter(pl.col("group") == group)["iso2"].to_list()) or {group}
-    rows = ds.production.join(
-        ds.sites.select(pl.col("id").alias("site"), "organization", "country"), on="site", how="left"
-    )
-    out: dict[str, set[str]] = {}
-    for part, org, country in rows.select("part", "organization", "country").iter_rows():
-        if country in members and org is not None:
-            out.setdefault(part, set()).add(org)
-    return out
+def disclosable(cell: Cell, viewer: Viewer) -> bool:
+    """May ``viewer`` see an aggregate whose contributors are ``cell`` (organisation -> weight)?
 
-
-def group_buyers(ds: Dataset, group: str = "union") -> dict[str, set[str]]:
-    """Part -> organisations buying it (with supply links) at sites inside ``group``."""
-    members = set(ds.country_groups.filter(pl.col("group") == group)["iso2"].to_list()) or {group}
-    rows = ds.supply_links.join(
-        ds.sites.select(pl.col("id").alias("buyer"), "organization", "country"), on="buyer", how="left"
-    )
-    out: dict[str, set[str]] = {}
-    for part, org, country in rows.select("part", "organization", "country").iter_rows():
-        if country in members and org is not None:
-            out.setdefault(part, set()).add(org)
-    return out
-
-
-MIN_CONTRIBUTORS: Final = 2
-"""An aggregate of confidential figures is shown only when at least this many organisations *other than the
-viewer's* contribute to it (the viewer could otherwise subtract its own part and read the other's)."""
-
-
-def aggregate_shown(contributors: set[str], viewer: Viewer) -> bool:
-    """May ``viewer`` see a sum over the figures of ``contributors`` (organisation ids)?
-
-    Yes when nobody contributes, when it is the viewer's own figure alone, or
-    when at least :data:`MIN_CONTRIBUTORS` *other* organisations contribute.
+    Yes for an administrator, when nobody contributes, or when it is the
+    viewer's own figure alone.  Otherwise at least :data:`MIN_CONTRIBUTORS`
+    organisations must contribute and, of the weight the viewer does not
+    own, no single organisation may hold more than :data:`DOMINANCE` (when
+    the weights are known).
 
     Examples
     --------
-    >>> aggregate_shown({"A", "B"}, Viewer("C")), aggregate_shown({"A", "B"}, Viewer("A"))
+    >>> disclosable({"A": 1, "B": 1, "C": 1}, Viewer("D")), disclosable({"A": 1, "B": 1}, Viewer("D"))
     (True, False)
-    >>> aggregate_shown({"A"}, Viewer("A")), aggregate_shown({"A", "B", "C"}, Viewer("A"))
+    >>> disclosable({"A": 90, "B": 5, "C": 5}, Viewer("D")), disclosable({"A": 90, "B": 5, "C": 5}, Viewer("A"))
+    (False, True)
+    >>> disclosable({"A": 1}, Viewer("A")), disclosable({"A": 9, "B": 1, "C": 1}, Viewer("B"))
+    (True, False)
+    """
+    if viewer.is_admin:
+        return True
+    contributing = {o: w for o, w in cell.items() if w != 0}  # NaN (unknown) counts as contributing
+    others = {o: w for o, w in contributing.items() if o != viewer.organization}
+    if not others:
+        return True
+    if len(contributing) < MIN_CONTRIBUTORS:
+        return False
+    weights = list(others.values())
+    if all(math.isfinite(w) and w >= 0 for w in weights):
+        total = sum(weights)
+        if total > 0 and max(weights) > DOMINANCE * total:
+            return False
+    return True
+
+
+def aggregate_shown(contributors: set[str] | Cell | Cells, viewer: Viewer) -> bool:
+    """May ``viewer`` see an aggregate: :func:`disclosable` for every cell (a set: contributors of unknown weight).
+
+    Examples
+    --------
+    >>> aggregate_shown({"A", "B", "C"}, Viewer("D")), aggregate_shown(set(), Viewer("D"))
     (True, True)
     """
-    if viewer.is_admin or not contributors:
-        return True
-    others = contributors - ({viewer.organization} if viewer.organization else set())
-    return not others or len(others) >= MIN_CONTRIBUTORS
+    if isinstance(contributors, tuple):
+        return all(disclosable(c, viewer) for c in contributors)
+    if isinstance(contributors, set | frozenset):
+        return disclosable(dict.fromkeys(contributors, math.nan), viewer)
+    return disclosable(contributors, viewer)
 
 
-WHOLE_TABLE: Final = "*"
-"""Key of an aggregate that sums over the whole table (e.g. a scenario's total loss): ``contributors[basis]["*"]``."""
+def _members(ds: Dataset, group: str) -> frozenset[str]:
+    return frozenset(ds.country_groups.filter(pl.col("group") == group)["iso2"].to_list()) or frozenset({group})
 
 
-def country_producers(ds: Dataset) -> dict[str, set[str]]:
-    """Country (ISO2) -> organisations producing at sites in it (contributors to a whole country's figures)."""
-    rows = ds.production.join(
-        ds.sites.select(pl.col("id").alias("site"), "organization", "country"), on="site", how="left"
-    )
-    out: dict[str, set[str]] = {}
-    for org, country in rows.select("organization", "country").iter_rows():
-        if country is not None and org is not None:
-            out.setdefault(country, set()).add(org)
+def _query_sets(ds: Dataset) -> set[frozenset[str]]:
+    """Every set of countries an analysis may be asked about: each group, and each country alone."""
+    out = {
+        frozenset(ds.country_groups.filter(pl.col("group") == g)["iso2"].to_list())
+        for g in ds.country_groups["group"].unique().to_list()
+    }
+    out |= {frozenset({c}) for c in ds.sites["country"].drop_nulls().unique().to_list()}
+    return {s for s in out if s}
+
+
+def _weighted(rows: pl.DataFrame, key: str, weight: str | None) -> dict[str, dict[str, dict[str, float]]]:
+    """key -> country -> organisation -> weight (summed), from rows with ``key``, ``country``, ``organization``."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    cols = [key, "country", "organization"] + ([weight] if weight else [])
+    for row in rows.select(cols).iter_rows():
+        k, country, org = row[0], row[1], row[2]
+        if k is None or country is None or org is None:
+            continue
+        w = row[3] if weight else math.nan
+        w = math.nan if w is None else float(w)
+        by_org = out.setdefault(k, {}).setdefault(country, {})
+        by_org[org] = by_org.get(org, 0.0) + w
     return out
 
 
-def final_producers(ds: Dataset) -> dict[str, set[str]]:
-    """``{"*": organisations with final demand}``: the contributors to a total over all vehicles (OEMs)."""
-    orgs = ds.demand.join(ds.sites.select(pl.col("id").alias("site"), "organization"), on="site", how="left")
-    return {WHOLE_TABLE: {o for o in orgs["organization"].to_list() if o is not None}}
+def _cells(
+    by_country: Mapping[str, Mapping[str, Mapping[str, float]]], members: frozenset[str], others: set[frozenset[str]]
+) -> dict[str, Cells]:
+    """Per key: the contributors inside ``members``, then those of every difference with a nested query set."""
+
+    def within(countries: Mapping[str, Mapping[str, float]], where: frozenset[str]) -> dict[str, float]:
+        cell: dict[str, float] = {}
+        for country, orgs in countries.items():
+            if country in where:
+                for org, w in orgs.items():
+                    cell[org] = cell.get(org, 0.0) + w
+        return cell
+
+    diffs = [(members - s) if s < members else (s - members) for s in others if s < members or members < s]
+    return {k: (within(c, members), *(within(c, d) for d in diffs)) for k, c in by_country.items()}
 
 
-def all_producers(ds: Dataset) -> dict[str, set[str]]:
+def _sited(ds: Dataset, df: pl.DataFrame, site_col: str) -> pl.DataFrame:
+    return df.join(ds.sites.select(pl.col("id").alias(site_col), "organization", "country"), on=site_col, how="left")
+
+
+def group_producers(ds: Dataset, group: str = "union") -> dict[str, Cells]:
+    """Part -> its producers inside ``group`` (a group name or an ISO2 code), weighted by capacity [units/yr],
+    with the producers of every difference between ``group`` and a nested group or country."""
+    rows = _sited(ds, ds.production, "site")
+    return _cells(_weighted(rows, "part", "capacity"), _members(ds, group), _query_sets(ds))
+
+
+def group_buyers(ds: Dataset, group: str = "union") -> dict[str, Cells]:
+    """Part -> organisations buying it (with supply links) at sites inside ``group`` (weights not known here),
+    with the buyers of every difference between ``group`` and a nested group or country."""
+    rows = _sited(ds, ds.supply_links, "buyer")
+    return _cells(_weighted(rows, "part", None), _members(ds, group), _query_sets(ds))
+
+
+def country_producers(ds: Dataset) -> dict[str, Cells]:
+    """Country (ISO2) -> organisations producing at sites in it, weighted by output value at capacity [RUB/yr]."""
+    rows = _sited(ds, ds.production, "site").with_columns(
+        (pl.col("capacity") * pl.col("unit_value")).alias("__w__"), pl.col("country").alias("__key__")
+    )
+    by = _weighted(rows, "__key__", "__w__")
+    return {k: (dict(v.get(k, {})),) for k, v in by.items()}
+
+
+def final_producers(ds: Dataset) -> dict[str, Cells]:
+    """``{"*": organisations with final demand}``: the contributors to a total over all vehicles (OEMs), weighted by
+    the value of their demand [RUB/yr] (:func:`losers` replaces the weights by the losses where a result has them)."""
+    rows = _sited(ds, ds.demand, "site").join(
+        ds.parts.select(pl.col("id").alias("part"), pl.col("unit_value").alias("__price__")), on="part", how="left"
+    )
+    cell: dict[str, float] = {}
+    for org, q, price in rows.select("organization", "units", "__price__").iter_rows():
+        if org is not None:
+            w = math.nan if q is None or price is None else float(q) * float(price)
+            cell[org] = cell.get(org, 0.0) + w
+    return {WHOLE_TABLE: (cell,)}
+
+
+def all_producers(ds: Dataset) -> dict[str, Cells]:
     """``{"*": every organisation that produces}``: the contributors to a total over the whole network."""
-    orgs = ds.production.join(ds.sites.select(pl.col("id").alias("site"), "organization"), on="site", how="left")
-    return {WHOLE_TABLE: {o for o in orgs["organization"].to_list() if o is not None}}
+    rows = _sited(ds, ds.production, "site").with_columns((pl.col("capacity") * pl.col("unit_value")).alias("__w__"))
+    cell: dict[str, float] = {}
+    for org, w in rows.select("organization", "__w__").iter_rows():
+        if org is not None:
+            cell[org] = cell.get(org, 0.0) + (math.nan if w is None else float(w))
+    return {WHOLE_TABLE: (cell,)}
 
 
 ALL_PROJECTS: Final = "ALL"
 """Key of the rows about every project together (as :func:`importsub.analysis.projects.impact` labels them)."""
 
 
-def project_buyers(ds: Dataset) -> dict[str, set[str]]:
+def project_buyers(ds: Dataset) -> dict[str, Cells]:
     """Project -> organisations buying on the links it may take over (their volumes and shares are theirs)."""
     rows = ds.project_substitutes.join(
         ds.sites.select(pl.col("id").alias("buyer"), "organization"), on="buyer", how="left"
     )
-    out: dict[str, set[str]] = {}
+    out: dict[str, dict[str, float]] = {}
     for project, org in rows.select("project", "organization").iter_rows():
         if org is not None:
-            out.setdefault(project, set()).add(org)
-            out.setdefault(ALL_PROJECTS, set()).add(org)
-    return out
+            out.setdefault(project, {})[org] = math.nan
+            out.setdefault(ALL_PROJECTS, {})[org] = math.nan
+    return {k: (v,) for k, v in out.items()}
 
 
-def project_producers(ds: Dataset, group: str = "union") -> dict[str, set[str]]:
+def project_producers(ds: Dataset, group: str = "union") -> dict[str, Cells]:
     """Project -> organisations already making its output parts inside ``group`` (the balance it changes is theirs)."""
     makers = group_producers(ds, group)
-    out: dict[str, set[str]] = {}
+    out: dict[str, dict[str, float]] = {}
     for project, part in ds.project_outputs.select("project", "part").iter_rows():
-        orgs = makers.get(part, set())
-        out.setdefault(project, set()).update(orgs)
-        out.setdefault(ALL_PROJECTS, set()).update(orgs)
-    return out
+        for cell in (out.setdefault(project, {}), out.setdefault(ALL_PROJECTS, {})):
+            for org, w in (makers.get(part) or ({},))[0].items():
+                cell[org] = cell.get(org, 0.0) + w
+    return {k: (v,) for k, v in out.items()}
 
 
-def contributors_of(ds: Dataset, group: str = "union") -> dict[str, Mapping[str, set[str]]]:
-    """Every basis an analysis may name in its ``aggregates`` declaration, computed from the full dataset.
+def category_producers(ds: Dataset) -> dict[str, Cells]:
+    """Part category -> organisations making parts of it (anywhere), weighted by output value at capacity [RUB/yr]."""
+    rows = _sited(ds, ds.production, "site").join(
+        ds.parts.select(pl.col("id").alias("part"), "category"), on="part", how="left"
+    )
+    out: dict[str, dict[str, float]] = {}
+    for org, category, cap, price in rows.select("organization", "category", "capacity", "unit_value").iter_rows():
+        if org is not None and category is not None:
+            w = math.nan if cap is None or price is None else float(cap) * float(price)
+            out.setdefault(category, {})[org] = out.get(category, {}).get(org, 0.0) + w
+    return {k: (v,) for k, v in out.items()}
+
+
+def upstream(ds: Dataset) -> dict[str, Cells]:
+    """OEM organisation and vehicle part -> every organisation in its supply tree (itself included, weights not
+    known): the contributors to a vehicle's or an OEM's import content."""
+    suppliers: dict[str, set[str]] = {}
+    for buyer, supplier in ds.supply_links.select("buyer", "supplier").iter_rows():
+        suppliers.setdefault(buyer, set()).add(supplier)
+    org_of = dict(ds.sites.select("id", "organization").iter_rows())
+    out: dict[str, dict[str, float]] = {}
+    for site, part in ds.demand.select("site", "part").unique().iter_rows():
+        seen, todo = {site}, [site]
+        while todo:
+            for s in suppliers.get(todo.pop(), ()):
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        orgs = {org_of[s] for s in seen if org_of.get(s) is not None}
+        for key in (part, org_of.get(site)):
+            if key is not None:
+                out.setdefault(key, {}).update(dict.fromkeys(orgs, math.nan))
+    return {k: (v,) for k, v in out.items()}
+
+
+def contributors_of(ds: Dataset, group: str = "union") -> dict[str, Mapping[str, Cells]]:
+    """Every basis a result declaration may name (:data:`importsub.model.results.BASES`), from the full dataset.
 
     ``producers`` / ``buyers`` (by part, inside ``group``), ``countries`` (by
     country), ``oems`` (whole table: organisations with final demand),
@@ -307,7 +408,33 @@ def contributors_of(ds: Dataset, group: str = "union") -> dict[str, Mapping[str,
         "network": all_producers(ds),
         "project buyers": project_buyers(ds),
         "project producers": project_producers(ds, group),
+        "categories": category_producers(ds),
+        "upstream": upstream(ds),
     }
+
+
+# tables whose rows give each OEM's own loss: the weights of a total over OEMs, and who actually loses
+_LOSSES: Final = (("oems", "OEM", "extra lost margin [RUB]"), ("oems", "OEM", "expected loss [RUB]"))
+
+
+def losers(
+    tables: Mapping[str, pl.DataFrame], contributors: Mapping[str, Mapping[str, Cells]]
+) -> dict[str, Mapping[str, Cells]]:
+    """``contributors`` with the ``oems`` basis weighted by each OEM's loss where a result table gives it.
+
+    A total loss is then shown only when at least :data:`MIN_CONTRIBUTORS`
+    OEMs actually lose and none dominates — not merely when the dataset has
+    that many OEMs.
+    """
+    for table, key, figure in _LOSSES:
+        df = tables.get(table)
+        if df is not None and key in df.columns and figure in df.columns:
+            cell: dict[str, float] = {}
+            for org, v in df.select(key, figure).iter_rows():
+                if org is not None:
+                    cell[org] = cell.get(org, 0.0) + (math.nan if v is None else max(float(v), 0.0))
+            return {**contributors, "oems": {WHOLE_TABLE: (cell,)}}
+    return dict(contributors)
 
 
 def hidden_last(df: pl.DataFrame, figure: str, keys: Sequence[str]) -> pl.DataFrame:
@@ -332,23 +459,24 @@ def hidden_last(df: pl.DataFrame, figure: str, keys: Sequence[str]) -> pl.DataFr
     return pl.concat([shown, hidden])
 
 
+def _hide(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
+    return df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in cols)
+
+
 def _suppress(
-    df: pl.DataFrame, key: str, columns: Sequence[str], viewer: Viewer, producers: Mapping[str, set[str]]
+    df: pl.DataFrame, key: str, cols: Sequence[str], viewer: Viewer, cells: Sequence[Mapping[str, Cells]]
 ) -> pl.DataFrame:
-    cols = [c for c in columns if c in df.columns]
-    if viewer.is_admin or not cols:
-        return df
+    """``cols`` shown on the rows whose key passes the rule for every basis in ``cells``."""
     if key == WHOLE_TABLE:
-        if aggregate_shown(producers.get(WHOLE_TABLE, set()), viewer):
-            return df
-        return df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in cols)
+        ok = all(aggregate_shown(c.get(WHOLE_TABLE, ()), viewer) for c in cells)
+        return df if ok else _hide(df, cols)
     if key not in df.columns:  # nobody can tell whose sum it is: hidden, like a figure without its owner column
-        return df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in cols)
-
-    def shown(part: str | None) -> bool:
-        return aggregate_shown(producers.get(part or "", set()), viewer)
-
-    flags = pl.Series("__shown__", [shown(p) for p in df[key].to_list()], dtype=pl.Boolean)
+        return _hide(df, cols)
+    flags = pl.Series(
+        "__shown__",
+        [all(aggregate_shown(c.get(k or "", ()), viewer) for c in cells) for k in df[key].to_list()],
+        dtype=pl.Boolean,
+    )
     return (
         df.with_columns(flags)
         .with_columns(
@@ -359,61 +487,83 @@ def _suppress(
     )
 
 
-Aggregate = tuple[str, Sequence[str], str]
-"""(key column, columns, basis): columns summing the figures of ``contributors[basis][key]`` organisations
-(a part's ``producers`` or ``buyers``, a country's producers…); key :data:`WHOLE_TABLE` sums over the table."""
-
-
 def mask_result(
     tables: Mapping[str, pl.DataFrame],
     viewer: Viewer,
     owners: pl.DataFrame,
     *,
-    confidential: Mapping[str, Mapping[str, str]] | None = None,
-    aggregates: Mapping[str, Sequence[Aggregate]] | None = None,
-    contributors: Mapping[str, Mapping[str, set[str]]] | None = None,
+    analysis: str | None = None,
+    contributors: Mapping[str, Mapping[str, Cells]] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Analysis result tables as ``viewer`` may see them.
+    """Result tables of ``analysis`` as ``viewer`` may see them, by the result declarations
+    (:mod:`importsub.model.results`); default deny.
 
-    * ``confidential[table][column] = owner site column``: figures an
-      analysis knows to be confidential (e.g. utilisation = output /
-      capacity), shown on the rows the viewer's organisation owns
-      (:func:`by_organization` when the owner column holds an organisation
-      id); without the owner column the figure is hidden from every non-admin.
-    * ``aggregates[table] = [(key column, columns, basis), ...]``: sums over
-      the group's producers (capacity) or buyers (imports, which follow from
-      their shares) of a part, a country's producers, every OEM…; shown only
-      when at least :data:`MIN_CONTRIBUTORS` organisations other than the
-      viewer's contribute (``contributors[basis]``, from
-      :func:`contributors_of`) or the viewer's is the only one — a "sum"
-      over one organisation is that organisation's own figure
-      (:func:`aggregate_shown`).
-    * any other column whose name (before `` [unit]``) is one of
-      :data:`RESULT_FIELDS` is confidential, owned by the site in its owner
-      column (``buyer`` for shares, ``site``/``candidate site``… otherwise);
-      without an owner column it is hidden from every non-admin.
+    * ``public`` columns are shown; ``secret`` ones and any column the
+      analysis does not declare are hidden from every non-admin;
+    * ``site`` / ``organization`` figures are shown on the rows the viewer's
+      organisation owns (hidden on every row when the owner column is missing);
+    * ``aggregate`` figures are shown on the rows whose contributors (per
+      basis, from :func:`contributors_of`, a total loss weighted by
+      :func:`losers`) pass :func:`disclosable`, for the cell and for every
+      difference with a nested group or country.
     """
+    if viewer.is_admin:
+        return dict(tables)
+    contributors = losers(tables, contributors or {})
     out: dict[str, pl.DataFrame] = {}
     for name, df in tables.items():
-        if viewer.is_admin:
-            out[name] = df
-            continue
-        declared = dict(confidential.get(name, {})) if confidential else {}
-        summed = list(aggregates.get(name, ())) if aggregates else []
-        summed_cols = {c for _key, cols, _basis in summed for c in cols}
+        declared = table_owners(analysis, name) if analysis else {}
+        summed: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        hidden = []
+        rows = declared.get(ROWS)
+        if rows is not None and rows.kind == "aggregate" and rows.column in df.columns:
+            keep = [
+                all(aggregate_shown(contributors.get(b, {}).get(k or "", ()), viewer) for b in rows.bases)
+                for k in df[rows.column].to_list()
+            ]
+            df = df.filter(pl.Series(keep, dtype=pl.Boolean))
+        elif rows is not None and rows.kind != "public":
+            df = df.clear()
+        original = df
         for col in df.columns:
-            if col in declared:
-                df = _mask_columns(df, declared[col], [col], viewer, owners)
+            fig = declared.get(col, SECRET)
+            if fig.kind == "public":
                 continue
-            owners_cols = RESULT_FIELDS.get(_base(col))
-            if owners_cols is None or col in summed_cols:
-                continue
-            owner_col = next((c for c in owners_cols if c in df.columns), owners_cols[0])
-            df = _mask_columns(df, owner_col, [col], viewer, owners)
-        for key, cols, basis in summed:
-            df = _suppress(df, key, cols, viewer, (contributors or {}).get(basis, {}))
-        out[name] = df
+            if fig.kind == "secret":
+                hidden.append(col)
+            elif fig.kind == "site":
+                df = _mask_columns(df, fig.column or "", [col], viewer, owners)
+            elif fig.kind == "organization":
+                df = _mask_columns(df, by_organization(fig.column or ""), [col], viewer, owners)
+            else:
+                summed.setdefault((fig.column or "", fig.bases), []).append(col)
+        if hidden:
+            df = _hide(df, hidden)
+        for (key, bases), cols in summed.items():
+            df = _suppress(df, key, cols, viewer, [contributors.get(b, {}) for b in bases])
+        out[name] = _masked_rows_last(original, df, [c for c in df.columns if declared.get(c, SECRET).kind == "public"])
     return out
+
+
+def _masked_rows_last(before: pl.DataFrame, after: pl.DataFrame, public: Sequence[str]) -> pl.DataFrame:
+    """Rows in which masking hid a figure moved after the others, in the order of their public columns.
+
+    Where a table is ranked by a figure, the place of a row whose figure the
+    viewer may not see would tell where that figure stands; the rows the
+    viewer sees in full keep their order.
+    """
+    changed = [c for c in after.columns if c not in public]
+    if not changed or after.height == 0:
+        return after
+    flag = pl.any_horizontal([after[c].is_null() & before[c].is_not_null() for c in changed]).alias("__masked__")
+    marked = after.with_columns(flag)
+    keys = [c for c in public if not isinstance(after.schema[c], pl.List | pl.Struct | pl.Object)]
+    masked = marked.filter(pl.col("__masked__"))
+    if masked.height == 0:
+        return after
+    if keys:
+        masked = masked.sort(keys, nulls_last=True, maintain_order=True)
+    return pl.concat([marked.filter(~pl.col("__masked__")), masked]).drop("__masked__")
 
 
 def redact_problems(problems: Sequence[Problem], viewer: Viewer, ds: Dataset) -> list[Problem]:

@@ -60,10 +60,8 @@ class ResultTables:
 class AnalysisSpec:
     """One analysis kind the service can run.
 
-    ``confidential[table][column] = owner site column`` and
-    ``aggregates[table] = [(key column, columns, basis)]`` feed
-    :func:`importsub.web.confidentiality.mask_result` (bases:
-    :func:`importsub.web.confidentiality.contributors_of`).  ``arrange``
+    Whose figure each column of its result is comes from the result
+    declarations (:mod:`importsub.model.results`), by ``kind``.  ``arrange``
     runs on the masked tables of a non-admin viewer: it re-orders rows
     ranked by a figure the viewer may not see (and re-ranks among what they
     may see), so the order reveals nothing.
@@ -73,8 +71,6 @@ class AnalysisSpec:
     title: str  # marked with N_, translated when shown
     params: type[BaseModel]
     run: Callable[[Dataset, BaseModel, ProgressFn], Any]
-    confidential: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    aggregates: Mapping[str, list[tuple[str, tuple[str, ...], str]]] = field(default_factory=dict)
     arrange: Callable[[dict[str, pl.DataFrame]], dict[str, pl.DataFrame]] | None = None
     charts: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
     """Bar chart of each table in reports: (label column, value column), None for none; default: guessed."""

@@ -35,7 +35,6 @@ from importsub.analysis import portfolio as pf
 from importsub.analysis.programme import programme_summary, project_card
 from importsub.analysis.projects import impact
 from importsub.model.dataset import Dataset
-from importsub.web.confidentiality import WHOLE_TABLE
 from importsub.web.i18n import N_
 from importsub.web.services.analyses import Analyses, AnalysisSpec, NoParams, ProgressFn, ResultTables
 
@@ -171,81 +170,6 @@ def run_portfolio(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     return pf.frontier(model, budgets, on_point=point)
 
 
-# ====================================================================== what the results reveal
-
-_BALANCE = (
-    "capacity before [units/yr]",
-    "capacity after [units/yr]",
-    "gap before [units/yr]",
-    "gap after [units/yr]",
-    "Δ gap [RUB/yr]",
-    "Δ export surplus [RUB/yr]",
-)
-_SHOCK_TOTALS = (
-    "lost margin before [RUB]",
-    "lost margin after [RUB]",
-    "loss avoided [RUB]",
-    "PI before [RUB]",
-    "PI after [RUB]",
-)
-Agg = list[tuple[str, tuple[str, ...], str]]
-_IMPACT_SUMMARY: Agg = [
-    ("project", ("taken over [units/yr]",), "project buyers"),
-    ("project", ("Δ gap [RUB/yr]", "Δ export surplus [RUB/yr]"), "project producers"),
-    (WHOLE_TABLE, ("expected loss avoided [RUB]", "capex per RUB avoided [RUB/RUB]"), "oems"),
-]
-_TAKEOVERS = dict.fromkeys(
-    ("volume [units/yr]", "taken over [units/yr]", "share before [fraction]", "share after [fraction]"), "buyer"
-)
-
-IMPACT_CONFIDENTIAL: dict[str, dict[str, str]] = {"takeovers": _TAKEOVERS}
-IMPACT_AGGREGATES: dict[str, Agg] = {
-    "summary": _IMPACT_SUMMARY,
-    "balance": [("part", _BALANCE, "producers")],
-    "shocks": [(WHOLE_TABLE, _SHOCK_TOTALS, "oems")],
-    "capacity": [("project", ("taken over [units/yr]",), "project buyers")],
-}
-PROJECT_CONFIDENTIAL: dict[str, dict[str, str]] = {
-    "substitutes": {"share [fraction]": "buyer"},
-    "takeovers": _TAKEOVERS,
-}
-PROJECT_AGGREGATES: dict[str, Agg] = {
-    "impact": _IMPACT_SUMMARY,
-    "balance": [("part", _BALANCE, "producers")],
-    "shocks": [(WHOLE_TABLE, _SHOCK_TOTALS, "oems")],
-    "capacity": [("project", ("taken over [units/yr]",), "project buyers")],
-}
-
-_UNITS = ("expected loss [RUB]", "domestic value added [RUB/yr]", "expected loss − λ·DVA [RUB]")
-
-
-def _per_unit(*prefixes: str) -> tuple[str, ...]:
-    return tuple(f"{p}: {u}" for p in prefixes for u in _UNITS)
-
-
-PORTFOLIO_AGGREGATES: dict[str, Agg] = {
-    # every objective value sums over the OEMs (losses) or the vehicles (value added): one rule for all
-    "frontier": [(WHOLE_TABLE, (*_per_unit("objective", "greedy objective"), "expected loss [RUB]"), "oems")],
-    "chosen": [
-        (
-            WHOLE_TABLE,
-            (
-                *_per_unit("marginal contribution", "standalone benefit"),
-                "expected loss avoided [RUB]",
-                "domestic value added gained [RUB/yr]",
-                "why",
-            ),
-            "oems",
-        )
-    ],
-    "options": [(WHOLE_TABLE, (*_per_unit("standalone benefit"), "benefit per RUB of capex"), "oems")],
-    "summary": [(WHOLE_TABLE, (*_per_unit("objective"), "expected loss [RUB]"), "oems")],
-    "differences": [(WHOLE_TABLE, _per_unit("greedy worse by"), "oems")],
-    "scenarios": [(WHOLE_TABLE, ("loss, no project [RUB]", "loss, MIP [RUB]", "loss, greedy [RUB]"), "oems")],
-    "notes": [(WHOLE_TABLE, ("note",), "oems")],
-}
-
-
 def register_all(analyses: Analyses) -> None:
     """Register ``programme``, ``project``, ``impact`` and ``portfolio`` (called by :func:`importsub.web.services.catalogue.build_analyses`)."""
     analyses.register(
@@ -263,8 +187,6 @@ def register_all(analyses: Analyses) -> None:
             N_("Project: card and impact"),
             ProjectParams,
             run_project,
-            confidential=PROJECT_CONFIDENTIAL,
-            aggregates=PROJECT_AGGREGATES,
             charts={"project": None, "partners": None, "oems": ("organization", "change [pp]"), "vehicles": None},
         )
     )
@@ -274,8 +196,6 @@ def register_all(analyses: Analyses) -> None:
             N_("Impact of projects, year by year"),
             ImpactParams,
             run_impact,
-            confidential=IMPACT_CONFIDENTIAL,
-            aggregates=IMPACT_AGGREGATES,
             charts={"summary": ("project", "Δ import content [pp]")},
         )
     )
@@ -285,7 +205,6 @@ def register_all(analyses: Analyses) -> None:
             N_("Portfolio under a budget"),
             PortfolioParams,
             run_portfolio,
-            aggregates=PORTFOLIO_AGGREGATES,
             charts={"frontier": None, "summary": None, "notes": None, "chosen": None},
         )
     )

@@ -108,8 +108,7 @@ def _masked_result(
             tables,
             viewer,
             site_owners(full),
-            confidential=spec.confidential if spec else None,
-            aggregates=spec.aggregates if spec else None,
+            analysis=job.kind,
             contributors=contributors_of(full, group),
         )
         if spec is not None and spec.arrange is not None:

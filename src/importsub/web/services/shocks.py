@@ -35,7 +35,7 @@ from importsub.compile import compile as compile_network
 from importsub.compile.shock import compile_shock
 from importsub.model.dataset import Dataset
 from importsub.model.errors import AnalysisError
-from importsub.web.confidentiality import WHOLE_TABLE, by_organization, hidden_last
+from importsub.web.confidentiality import hidden_last
 from importsub.web.i18n import N_
 from importsub.web.services.analyses import Analyses, AnalysisSpec, Fanout, NetworkParams, ProgressFn, ResultTables
 
@@ -308,63 +308,7 @@ def run_montecarlo_job(ds: Dataset, params: BaseModel, progress: ProgressFn, *, 
 
 # ====================================================================== what the results reveal
 
-_VEHICLE_FIGURES = (
-    "delivered [units]",
-    "lost [units]",
-    "lost in baseline [units]",
-    "extra lost [units]",
-    "extra lost margin [RUB]",
-)
-_PERIOD_FIGURES = ("demand [units]", "lost [units]", "extra lost [units]", "extra lost margin [RUB]")
-_SWEEP_FIGURES = (
-    "rank",
-    "performance impact [RUB]",
-    "risk exposure index",
-    "settled by",
-    "propagation bound [RUB]",
-    "TTS [weeks]",
-)
-_MC_FIGURES = ("expected loss [RUB]", "VaR 95% [RUB]", "CVaR 95% [RUB]", "VaR 99% [RUB]", "CVaR 99% [RUB]")
-
-SHOCK_CONFIDENTIAL: dict[str, dict[str, str]] = {
-    "vehicles": dict.fromkeys(_VEHICLE_FIGURES, "site"),
-    "oems": dict.fromkeys((f for f in _VEHICLE_FIGURES if "baseline" not in f), by_organization("OEM")),
-    "why": dict.fromkeys(("shadow price [RUB/unit]", "units short [units]", "why"), "site"),
-    # per period and OEM: the OEM's own losses (the period bounds are the scenario's, public)
-    "periods": dict.fromkeys(_PERIOD_FIGURES, by_organization("OEM")),
-}
-SHOCK_AGGREGATES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
-    "summary": [
-        (
-            WHOLE_TABLE,
-            (
-                "lost margin [RUB]",
-                "baseline lost margin [RUB]",
-                "performance impact [RUB]",
-                "surviving output [units]",
-                "surviving output [%]",
-            ),
-            "oems",
-        )
-    ],
-}
-SWEEP_CONFIDENTIAL: dict[str, dict[str, str]] = {
-    "nodes": dict.fromkeys(_SWEEP_FIGURES, "site"),
-    "sites": dict.fromkeys(_SWEEP_FIGURES, "site"),
-    # the largest impact is one target's figure: no owner column, so hidden from every non-admin
-    "summary": {"largest PI [RUB]": "site"},
-}
-SWEEP_AGGREGATES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
-    "countries": [("country", _SWEEP_FIGURES, "countries")],
-}
-MC_CONFIDENTIAL: dict[str, dict[str, str]] = {
-    "oems": dict.fromkeys(_MC_FIGURES, by_organization("OEM")),
-    "worst 1%": {"in worst 1% [%]": "site"},
-}
-MC_AGGREGATES: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
-    "summary": [(WHOLE_TABLE, (*_MC_FIGURES, "scenarios with loss [%]", "baseline lost margin [RUB]"), "oems")],
-    "distribution": [(WHOLE_TABLE, ("loss [RUB]",), "oems")],
-}
+# who owns each figure: importsub.model.results (the result declarations)
 
 
 def arrange_shock(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -424,8 +368,6 @@ def register_all(analyses: Analyses) -> None:
             N_("Shock: losses per OEM and why"),
             ShockParams,
             run_shock_job,
-            confidential=SHOCK_CONFIDENTIAL,
-            aggregates=SHOCK_AGGREGATES,
             arrange=arrange_shock,
             charts={
                 "summary": None,
@@ -443,8 +385,6 @@ def register_all(analyses: Analyses) -> None:
             N_("Risk exposure ranking"),
             SweepParams,
             partial(run_sweep_job, fanout=analyses.fanout),
-            confidential=SWEEP_CONFIDENTIAL,
-            aggregates=SWEEP_AGGREGATES,
             arrange=arrange_sweep,
             charts={
                 "nodes": ("target", "performance impact [RUB]"),
@@ -460,8 +400,6 @@ def register_all(analyses: Analyses) -> None:
             N_("Monte Carlo loss distribution"),
             MonteCarloParams,
             partial(run_montecarlo_job, fanout=analyses.fanout),
-            confidential=MC_CONFIDENTIAL,
-            aggregates=MC_AGGREGATES,
             arrange=arrange_montecarlo,
             charts={
                 "summary": None,
