@@ -37,6 +37,7 @@ def serve(
     import uvicorn
 
     from importsub.store import Store, accounts
+    from importsub.store.housekeeping import Housekeeper
     from importsub.web import Settings, create_app
 
     settings = Settings(db=db, secure_cookies=secure_cookies) if db else Settings(secure_cookies=secure_cookies)
@@ -60,6 +61,11 @@ def serve(
             highlight=False,
         )
     err.print(f"importsub on http://{host}:{port}/  (store: {store})", highlight=False)
-    uvicorn.run(
-        create_app(settings, store=store), host=host, port=port, log_level=log_level, proxy_headers=secure_cookies
-    )
+    # expired sessions and old sign-in attempts: deleted now and every hour while the server runs
+    keeper = Housekeeper(store).start()
+    try:
+        uvicorn.run(
+            create_app(settings, store=store), host=host, port=port, log_level=log_level, proxy_headers=secure_cookies
+        )
+    finally:
+        keeper.stop()
