@@ -19,6 +19,7 @@ from importsub.cli.common import (
     ScenarioOption,
     TableOption,
     VersionOption,
+    command_group,
     emit_result,
     open_store,
     status,
@@ -71,119 +72,119 @@ def _run(
     emit_result(result, fmt, out, tables, SUMMARY_TABLES.get(result.name))  # type: ignore[arg-type]
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``analyze`` command group to the importsub CLI."""
-    analyze = typer.Typer(
-        help="Network analytics: multi-tier import content, concentration, demand–capacity balance, substitution matching.",
-        no_args_is_help=True,
+analyze = command_group(
+    help="Network analytics: multi-tier import content, concentration, demand–capacity balance, substitution matching.",
+    no_args_is_help=True,
+)
+
+
+@analyze.command()
+def localisation(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    group: GroupOption = "union",
+    year: YearOption = None,
+    scenario: ScenarioOption = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+    top: Annotated[int, typer.Option(help="Entry points listed (0 = all).")] = 20,
+    paths: Annotated[int, typer.Option(help="Vehicles whose import path is explained (0 = all).")] = 20,
+) -> None:
+    """Domestic and import content through every tier, per vehicle, OEM, category and country, with data coverage."""
+    from importsub.analysis.localisation import localisation as run
+
+    _run(
+        lambda net: run(net, group, top_entry_points=top, paths=paths),
+        db,
+        dataset,
+        version,
+        scenario,
+        year,
+        fmt,
+        out,
+        table,
     )
 
-    @analyze.command()
-    def localisation(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        group: GroupOption = "union",
-        year: YearOption = None,
-        scenario: ScenarioOption = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-        top: Annotated[int, typer.Option(help="Entry points listed (0 = all).")] = 20,
-        paths: Annotated[int, typer.Option(help="Vehicles whose import path is explained (0 = all).")] = 20,
-    ) -> None:
-        """Domestic and import content through every tier, per vehicle, OEM, category and country, with data coverage."""
-        from importsub.analysis.localisation import localisation as run
 
-        _run(
-            lambda net: run(net, group, top_entry_points=top, paths=paths),
-            db,
-            dataset,
-            version,
-            scenario,
-            year,
-            fmt,
-            out,
-            table,
-        )
+@analyze.command()
+def concentration(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    group: GroupOption = "union",
+    year: YearOption = None,
+    scenario: ScenarioOption = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+    choke_share: Annotated[
+        float, typer.Option(help="Choke point: one outside site above this share of the group's need.")
+    ] = 0.3,
+    strategic_hhi: Annotated[
+        float, typer.Option(help="Strategic dependence: import-origin HHI above this (0–1).")
+    ] = 0.4,
+) -> None:
+    """HHI of suppliers and supplier countries, single sources, choke points, strategic dependence."""
+    from importsub.analysis.concentration import concentration as run
 
-    @analyze.command()
-    def concentration(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        group: GroupOption = "union",
-        year: YearOption = None,
-        scenario: ScenarioOption = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-        choke_share: Annotated[
-            float, typer.Option(help="Choke point: one outside site above this share of the group's need.")
-        ] = 0.3,
-        strategic_hhi: Annotated[
-            float, typer.Option(help="Strategic dependence: import-origin HHI above this (0–1).")
-        ] = 0.4,
-    ) -> None:
-        """HHI of suppliers and supplier countries, single sources, choke points, strategic dependence."""
-        from importsub.analysis.concentration import concentration as run
+    _run(
+        lambda net: run(net, group, choke_share=choke_share, strategic_hhi=strategic_hhi),
+        db,
+        dataset,
+        version,
+        scenario,
+        year,
+        fmt,
+        out,
+        table,
+    )
 
-        _run(
-            lambda net: run(net, group, choke_share=choke_share, strategic_hhi=strategic_hhi),
-            db,
-            dataset,
-            version,
-            scenario,
-            year,
-            fmt,
-            out,
-            table,
-        )
 
-    @analyze.command()
-    def balance(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        group: GroupOption = "union",
-        year: YearOption = None,
-        scenario: ScenarioOption = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-        all_years: Annotated[bool, typer.Option("--all-years", help="Every year with demand, not one year.")] = False,
-    ) -> None:
-        """Derived demand in the group vs its capacity (existing + projects' ramp-up): self-sufficiency, gap, surplus."""
-        from importsub.analysis.balance import balance as run
-        from importsub.analysis.balance import balance_years
+@analyze.command()
+def balance(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    group: GroupOption = "union",
+    year: YearOption = None,
+    scenario: ScenarioOption = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+    all_years: Annotated[bool, typer.Option("--all-years", help="Every year with demand, not one year.")] = False,
+) -> None:
+    """Derived demand in the group vs its capacity (existing + projects' ramp-up): self-sufficiency, gap, surplus."""
+    from importsub.analysis.balance import balance as run
+    from importsub.analysis.balance import balance_years
 
-        if all_years:
-            if year is not None:
-                raise ImportsubError("give either --year or --all-years, not both")
-            with status(f"reading {dataset} from the store"):
-                ds = open_store(db).read_dataset(dataset, version)
-            with status("compiling and balancing every year"):
-                result = balance_years(ds, None, group, scenario=scenario)
-            emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
-            return
-        _run(lambda net: run(net, group), db, dataset, version, scenario, year, fmt, out, table)
+    if all_years:
+        if year is not None:
+            raise ImportsubError("give either --year or --all-years, not both")
+        with status(f"reading {dataset} from the store"):
+            ds = open_store(db).read_dataset(dataset, version)
+        with status("compiling and balancing every year"):
+            result = balance_years(ds, None, group, scenario=scenario)
+        emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
+        return
+    _run(lambda net: run(net, group), db, dataset, version, scenario, year, fmt, out, table)
 
-    @analyze.command()
-    def matching(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        group: GroupOption = "union",
-        year: YearOption = None,
-        scenario: ScenarioOption = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-        top: Annotated[int, typer.Option(help="Candidates listed per imported need.")] = 5,
-    ) -> None:
-        """Domestic producers that could replace each import (same part, HS heading or category), ranked."""
-        from importsub.analysis.matching import matching as run
 
-        _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table)
+@analyze.command()
+def matching(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    group: GroupOption = "union",
+    year: YearOption = None,
+    scenario: ScenarioOption = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+    top: Annotated[int, typer.Option(help="Candidates listed per imported need.")] = 5,
+) -> None:
+    """Domestic producers that could replace each import (same part, HS heading or category), ranked."""
+    from importsub.analysis.matching import matching as run
 
-    app.add_typer(analyze, name="analyze")
+    _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table)

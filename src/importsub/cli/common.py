@@ -59,6 +59,12 @@ TableOption = Annotated[
 DEFAULT_DATASET = "by-ru-auto"
 
 
+def command_group(**settings: Any) -> typer.Typer:
+    """A Typer app of one command group, with the settings every group of this CLI shares (no rich markup:
+    help texts contain units like "[weeks]"; no completion; our own error display)."""
+    return typer.Typer(rich_markup_mode=None, add_completion=False, pretty_exceptions_enable=False, **settings)
+
+
 def emit_result(
     result: Any, fmt: str, out_path: Path | None, tables: list[str] | None, summary: Sequence[str] | None = None
 ) -> None:

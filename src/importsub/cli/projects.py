@@ -22,6 +22,7 @@ from importsub.cli.common import (
     OutOption,
     TableOption,
     VersionOption,
+    command_group,
     emit_result,
     open_store,
     progress,
@@ -74,198 +75,197 @@ def _history(store: Any, dataset: str, project: str | None, last: int) -> Any:
     )
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``projects``, ``portfolio`` and ``programme`` to the importsub CLI."""
-    projects = typer.Typer(
-        help="Joint import-substitution projects: list, one project's card, impact year by year.",
-        no_args_is_help=True,
-    )
+app = command_group()
+"""``programme`` and ``portfolio``: top-level commands."""
 
-    @projects.command("list")
-    def list_(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        as_of: AsOfOption = None,
-        year: YearOption = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Every project: status, MRL, host site, partners, capex, milestones, capacity plan and online."""
-        from importsub.analysis.programme import project_list
 
-        _, ds = _read(db, dataset, version)
-        listing = project_list(ds, _date(as_of), year)
-        emit_result(listing, fmt, out, table, SUMMARY_TABLES.get(listing.name))
+projects = command_group(
+    help="Joint import-substitution projects: list, one project's card, impact year by year.",
+    no_args_is_help=True,
+)
 
-    @projects.command()
-    def show(
-        project: Annotated[str, typer.Argument(help="Project id, e.g. P-LED-RUDENSK.")],
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        as_of: AsOfOption = None,
-        year: YearOption = None,
-        group: GroupOption = "union",
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """One project: record, partners, outputs, ramp-up curve, milestones, substitutable links,
-        import content by OEM before/after (in --year, default: the latest year with demand not after the current year) and editing history."""
-        from importsub.analysis.programme import project_card
-        from importsub.analysis.projects import impact
 
-        store, ds = _read(db, dataset, version)
-        hist = _history(store, dataset, project, 20) if version is None else None
-        card = project_card(ds, project, _date(as_of), history=hist)
-        with status("impact before/after"):
-            years = None if year is None else [year]
-            if years is None:
-                from importsub.compile import default_year
+@projects.command("list")
+def list_(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    as_of: AsOfOption = None,
+    year: YearOption = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Every project: status, MRL, host site, partners, capex, milestones, capacity plan and online."""
+    from importsub.analysis.programme import project_list
 
-                default = default_year(ds)
-                years = [default] if default is not None else None
-            imp = impact(ds, [project], years, group=group, include_all=False)
-        tables = dict(card.tables)
-        tables["impact"] = imp["summary"]
-        tables["oems"] = imp["oems"].drop("project")
-        tables["vehicles"] = imp["vehicles"].drop("project")
-        tables["balance"] = imp["balance"].drop("project")
-        tables["shocks"] = imp["shocks"]
-        if "history" in tables:
-            tables["history"] = tables.pop("history")
-        fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
-        emit_result(Result("project", tables, fp), fmt, out, table, SUMMARY_TABLES.get("project"))
+    _, ds = _read(db, dataset, version)
+    listing = project_list(ds, _date(as_of), year)
+    emit_result(listing, fmt, out, table, SUMMARY_TABLES.get(listing.name))
 
-    @projects.command("impact")
-    def impact_(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        year: Annotated[
-            list[int] | None,
-            typer.Option(
-                "--year", "-y", help="Year (repeatable); default: every year with demand from the first ramp-up."
-            ),
-        ] = None,
-        project: Annotated[
-            list[str] | None, typer.Option("--project", "-p", help="Only these projects (repeatable).")
-        ] = None,
-        group: GroupOption = "union",
-        vehicle: Annotated[
-            list[str] | None, typer.Option("--vehicle", help="Vehicle models of the headline figure (repeatable).")
-        ] = None,
-        scenario: Annotated[
-            list[str] | None,
-            typer.Option("--scenario", "-s", help="Shock scenarios (repeatable); default: the dataset's named shocks."),
-        ] = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Each project alone (and all together) against no project, year by year: import content by vehicle,
-        OEM and category, balance and export surplus, shock losses, capex per pp and per rouble of loss avoided."""
-        from importsub.analysis.projects import impact
 
-        _, ds = _read(db, dataset, version)
-        with status("applying projects year by year"):
-            result = impact(
-                ds, project or None, year or None, group=group, vehicles=vehicle or None, scenarios=scenario
-            )
-        emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
+@projects.command()
+def show(
+    project: Annotated[str, typer.Argument(help="Project id, e.g. P-LED-RUDENSK.")],
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    as_of: AsOfOption = None,
+    year: YearOption = None,
+    group: GroupOption = "union",
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """One project: record, partners, outputs, ramp-up curve, milestones, substitutable links,
+    import content by OEM before/after (in --year, default: the latest year with demand not after the current year) and editing history."""
+    from importsub.analysis.programme import project_card
+    from importsub.analysis.projects import impact
 
-    app.add_typer(projects, name="projects")
+    store, ds = _read(db, dataset, version)
+    hist = _history(store, dataset, project, 20) if version is None else None
+    card = project_card(ds, project, _date(as_of), history=hist)
+    with status("impact before/after"):
+        years = None if year is None else [year]
+        if years is None:
+            from importsub.compile import default_year
 
-    @app.command()
-    def programme(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        as_of: AsOfOption = None,
-        year: Annotated[
-            int | None, typer.Option("--year", "-y", help="Year of the capacity plan (default: the as-of year).")
-        ] = None,
-        size: Annotated[
-            int | None,
-            typer.Option("--size", help="Projects in the whole programme (default: the dataset's, e.g. 14)."),
-        ] = None,
-        changes: Annotated[int, typer.Option(help="Versions of editing history shown (0 = none).")] = 10,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Programme status: projects per status (n of the programme public), MRL, milestones and slip,
-        capacity online this year vs plan, capex committed vs spent, who changed what and when."""
-        from importsub.analysis.programme import programme_summary
+            default = default_year(ds)
+            years = [default] if default is not None else None
+        imp = impact(ds, [project], years, group=group, include_all=False)
+    tables = dict(card.tables)
+    tables["impact"] = imp["summary"]
+    tables["oems"] = imp["oems"].drop("project")
+    tables["vehicles"] = imp["vehicles"].drop("project")
+    tables["balance"] = imp["balance"].drop("project")
+    tables["shocks"] = imp["shocks"]
+    if "history" in tables:
+        tables["history"] = tables.pop("history")
+    fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
+    emit_result(Result("project", tables, fp), fmt, out, table, SUMMARY_TABLES.get("project"))
 
-        store, ds = _read(db, dataset, version)
-        if size is None:
-            size = _programme_size(dataset)
-        result = programme_summary(ds, _date(as_of), year, programme_size=size)
-        tables = dict(result.tables)
-        if changes > 0:
-            tables["history"] = _history(store, dataset, None, changes)
-        emit_result(Result(result.name, tables, result.fingerprint), fmt, out, table, SUMMARY_TABLES.get(result.name))
 
-    @app.command()
-    def portfolio(
-        budget: Annotated[float, typer.Option("--budget", "-b", help="Capex budget [RUB].")],
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        objective: Annotated[
-            str, typer.Option("--objective", help="loss (expected lost margin), localisation, or mix.")
-        ] = "loss",
-        scenario: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--scenarios", "--scenario", "-s", help="Scenarios of the set (repeatable); default: named shocks."
-            ),
-        ] = None,
-        year: YearOption = None,
-        group: GroupOption = "union",
-        vehicle: Annotated[
-            list[str] | None,
-            typer.Option("--vehicle", help="Vehicle models whose localisation counts (repeatable; default all)."),
-        ] = None,
-        mix_weight: Annotated[
-            float,
-            typer.Option(
-                "--mix-weight", help="mix: RUB of expected loss worth one RUB/yr of domestic value added (λ)."
-            ),
-        ] = 1.0,
-        sweep: Annotated[bool, typer.Option("--sweep", help="Budget sweep 0 … budget: the Pareto frontier.")] = False,
-        steps: Annotated[int, typer.Option(help="Budget points of the sweep.")] = 11,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Which projects to fund under a budget: one HiGHS MIP (projects, capacity levels; operations per
-        scenario), compared with a greedy benefit/cost ranking; --sweep gives the Pareto frontier."""
-        from importsub.analysis import portfolio as pf
+@projects.command("impact")
+def impact_(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    year: Annotated[
+        list[int] | None,
+        typer.Option("--year", "-y", help="Year (repeatable); default: every year with demand from the first ramp-up."),
+    ] = None,
+    project: Annotated[
+        list[str] | None, typer.Option("--project", "-p", help="Only these projects (repeatable).")
+    ] = None,
+    group: GroupOption = "union",
+    vehicle: Annotated[
+        list[str] | None, typer.Option("--vehicle", help="Vehicle models of the headline figure (repeatable).")
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", "-s", help="Shock scenarios (repeatable); default: the dataset's named shocks."),
+    ] = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Each project alone (and all together) against no project, year by year: import content by vehicle,
+    OEM and category, balance and export surplus, shock losses, capex per pp and per rouble of loss avoided."""
+    from importsub.analysis.projects import impact
 
-        _, ds = _read(db, dataset, version)
-        with status("building the portfolio model"):
-            model = pf.PortfolioModel.build(
-                ds,
-                scenarios=scenario or None,
-                year=year,
-                objective=objective,
-                group=group,
-                vehicles=vehicle or None,
-                mix_weight=mix_weight,
-            )
-        if sweep:
-            budgets = pf.sweep_budgets(model, budget, steps)
-            with progress() as bar:
-                task = bar.add_task("budget sweep", total=len(budgets))
-                result = pf.frontier(model, budgets, on_point=lambda: bar.advance(task))
-        else:
-            with status("solving the MIP"):
-                result = pf.optimise(model, budget)
-        emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
+    _, ds = _read(db, dataset, version)
+    with status("applying projects year by year"):
+        result = impact(ds, project or None, year or None, group=group, vehicles=vehicle or None, scenarios=scenario)
+    emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
+
+
+@app.command()
+def programme(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    as_of: AsOfOption = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="Year of the capacity plan (default: the as-of year).")
+    ] = None,
+    size: Annotated[
+        int | None,
+        typer.Option("--size", help="Projects in the whole programme (default: the dataset's, e.g. 14)."),
+    ] = None,
+    changes: Annotated[int, typer.Option(help="Versions of editing history shown (0 = none).")] = 10,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Programme status: projects per status (n of the programme public), MRL, milestones and slip,
+    capacity online this year vs plan, capex committed vs spent, who changed what and when."""
+    from importsub.analysis.programme import programme_summary
+
+    store, ds = _read(db, dataset, version)
+    if size is None:
+        size = _programme_size(dataset)
+    result = programme_summary(ds, _date(as_of), year, programme_size=size)
+    tables = dict(result.tables)
+    if changes > 0:
+        tables["history"] = _history(store, dataset, None, changes)
+    emit_result(Result(result.name, tables, result.fingerprint), fmt, out, table, SUMMARY_TABLES.get(result.name))
+
+
+@app.command()
+def portfolio(
+    budget: Annotated[float, typer.Option("--budget", "-b", help="Capex budget [RUB].")],
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    objective: Annotated[
+        str, typer.Option("--objective", help="loss (expected lost margin), localisation, or mix.")
+    ] = "loss",
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenarios", "--scenario", "-s", help="Scenarios of the set (repeatable); default: named shocks."
+        ),
+    ] = None,
+    year: YearOption = None,
+    group: GroupOption = "union",
+    vehicle: Annotated[
+        list[str] | None,
+        typer.Option("--vehicle", help="Vehicle models whose localisation counts (repeatable; default all)."),
+    ] = None,
+    mix_weight: Annotated[
+        float,
+        typer.Option("--mix-weight", help="mix: RUB of expected loss worth one RUB/yr of domestic value added (λ)."),
+    ] = 1.0,
+    sweep: Annotated[bool, typer.Option("--sweep", help="Budget sweep 0 … budget: the Pareto frontier.")] = False,
+    steps: Annotated[int, typer.Option(help="Budget points of the sweep.")] = 11,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Which projects to fund under a budget: one HiGHS MIP (projects, capacity levels; operations per
+    scenario), compared with a greedy benefit/cost ranking; --sweep gives the Pareto frontier."""
+    from importsub.analysis import portfolio as pf
+
+    _, ds = _read(db, dataset, version)
+    with status("building the portfolio model"):
+        model = pf.PortfolioModel.build(
+            ds,
+            scenarios=scenario or None,
+            year=year,
+            objective=objective,
+            group=group,
+            vehicles=vehicle or None,
+            mix_weight=mix_weight,
+        )
+    if sweep:
+        budgets = pf.sweep_budgets(model, budget, steps)
+        with progress() as bar:
+            task = bar.add_task("budget sweep", total=len(budgets))
+            result = pf.frontier(model, budgets, on_point=lambda: bar.advance(task))
+    else:
+        with status("solving the MIP"):
+            result = pf.optimise(model, budget)
+    emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
 
 
 def _programme_size(dataset: str) -> int | None:

@@ -26,6 +26,7 @@ from importsub.cli.common import (
     ScenarioOption,
     TableOption,
     VersionOption,
+    command_group,
     emit_result,
     err,
     open_store,
@@ -167,417 +168,412 @@ def _user() -> str:
 # ---------------------------------------------------------------- commands
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``shock`` and ``scenario`` command groups to the importsub CLI."""
-    shock = typer.Typer(
-        help="Disruption impact: TTR model of a scenario, risk-exposure sweep, time to survive, Monte Carlo.",
-        no_args_is_help=True,
-    )
-    scenario = typer.Typer(help="Scenarios of a dataset: list, show, copy, edit, compare.", no_args_is_help=True)
+shock = command_group(
+    help="Disruption impact: TTR model of a scenario, risk-exposure sweep, time to survive, Monte Carlo.",
+    no_args_is_help=True,
+)
+scenario = command_group(help="Scenarios of a dataset: list, show, copy, edit, compare.", no_args_is_help=True)
 
-    @shock.command("run")
-    def run_(
-        name: Annotated[str, typer.Argument(help="Scenario name (its disruptions, demand changes and year apply).")],
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        year: YearOption = None,
-        weeks: Annotated[
-            float | None, typer.Option(help="Window [weeks] (default: longest disruption + recovery).")
-        ] = None,
-        why: Annotated[int, typer.Option(help="Binding constraints listed.")] = 20,
-        backlog: BacklogOption = 0.0,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Lost units and margin per vehicle and OEM under a scenario, and why (binding constraints)."""
+
+@shock.command("run")
+def run_(
+    name: Annotated[str, typer.Argument(help="Scenario name (its disruptions, demand changes and year apply).")],
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    year: YearOption = None,
+    weeks: Annotated[
+        float | None, typer.Option(help="Window [weeks] (default: longest disruption + recovery).")
+    ] = None,
+    why: Annotated[int, typer.Option(help="Binding constraints listed.")] = 20,
+    backlog: BacklogOption = 0.0,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Lost units and margin per vehicle and OEM under a scenario, and why (binding constraints)."""
+    from importsub.analysis.disruption import run_shock
+    from importsub.compile.shock import compile_shock
+
+    ds = _load(db, dataset, version)
+    net = _compile(ds, name, year)
+    sh = compile_shock(ds, net, name)
+    with status(f"solving the TTR model of {name}"):
+        result = run_shock(net, sh, weeks, why=why, backlog=backlog)
+    emit_result(result, fmt, out, table)
+
+
+@shock.command("sweep")
+def sweep_(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    year: YearOption = None,
+    scenario_: ScenarioOption = None,
+    by: Annotated[str, typer.Option("--by", help="Disrupt every node, site or country in turn.")] = "node",
+    weeks: Annotated[
+        float | None, typer.Option(help="Duration [weeks] (default: each node's time to recover).")
+    ] = None,
+    severity: Annotated[float, typer.Option(help="Fraction of capacity lost.")] = 1.0,
+    screen: Annotated[
+        bool, typer.Option(help="Settle targets by the propagation bound where it proves zero impact.")
+    ] = True,
+    with_tts: Annotated[bool, typer.Option("--tts", help="Also compute each target's time to survive (slow).")] = False,
+    horizon: Annotated[float, typer.Option(help="TTS cap [weeks].")] = 52.0,
+    backlog: BacklogOption = 0.0,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 0,
+    top: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 40,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Risk exposure: disrupt every node (site, country) for its time to recover; PI, REI, ranked."""
+    from importsub.analysis.disruption import sweep
+
+    ds = _load(db, dataset, version)
+    net = _compile(ds, scenario_, year)
+    with _bar("sweep") as tick:
+        result = sweep(
+            net,
+            by,
+            weeks=weeks,
+            severity=severity,
+            screen=screen,
+            with_tts=with_tts,
+            horizon=horizon,
+            scheduler=scheduler,
+            workers=workers,
+            progress=tick,
+            backlog=backlog,
+        )
+    if fmt == "table" and not table:
+        result = Result(result.name, {**result.tables, "targets": result["targets"].head(top)}, result.fingerprint)
+    emit_result(result, fmt, out, table)
+
+
+@shock.command("tts")
+def tts_(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    year: YearOption = None,
+    scenario_: ScenarioOption = None,
+    node: Annotated[
+        list[str] | None, typer.Option("--node", "-n", help="SITE/PART (repeatable); default every node.")
+    ] = None,
+    site: Annotated[
+        list[str] | None,
+        typer.Option("--site", help="TTS of these sites, all nodes of a site down together (repeatable)."),
+    ] = None,
+    severity: Annotated[float, typer.Option(help="Fraction of capacity lost.")] = 1.0,
+    horizon: Annotated[float, typer.Option(help="Cap [weeks].")] = 52.0,
+    tolerance: Annotated[float, typer.Option(help="Precision of TTS [weeks].")] = 1e-3,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 0,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Time to survive: the longest disruption with no loss beyond the baseline.
+
+    With --scenario alone: the scenario's disruptions held together (table ``scenario``);
+    --site: each site with all its nodes down together (table ``sites``);
+    --node (or nothing): each node alone (table ``nodes``).
+    """
+    from importsub.analysis.disruption import tts, tts_scenario, tts_sites
+    from importsub.compile.shock import compile_shock
+
+    ds = _load(db, dataset, version)
+    net = _compile(ds, scenario_, year)
+    if site:
+        with status(f"time to survive of {len(site)} site(s)"):
+            result = tts_sites(net, list(site), severity=severity, horizon=horizon, tol_weeks=tolerance)
+        emit_result(result, fmt, out, table)
+        return
+    if scenario_ and not node:
+        sh = compile_shock(ds, net, scenario_)
+        with status(f"time to survive of scenario {scenario_}"):
+            result = tts_scenario(net, sh, horizon=horizon, tol_weeks=tolerance)
+        emit_result(result, fmt, out, table)
+        return
+    chosen: list[int] = []
+    for text in node or []:
+        if "/" not in text:
+            raise ImportsubError(f"--node takes SITE/PART, not {text!r}")
+        s, p = text.split("/", 1)
+        chosen.append(net.node(s, p))
+    nodes = sorted(set(chosen)) if node else None
+    with _bar("time to survive") as tick:
+        result = tts(
+            net,
+            nodes,
+            severity=severity,
+            horizon=horizon,
+            tol_weeks=tolerance,
+            scheduler=scheduler,
+            workers=workers,
+            progress=tick,
+        )
+    emit_result(result, fmt, out, table)
+
+
+@shock.command("montecarlo")
+def montecarlo_(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    year: YearOption = None,
+    scenario_: ScenarioOption = None,
+    runs: Annotated[int, typer.Option(help="Number of random scenarios.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    window: Annotated[float, typer.Option(help="Window of every scenario [weeks].")] = 13.0,
+    site_probability: Annotated[float, typer.Option(help="Probability that a site is disrupted.")] = 0.01,
+    external_probability: Annotated[
+        float, typer.Option(help="Probability that a country outside 'union' is disrupted.")
+    ] = 0.02,
+    union_probability: Annotated[float, typer.Option(help="Probability that a 'union' country is disrupted.")] = 0.005,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", help="ISO2=PROBABILITY for one country (repeatable).")
+    ] = None,
+    reference: Annotated[str, typer.Option(help="Reference plan: lp (undisrupted optimum) or shares.")] = "lp",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 0,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Loss distribution under random disruptions (fast propagation): expected loss, VaR, CVaR, worst 1 %."""
+    from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
+
+    probs: dict[str, float] = {}
+    for text in country or []:
+        if "=" not in text:
+            raise ImportsubError(f"--country takes ISO2=PROBABILITY, not {text!r}")
+        iso, p = text.split("=", 1)
+        try:
+            probs[iso.strip()] = float(p)
+        except ValueError:
+            raise ImportsubError(f"--country {text!r}: the probability must be a number") from None
+    spec = MonteCarloSpec(
+        runs=runs,
+        seed=seed,
+        window=window,
+        country_probability=probs or None,
+        default_country_probability=external_probability,
+        union_country_probability=union_probability,
+        site_probability=site_probability,
+    )
+    ds = _load(db, dataset, version)
+    net = _compile(ds, scenario_, year)
+    with _bar("Monte Carlo") as tick:
+        result = montecarlo(net, spec, reference=reference, scheduler=scheduler, workers=workers, progress=tick)
+    emit_result(result, fmt, out, table)
+
+
+# ------------------------------------------------------------ scenarios
+
+
+@scenario.command("list")
+def list_(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+) -> None:
+    """Scenarios with their year, weight and how many disruptions, demand changes and projects each has."""
+    ds = _load(db, dataset, version)
+    counts = [
+        ds.disruptions.group_by("scenario").len("disruptions"),
+        ds.demand_changes.group_by("scenario").len("demand changes"),
+        ds.scenario_projects.group_by("scenario").len("projects"),
+    ]
+    frame = ds.scenarios.select("name", "year", "weight", "description")
+    for c in counts:
+        frame = frame.join(c.rename({"scenario": "name"}), on="name", how="left")
+    frame = frame.with_columns(pl.col("disruptions", "demand changes", "projects").fill_null(0)).rename(
+        {"year": "year", "weight": "weight [probability]"}
+    )
+    emit({"scenarios": frame}, fmt, out, fingerprint=_fp(ds), title="scenarios")
+
+
+@scenario.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="Scenario name.")],
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+) -> None:
+    """One scenario: its record, disruptions, demand changes and active projects."""
+    ds = _load(db, dataset, version)
+    tables = _scenario_tables(ds, name)
+    emit(tables, fmt, out, fingerprint={**_fp(ds), "scenario": name}, title=name)
+
+
+@scenario.command("copy")
+def copy(
+    source: Annotated[str, typer.Argument(help="Scenario to copy.")],
+    target: Annotated[str, typer.Argument(help="Name of the new scenario.")],
+    description: Annotated[str | None, typer.Option(help="Description of the copy.")] = None,
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+) -> None:
+    """Copy a scenario (with its disruptions, demand changes and projects) into a new dataset version."""
+    ds = _load(db, dataset, None)
+    row = _scenario_row(ds, source)
+    if ds.scenarios.filter(pl.col("name") == target).height:
+        raise ImportsubError(f"scenario {target!r} already exists in {dataset!r}; choose another name")
+    new_row = row.with_columns(pl.lit(target).alias("name"))
+    if description is not None:
+        new_row = new_row.with_columns(pl.lit(description).alias("description"))
+    frames = {"scenarios": pl.concat([ds.scenarios, new_row])}
+    for t in ("disruptions", "demand_changes", "scenario_projects"):
+        df = ds.tables[t]
+        frames[t] = pl.concat(
+            [df, df.filter(pl.col("scenario") == source).with_columns(pl.lit(target).alias("scenario"))]
+        )
+    _write(db, ds.replace(**frames), f"scenario {target!r} copied from {source!r}")
+
+
+@scenario.command("set")
+def set_(
+    name: Annotated[str, typer.Argument(help="Scenario to edit (created if absent).")],
+    description: Annotated[str | None, typer.Option(help="New description.")] = None,
+    year: Annotated[int | None, typer.Option(help="New year.")] = None,
+    weight: Annotated[float | None, typer.Option(help="New weight [probability].")] = None,
+    disrupt: Annotated[
+        list[str] | None,
+        typer.Option(help="Add or replace a disruption KIND:TARGET:SEVERITY:WEEKS[:RECOVERY] (repeatable)."),
+    ] = None,
+    remove: Annotated[list[str] | None, typer.Option(help="Remove the disruption KIND:TARGET (repeatable).")] = None,
+    demand: Annotated[list[str] | None, typer.Option(help="Demand change SITE:PART:FACTOR (repeatable).")] = None,
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+) -> None:
+    """Edit a scenario; writes a new dataset version with a note of what changed."""
+    ds = _load(db, dataset, None)
+    changes: list[str] = []
+    scen = ds.scenarios
+    if scen.filter(pl.col("name") == name).height == 0:
+        scen = pl.concat(
+            [
+                scen,
+                pl.DataFrame({"name": [name]})
+                .select(
+                    pl.col("name"),
+                    *[pl.lit(None, dtype=scen.schema[c]).alias(c) for c in scen.columns if c != "name"],
+                )
+                .with_columns(pl.lit(1.0).alias("weight"))
+                .select(scen.columns),
+            ]
+        )
+        changes.append(f"created scenario {name!r}")
+    updates = {"description": description, "year": year, "weight": weight}
+    for col, val in updates.items():
+        if val is not None:
+            scen = scen.with_columns(
+                pl.when(pl.col("name") == name)
+                .then(pl.lit(val, dtype=scen.schema[col]))
+                .otherwise(pl.col(col))
+                .alias(col)
+            )
+            changes.append(f"{col} = {val}")
+    dis = ds.disruptions
+    for text in remove or []:
+        if ":" not in text:
+            raise ImportsubError(f"--remove takes KIND:TARGET, not {text!r}")
+        kind, target = text.split(":", 1)
+        mask = (pl.col("scenario") == name) & (pl.col("target_kind") == kind) & (pl.col("target") == target)
+        if dis.filter(mask).height == 0:
+            raise ImportsubError(f"scenario {name!r} has no disruption {kind} {target!r}")
+        dis = dis.filter(~mask)
+        changes.append(f"removed disruption {kind} {target}")
+    for text in disrupt or []:
+        row = _parse_disruption(text)
+        _check_target(ds, row["target_kind"], row["target"])
+        dis = dis.filter(
+            ~(
+                (pl.col("scenario") == name)
+                & (pl.col("target_kind") == row["target_kind"])
+                & (pl.col("target") == row["target"])
+            )
+        )
+        dis = pl.concat([dis, pl.DataFrame([{"scenario": name, **row}], schema=dis.schema)])
+        changes.append(
+            f"disruption {row['target_kind']} {row['target']}: severity {row['severity']:g}, "
+            f"{row['duration']:g} weeks, {row['recovery']}"
+        )
+    dc = ds.demand_changes
+    for text in demand or []:
+        pieces = text.split(":")
+        if len(pieces) != 3:
+            raise ImportsubError(f"--demand takes SITE:PART:FACTOR, not {text!r}")
+        s, p, f = pieces
+        try:
+            factor = float(f)
+        except ValueError:
+            raise ImportsubError(f"--demand {text!r}: the factor must be a number") from None
+        dc = dc.filter(~((pl.col("scenario") == name) & (pl.col("site") == s) & (pl.col("part") == p)))
+        dc = pl.concat(
+            [dc, pl.DataFrame([{"scenario": name, "site": s, "part": p, "factor": factor}], schema=dc.schema)]
+        )
+        changes.append(f"demand {s}/{p} × {factor:g}")
+    if not changes:
+        raise ImportsubError("nothing to change: give --description, --year, --weight, --disrupt, --remove or --demand")
+    _write(
+        db,
+        ds.replace(scenarios=scen, disruptions=dis, demand_changes=dc),
+        f"scenario {name!r}: " + "; ".join(changes),
+    )
+
+
+@scenario.command("compare")
+def compare(
+    first: Annotated[str, typer.Argument(help="First scenario.")],
+    second: Annotated[str, typer.Argument(help="Second scenario.")],
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    year: YearOption = None,
+    run: Annotated[bool, typer.Option(help="Also solve both scenarios' TTR models and compare their losses.")] = True,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+) -> None:
+    """Two scenarios side by side: their disruptions and (by default) their losses per OEM."""
+    ds = _load(db, dataset, version)
+    a = _scenario_tables(ds, first)
+    b = _scenario_tables(ds, second)
+    key = ["kind", "target"]
+    dis = (
+        a["disruptions"]
+        .join(b["disruptions"], on=key, how="full", coalesce=True, suffix=f" ({second})")
+        .rename({c: f"{c} ({first})" for c in a["disruptions"].columns if c not in key})
+        .sort(key)
+    )
+    tables: dict[str, pl.DataFrame] = {"disruptions": dis}
+    if run:
         from importsub.analysis.disruption import run_shock
         from importsub.compile.shock import compile_shock
 
-        ds = _load(db, dataset, version)
-        net = _compile(ds, name, year)
-        sh = compile_shock(ds, net, name)
-        with status(f"solving the TTR model of {name}"):
-            result = run_shock(net, sh, weeks, why=why, backlog=backlog)
-        emit_result(result, fmt, out, table)
-
-    @shock.command("sweep")
-    def sweep_(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        year: YearOption = None,
-        scenario_: ScenarioOption = None,
-        by: Annotated[str, typer.Option("--by", help="Disrupt every node, site or country in turn.")] = "node",
-        weeks: Annotated[
-            float | None, typer.Option(help="Duration [weeks] (default: each node's time to recover).")
-        ] = None,
-        severity: Annotated[float, typer.Option(help="Fraction of capacity lost.")] = 1.0,
-        screen: Annotated[
-            bool, typer.Option(help="Settle targets by the propagation bound where it proves zero impact.")
-        ] = True,
-        with_tts: Annotated[
-            bool, typer.Option("--tts", help="Also compute each target's time to survive (slow).")
-        ] = False,
-        horizon: Annotated[float, typer.Option(help="TTS cap [weeks].")] = 52.0,
-        backlog: BacklogOption = 0.0,
-        scheduler: SchedulerOption = None,
-        workers: WorkersOption = 0,
-        top: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 40,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Risk exposure: disrupt every node (site, country) for its time to recover; PI, REI, ranked."""
-        from importsub.analysis.disruption import sweep
-
-        ds = _load(db, dataset, version)
-        net = _compile(ds, scenario_, year)
-        with _bar("sweep") as tick:
-            result = sweep(
-                net,
-                by,
-                weeks=weeks,
-                severity=severity,
-                screen=screen,
-                with_tts=with_tts,
-                horizon=horizon,
-                scheduler=scheduler,
-                workers=workers,
-                progress=tick,
-                backlog=backlog,
-            )
-        if fmt == "table" and not table:
-            result = Result(result.name, {**result.tables, "targets": result["targets"].head(top)}, result.fingerprint)
-        emit_result(result, fmt, out, table)
-
-    @shock.command("tts")
-    def tts_(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        year: YearOption = None,
-        scenario_: ScenarioOption = None,
-        node: Annotated[
-            list[str] | None, typer.Option("--node", "-n", help="SITE/PART (repeatable); default every node.")
-        ] = None,
-        site: Annotated[
-            list[str] | None,
-            typer.Option("--site", help="TTS of these sites, all nodes of a site down together (repeatable)."),
-        ] = None,
-        severity: Annotated[float, typer.Option(help="Fraction of capacity lost.")] = 1.0,
-        horizon: Annotated[float, typer.Option(help="Cap [weeks].")] = 52.0,
-        tolerance: Annotated[float, typer.Option(help="Precision of TTS [weeks].")] = 1e-3,
-        scheduler: SchedulerOption = None,
-        workers: WorkersOption = 0,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Time to survive: the longest disruption with no loss beyond the baseline.
-
-        With --scenario alone: the scenario's disruptions held together (table ``scenario``);
-        --site: each site with all its nodes down together (table ``sites``);
-        --node (or nothing): each node alone (table ``nodes``).
-        """
-        from importsub.analysis.disruption import tts, tts_scenario, tts_sites
-        from importsub.compile.shock import compile_shock
-
-        ds = _load(db, dataset, version)
-        net = _compile(ds, scenario_, year)
-        if site:
-            with status(f"time to survive of {len(site)} site(s)"):
-                result = tts_sites(net, list(site), severity=severity, horizon=horizon, tol_weeks=tolerance)
-            emit_result(result, fmt, out, table)
-            return
-        if scenario_ and not node:
-            sh = compile_shock(ds, net, scenario_)
-            with status(f"time to survive of scenario {scenario_}"):
-                result = tts_scenario(net, sh, horizon=horizon, tol_weeks=tolerance)
-            emit_result(result, fmt, out, table)
-            return
-        chosen: list[int] = []
-        for text in node or []:
-            if "/" not in text:
-                raise ImportsubError(f"--node takes SITE/PART, not {text!r}")
-            s, p = text.split("/", 1)
-            chosen.append(net.node(s, p))
-        nodes = sorted(set(chosen)) if node else None
-        with _bar("time to survive") as tick:
-            result = tts(
-                net,
-                nodes,
-                severity=severity,
-                horizon=horizon,
-                tol_weeks=tolerance,
-                scheduler=scheduler,
-                workers=workers,
-                progress=tick,
-            )
-        emit_result(result, fmt, out, table)
-
-    @shock.command("montecarlo")
-    def montecarlo_(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        year: YearOption = None,
-        scenario_: ScenarioOption = None,
-        runs: Annotated[int, typer.Option(help="Number of random scenarios.")] = 10_000,
-        seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-        window: Annotated[float, typer.Option(help="Window of every scenario [weeks].")] = 13.0,
-        site_probability: Annotated[float, typer.Option(help="Probability that a site is disrupted.")] = 0.01,
-        external_probability: Annotated[
-            float, typer.Option(help="Probability that a country outside 'union' is disrupted.")
-        ] = 0.02,
-        union_probability: Annotated[
-            float, typer.Option(help="Probability that a 'union' country is disrupted.")
-        ] = 0.005,
-        country: Annotated[
-            list[str] | None, typer.Option("--country", help="ISO2=PROBABILITY for one country (repeatable).")
-        ] = None,
-        reference: Annotated[str, typer.Option(help="Reference plan: lp (undisrupted optimum) or shares.")] = "lp",
-        scheduler: SchedulerOption = None,
-        workers: WorkersOption = 0,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-        table: TableOption = None,
-    ) -> None:
-        """Loss distribution under random disruptions (fast propagation): expected loss, VaR, CVaR, worst 1 %."""
-        from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
-
-        probs: dict[str, float] = {}
-        for text in country or []:
-            if "=" not in text:
-                raise ImportsubError(f"--country takes ISO2=PROBABILITY, not {text!r}")
-            iso, p = text.split("=", 1)
-            try:
-                probs[iso.strip()] = float(p)
-            except ValueError:
-                raise ImportsubError(f"--country {text!r}: the probability must be a number") from None
-        spec = MonteCarloSpec(
-            runs=runs,
-            seed=seed,
-            window=window,
-            country_probability=probs or None,
-            default_country_probability=external_probability,
-            union_country_probability=union_probability,
-            site_probability=site_probability,
+        summaries, oems = [], []
+        for name in (first, second):
+            net = _compile(ds, name, year)
+            with status(f"solving {name}"):
+                r = run_shock(net, compile_shock(ds, net, name), why=0)
+            summaries.append(r["summary"])
+            oems.append(r["oems"].select("OEM", pl.col("extra lost margin [RUB]").alias(f"PI {name} [RUB]")))
+        tables["summary"] = pl.concat(summaries, how="diagonal_relaxed")
+        tables["oems"] = (
+            oems[0]
+            .join(oems[1], on="OEM", how="full", coalesce=True)
+            .fill_null(0.0)
+            .with_columns((pl.col(f"PI {second} [RUB]") - pl.col(f"PI {first} [RUB]")).alias("difference [RUB]"))
+            .sort("difference [RUB]", descending=True)
         )
-        ds = _load(db, dataset, version)
-        net = _compile(ds, scenario_, year)
-        with _bar("Monte Carlo") as tick:
-            result = montecarlo(net, spec, reference=reference, scheduler=scheduler, workers=workers, progress=tick)
-        emit_result(result, fmt, out, table)
-
-    # ------------------------------------------------------------ scenarios
-
-    @scenario.command("list")
-    def list_(
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-    ) -> None:
-        """Scenarios with their year, weight and how many disruptions, demand changes and projects each has."""
-        ds = _load(db, dataset, version)
-        counts = [
-            ds.disruptions.group_by("scenario").len("disruptions"),
-            ds.demand_changes.group_by("scenario").len("demand changes"),
-            ds.scenario_projects.group_by("scenario").len("projects"),
-        ]
-        frame = ds.scenarios.select("name", "year", "weight", "description")
-        for c in counts:
-            frame = frame.join(c.rename({"scenario": "name"}), on="name", how="left")
-        frame = frame.with_columns(pl.col("disruptions", "demand changes", "projects").fill_null(0)).rename(
-            {"year": "year", "weight": "weight [probability]"}
-        )
-        emit({"scenarios": frame}, fmt, out, fingerprint=_fp(ds), title="scenarios")
-
-    @scenario.command("show")
-    def show(
-        name: Annotated[str, typer.Argument(help="Scenario name.")],
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-    ) -> None:
-        """One scenario: its record, disruptions, demand changes and active projects."""
-        ds = _load(db, dataset, version)
-        tables = _scenario_tables(ds, name)
-        emit(tables, fmt, out, fingerprint={**_fp(ds), "scenario": name}, title=name)
-
-    @scenario.command("copy")
-    def copy(
-        source: Annotated[str, typer.Argument(help="Scenario to copy.")],
-        target: Annotated[str, typer.Argument(help="Name of the new scenario.")],
-        description: Annotated[str | None, typer.Option(help="Description of the copy.")] = None,
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-    ) -> None:
-        """Copy a scenario (with its disruptions, demand changes and projects) into a new dataset version."""
-        ds = _load(db, dataset, None)
-        row = _scenario_row(ds, source)
-        if ds.scenarios.filter(pl.col("name") == target).height:
-            raise ImportsubError(f"scenario {target!r} already exists in {dataset!r}; choose another name")
-        new_row = row.with_columns(pl.lit(target).alias("name"))
-        if description is not None:
-            new_row = new_row.with_columns(pl.lit(description).alias("description"))
-        frames = {"scenarios": pl.concat([ds.scenarios, new_row])}
-        for t in ("disruptions", "demand_changes", "scenario_projects"):
-            df = ds.tables[t]
-            frames[t] = pl.concat(
-                [df, df.filter(pl.col("scenario") == source).with_columns(pl.lit(target).alias("scenario"))]
-            )
-        _write(db, ds.replace(**frames), f"scenario {target!r} copied from {source!r}")
-
-    @scenario.command("set")
-    def set_(
-        name: Annotated[str, typer.Argument(help="Scenario to edit (created if absent).")],
-        description: Annotated[str | None, typer.Option(help="New description.")] = None,
-        year: Annotated[int | None, typer.Option(help="New year.")] = None,
-        weight: Annotated[float | None, typer.Option(help="New weight [probability].")] = None,
-        disrupt: Annotated[
-            list[str] | None,
-            typer.Option(help="Add or replace a disruption KIND:TARGET:SEVERITY:WEEKS[:RECOVERY] (repeatable)."),
-        ] = None,
-        remove: Annotated[
-            list[str] | None, typer.Option(help="Remove the disruption KIND:TARGET (repeatable).")
-        ] = None,
-        demand: Annotated[list[str] | None, typer.Option(help="Demand change SITE:PART:FACTOR (repeatable).")] = None,
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-    ) -> None:
-        """Edit a scenario; writes a new dataset version with a note of what changed."""
-        ds = _load(db, dataset, None)
-        changes: list[str] = []
-        scen = ds.scenarios
-        if scen.filter(pl.col("name") == name).height == 0:
-            scen = pl.concat(
-                [
-                    scen,
-                    pl.DataFrame({"name": [name]})
-                    .select(
-                        pl.col("name"),
-                        *[pl.lit(None, dtype=scen.schema[c]).alias(c) for c in scen.columns if c != "name"],
-                    )
-                    .with_columns(pl.lit(1.0).alias("weight"))
-                    .select(scen.columns),
-                ]
-            )
-            changes.append(f"created scenario {name!r}")
-        updates = {"description": description, "year": year, "weight": weight}
-        for col, val in updates.items():
-            if val is not None:
-                scen = scen.with_columns(
-                    pl.when(pl.col("name") == name)
-                    .then(pl.lit(val, dtype=scen.schema[col]))
-                    .otherwise(pl.col(col))
-                    .alias(col)
-                )
-                changes.append(f"{col} = {val}")
-        dis = ds.disruptions
-        for text in remove or []:
-            if ":" not in text:
-                raise ImportsubError(f"--remove takes KIND:TARGET, not {text!r}")
-            kind, target = text.split(":", 1)
-            mask = (pl.col("scenario") == name) & (pl.col("target_kind") == kind) & (pl.col("target") == target)
-            if dis.filter(mask).height == 0:
-                raise ImportsubError(f"scenario {name!r} has no disruption {kind} {target!r}")
-            dis = dis.filter(~mask)
-            changes.append(f"removed disruption {kind} {target}")
-        for text in disrupt or []:
-            row = _parse_disruption(text)
-            _check_target(ds, row["target_kind"], row["target"])
-            dis = dis.filter(
-                ~(
-                    (pl.col("scenario") == name)
-                    & (pl.col("target_kind") == row["target_kind"])
-                    & (pl.col("target") == row["target"])
-                )
-            )
-            dis = pl.concat([dis, pl.DataFrame([{"scenario": name, **row}], schema=dis.schema)])
-            changes.append(
-                f"disruption {row['target_kind']} {row['target']}: severity {row['severity']:g}, "
-                f"{row['duration']:g} weeks, {row['recovery']}"
-            )
-        dc = ds.demand_changes
-        for text in demand or []:
-            pieces = text.split(":")
-            if len(pieces) != 3:
-                raise ImportsubError(f"--demand takes SITE:PART:FACTOR, not {text!r}")
-            s, p, f = pieces
-            try:
-                factor = float(f)
-            except ValueError:
-                raise ImportsubError(f"--demand {text!r}: the factor must be a number") from None
-            dc = dc.filter(~((pl.col("scenario") == name) & (pl.col("site") == s) & (pl.col("part") == p)))
-            dc = pl.concat(
-                [dc, pl.DataFrame([{"scenario": name, "site": s, "part": p, "factor": factor}], schema=dc.schema)]
-            )
-            changes.append(f"demand {s}/{p} × {factor:g}")
-        if not changes:
-            raise ImportsubError(
-                "nothing to change: give --description, --year, --weight, --disrupt, --remove or --demand"
-            )
-        _write(
-            db,
-            ds.replace(scenarios=scen, disruptions=dis, demand_changes=dc),
-            f"scenario {name!r}: " + "; ".join(changes),
-        )
-
-    @scenario.command("compare")
-    def compare(
-        first: Annotated[str, typer.Argument(help="First scenario.")],
-        second: Annotated[str, typer.Argument(help="Second scenario.")],
-        db: DbOption = None,
-        dataset: DatasetOption = DEFAULT_DATASET,
-        version: VersionOption = None,
-        year: YearOption = None,
-        run: Annotated[
-            bool, typer.Option(help="Also solve both scenarios' TTR models and compare their losses.")
-        ] = True,
-        fmt: FormatOption = "table",
-        out: OutOption = None,
-    ) -> None:
-        """Two scenarios side by side: their disruptions and (by default) their losses per OEM."""
-        ds = _load(db, dataset, version)
-        a = _scenario_tables(ds, first)
-        b = _scenario_tables(ds, second)
-        key = ["kind", "target"]
-        dis = (
-            a["disruptions"]
-            .join(b["disruptions"], on=key, how="full", coalesce=True, suffix=f" ({second})")
-            .rename({c: f"{c} ({first})" for c in a["disruptions"].columns if c not in key})
-            .sort(key)
-        )
-        tables: dict[str, pl.DataFrame] = {"disruptions": dis}
-        if run:
-            from importsub.analysis.disruption import run_shock
-            from importsub.compile.shock import compile_shock
-
-            summaries, oems = [], []
-            for name in (first, second):
-                net = _compile(ds, name, year)
-                with status(f"solving {name}"):
-                    r = run_shock(net, compile_shock(ds, net, name), why=0)
-                summaries.append(r["summary"])
-                oems.append(r["oems"].select("OEM", pl.col("extra lost margin [RUB]").alias(f"PI {name} [RUB]")))
-            tables["summary"] = pl.concat(summaries, how="diagonal_relaxed")
-            tables["oems"] = (
-                oems[0]
-                .join(oems[1], on="OEM", how="full", coalesce=True)
-                .fill_null(0.0)
-                .with_columns((pl.col(f"PI {second} [RUB]") - pl.col(f"PI {first} [RUB]")).alias("difference [RUB]"))
-                .sort("difference [RUB]", descending=True)
-            )
-        emit(tables, fmt, out, fingerprint={**_fp(ds), "scenarios": [first, second]}, title="compare")
-
-    app.add_typer(shock, name="shock")
-    app.add_typer(scenario, name="scenario")
+    emit(tables, fmt, out, fingerprint={**_fp(ds), "scenarios": [first, second]}, title="compare")
 
 
 def _scenario_tables(ds: Dataset, name: str) -> dict[str, pl.DataFrame]:

@@ -25,12 +25,12 @@ from sqlalchemy.engine import Connection, Engine
 from importsub.model.dataset import Dataset, content_fingerprint, polars_schema
 from importsub.model.errors import ImportsubError, NotFoundError
 from importsub.model.schema import TABLE_NAMES, TABLES, RecordType, table
+from importsub.store.schema_version import MIGRATIONS, at_head
 from importsub.store.tables import RECORD_TABLES, datasets, metadata, versions
 
 ProgressFn = Callable[[str, int, int], None]
 """progress(table_name, rows_written_so_far, rows_total)."""
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 BATCH_ROWS = 50_000
 
 
@@ -244,22 +244,11 @@ class Store:
     # ------------------------------------------------------------ schema
 
     def upgrade(self) -> None:
-        """Apply Alembic migrations up to head."""
-        from alembic import command
-        from alembic.config import Config
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
+        """Apply Alembic migrations up to head; a store already there is only read (one ``SELECT``)."""
         try:
-            if self._at_head(cfg):
+            if at_head(self.engine):
                 return  # nothing to write: a read-only store opens too
-            with self.writing() as conn:
-                if not self.is_sqlite:
-                    # two processes creating the tables of an empty database: one does, the other waits and
-                    # then finds them there (SQLite: BEGIN IMMEDIATE serialises the same way)
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+            self._migrate()
         except sa.exc.OperationalError as exc:
             if self.read_only or (self.is_sqlite and "readonly" in str(exc.orig).lower()):
                 raise ImportsubError(
@@ -269,16 +258,20 @@ class Store:
         except sa.exc.DBAPIError as exc:
             raise ImportsubError(f"cannot open store {self}: {exc.orig}") from exc
 
-    def _at_head(self, cfg: Any) -> bool:
-        """Whether the store's schema is already the newest (read without taking a write lock)."""
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
+    def _migrate(self) -> None:
+        """Run Alembic's upgrade to head in one write transaction (Alembic is loaded only here)."""
+        from alembic import command
+        from alembic.config import Config
 
-        head = ScriptDirectory.from_config(cfg).get_current_head()
-        with self.engine.connect() as conn:
-            if not sa.inspect(conn).has_table("alembic_version"):
-                return False
-            return MigrationContext.configure(conn).get_current_revision() == head
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.writing() as conn:
+            if not self.is_sqlite:
+                # two processes creating the tables of an empty database: one does, the other waits and
+                # then finds them there (SQLite: BEGIN IMMEDIATE serialises the same way)
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
 
     # ------------------------------------------------------------ listing
 

@@ -8,6 +8,7 @@ The primary key of a record table is ``(version_id, *key)``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 import sqlalchemy as sa
 
@@ -87,8 +88,99 @@ def _record_table(rt: RecordType) -> sa.Table:
 RECORD_TABLES: dict[str, sa.Table] = {rt.name: _record_table(rt) for rt in TABLES}
 
 
-def all_metadata() -> sa.MetaData:
-    """The metadata with every store module's tables registered (records, accounts, jobs)."""
-    import importsub.store.accounts  # noqa: F401  (registers its tables on ``metadata``)
+# ---------------------------------------------------------------- accounts, audit log and jobs (migration 0002)
 
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.Text, nullable=False, unique=True),
+    sa.Column("display_name", sa.Text, nullable=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("organization", sa.Text, nullable=True, comment="organizations.id of the dataset records; empty = none"),
+    sa.Column("language", sa.Text, nullable=True, comment="en or ru; empty = from the browser"),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("role IN ('admin', 'programme', 'analyst', 'viewer')", name="role"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("prefix", sa.Text, nullable=False, comment="first characters, to recognise a token"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("csrf_token", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("ip", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("success", sa.Boolean, nullable=False),
+    sa.Index("ix_login_attempts_username_ip_at", "username", "ip", "at"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("username", sa.Text, nullable=True),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=True),
+    sa.Column("detail", sa.JSON, nullable=True),
+    sa.Column("ip", sa.Text, nullable=True),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("input_hash", sa.Text, nullable=False, comment="SHA-256 of (kind, dataset fingerprint, params)"),
+    sa.Column("dataset", sa.Text, nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("progress", sa.Float, nullable=False, default=0.0, comment="fraction done [0-1]"),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    sa.Index("ix_jobs_input_hash", "input_hash"),
+    sa.Index("ix_jobs_status", "status"),
+)
+
+ACCOUNT_TABLES: Final = (users, api_tokens, sessions, login_attempts, audit_log, jobs)
+
+
+def all_metadata() -> sa.MetaData:
+    """The metadata with every table of the store (records, datasets, accounts, audit log, jobs)."""
     return metadata

@@ -1,0 +1,1 @@
+"""HiGHS glue used by the analyses."""
