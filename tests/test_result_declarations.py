@@ -30,7 +30,6 @@ from importsub.web.confidentiality import (
 )
 from importsub.web.services.catalogue import build_analyses
 
-
 _OBJECTIVES = (("loss", 5e10), ("localisation", 5e9), ("mix", 5e9))
 
 

@@ -66,6 +66,7 @@ import scipy.sparse as sp
 
 from importsub.analysis.demand import gross_output, node_frame
 from importsub.analysis.result import Result, fingerprint
+from importsub.analysis.ttr import ZERO_TOLERANCE, TTRModel
 from importsub.compile.network import FloatArray, IntArray, Network
 from importsub.compile.shock import WEEKS_PER_YEAR
 from importsub.model.errors import AnalysisError
@@ -1009,8 +1010,6 @@ def montecarlo(
     flat = sorted((k, v) for part in results for k, v in part)
     per_oem = np.concatenate([v for _, v in flat], axis=1) if flat else np.zeros((n_oem, 0))  # n_oem × runs
     # rounding (float32, solver tolerances) leaves crumbs: below the LP's zero tolerance a loss is 0
-    from importsub.analysis.disruption import ZERO_TOLERANCE
-
     window_margin = float(np.sum(net.margin * net.demand)) * spec.window / WEEKS_PER_YEAR
     per_oem[per_oem <= ZERO_TOLERANCE * window_margin] = 0.0
     total = per_oem.sum(axis=0)
@@ -1088,8 +1087,6 @@ def reference_plan(net: Network, t_weeks: float, reference: str = "lp") -> Plan:
         return Plan.from_flows(net, t_weeks, p2, f2, y2, lost)
     if reference != "lp":
         raise AnalysisError(f"unknown reference plan {reference!r}; choose lp or shares")
-    from importsub.analysis.disruption import TTRModel
-
     model = TTRModel(net, None, t_weeks)
     sol = model.solve()
     if sol.p is None or sol.f is None:  # pragma: no cover - solve() reads values back by default

@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from importsub.analysis.demand import node_frame
+from importsub.analysis.montecarlo import Plan, Propagator
 from importsub.analysis.result import Result, fingerprint
 from importsub.analysis.ttr import DEFAULT_HORIZON, TTRModel
 from importsub.analysis.ttr_phased import PhasedTTR, period_available, period_ends, shared_phased
@@ -117,8 +118,6 @@ def _screen(net: Network, targets: list[Target], ks: list[int], t: float, plan: 
     invariant to that scaling), so the sum over periods of the plans is
     feasible in the phased model and the bound holds for it.
     """
-    from importsub.analysis.montecarlo import Propagator
-
     prop = Propagator(net, plan)
     out = np.zeros(len(ks))
     for s in range(0, len(ks), 256):
@@ -184,7 +183,6 @@ def sweep(
         ``summary`` (targets, zero-impact share [%], settled by screening [%],
         LP solves, largest PI).
     """
-    from importsub.analysis.montecarlo import Plan
     from importsub.distributed import map_chunks
 
     net = network
