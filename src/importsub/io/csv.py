@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from importsub.io.cells import neutral_frame, restore_frame
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError, Problem
 from importsub.model.schema import TABLE_NAMES
@@ -142,6 +143,7 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise FileFormatError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
+    df = restore_frame(df, [c for c, t in df.schema.items() if t == pl.String])  # text neutralised on export
     if len(lines) == df.height:  # rows named by the line they start on, after text spanning lines too
         df = df.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
     else:  # header is line 1, data starts at line 2
@@ -183,8 +185,9 @@ def read_csv(path: Path, dialect: str = "auto") -> list[RawTable]:
 
 
 def write_csv(ds: Dataset, folder: Path) -> None:
-    """One ``<table>.csv`` per record type (empty tables get a header line)."""
+    """One ``<table>.csv`` per record type (empty tables get a header line; text that a spreadsheet would run as a
+    formula gets a leading apostrophe, removed again on reading: :mod:`importsub.io.cells`)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLE_NAMES:
         df = ds.canonical(name)
-        df.write_csv(folder / f"{name}.csv", date_format="%Y-%m-%d")
+        neutral_frame(df).write_csv(folder / f"{name}.csv", date_format="%Y-%m-%d")

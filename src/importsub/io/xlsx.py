@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from importsub.io.cells import as_text_cell, risky
 from importsub.io.limits import LIMITS, Deadline, ReadLimits, check_zip
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError, Problem, ValidationError
@@ -364,8 +365,10 @@ def write_xlsx(ds: Dataset, path: Path) -> None:
             ws.append([styled(f.name, bold) for f in rt.fields])
             ws.append([styled(unit_cell(f), grey) for f in rt.fields])
             ws.append([styled(note_cell(f), grey, align=wrap) for f in rt.fields])
-            for row in ds.canonical(rt.name).iter_rows():
-                ws.append(list(row))
+            for row in ds.canonical(rt.name).iter_rows():  # text a spreadsheet would run is stored as text
+                ws.append(
+                    [as_text_cell(WriteOnlyCell(ws, value=v)) if isinstance(v, str) and risky(v) else v for v in row]
+                )
         path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(path)
     except BaseException:

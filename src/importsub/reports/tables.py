@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from importsub.io.cells import as_text_cell, neutral_frame
 from importsub.model.errors import ImportsubError
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -42,7 +43,8 @@ def to_json(tables: Mapping[str, pl.DataFrame], fingerprint: Mapping[str, Any] |
 
 
 def to_csv(df: pl.DataFrame) -> str:
-    return df.write_csv()
+    """A table as CSV text; text that a spreadsheet would run as a formula is neutralised (:mod:`importsub.io.cells`)."""
+    return neutral_frame(df).write_csv()
 
 
 CSV_SECTION = "# table: "
@@ -116,6 +118,8 @@ def write_xlsx(tables: Mapping[str, pl.DataFrame], path: Path, fingerprint: Mapp
             cell.font = Font(bold=True)
         for row in df.iter_rows():
             ws.append([_jsonable(v) for v in row])
+            for cell in ws[ws.max_row]:  # text a spreadsheet would run is stored as text
+                as_text_cell(cell)
         ws.freeze_panes = "A2"
     if fingerprint:
         ws = wb.create_sheet("fingerprint")

@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from importsub.model.errors import ImportsubError
-from importsub.reports.tables import to_json, write_xlsx
+from importsub.reports.tables import to_csv, to_json, write_xlsx
 from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
 from importsub.web.templating import format_value
@@ -248,7 +248,7 @@ def render_result(
         return to_json(tables, fingerprint).encode("utf-8")
     if fmt == "csv":
         first = next(iter(tables.values()), pl.DataFrame())
-        return first.write_csv().encode("utf-8")
+        return to_csv(first).encode("utf-8")
     if fmt == "html":
         return html_report(name, fingerprint, tables, charts=charts).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="importsub-report-") as tmp:
