@@ -27,7 +27,7 @@ from importsub.web import api, pages
 from importsub.web.api.schemas import problem_dicts
 from importsub.web.config import Settings
 from importsub.web.i18n import gettext as _
-from importsub.web.security import SecurityMiddleware
+from importsub.web.security import BodyLimitMiddleware, SecurityMiddleware
 from importsub.web.services.analyses import Fanout
 from importsub.web.services.catalogue import build_analyses
 from importsub.web.services.data import Datasets
@@ -106,6 +106,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.templates = make_templates()
 
     app.add_middleware(SecurityMiddleware, store=store, settings=settings)
+    # outermost of ours: an over-large body is refused before anything (sign-in included) reads it
+    app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_upload_mb * 1e6))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     _install_error_handlers(app)

@@ -10,6 +10,7 @@ other hardening headers to every response.
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any, Final
 
@@ -110,3 +111,64 @@ class SecurityMiddleware:
             await self.app(scope, receive, send_with_headers)
         finally:
             reset_language(token)
+
+
+class BodyLimitMiddleware:
+    """Refuse a request body over the upload cap with 413 before it is read whole.
+
+    By its ``Content-Length`` when given (nothing is read), else as soon as
+    the streamed body passes the cap (chunked uploads): the server never
+    holds more than the cap of one request.  The cap is the largest upload
+    plus 1 MB for the multipart envelope and form fields.
+    """
+
+    MARGIN: Final = 1_000_000
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.limit = max_bytes + self.MARGIN
+
+    async def _refuse(self, send: Send, status_code: int, detail: str) -> None:
+        body = json.dumps({"detail": detail}).encode("utf-8")
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        too_big = f"The request is larger than the upload limit of {self.limit - self.MARGIN:,} bytes."
+        if declared is not None:
+            if not declared.isdigit():
+                await self._refuse(send, 400, "Content-Length is not a number.")
+                return
+            if int(declared) > self.limit:
+                await self._refuse(send, 413, too_big)
+                return
+        received = 0
+        started = refused = False
+
+        async def counted() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:  # answer now; the app sees the client gone and stops reading
+                    refused = True
+                    if not started:
+                        await self._refuse(send, 413, too_big)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if refused:  # the 413 is the answer: whatever the app says after the body stopped is dropped
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counted, watched)
