@@ -487,18 +487,6 @@ def _new_lead_time(
     return min(from_host) if from_host else 0.0
 
 
-def apply_projects(
-    dataset: Dataset,
-    projects: Sequence[str] | None = None,
-    year: int | None = None,
-    *,
-    scenario: str | None = None,
-    scale: Scale = 1.0,
-) -> Dataset:
-    """The dataset with ``projects`` applied for ``year`` (a modified copy; see :func:`application`)."""
-    return application(dataset, projects, year, scenario=scenario, scale=scale).dataset
-
-
 def compile_with_projects(
     dataset: Dataset,
     projects: Sequence[str] | None = None,

@@ -3,7 +3,6 @@ fingerprint of the inputs that produced them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,14 +64,3 @@ def fingerprint(net: Network, **parameters: Any) -> dict[str, Any]:
     out = dict(net.fingerprint)
     out.update(parameters)
     return out
-
-
-def merge(name: str, results: Mapping[str, Result]) -> Result:
-    """Several results as one (table names prefixed by their result's key)."""
-    tables: dict[str, pl.DataFrame] = {}
-    fp: dict[str, Any] = {}
-    for key, r in results.items():
-        for t, df in r.tables.items():
-            tables[f"{key}: {t}"] = df
-        fp.update(r.fingerprint)
-    return Result(name, tables, fp)

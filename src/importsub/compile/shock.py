@@ -90,20 +90,6 @@ def lost_weeks(severity: FloatArray, duration: FloatArray, ramp: FloatArray, t: 
     return flat + s * tail
 
 
-def loss_rate(severity: FloatArray, duration: FloatArray, ramp: FloatArray, t: float) -> FloatArray:
-    """``ℓ(t⁻)``: the fraction of capacity lost just before time ``t`` [fraction] (left limit).
-
-    It is the derivative ``dL/dt`` from the left, used for slopes in ``t``.
-    """
-    s = np.asarray(severity, dtype=np.float64)
-    d = np.asarray(duration, dtype=np.float64)
-    r = np.asarray(ramp, dtype=np.float64)
-    inside = t <= d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ramping = np.where((r > 0) & (t > d) & (t <= d + r), 1.0 - (t - d) / np.where(r > 0, r, 1.0), 0.0)
-    return np.where(inside & (t > 0), s, s * ramping)
-
-
 @dataclass(frozen=True, eq=False)
 class Shock:
     """Disruption profiles of every node and link of one network.
@@ -260,37 +246,6 @@ class Shock:
         if t <= 0:
             return np.ones(self.link_severity.size)
         return np.clip(1.0 - lost_weeks(self.link_severity, self.link_duration, self.link_ramp, t) / t, 0.0, 1.0)
-
-    def combine(self, other: Shock, name: str | None = None) -> Shock:
-        """Envelope of two shocks on one network (largest severity, duration and ramp per item)."""
-        mx = np.maximum
-        return Shock(
-            name or f"{self.name} + {other.name}",
-            mx(self.node_severity, other.node_severity),
-            mx(self.node_duration, other.node_duration),
-            mx(self.node_ramp, other.node_ramp),
-            mx(self.link_severity, other.link_severity),
-            mx(self.link_duration, other.link_duration),
-            mx(self.link_ramp, other.link_ramp),
-            max(self.window, other.window),
-            pl.concat([t for t in (self.targets, other.targets) if t.width], how="diagonal_relaxed")
-            if self.targets.width or other.targets.width
-            else pl.DataFrame(),
-        )
-
-    def scaled(self, severity: float) -> Shock:
-        """The same shock with every severity multiplied by ``severity`` (clipped to [0, 1])."""
-        return Shock(
-            self.name,
-            np.clip(self.node_severity * severity, 0, 1),
-            self.node_duration,
-            self.node_ramp,
-            np.clip(self.link_severity * severity, 0, 1),
-            self.link_duration,
-            self.link_ramp,
-            self.window,
-            self.targets,
-        )
 
     def describe(self) -> dict[str, Any]:
         """Short provenance for fingerprints."""

@@ -209,9 +209,6 @@ class Dataset:
         meta = {k: v for k, v in self.meta.items() if k != "fingerprint"}
         return Dataset(self.name, {**self.tables, **frames}, None, meta)
 
-    def renamed(self, name: str, version: int | None = None) -> Dataset:
-        return Dataset(name, self.tables, version, self.meta)
-
     def canonical(self, name: str) -> pl.DataFrame:
         """A table sorted by its key, for comparison and hashing."""
         rt = table(name)
