@@ -18,12 +18,12 @@ import pytest
 from webenv import (
     AVTO_SHARES,
     BRAKE_CAPACITY,
-    PARAMS,
     SECRETS_OF_AVTO,
     SECRETS_OF_BRAKE,
     Env,
     api_urls,
     login,
+    run_every_analysis,
     share_texts,
     web_dataset,
 )
@@ -87,12 +87,7 @@ def _can_print_pdf() -> bool:
 @pytest.fixture(scope="module")
 def jobs_done(shared_env: Env) -> dict[str, int]:
     """Every registered analysis run once on the latest version (by the admin)."""
-    ids = {}
-    for kind in shared_env.analyses:
-        r = shared_env.post("admin", f"/api/analyses/{kind}?dataset=plant", json=PARAMS.get(kind, {}))
-        assert r.status_code in (200, 202), r.text
-        ids[kind] = r.json()["id"]
-    shared_env.run_jobs()
+    ids = run_every_analysis(shared_env)
     for kind, job_id in ids.items():
         assert shared_env.get("admin", f"/api/jobs/{job_id}").json()["status"] == "done", kind
     return ids

@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from webenv import PARAMS, api_urls, make_env, web_dataset
+from webenv import api_urls, make_env, run_every_analysis, web_dataset
 
 from importsub.model.dataset import Dataset
 from importsub.model.results import table_owners
@@ -104,12 +104,7 @@ def _responses(db: str, ds: Dataset) -> tuple[dict[tuple[str, str], tuple[int, b
     gen = make_env(db, versions=1, dataset=ds)
     env = next(gen)
     try:
-        ids = {}
-        for kind in env.analyses:
-            r = env.post("admin", f"/api/analyses/{kind}?dataset=plant", json=PARAMS.get(kind, {}))
-            assert r.status_code in (200, 202), r.text
-            ids[kind] = r.json()["id"]
-        env.run_jobs()
+        ids = run_every_analysis(env)
         out = {}
         for who in (*OUTSIDERS, "brake"):
             for url in api_urls(env, ids):

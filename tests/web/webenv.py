@@ -295,3 +295,14 @@ def api_urls(env: Env, job_ids: dict[str, int], *, pdf: bool = False) -> Iterato
             yield f"{base}?where={field}={value}"
             yield f"{base}?q={value}"
     yield "/api/datasets/plant/diff?a=1&b=2"
+
+
+def run_every_analysis(env: Env) -> dict[str, int]:
+    """Every registered analysis run once (by the admin) on the latest version of ``plant``: job id by kind."""
+    ids = {}
+    for kind in env.analyses:
+        r = env.post("admin", f"/api/analyses/{kind}?dataset=plant", json=PARAMS.get(kind, {}))
+        assert r.status_code in (200, 202), r.text
+        ids[kind] = r.json()["id"]
+    env.run_jobs()
+    return ids
