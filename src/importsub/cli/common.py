@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,11 +142,28 @@ def _disk_full(exc: OSError) -> bool:
     return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
+#: set by ``importsub.cli.main.main``: this process is the ``importsub`` command and ends with it
+_COMMAND_PROCESS = False
+
+
+def landed() -> None:
+    """The command's write has landed: from here on Ctrl-C is ignored.
+
+    The process only reports and exits after this point. A late Ctrl-C must not
+    turn a written version into "interrupted; nothing more was written", and
+    must not kill the process while it exits. Only in the ``importsub`` process
+    (``main``), on its main thread: a caller of ``run`` keeps its own Ctrl-C.
+    """
+    if _COMMAND_PROCESS and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(app: typer.Typer, args: list[str] | None = None) -> int:
     """Run the Typer app; turn our errors into a readable message and exit code 1, usage errors into
     click's usage message and exit code 2, Ctrl-C into "interrupted" and 130."""
     try:
         code = app(args=args, standalone_mode=False, prog_name="importsub")
+        landed()
     except ValidationError as exc:
         show_problems(exc)
         return 1

@@ -18,6 +18,7 @@ from importsub.cli.common import (
     VersionOption,
     command_group,
     err,
+    landed,
     open_store,
     out,
     progress,
@@ -56,7 +57,9 @@ def _write_with_progress(store: object, ds: Dataset, **kwargs: object) -> object
         def tick(table: str, done: int, _total: int) -> None:
             bar.update(task, completed=done, description=f"writing {table}")
 
-        return store.write_dataset(ds, progress=tick, **kwargs)  # type: ignore[attr-defined]
+        info = store.write_dataset(ds, progress=tick, **kwargs)  # type: ignore[attr-defined]
+        landed()
+        return info
 
 
 def _read_file(path: Path, name: str | None = None, *, validate: bool = True, csv_dialect: str = "auto") -> Dataset:

@@ -93,6 +93,7 @@ def _root(
 
 def main() -> None:
     """Console entry point: errors print as a readable table, never a traceback."""
+    common._COMMAND_PROCESS = True
     sys.exit(common.run(app))
 
 

@@ -11,6 +11,8 @@ import contextlib
 import dataclasses
 import errno
 import os
+import signal
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -141,6 +143,52 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(**{_WRITE: True})
         with conn.begin():
             yield conn
+
+
+def _on_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _python_sigint() -> Iterator[None]:
+    """Keep Python's own Ctrl-C handling during an ADBC write.
+
+    ADBC runs each call under a C SIGINT handler that asks the driver to cancel.
+    SQLite's driver cannot cancel. So Ctrl-C was either swallowed, and the import
+    went on to the end, or it struck while the default handler was in place and
+    killed the process. Called directly, a call finishes its batch and
+    ``KeyboardInterrupt`` is raised between batches; the transaction is then
+    rolled back.
+    """
+    import adbc_driver_manager.dbapi as dbapi
+
+    original = getattr(dbapi, "_blocking_call", None)
+    if original is None or not _on_main_thread():
+        yield
+        return
+    dbapi._blocking_call = lambda func, args, kwargs, cancel: func(*args, **kwargs)
+    try:
+        yield
+    finally:
+        dbapi._blocking_call = original
+
+
+def _commit_whole(cur: Any) -> None:
+    """COMMIT with Ctrl-C held back until it returns.
+
+    A version that is committed has landed, and the command reports it as
+    written. Only an interrupt that comes before the commit rolls the version
+    back.
+    """
+    if not _on_main_thread():
+        cur.execute("COMMIT")
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    try:
+        cur.execute("COMMIT")
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
@@ -461,7 +509,7 @@ class Store:
 
         name, total, done = info.dataset, sum(info.counts.values()), 0
         stamp = info.created_at.replace(tzinfo=None).isoformat(sep=" ")
-        with adbc.connect(self._sqlite_path(), autocommit=True) as conn:
+        with adbc.connect(self._sqlite_path(), autocommit=True) as conn, _python_sigint():
             try:
                 with conn.cursor() as cur:
                     cur.execute("PRAGMA foreign_keys=ON")
@@ -508,7 +556,7 @@ class Store:
                             if progress:
                                 progress(rt.name, done + min(start + BATCH_ROWS * 4, df.height), total)
                         done += df.height
-                    cur.execute("COMMIT")
+                    _commit_whole(cur)
             except BaseException:
                 with contextlib.suppress(Exception), conn.cursor() as cur:
                     cur.execute("ROLLBACK")  # SQLite may have ended the transaction itself (disk full)
