@@ -7,9 +7,15 @@ shares, organisation BRAKE's supply share, capacities and prices.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 from fastapi.testclient import TestClient
@@ -205,9 +211,21 @@ USERS = {
 }
 
 
-def make_env(
-    db: str, *, versions: int = 2, settings: Settings | None = None, dataset: Dataset | None = None
-) -> Iterator[Env]:
+@dataclass
+class _Template:
+    """A store as ``make_env`` first built it (SQLite file, users, token secrets), copied for the next test."""
+
+    path: Path
+    users: dict[str, accounts.User]
+    tokens: dict[str, str]
+
+
+_TEMPLATES: dict[int, _Template] = {}
+
+
+def _build_store(
+    db: str, versions: int, dataset: Dataset | None
+) -> tuple[Store, dict[str, accounts.User], dict[str, str]]:
     store = Store(db)
     store.write_dataset(dataset if dataset is not None else web_dataset(), note="first", created_by="test")
     if versions >= 2:  # AVTO revises its shares: a diff must not show them to others
@@ -220,6 +238,32 @@ def make_env(
         for name, (role, org) in USERS.items():
             users[name] = accounts.create_user(conn, username=name, password=PASSWORD, role=role, organization=org)
             tokens[name], _ = accounts.create_api_token(conn, user_id=users[name].id, name="test")
+    return store, users, tokens
+
+
+def _store_for(
+    db: str, versions: int, dataset: Dataset | None
+) -> tuple[Store, dict[str, accounts.User], dict[str, str]]:
+    """The store of a test: built, or for an SQLite file with the standard dataset a copy of the one built
+    first (argon2 hashes of five users cost seconds on a loaded machine; the copy holds the same rows)."""
+    if dataset is not None or "://" in db or Path(db).exists():  # a URL, another dataset, a store made by the test
+        return _build_store(db, versions, dataset)
+    template = _TEMPLATES.get(versions)
+    if template is None:
+        path = Path(tempfile.mkdtemp(prefix="importsub-webenv-")) / "template.sqlite"
+        atexit.register(shutil.rmtree, path.parent, True)
+        store, users, tokens = _build_store(str(path), versions, None)
+        store.engine.dispose()
+        template = _TEMPLATES[versions] = _Template(path, users, tokens)
+    with closing(sqlite3.connect(template.path)) as src, closing(sqlite3.connect(db)) as dst:
+        src.backup(dst)
+    return Store(db), dict(template.users), dict(template.tokens)
+
+
+def make_env(
+    db: str, *, versions: int = 2, settings: Settings | None = None, dataset: Dataset | None = None
+) -> Iterator[Env]:
+    store, users, tokens = _store_for(db, versions, dataset)
     app = create_app(settings or Settings(db=db, worker=False), store=store)
     with TestClient(app, base_url="http://testserver") as client:
         yield Env(client, store, tokens, users)
