@@ -2,7 +2,8 @@
 
 The stages (index maps, nodes, links, need, matrices, levels, demand, stock)
 are in :mod:`importsub.compile.stages`, the matrices themselves (S, A, P, B,
-w, levels) in :mod:`importsub.compile.matrices`.
+w, levels) in :mod:`importsub.compile.matrices`, and the project rule in
+:mod:`importsub.compile.projects`.
 
 Everything here is vectorised (polars enum casts, integer keys, numpy
 ``searchsorted`` / ``bincount`` and scipy.sparse products); there is no loop
@@ -32,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from importsub.compile.network import Network
+from importsub.compile.projects import compile_with_projects
 from importsub.compile.stages import (
     VALUE_ADDED_TOLERANCE,
     YEAR_RULE,
@@ -73,7 +75,7 @@ def compile(
         scenario's projects): capacity = target × ramp-up fraction at the host
         site, taking over the listed substitutable imported links, largest
         import first, up to that capacity
-        (:func:`importsub.analysis.projects.application`).  Nothing in the
+        (:func:`importsub.compile.projects.application`).  Nothing in the
         dataset changes; the fingerprint names the projects and the rule.
 
     Returns
@@ -112,9 +114,6 @@ def compile(
     active = list(projects) if projects is not None else resolved.scenario_projects
     if active:
         # the one rule for applying projects (capacity = target × ramp-up at the host site, taking over
-        # the listed imported links largest first) lives with the project analyses; it returns
-        # a modified copy of the dataset without projects, compiled by this same function
-        from importsub.analysis.projects import compile_with_projects
-
+        # the listed imported links largest first): a modified copy of the dataset, compiled without projects
         return compile_with_projects(dataset, active, resolved.year, scenario=scenario)
     return build_network(dataset, scenario, resolved, active)
