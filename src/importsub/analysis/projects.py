@@ -271,124 +271,24 @@ def impact(
     base_fp = content_fingerprint(dataset)
     ds = without_projects(with_fingerprint(dataset))
     ids = ds.projects.get_column("id").to_list() if projects is None else _check_projects(ds, projects)
-    demand_years = sorted(int(y) for y in ds.demand.get_column("year").drop_nulls().unique().to_list())
-    if not demand_years:
-        raise AnalysisError(f"dataset {ds.name!r} has no demand records: no year to assess projects in")
-    if years is None:
-        first = ds.project_rampup.filter(pl.col("project").is_in(ids) & (pl.col("fraction") > 0)).get_column("year")
-        start = int(first.min()) if first.len() else demand_years[-1]  # type: ignore[arg-type]
-        years = [y for y in demand_years if y >= start] or [demand_years[-1]]
+    years = _impact_years(ds, ids, years)
     scen = named_shocks(dataset) if scenarios is None else list(scenarios)
     weights = dict(ds.scenarios.select("name", "weight").iter_rows())
     unknown = [s for s in scen if s not in weights]
     if unknown:
         raise NotFoundError(f"dataset {ds.name!r}: unknown scenario(s) {', '.join(unknown)}")
-    capex = dict(ds.projects.select("id", "capex").iter_rows())
+    ctx = _Context(group, vehicles, scen, weights, dict(ds.projects.select("id", "capex").iter_rows()))
     no_outputs = derived(ds, {"project_outputs": empty_frame(table("project_outputs"))}, "no project outputs")
-
     sets: list[tuple[str, list[str]]] = [(p, [p]) for p in ids]
     if include_all and len(ids) > 1:
         sets.append((ALL, list(ids)))
-    summary: list[dict[str, Any]] = []
-    veh: list[pl.DataFrame] = []
-    oem: list[pl.DataFrame] = []
-    cat: list[pl.DataFrame] = []
-    bal: list[pl.DataFrame] = []
-    shock_rows: list[dict[str, Any]] = []
-    caps: list[pl.DataFrame] = []
-    takes: list[pl.DataFrame] = []
+    rows = _ImpactRows()
     for year in years:
         base_net = compile(no_outputs, None, year)
         before = figures(base_net, group, vehicles)
         loss_before = {s: scenario_loss(no_outputs, s, year) for s in scen}
         for label, chosen in sets:
-            app = application(ds, chosen, year, base=base_net)
-            app_ds = derived(app.dataset, {"project_outputs": empty_frame(table("project_outputs"))}, "no outputs")
-            app = dataclasses.replace(app, dataset=app_ds)
-            net = _compile_applied(app, None)
-            after = figures(net, group, vehicles)
-            caps.append(app.capacity.select(pl.lit(year, dtype=pl.Int64).alias("year"), pl.all()))
-            if label != ALL:
-                takes.append(app.takeovers.select(pl.lit(year, dtype=pl.Int64).alias("year"), pl.all()))
-            d_ic = after.import_content - before.import_content
-            cx = float(sum(capex[p] or 0.0 for p in chosen))
-            losses = {s: scenario_loss(app_ds, s, year) for s in scen}
-            avoided = {s: loss_before[s][0] - losses[s][0] for s in scen}
-            exp_avoided = sum(weights[s] * avoided[s] for s in scen)
-            for s in scen:
-                shock_rows.append(
-                    {
-                        "project": label,
-                        "year": year,
-                        "scenario": s,
-                        "weight [probability]": float(weights[s]),
-                        "lost margin before [RUB]": loss_before[s][0],
-                        "lost margin after [RUB]": losses[s][0],
-                        "loss avoided [RUB]": avoided[s],
-                        "PI before [RUB]": loss_before[s][1],
-                        "PI after [RUB]": losses[s][1],
-                    }
-                )
-            row: dict[str, Any] = {
-                "project": label,
-                "year": year,
-                "capacity added [units/yr]": float(app.capacity.get_column("capacity added [units/yr]").sum()),
-                "taken over [units/yr]": float(app.capacity.get_column("taken over [units/yr]").sum()),
-                "import content before [%]": before.import_content,
-                "import content after [%]": after.import_content,
-                "Δ import content [pp]": d_ic,
-                "Δ domestic value added [RUB/yr]": after.domestic_value - before.domestic_value,
-                "Δ gap [RUB/yr]": after.gap - before.gap,
-                "Δ export surplus [RUB/yr]": after.surplus - before.surplus,
-                "expected loss avoided [RUB]": exp_avoided if scen else None,
-                "capex [RUB]": cx,
-                "capex per pp [RUB/pp]": cx / -d_ic if d_ic < -1e-12 else None,
-                "capex per RUB avoided [RUB/RUB]": cx / exp_avoided if scen and exp_avoided > 1e-9 else None,
-            }
-            summary.append(row)
-            veh.append(_delta(before.vehicles, after.vehicles, "part", label, year))
-            oem.append(_delta(before.oems, after.oems, "organization", label, year))
-            cat.append(_delta(before.categories, after.categories, "category", label, year))
-            bal.append(_balance_delta(before.parts, after.parts, label, year))
-    sum_schema = {
-        "project": pl.String,
-        "year": pl.Int64,
-        "capacity added [units/yr]": pl.Float64,
-        "taken over [units/yr]": pl.Float64,
-        "import content before [%]": pl.Float64,
-        "import content after [%]": pl.Float64,
-        "Δ import content [pp]": pl.Float64,
-        "Δ domestic value added [RUB/yr]": pl.Float64,
-        "Δ gap [RUB/yr]": pl.Float64,
-        "Δ export surplus [RUB/yr]": pl.Float64,
-        "expected loss avoided [RUB]": pl.Float64,
-        "capex [RUB]": pl.Float64,
-        "capex per pp [RUB/pp]": pl.Float64,
-        "capex per RUB avoided [RUB/RUB]": pl.Float64,
-    }
-    tables = {
-        "summary": pl.DataFrame(summary, schema=sum_schema),
-        "vehicles": pl.concat(veh),
-        "oems": pl.concat(oem),
-        "categories": pl.concat(cat),
-        "balance": pl.concat(bal),
-        "shocks": pl.DataFrame(
-            shock_rows,
-            schema={
-                "project": pl.String,
-                "year": pl.Int64,
-                "scenario": pl.String,
-                "weight [probability]": pl.Float64,
-                "lost margin before [RUB]": pl.Float64,
-                "lost margin after [RUB]": pl.Float64,
-                "loss avoided [RUB]": pl.Float64,
-                "PI before [RUB]": pl.Float64,
-                "PI after [RUB]": pl.Float64,
-            },
-        ),
-        "capacity": pl.concat(caps),
-        "takeovers": pl.concat(takes) if takes else pl.DataFrame(schema={"year": pl.Int64, **_TAKEOVER_SCHEMA}),
-    }
+            _assess(rows, ds, label, chosen, year, base_net, before, loss_before, ctx)
     fp: dict[str, Any] = {
         "dataset": ds.name,
         "version": ds.version,
@@ -401,7 +301,162 @@ def impact(
         "scenarios": list(scen),
         "project rule": PROJECT_RULE,
     }
-    return Result("project impact", tables, fp)
+    return Result("project impact", rows.tables(), fp)
+
+
+def _impact_years(ds: Dataset, ids: list[str], years: Sequence[int] | None) -> list[int]:
+    """``years``, else every year with demand from the first year any of ``ids`` ramps up (else the last)."""
+    demand_years = sorted(int(y) for y in ds.demand.get_column("year").drop_nulls().unique().to_list())
+    if not demand_years:
+        raise AnalysisError(f"dataset {ds.name!r} has no demand records: no year to assess projects in")
+    if years is not None:
+        return list(years)
+    first = ds.project_rampup.filter(pl.col("project").is_in(ids) & (pl.col("fraction") > 0)).get_column("year")
+    start = int(first.min()) if first.len() else demand_years[-1]  # type: ignore[arg-type]
+    return [y for y in demand_years if y >= start] or [demand_years[-1]]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every project set of an impact run is assessed with."""
+
+    group: str
+    vehicles: Sequence[str] | None
+    scenarios: list[str]
+    weights: dict[str, float]  # [probability]
+    capex: dict[str, float | None]  # [RUB]
+
+
+_SUMMARY_SCHEMA = {
+    "project": pl.String,
+    "year": pl.Int64,
+    "capacity added [units/yr]": pl.Float64,
+    "taken over [units/yr]": pl.Float64,
+    "import content before [%]": pl.Float64,
+    "import content after [%]": pl.Float64,
+    "Δ import content [pp]": pl.Float64,
+    "Δ domestic value added [RUB/yr]": pl.Float64,
+    "Δ gap [RUB/yr]": pl.Float64,
+    "Δ export surplus [RUB/yr]": pl.Float64,
+    "expected loss avoided [RUB]": pl.Float64,
+    "capex [RUB]": pl.Float64,
+    "capex per pp [RUB/pp]": pl.Float64,
+    "capex per RUB avoided [RUB/RUB]": pl.Float64,
+}
+_SHOCK_SCHEMA = {
+    "project": pl.String,
+    "year": pl.Int64,
+    "scenario": pl.String,
+    "weight [probability]": pl.Float64,
+    "lost margin before [RUB]": pl.Float64,
+    "lost margin after [RUB]": pl.Float64,
+    "loss avoided [RUB]": pl.Float64,
+    "PI before [RUB]": pl.Float64,
+    "PI after [RUB]": pl.Float64,
+}
+
+
+@dataclass
+class _ImpactRows:
+    """The rows of every table of :func:`impact`, gathered project set by project set."""
+
+    summary: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    vehicles: list[pl.DataFrame] = dataclasses.field(default_factory=list)
+    oems: list[pl.DataFrame] = dataclasses.field(default_factory=list)
+    categories: list[pl.DataFrame] = dataclasses.field(default_factory=list)
+    balance: list[pl.DataFrame] = dataclasses.field(default_factory=list)
+    shocks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    capacity: list[pl.DataFrame] = dataclasses.field(default_factory=list)
+    takeovers: list[pl.DataFrame] = dataclasses.field(default_factory=list)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        takes = self.takeovers
+        return {
+            "summary": pl.DataFrame(self.summary, schema=_SUMMARY_SCHEMA),
+            "vehicles": pl.concat(self.vehicles),
+            "oems": pl.concat(self.oems),
+            "categories": pl.concat(self.categories),
+            "balance": pl.concat(self.balance),
+            "shocks": pl.DataFrame(self.shocks, schema=_SHOCK_SCHEMA),
+            "capacity": pl.concat(self.capacity),
+            "takeovers": pl.concat(takes) if takes else pl.DataFrame(schema={"year": pl.Int64, **_TAKEOVER_SCHEMA}),
+        }
+
+
+def _assess(
+    rows: _ImpactRows,
+    ds: Dataset,
+    label: str,
+    chosen: list[str],
+    year: int,
+    base_net: Network,
+    before: Figures,
+    loss_before: dict[str, tuple[float, float]],
+    ctx: _Context,
+) -> None:
+    """Apply one project set in ``year`` and add its rows (figures after vs ``before``, losses
+    [RUB] after vs ``loss_before``) to every table."""
+    app = application(ds, chosen, year, base=base_net)
+    app_ds = derived(app.dataset, {"project_outputs": empty_frame(table("project_outputs"))}, "no outputs")
+    app = dataclasses.replace(app, dataset=app_ds)
+    net = _compile_applied(app, None)
+    after = figures(net, ctx.group, ctx.vehicles)
+    rows.capacity.append(app.capacity.select(pl.lit(year, dtype=pl.Int64).alias("year"), pl.all()))
+    if label != ALL:
+        rows.takeovers.append(app.takeovers.select(pl.lit(year, dtype=pl.Int64).alias("year"), pl.all()))
+    scen, weights = ctx.scenarios, ctx.weights
+    losses = {s: scenario_loss(app_ds, s, year) for s in scen}
+    avoided = {s: loss_before[s][0] - losses[s][0] for s in scen}
+    exp_avoided = sum(weights[s] * avoided[s] for s in scen)
+    for s in scen:
+        rows.shocks.append(
+            {
+                "project": label,
+                "year": year,
+                "scenario": s,
+                "weight [probability]": float(weights[s]),
+                "lost margin before [RUB]": loss_before[s][0],
+                "lost margin after [RUB]": losses[s][0],
+                "loss avoided [RUB]": avoided[s],
+                "PI before [RUB]": loss_before[s][1],
+                "PI after [RUB]": losses[s][1],
+            }
+        )
+    cx = float(sum(ctx.capex[p] or 0.0 for p in chosen))
+    rows.summary.append(_summary_row(label, year, app.capacity, before, after, cx, exp_avoided if scen else None))
+    rows.vehicles.append(_delta(before.vehicles, after.vehicles, "part", label, year))
+    rows.oems.append(_delta(before.oems, after.oems, "organization", label, year))
+    rows.categories.append(_delta(before.categories, after.categories, "category", label, year))
+    rows.balance.append(_balance_delta(before.parts, after.parts, label, year))
+
+
+def _summary_row(
+    label: str,
+    year: int,
+    capacity: pl.DataFrame,
+    before: Figures,
+    after: Figures,
+    cx: float,
+    exp_avoided: float | None,
+) -> dict[str, Any]:
+    """One row of the ``summary`` table; ``exp_avoided`` [RUB] is None without shock scenarios."""
+    d_ic = after.import_content - before.import_content
+    return {
+        "project": label,
+        "year": year,
+        "capacity added [units/yr]": float(capacity.get_column("capacity added [units/yr]").sum()),
+        "taken over [units/yr]": float(capacity.get_column("taken over [units/yr]").sum()),
+        "import content before [%]": before.import_content,
+        "import content after [%]": after.import_content,
+        "Δ import content [pp]": d_ic,
+        "Δ domestic value added [RUB/yr]": after.domestic_value - before.domestic_value,
+        "Δ gap [RUB/yr]": after.gap - before.gap,
+        "Δ export surplus [RUB/yr]": after.surplus - before.surplus,
+        "expected loss avoided [RUB]": exp_avoided,
+        "capex [RUB]": cx,
+        "capex per pp [RUB/pp]": cx / -d_ic if d_ic < -1e-12 else None,
+        "capex per RUB avoided [RUB/RUB]": cx / exp_avoided if exp_avoided is not None and exp_avoided > 1e-9 else None,
+    }
 
 
 def _balance_delta(before: pl.DataFrame, after: pl.DataFrame, label: str, year: int) -> pl.DataFrame:
