@@ -59,8 +59,8 @@ any single project (both are feasible points of the MIP).  For each funded
 project the result gives its marginal contribution (objective with the
 chosen set minus that project) and its loss avoided per scenario.
 
-Modules
--------
+Where the parts live
+--------------------
 ``choices``   the first-stage choices (:class:`Option`, :func:`options`)
 ``assembly``  sparse COO assembly of the MIP and its scaling
 ``algebra``   vehicle demand, gross output on given shares, upstream nodes

@@ -16,6 +16,7 @@ from importsub.model.errors import NotFoundError
 
 
 def _vehicle_demand(net: Network, vehicles: Sequence[str] | None) -> FloatArray:
+    """Final demand ``d`` [units/yr] of the chosen vehicle models only (all if ``vehicles`` is None)."""
     d = net.demand.copy()
     if vehicles is not None:
         known = set(net.parts)
@@ -28,6 +29,7 @@ def _vehicle_demand(net: Network, vehicles: Sequence[str] | None) -> FloatArray:
 
 
 def _vehicle_value(net: Network, vehicles: Sequence[str] | None) -> float:
+    """``Σ d v`` [RUB/yr] of the chosen vehicle models."""
     return float(np.sum(_vehicle_demand(net, vehicles) * net.value))
 
 

@@ -41,6 +41,7 @@ class _Builder:
         return start
 
     def rows(self, n: int, lo: Any = -np.inf, up: Any = np.inf) -> int:
+        """Add ``n`` rows with bounds ``lo ≤ a·z ≤ up``; return the first one's index."""
         start = self.nrow
         self.rlo.append(np.broadcast_to(np.asarray(lo, dtype=np.float64), (n,)).copy())
         self.rup.append(np.broadcast_to(np.asarray(up, dtype=np.float64), (n,)).copy())
@@ -48,6 +49,7 @@ class _Builder:
         return start
 
     def coeffs(self, rows: Any, cols: Any, vals: Any) -> None:
+        """Add coefficients ``vals`` at (``rows``, ``cols``) (duplicates are summed)."""
         r = np.asarray(rows, dtype=np.int64).ravel()
         c = np.asarray(cols, dtype=np.int64).ravel()
         v = np.broadcast_to(np.asarray(vals, dtype=np.float64), r.shape).ravel()
@@ -59,6 +61,7 @@ class _Builder:
     def arrays(
         self,
     ) -> tuple[sp.csc_matrix, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, np.ndarray, FloatArray]:
+        """The model as arrays: ``A`` (CSC), column bounds, costs, row bounds, integrality, column scales."""
         cat = lambda xs, dt=np.float64: np.concatenate(xs) if xs else np.zeros(0, dtype=dt)  # noqa: E731
         A = sp.csc_matrix((cat(self.v), (cat(self.r, np.int64), cat(self.c, np.int64))), shape=(self.nrow, self.ncol))
         A.sum_duplicates()

@@ -325,6 +325,7 @@ class PortfolioModel:
 
     @property
     def n_options(self) -> int:
+        """Number of options (first-stage columns ``y``)."""
         return len(self.options)
 
     def _run(self, budget: float, fixed: Sequence[int] | None) -> Evaluation:
@@ -352,6 +353,7 @@ class PortfolioModel:
         return self._evaluation(chosen, z)
 
     def _evaluation(self, chosen: tuple[int, ...], z: FloatArray) -> Evaluation:
+        """Objective and its parts [RUB, RUB/yr, %] read from the solution ``z`` (unscaled) of a set."""
         losses = {sc.name: float(sc.lp.offset + sc.lp.cost @ z[sc.col0 : sc.col0 + sc.ncols]) for sc in self.scenarios}
         exp_loss = sum(sc.weight * losses[sc.name] for sc in self.scenarios) if self.scenarios else None
         dva = None

@@ -12,10 +12,12 @@ from importsub.analysis.portfolio.model import Evaluation, PortfolioModel
 
 
 def _tol(model: PortfolioModel) -> float:
+    """Objective difference below which two sets count as equal (in the objective's unit)."""
     return 1e-7 * model.scale
 
 
 def _unit(model: PortfolioModel) -> str:
+    """Name and unit of the objective, for column headers."""
     return {
         "loss": "expected loss [RUB]",
         "localisation": "domestic value added [RUB/yr]",
@@ -62,6 +64,7 @@ def _notes(model: PortfolioModel, none: Evaluation, mip: Evaluation, g: Evaluati
 
 
 def _chosen_table(model: PortfolioModel, ev: Evaluation, none: Evaluation) -> pl.DataFrame:
+    """Per funded project: level, capex, marginal and standalone benefit, loss avoided, why."""
     rows = []
     for i in ev.chosen:
         o = model.options[i]
@@ -99,6 +102,7 @@ def _chosen_table(model: PortfolioModel, ev: Evaluation, none: Evaluation) -> pl
 def _options_table(
     model: PortfolioModel, ranking: list[dict[str, Any]], mip: Sequence[int], greedy_set: Sequence[int]
 ) -> pl.DataFrame:
+    """Every option: capex, standalone benefit, benefit per RUB, greedy rank, chosen by MIP / greedy."""
     rank = {
         r["option"]: k + 1
         for k, r in enumerate(sorted(ranking, key=lambda r: (-r["ratio"], -r["benefit"], r["option"])))
@@ -121,6 +125,7 @@ def _options_table(
 
 
 def _summary_table(model: PortfolioModel, evs: dict[str, Evaluation]) -> pl.DataFrame:
+    """Objective, capex, expected loss and import content of each named choice."""
     return pl.DataFrame(
         {
             "choice": list(evs),
@@ -136,6 +141,7 @@ def _summary_table(model: PortfolioModel, evs: dict[str, Evaluation]) -> pl.Data
 
 
 def _differences(model: PortfolioModel, mip: Evaluation, g: Evaluation) -> pl.DataFrame:
+    """Options funded by only one of MIP / greedy, and how much worse greedy is."""
     a, b = set(mip.chosen), set(g.chosen)
     rows = [
         {
