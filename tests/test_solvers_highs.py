@@ -162,3 +162,38 @@ def test_random_lp_matches_vertex_enumeration(seed: int) -> None:
     assert np.all(A @ z <= rup + 1e-7)
     assert np.all(A @ z >= rlo - 1e-7)
     assert float(c @ z) == pytest.approx(objective_value(h), abs=1e-9)
+
+
+def test_first_instance_prints_no_banner() -> None:
+    """HiGHS prints a banner on its first instance in a process; it must not reach stdout."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from importsub.solvers.highs import new_highs; new_highs(); new_highs()"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=dict(os.environ), check=True
+    )
+    assert done.stdout == ""
+
+
+def test_ttr_messages_go_through_the_shared_mapping() -> None:
+    """The TTR model's errors keep their wording when raised by the shared status mapping."""
+    from importsub.analysis.ttr import TTRModel
+    from importsub.compile import compile
+    from importsub.demo.synth import synth
+
+    model = TTRModel(compile(synth(30, seed=1)), None, 4.0)
+    model.highs.changeColBounds(model.col_y.start, 5.0, 1.0)  # lower > upper
+    with pytest.raises(InfeasibleError, match=r"^TTR model infeasible \(shock none, window 4 weeks\)$"):
+        model.solve()
+
+
+def test_portfolio_messages_go_through_the_shared_mapping() -> None:
+    """A budget below zero has no feasible set: the portfolio's InfeasibleError keeps its wording."""
+    from importsub.analysis.portfolio import PortfolioModel
+    from test_portfolio import hand
+
+    model = PortfolioModel.build(hand())
+    with pytest.raises(InfeasibleError, match=r"^portfolio model infeasible \(budget -1,000,000,000 RUB\)$"):
+        model.solve(-1e9)
