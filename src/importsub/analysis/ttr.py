@@ -41,8 +41,6 @@ reported as 0 (solver tolerances are ~1e-7 relative).
 
 from __future__ import annotations
 
-import os
-import sys
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +52,20 @@ import scipy.sparse as sp
 from importsub.analysis.demand import gross_output
 from importsub.compile.network import FloatArray, IntArray, Network
 from importsub.compile.shock import WEEKS_PER_YEAR, Shock
-from importsub.model.errors import AnalysisError, InfeasibleError, UnboundedError
+from importsub.model.errors import AnalysisError, InfeasibleError
+from importsub.solvers.highs import (
+    basis_arrays,
+    change_col_bounds,
+    change_row_bounds,
+    highs_basis,
+    highs_lp,
+    new_highs,
+    objective_value,
+    pass_model,
+    raise_unless_optimal,
+    run,
+    solution,
+)
 
 ZERO_TOLERANCE = 1e-6
 """PI below this fraction of the window's demand margin counts as zero."""
@@ -64,31 +75,6 @@ IPM_COLUMNS = 200_000
 """Cold solves of models with more columns use interior point (+ crossover); smaller ones dual simplex."""
 
 Progress = Callable[[int, int], None]
-_BANNER_SHOWN = False
-
-
-def new_highs() -> Any:
-    """A silent ``highspy.Highs`` (its one-time banner never reaches stdout)."""
-    global _BANNER_SHOWN
-    import highspy
-
-    if not _BANNER_SHOWN:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, 1)
-            h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(devnull)
-        _BANNER_SHOWN = True
-    else:
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("log_to_console", False)
-    return h
 
 
 # ====================================================================== the model
@@ -319,20 +305,10 @@ class TTRModel:
     def _apply(self, col_upper: FloatArray, row_upper: FloatArray, offset: float) -> None:
         """Pass changed bounds to HiGHS (if built) and keep them."""
         if self._h is not None:
-            import highspy
-
-            inf = highspy.kHighsInf
             dc = np.flatnonzero(col_upper != self.col_upper)
-            if dc.size:
-                self._h.changeColsBounds(
-                    int(dc.size),
-                    dc.astype(np.int32),
-                    self.col_lower[dc],
-                    np.where(np.isfinite(col_upper[dc]), col_upper[dc], inf),
-                )
+            change_col_bounds(self._h, dc, self.col_lower[dc], col_upper[dc])
             dr = np.flatnonzero(row_upper != self.row_upper)
-            if dr.size:
-                self._h.changeRowsBounds(int(dr.size), dr.astype(np.int32), np.full(dr.size, -inf), row_upper[dr])
+            change_row_bounds(self._h, dr, np.full(dr.size, -np.inf), row_upper[dr])
         self.col_upper, self.row_upper, self.offset = col_upper, row_upper, offset
 
     # ------------------------------------------------------------ arrays and solver
@@ -378,50 +354,29 @@ class TTRModel:
     def highs(self) -> Any:
         """The HiGHS instance (built on first use from :attr:`A` and the current bounds)."""
         if self._h is None:
-            import highspy
-
             h = new_highs()
-            csc = self.A.tocsc()
-            csc.sort_indices()
-            lp = highspy.HighsLp()
-            lp.num_col_ = self.n_cols
-            lp.num_row_ = self.n_rows
-            lp.col_cost_ = self.cost / self.margin_scale
-            lp.col_lower_ = self.col_lower
-            lp.col_upper_ = np.where(np.isfinite(self.col_upper), self.col_upper, highspy.kHighsInf)
-            lp.row_lower_ = np.full(self.n_rows, -highspy.kHighsInf)
-            lp.row_upper_ = self.row_upper
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-            lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-            lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-            lp.a_matrix_.value_ = csc.data.astype(np.float64)
-            status = h.passModel(lp)
-            if status == highspy.HighsStatus.kError:
-                raise AnalysisError("HiGHS rejected the TTR model (bad bounds or matrix)")
+            lp = highs_lp(
+                self.cost / self.margin_scale,
+                self.col_lower,
+                self.col_upper,
+                np.full(self.n_rows, -np.inf),
+                self.row_upper,
+                self.A,
+            )
+            pass_model(h, lp, "HiGHS rejected the TTR model (bad bounds or matrix)")
             self._h = h
             self._cold = True
         return self._h
 
     def basis(self) -> tuple[np.ndarray, np.ndarray]:
         """Current basis as (column status, row status) int8 arrays (picklable)."""
-        b = self.highs.getBasis()
-        return (
-            np.fromiter((int(s) for s in b.col_status), dtype=np.int8, count=self.n_cols),
-            np.fromiter((int(s) for s in b.row_status), dtype=np.int8, count=self.n_rows),
-        )
+        return basis_arrays(self.highs, self.n_cols, self.n_rows)
 
     def set_basis(self, basis: tuple[np.ndarray, np.ndarray], key: Any = None) -> None:
         """Start the next solve from ``basis`` (as returned by :meth:`basis`); ``key`` caches the conversion."""
-        import highspy
-
         hb = self._bases.get(key) if key is not None else None
         if hb is None:
-            statuses = list(highspy.HighsBasisStatus.__members__.values())
-            by_value = {int(s): s for s in statuses}
-            hb = highspy.HighsBasis()
-            hb.col_status = [by_value[int(v)] for v in basis[0]]
-            hb.row_status = [by_value[int(v)] for v in basis[1]]
-            hb.valid = True
+            hb = highs_basis(basis[0], basis[1])
             if key is not None:
                 self._bases[key] = hb
         # drop the solver's other state (factor, edge weights) so the solve depends only on this basis
@@ -445,17 +400,14 @@ class TTRModel:
             Any other solver failure.
         """
         h = self._run()
-        obj = float(h.getInfo().objective_function_value)
-        lost = self.offset + self.margin_scale * obj
+        lost = self.offset + self.margin_scale * objective_value(h)
         dem = self.network.demand[self.final] * self.t_weeks / WEEKS_PER_YEAR
         if not values:
             return TTRSolution(
                 self.t_weeks, lost, dem, np.full(self.final.size, np.nan), self.final, self.network.n_nodes
             )
-        sol = h.getSolution()
-        z = np.asarray(sol.col_value, dtype=np.float64)
-        rd = np.asarray(sol.row_dual, dtype=np.float64) * self.margin_scale
-        cd = np.asarray(sol.col_dual, dtype=np.float64) * self.margin_scale
+        z, rd, cd = solution(h)
+        rd, cd = rd * self.margin_scale, cd * self.margin_scale
         y = np.clip(z[self.col_y], 0.0, None)
         return TTRSolution(
             self.t_weeks, lost, dem, y, self.final, self.network.n_nodes, z[self.col_p], z[self.col_f], rd, cd
@@ -463,8 +415,6 @@ class TTRModel:
 
     def _run(self) -> Any:
         """Run HiGHS on the current bounds; raise unless optimal; return the instance."""
-        import highspy
-
         h = self.highs
         bad = np.flatnonzero(self.col_upper < self.col_lower)
         if bad.size:
@@ -476,20 +426,15 @@ class TTRModel:
             h.setOptionValue("run_crossover", "on")
         else:
             h.setOptionValue("solver", "simplex")
-        h.run()
-        status = h.getModelStatus()
-        MS = highspy.HighsModelStatus
-        if status == MS.kUnboundedOrInfeasible:
-            h.setOptionValue("presolve", "off")
-            h.run()
-            h.setOptionValue("presolve", "choose")
-            status = h.getModelStatus()
-        if status == MS.kInfeasible:
-            raise InfeasibleError(f"TTR model infeasible ({self._what()})")
-        if status in (MS.kUnbounded, MS.kUnboundedOrInfeasible):
-            raise UnboundedError(f"TTR model unbounded ({self._what()}): a demand or capacity is infinite?")
-        if status != MS.kOptimal:
-            raise AnalysisError(f"TTR model not solved ({self._what()}): HiGHS status {h.modelStatusToString(status)}")
+        status = run(h)
+        what = self._what()
+        raise_unless_optimal(
+            h,
+            status,
+            infeasible=f"TTR model infeasible ({what})",
+            unbounded=f"TTR model unbounded ({what}): a demand or capacity is infinite?",
+            other=f"TTR model not solved ({what}): HiGHS status {{status}}",
+        )
         self._cold = False
         return h
 

@@ -1,0 +1,157 @@
+"""The result tables of a portfolio solve: chosen projects, options, summary, differences, notes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from importsub.analysis.portfolio.model import Evaluation, PortfolioModel
+
+
+def _tol(model: PortfolioModel) -> float:
+    """Objective difference below which two sets count as equal (in the objective's unit)."""
+    return 1e-7 * model.scale
+
+
+def _unit(model: PortfolioModel) -> str:
+    """Name and unit of the objective, for column headers."""
+    return {
+        "loss": "expected loss [RUB]",
+        "localisation": "domestic value added [RUB/yr]",
+        "mix": "expected loss − λ·DVA [RUB]",
+    }[model.objective]
+
+
+def _notes(model: PortfolioModel, none: Evaluation, mip: Evaluation, g: Evaluation) -> pl.DataFrame:
+    """Plain sentences a reader needs beside the numbers."""
+    notes: list[str] = []
+    if not mip.chosen:
+        notes.append(
+            "No project improves the objective within this budget (every option's benefit is zero or it does not fit)."
+        )
+    if (
+        model.scenarios
+        and none.expected_loss is not None
+        and mip.expected_loss is not None
+        and abs(none.expected_loss - mip.expected_loss) <= _tol(model)
+    ):
+        notes.append(
+            "The funded projects do not change the expected loss of these scenarios: the losses come from "
+            "inputs no candidate project makes (see `importsub shock run` for the binding constraints)."
+        )
+    for s in model.scenarios:
+        if s.t_weeks <= 0:
+            notes.append(f"Scenario {s.name} has no disruption window (0 weeks): it loses nothing.")
+    if model.shared:
+        notes.append(
+            "Links substitutable by more than one project: "
+            + ", ".join(" | ".join(k) for k in model.shared)
+            + ". The model adds each project's take-over as if alone (not exact there); apply the chosen set with "
+            "`importsub projects impact` to check."
+        )
+    if set(mip.chosen) != set(g.chosen):
+        gap = g.objective - mip.objective
+        notes.append(
+            f"Greedy benefit/cost funds a different set; its objective is worse by {gap:,.2f} ({_unit(model)})."
+            if gap > _tol(model)
+            else "Greedy benefit/cost funds a different set with the same objective."
+        )
+    notes.append("Capex of a capacity level = project capex × level; at most one level per project.")
+    return pl.DataFrame({"note": notes}, schema={"note": pl.String})
+
+
+def _chosen_table(model: PortfolioModel, ev: Evaluation, none: Evaluation) -> pl.DataFrame:
+    """Per funded project: level, capex, marginal and standalone benefit, loss avoided, why."""
+    rows = []
+    for i in ev.chosen:
+        o = model.options[i]
+        without = model.evaluate([j for j in ev.chosen if j != i])
+        alone = model.evaluate([i])
+        marginal = without.objective - ev.objective
+        why = [f"capacity {sum(o.capacity.values()):,.0f} units/yr at {', '.join(sorted({s for s, _ in o.capacity}))}"]
+        if ev.import_content is not None and without.import_content is not None:
+            why.append(f"import content −{without.import_content - ev.import_content:.3f} pp")
+        row: dict[str, Any] = {
+            "project": o.project,
+            "level [×]": o.level,
+            "capex [RUB]": o.capex,
+            f"marginal contribution: {_unit(model)}": marginal,
+            f"standalone benefit: {_unit(model)}": none.objective - alone.objective,
+        }
+        if model.scenarios:
+            avoided = {s.name: without.losses[s.name] - ev.losses[s.name] for s in model.scenarios}
+            top = sorted(avoided.items(), key=lambda kv: -kv[1])[:3]
+            why.append(
+                "loss avoided " + ", ".join(f"{k}: {v:,.0f} RUB" for k, v in top if v > 0)
+                if any(v > 0 for _, v in top)
+                else "no loss avoided in these scenarios"
+            )
+            row["expected loss avoided [RUB]"] = (without.expected_loss or 0.0) - (ev.expected_loss or 0.0)
+        if ev.domestic_value is not None and without.domestic_value is not None:
+            row["domestic value added gained [RUB/yr]"] = ev.domestic_value - without.domestic_value
+        row["why"] = "; ".join(why)
+        rows.append(row)
+    if not rows:
+        return pl.DataFrame({"project": [], "why": []}, schema={"project": pl.String, "why": pl.String})
+    return pl.DataFrame(rows)
+
+
+def _options_table(
+    model: PortfolioModel, ranking: list[dict[str, Any]], mip: Sequence[int], greedy_set: Sequence[int]
+) -> pl.DataFrame:
+    """Every option: capex, standalone benefit, benefit per RUB, greedy rank, chosen by MIP / greedy."""
+    rank = {
+        r["option"]: k + 1
+        for k, r in enumerate(sorted(ranking, key=lambda r: (-r["ratio"], -r["benefit"], r["option"])))
+    }
+    by = {r["option"]: r for r in ranking}
+    return pl.DataFrame(
+        {
+            "project": [o.project for o in model.options],
+            "level [×]": [o.level for o in model.options],
+            "capex [RUB]": [o.capex for o in model.options],
+            f"standalone benefit: {_unit(model)}": [by[o.index]["benefit"] for o in model.options],
+            "benefit per RUB of capex": [
+                by[o.index]["ratio"] if math.isfinite(by[o.index]["ratio"]) else None for o in model.options
+            ],
+            "greedy rank": [rank[o.index] for o in model.options],
+            "MIP": [o.index in mip for o in model.options],
+            "greedy": [o.index in greedy_set for o in model.options],
+        }
+    )
+
+
+def _summary_table(model: PortfolioModel, evs: dict[str, Evaluation]) -> pl.DataFrame:
+    """Objective, capex, expected loss and import content of each named choice."""
+    return pl.DataFrame(
+        {
+            "choice": list(evs),
+            "projects": [", ".join(model.options[i].label for i in e.chosen) for e in evs.values()],
+            "capex [RUB]": [e.capex for e in evs.values()],
+            f"objective: {_unit(model)}": [
+                e.objective if model.objective != "localisation" else -e.objective for e in evs.values()
+            ],
+            "expected loss [RUB]": [e.expected_loss for e in evs.values()],
+            "import content [%]": [e.import_content for e in evs.values()],
+        }
+    )
+
+
+def _differences(model: PortfolioModel, mip: Evaluation, g: Evaluation) -> pl.DataFrame:
+    """Options funded by only one of MIP / greedy, and how much worse greedy is."""
+    a, b = set(mip.chosen), set(g.chosen)
+    rows = [
+        {
+            "project": model.options[i].label,
+            "funded by": "MIP only" if i in a else "greedy only",
+            "capex [RUB]": model.options[i].capex,
+        }
+        for i in sorted(a ^ b)
+    ]
+    gap = g.objective - mip.objective
+    schema = {"project": pl.String, "funded by": pl.String, "capex [RUB]": pl.Float64}
+    df = pl.DataFrame(rows, schema=schema)
+    return df.with_columns(pl.lit(gap).alias(f"greedy worse by: {_unit(model)}"))
