@@ -3,6 +3,7 @@ each with the same sections, and every piece of code it cites still there."""
 
 from __future__ import annotations
 
+import csv
 import importlib
 import re
 from pathlib import Path
@@ -17,6 +18,8 @@ MATHS = ROOT / "docs" / "maths"
 
 # analysis kinds whose page is named otherwise (several kinds share one page)
 PAGE_OF_KIND = {"run": "shocks", "shock": "shocks", "project": "projects", "impact": "projects"}
+
+RESULT_TABLES = "src/importsub/model/data/result_tables.csv"
 
 SECTIONS = ("What it answers", "Inputs", "Formulas", "Outputs", "Worked example", "Limits", "In the code")
 
@@ -113,3 +116,31 @@ def test_maths_pages_load_nothing_from_the_internet() -> None:
 
 def test_home_page_links_the_maths() -> None:
     assert "(maths/index.md)" in (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+
+
+def tts_columns() -> set[str]:
+    """Columns of the ``importsub shock tts`` tables (a CLI-only kind: not in the result declarations),
+    computed on the hand-worked flexible plants."""
+    from importsub.analysis.ttr_tts import tts, tts_scenario, tts_sites
+    from importsub.compile import compile
+    from importsub.compile.shock import compile_shock
+    from test_disruption import flexible_plants
+
+    ds = flexible_plants()
+    net = compile(ds)
+    results = (tts(net, [0]), tts_sites(net, ["P1"]), tts_scenario(net, compile_shock(ds, net, "p1-4w")))
+    return {c for r in results for df in r.tables.values() for c in df.columns}
+
+
+def test_output_columns_with_units_exist() -> None:
+    with (ROOT / RESULT_TABLES).open(encoding="utf-8") as declarations:
+        declared = {row["column"] for row in csv.DictReader(declarations)}
+    produced = declared | tts_columns()
+    for page in analysis_pages():
+        text = page.read_text(encoding="utf-8")
+        outputs = re.search(r"^## Outputs\n(.*?)^## ", text, flags=re.S | re.M)
+        assert outputs, page.name
+        # a column name with its unit, e.g. `import content [%]` (formulas such as `B[i, j]` have no space)
+        cited = re.findall(r"`([^`\n]+ \[[^\]`]+\])`", outputs.group(1))
+        unknown = sorted(set(cited) - produced)
+        assert not unknown, (page.name, unknown)
