@@ -69,12 +69,12 @@ class _MidYear2027(dt.date):
 def penv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     # the default year is the latest year with demand not after the current one (issue 9 item 8):
     # pin the date so that default parameters mean the hand-worked 2027 whenever the tests run
-    from importsub.compile import build
+    from importsub.compile import stages
 
     db = str(tmp_path_factory.mktemp("proj") / "web.sqlite")
     Store(db).write_dataset(proj_dataset(), name="proj", created_by="test")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(build, "date", _MidYear2027)
+        mp.setattr(stages, "date", _MidYear2027)
         yield from make_env(db, versions=1)
 
 

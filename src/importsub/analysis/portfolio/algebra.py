@@ -1,7 +1,8 @@
 """The network algebra the portfolio MIP needs: vehicle demand, gross output on given shares, upstream nodes.
 
-These are the portfolio's own small copies of ``S(σ)``, ``A = S · need`` and
-``(I − A) x = d`` (on the super network, for shares that are not the network's).
+``S(σ)``, ``A = S · need``, ``P`` and ``(I − A) x = d`` come from
+:mod:`importsub.compile.matrices` (the one builder of each); here they are taken
+on the super network, for shares that are not the network's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from importsub.compile.matrices import gross_output, input_matrix, share_matrix, structure_matrix_of
 from importsub.compile.network import FloatArray, IntArray, Network
 from importsub.model.errors import NotFoundError
 
@@ -36,28 +38,16 @@ def _vehicle_value(net: Network, vehicles: Sequence[str] | None) -> float:
 def _solve_x(net: Network, share: FloatArray, d: FloatArray) -> FloatArray:
     """Gross output ``x`` [units/yr] of ``(I − A) x = d`` with ``A = S(share) · need`` on the
     structure of ``net`` (levels: buyers before suppliers)."""
-    n, m = net.n_nodes, int(net.need.shape[0])
-    S = sp.csr_matrix((share, (net.link_supplier, net.link_group)), shape=(n, m))
-    A = (S @ net.need).tocsr()
-    x = np.array(d, dtype=np.float64, copy=True)
-    for idx in reversed(net.levels):
-        blk = A[idx]
-        if blk.nnz:
-            x[idx] += blk @ x
-    return x
+    return gross_output(net, d, share=share)
 
 
 def _upstream(net: Network, sources: IntArray) -> np.ndarray:
     """Nodes that are ``sources`` or supply them through any chain of links (share 0 included)."""
-    n, m = net.n_nodes, int(net.need.shape[0])
-    mark = np.zeros(n, dtype=np.bool_)
+    mark = np.zeros(net.n_nodes, dtype=np.bool_)
     mark[sources] = True
     if sources.size == 0:
         return mark
-    S1 = sp.csr_matrix((np.ones(net.n_links), (net.link_supplier, net.link_group)), shape=(n, m))
-    need1 = net.need.copy()
-    need1.data[:] = 1.0
-    P = (S1 @ need1).tocsr()  # supplier i → buyer node j
+    P = structure_matrix_of(net)  # supplier i → buyer node j
     for idx in reversed(net.levels):  # buyers before suppliers
         blk = P[idx]
         if blk.nnz:
@@ -68,6 +58,5 @@ def _upstream(net: Network, sources: IntArray) -> np.ndarray:
 
 def _base_A(net: Network, sigma0: FloatArray, need: sp.csr_matrix) -> sp.coo_matrix:
     """``A⁰ = S⁰ · need`` [units of supplier per unit of buyer] with ``S⁰[i, g] = σ⁰_e`` for the link e from i to g."""
-    n, m = net.n_nodes, int(need.shape[0])
-    S0 = sp.csr_matrix((sigma0, (net.link_supplier, net.link_group)), shape=(n, m))
-    return (S0 @ need).tocoo()
+    S0 = share_matrix(net.link_supplier, net.link_group, sigma0, net.n_nodes, int(need.shape[0]))
+    return input_matrix(S0, need).tocoo()
