@@ -24,6 +24,7 @@ from importsub.web.confidentiality import (
     MIN_CONTRIBUTORS,
     Viewer,
     disclosable,
+    group_buyers,
     group_producers,
     mask_result,
     site_owners,
@@ -184,3 +185,54 @@ def test_no_two_permitted_figures_differ_by_a_hidden_one(ds: Dataset, org: str |
             if m2 < m1 and shown[g1] and shown[g2]:
                 diff = cell(m1 - m2)
                 assert not diff or disclosable(diff, viewer), (g1, g2, diff)
+
+
+def _buyers_dataset(caps: dict[str, float]) -> Dataset:
+    """Supplier SUP (RU, org S) sells lamps L to one car plant per organisation; each car takes 2 lamps."""
+    plants = list(caps)
+    sites = ["SUP", *plants]
+    return Dataset.from_frames(
+        "buyers",
+        {
+            "sites": pl.DataFrame(
+                {
+                    "id": sites,
+                    "organization": ["S", *(p[-1] for p in plants)],
+                    "name": sites,
+                    "country": ["RU"] * len(sites),
+                    "lat": [0.0] * len(sites),
+                    "lon": [0.0] * len(sites),
+                }
+            ),
+            "country_groups": pl.DataFrame({"group": ["union"], "iso2": ["RU"]}),
+            "production": pl.DataFrame(
+                {
+                    "site": sites,
+                    "part": ["L", *(["CAR"] * len(plants))],
+                    "capacity": [1e6, *caps.values()],
+                    "unit_value": [10.0, *([100.0] * len(plants))],
+                }
+            ),
+            "bom": pl.DataFrame({"parent": ["CAR"], "child": ["L"], "quantity": [2.0]}),
+            "supply_links": pl.DataFrame(
+                {
+                    "buyer": plants,
+                    "part": ["L"] * len(plants),
+                    "supplier": ["SUP"] * len(plants),
+                    "share": [1.0] * len(plants),
+                }
+            ),
+        },
+    )
+
+
+def test_buyers_are_weighted_by_their_need_at_capacity() -> None:
+    """A part's buyers weigh what they need of it (capacity × BOM quantity × share), so one dominant buyer
+    among three hides an aggregate over buyers, as a dominant producer does over producers."""
+    even = group_buyers(_buyers_dataset({"PA": 100.0, "PB": 100.0, "PC": 100.0}))["L"][0]
+    assert even == {"A": 200.0, "B": 200.0, "C": 200.0}  # 100 cars × 2 lamps × share 1
+    assert disclosable(even, Viewer("Z"))
+    skewed = group_buyers(_buyers_dataset({"PA": 900.0, "PB": 50.0, "PC": 50.0}))["L"][0]
+    assert skewed == {"A": 1800.0, "B": 100.0, "C": 100.0}
+    assert not disclosable(skewed, Viewer("Z"))  # A needs 90 % of the lamps bought
+    assert disclosable(skewed, Viewer("A"))  # A knows its own; B and C are even

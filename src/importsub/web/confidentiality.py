@@ -288,11 +288,24 @@ def group_producers(ds: Dataset, group: str = "union") -> dict[str, Cells]:
     return _cells(_weighted(rows, "part", "capacity"), _members(ds, group), _query_sets(ds))
 
 
+def _buyer_needs(ds: Dataset) -> pl.DataFrame:
+    """Supply links with the buyer's need of the part at capacity [units/yr]: Σ over the products the buyer
+    makes of capacity × BOM quantity, times the link's share (a proxy of the volume the link carries)."""
+    per_unit = ds.production.select(pl.col("site").alias("buyer"), pl.col("part").alias("parent"), "capacity").join(
+        ds.bom.select("parent", pl.col("child").alias("part"), "quantity"), on="parent", how="inner"
+    )
+    need = per_unit.group_by("buyer", "part").agg((pl.col("capacity") * pl.col("quantity")).sum().alias("at capacity"))
+    return ds.supply_links.join(need, on=["buyer", "part"], how="left").with_columns(
+        (pl.col("share") * pl.col("at capacity").fill_null(0.0)).alias("need")
+    )
+
+
 def group_buyers(ds: Dataset, group: str = "union") -> dict[str, Cells]:
-    """Part -> organisations buying it (with supply links) at sites inside ``group`` (weights not known here),
-    with the buyers of every difference between ``group`` and a nested group or country."""
-    rows = _sited(ds, ds.supply_links, "buyer")
-    return _cells(_weighted(rows, "part", None), _members(ds, group), _query_sets(ds))
+    """Part -> organisations buying it (with supply links) at sites inside ``group``, weighted by their need of
+    it at capacity [units/yr] (:func:`_buyer_needs`), with the buyers of every difference between ``group`` and
+    a nested group or country."""
+    rows = _sited(ds, _buyer_needs(ds), "buyer")
+    return _cells(_weighted(rows, "part", "need"), _members(ds, group), _query_sets(ds))
 
 
 def country_producers(ds: Dataset) -> dict[str, Cells]:
@@ -333,15 +346,24 @@ ALL_PROJECTS: Final = "ALL"
 
 
 def project_buyers(ds: Dataset) -> dict[str, Cells]:
-    """Project -> organisations buying on the links it may take over (their volumes and shares are theirs)."""
-    rows = ds.project_substitutes.join(
+    """Project -> organisations buying on the links it may take over (their volumes and shares are theirs),
+    weighted by the value of their need on those links at capacity [RUB/yr] (:func:`_buyer_needs` times the
+    supplier's unit value: a project's links may carry different parts)."""
+    prices = ds.production.select(pl.col("site").alias("supplier"), "part", "unit_value")
+    needs = (
+        _buyer_needs(ds)
+        .join(prices, on=["supplier", "part"], how="left")
+        .select("buyer", "part", "supplier", (pl.col("need") * pl.col("unit_value")).alias("need"))
+    )
+    rows = ds.project_substitutes.join(needs, on=["buyer", "part", "supplier"], how="left").join(
         ds.sites.select(pl.col("id").alias("buyer"), "organization"), on="buyer", how="left"
     )
     out: dict[str, dict[str, float]] = {}
-    for project, org in rows.select("project", "organization").iter_rows():
+    for project, org, need in rows.select("project", "organization", "need").iter_rows():
         if org is not None:
-            out.setdefault(project, {})[org] = math.nan
-            out.setdefault(ALL_PROJECTS, {})[org] = math.nan
+            w = math.nan if need is None else float(need)
+            for cell in (out.setdefault(project, {}), out.setdefault(ALL_PROJECTS, {})):
+                cell[org] = cell.get(org, 0.0) + w
     return {k: (v,) for k, v in out.items()}
 
 
