@@ -19,6 +19,7 @@ def _users(store: Store) -> dict[str, accounts.User]:
                 ("brake", "analyst", "BRAKE"),
                 ("ministry", "programme", None),
                 ("admin", "admin", None),
+                ("avto-viewer", "viewer", "AVTO"),
             )
         }
 
@@ -94,17 +95,15 @@ def test_job_requesters_decide_who_sees_a_job(store_url: str) -> None:
         accounts.add_requester(conn, job_id=platform.id, user_id=users["admin"].id, organization=None)
     with store.engine.begin() as conn:
         assert accounts.job_requester_ids(conn, job_id=mine.id) == [users["avto"].id]
-        seen = {
-            who: [j.id for j in accounts.list_jobs(conn, visible_to=(users[who].id, users[who].role))] for who in users
-        }
-        assert seen["avto"] == [platform.id, mine.id]
-        assert seen["brake"] == [platform.id]
+        seen = {who: [j.id for j in accounts.list_jobs(conn, visible_to=users[who])] for who in users}
+        assert seen["avto"] == seen["avto-viewer"] == [platform.id, mine.id]  # the organisation's users see it
+        assert seen["brake"] == [platform.id]  # an administrator's job is shown to everyone
         assert seen["ministry"] == seen["admin"] == [platform.id, mine.id]
-        assert not accounts.job_visible(conn, job_id=mine.id, user_id=users["brake"].id, role="analyst")
-        assert accounts.job_visible(conn, job_id=mine.id, user_id=users["ministry"].id, role="programme")
+        assert not accounts.job_visible(conn, job_id=mine.id, user=users["brake"])
+        assert accounts.job_visible(conn, job_id=mine.id, user=users["ministry"])
         # the same inputs asked for again: the shared job gets a second requester
         accounts.add_requester(conn, job_id=mine.id, user_id=users["brake"].id, organization="BRAKE")
-        assert accounts.job_visible(conn, job_id=mine.id, user_id=users["brake"].id, role="analyst")
+        assert accounts.job_visible(conn, job_id=mine.id, user=users["brake"])
         assert accounts.job_requester_ids(conn, job_id=mine.id) == [users["avto"].id, users["brake"].id]
         # deleting a job deletes its requesters
         conn.execute(sa.delete(accounts.jobs).where(accounts.jobs.c.id == mine.id))
