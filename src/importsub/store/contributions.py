@@ -187,6 +187,28 @@ def decide_contribution(
     return res.rowcount == 1
 
 
+def set_accepted_version(conn: Connection, *, contribution_id: int, version: int) -> None:
+    """The version an accepted contribution went into (set once it is written)."""
+    conn.execute(
+        contributions.update()
+        .where(contributions.c.id == contribution_id, contributions.c.status == "accepted")
+        .values(version=version)
+    )
+
+
+def reopen_contribution(conn: Connection, *, contribution_id: int) -> None:
+    """An accepted contribution whose version could not be written becomes a draft again."""
+    conn.execute(
+        contributions.update()
+        .where(
+            contributions.c.id == contribution_id,
+            contributions.c.status == "accepted",
+            contributions.c.version.is_(None),
+        )
+        .values(status="draft", decided_by=None, decided_at=None)
+    )
+
+
 def record_provenance(
     conn: Connection,
     *,
@@ -264,4 +286,6 @@ __all__ = [
     "provenance_of",
     "record_key",
     "record_provenance",
+    "reopen_contribution",
+    "set_accepted_version",
 ]

@@ -29,8 +29,10 @@ from importsub.web.deps import (
     ViewerDep,
     WriterUser,
     client_ip,
+    quota,
 )
 from importsub.web.i18n import gettext as _
+from importsub.web.services.editing import check_quota
 from importsub.web.services.uploads import DATASET_NAME, read_upload
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[CsrfChecked])
@@ -173,10 +175,12 @@ def revert(
 ) -> Any:
     """Revert to version ``to`` (the programme and admins): its records are written as a new version.
 
-    Nothing is deleted: every version stays, so what was reverted can be read and diffed.
+    Nothing is deleted: every version stays, so what was reverted can be read and diffed.  The new version
+    counts against the user's versions per hour (429 beyond it).
     """
     if user.role not in ("admin", "programme"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Only the programme or an administrator may revert."))
+    check_quota(store, user, quota(request))
     old = store.read_dataset(name, to)
     info = store.write_dataset(old, name=name, note=f"revert to v{to}", source="web", created_by=user.username)
     with store.engine.begin() as conn:

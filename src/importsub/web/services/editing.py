@@ -168,6 +168,46 @@ def _only_organization_changed(rows: pl.DataFrame, stored: pl.DataFrame, i: int)
     return all(old.get(c) == v for c, v in new.items() if c not in ("organization", ROW))
 
 
+def check_changes(
+    user: Any,
+    current: Dataset,
+    upserts: Mapping[str, pl.DataFrame],
+    deletes: Mapping[str, pl.DataFrame],
+) -> None:
+    """Raise :class:`PermissionProblem` unless ``user`` may write every row of ``upserts`` and ``deletes``
+    (judged against ``current``, the full latest version): the one ownership check of every write path."""
+    new_sites = upserts.get("sites")
+    for t, rows in upserts.items():
+        check_ownership(t, rows, user, current, extra_sites=new_sites)
+    for t, keys in deletes.items():
+        rt = record_type(t)
+        full_rows = current.tables[t].join(keys.select(list(rt.key)), on=list(rt.key), how="semi")
+        check_ownership(t, full_rows, user, current, replacing=False)
+
+
+def merged(
+    current: Dataset,
+    name: str,
+    upserts: Mapping[str, pl.DataFrame],
+    deletes: Mapping[str, pl.DataFrame],
+) -> tuple[Dataset, dict[str, int]]:
+    """``current`` with ``deletes`` (by key) removed and ``upserts`` replacing rows of the same key, else added.
+
+    Returns the new dataset and, per upserted table, how many of its rows come before the incoming ones.
+    """
+    frames = dict(current.tables)
+    incoming_start: dict[str, int] = {}
+    for t, keys in deletes.items():
+        rt = record_type(t)
+        frames[t] = frames[t].join(keys.select(list(rt.key)), on=list(rt.key), how="anti")
+    for t, rows in upserts.items():
+        rt = record_type(t)
+        kept = frames[t].join(rows.select(list(rt.key)), on=list(rt.key), how="anti")
+        incoming_start[t] = kept.height
+        frames[t] = pl.concat([kept, rows.select(kept.columns)], how="vertical")
+    return Dataset(name, frames, None, current.meta), incoming_start
+
+
 def apply_changes(
     store: Store,
     current: Dataset,
@@ -188,25 +228,9 @@ def apply_changes(
     viewer = Viewer.of(user)
     upserts = dict(upserts or {})
     deletes = dict(deletes or {})
-    new_sites = upserts.get("sites")
-    for t, rows in upserts.items():
-        check_ownership(t, rows, user, current, extra_sites=new_sites)
-    for t, keys in deletes.items():
-        rt = record_type(t)
-        full_rows = current.tables[t].join(keys.select(list(rt.key)), on=list(rt.key), how="semi")
-        check_ownership(t, full_rows, user, current, replacing=False)
+    check_changes(user, current, upserts, deletes)
     check_quota(store, user, quota)
-    frames = dict(current.tables)
-    incoming_start: dict[str, int] = {}
-    for t, keys in deletes.items():
-        rt = record_type(t)
-        frames[t] = frames[t].join(keys.select(list(rt.key)), on=list(rt.key), how="anti")
-    for t, rows in upserts.items():
-        rt = record_type(t)
-        kept = frames[t].join(rows.select(list(rt.key)), on=list(rt.key), how="anti")
-        incoming_start[t] = kept.height
-        frames[t] = pl.concat([kept, rows.select(kept.columns)], how="vertical")
-    new = Dataset(name, frames, None, current.meta)
+    new, incoming_start = merged(current, name, upserts, deletes)
     try:
         check(new)
     except ValidationError as exc:
