@@ -7,7 +7,7 @@ import io
 import zipfile
 
 import polars as pl
-from webenv import AVTO_SHARES, Env, make_env, secret_texts, share_texts
+from webenv import AVTO_SHARES, Env, login, make_env, secret_texts, share_texts
 
 from importsub.model.schema import table
 from importsub.web import Settings
@@ -94,6 +94,15 @@ def test_provenance_names_who_when_and_which_submission(env: Env) -> None:
     # provenance of AVTO's confidential records is AVTO's, the programme's and the admins'
     assert env.get("brake", f"{BASE}/provenance?record=production:AVTO-TLT|CAR").json() == []
     assert env.get("brake", f"{BASE}/provenance").json() == []
+    # and it is shown on the record page
+    from fastapi.testclient import TestClient
+
+    for who, shown in (("ministry", True), ("brake", False)):
+        client = TestClient(env.client.app, base_url="http://testserver")
+        login(client, who)
+        page = client.get("/datasets/plant/records/production")
+        assert page.status_code == 200
+        assert ("Provenance" in page.text and f"#{draft['id']}" in page.text) == shown, who
 
 
 def test_records_of_another_organisation_are_refused_with_why(env: Env) -> None:
