@@ -247,3 +247,25 @@ def test_revert_gives_a_version_equal_to_n(env: Env) -> None:
     assert reverted.fingerprint() == target.fingerprint()
     for name, df in target.tables.items():
         assert reverted.tables[name].equals(df), name
+
+
+def test_an_organisation_has_its_own_cap_of_versions_per_hour(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "o.sqlite")
+    settings = Settings(db=db, worker=False, max_versions_per_hour=10, max_versions_per_organization_hour=1)
+    gen = make_env(db, settings=settings)
+    env = next(gen)
+    try:
+        avto = _submit(env, "avto", SLICE)
+        brake = _submit(env, "brake", {"upserts": {"inventory": [{"site": "BRAKE-MSK", "part": "PAD", "units": 9.0}]}})
+        demand = env.get("admin", f"{BASE}/records/demand").json()["records"][0]
+        # AVTO writes one version itself: its organisation's hour is used up, for its contributions too
+        r = env.post("avto", f"{BASE}/records/demand", json={"records": [{**demand, "units": 90_000.0}]})
+        assert r.status_code == 201, r.text
+        refused = env.post("ministry", f"{BASE}/contributions/{avto['id']}/accept")
+        assert refused.status_code == 429, refused.text
+        assert env.post("ministry", f"{BASE}/contributions/{brake['id']}/accept").status_code == 201
+        # BRAKE's accepted contribution counts for BRAKE
+        more = {"records": [{"site": "BRAKE-MSK", "part": "PAD", "units": 8.0}]}
+        assert env.post("brake", f"{BASE}/records/inventory", json=more).status_code == 429
+    finally:
+        gen.close()

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from importsub.store.base import now, utc
-from importsub.store.tables import contributions, provenance
+from importsub.store.tables import contributions, provenance, users, versions
 
 STATUSES: Final[tuple[str, ...]] = ("draft", "accepted", "rejected")
 KEY_SEPARATOR: Final = "|"
@@ -209,6 +209,22 @@ def reopen_contribution(conn: Connection, *, contribution_id: int) -> None:
     )
 
 
+def versions_of_organization(conn: Connection, *, organization: str, since: datetime) -> list[datetime]:
+    """When versions were written for ``organization`` since ``since``, oldest first (for write quotas): by its
+    users, and by the programme accepting its contributions."""
+    by_users = sa.select(versions.c.created_at.label("at")).where(
+        versions.c.created_at >= since,
+        versions.c.created_by.in_(sa.select(users.c.username).where(users.c.organization == organization)),
+    )
+    accepted = sa.select(contributions.c.decided_at.label("at")).where(
+        contributions.c.organization == organization,
+        contributions.c.status == "accepted",
+        contributions.c.decided_at >= since,
+    )
+    stamps = conn.execute(sa.union_all(by_users, accepted)).scalars().all()
+    return sorted(t if t.tzinfo else t.replace(tzinfo=UTC) for t in stamps)
+
+
 def record_provenance(
     conn: Connection,
     *,
@@ -288,4 +304,5 @@ __all__ = [
     "record_provenance",
     "reopen_contribution",
     "set_accepted_version",
+    "versions_of_organization",
 ]

@@ -47,6 +47,7 @@ from importsub.web.config import Settings
 from importsub.web.i18n import gettext as _
 from importsub.web.services.analyses import Analyses
 from importsub.web.services.data import Datasets
+from importsub.web.services.editing import Quota
 from importsub.web.services.jobs import JobRunner
 from importsub.web.services.results import stored_job, visible_result
 from importsub.web.templating import render
@@ -158,9 +159,11 @@ def get_viewer(user: CurrentUser) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
-def quota(request: Request) -> int:
-    """New versions a user other than an admin may write per hour (``Settings.max_versions_per_hour``)."""
-    return int(request.app.state.settings.max_versions_per_hour)
+def quota(request: Request) -> Quota:
+    """New versions per hour of a user other than an admin (``Settings.max_versions_per_hour``) and of one
+    organisation (``Settings.max_versions_per_organization_hour``)."""
+    settings = request.app.state.settings
+    return Quota(int(settings.max_versions_per_hour), settings.max_versions_per_organization_hour)
 
 
 def client_ip(request: Request) -> str:

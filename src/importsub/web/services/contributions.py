@@ -35,7 +35,15 @@ from importsub.store import contributions as store
 from importsub.store.contributions import Contribution, ProvenanceEntry, record_key
 from importsub.web.confidentiality import RULES, Viewer, mask_table, redact_problems, site_owners
 from importsub.web.i18n import gettext as _
-from importsub.web.services.editing import REQUEST, PermissionProblem, check_changes, check_quota, merged, typed_rows
+from importsub.web.services.editing import (
+    REQUEST,
+    PermissionProblem,
+    Quota,
+    check_changes,
+    check_quota,
+    merged,
+    typed_rows,
+)
 from importsub.web.services.results import cell
 
 Location = tuple[str | None, str | None, int | None]
@@ -350,7 +358,7 @@ def _submitter(target: Store, contribution: Contribution) -> accounts.User:
 
 
 def accept(
-    target: Store, current: Dataset, contribution: Contribution, *, user: accounts.User, quota: int | None
+    target: Store, current: Dataset, contribution: Contribution, *, user: accounts.User, quota: int | Quota | None
 ) -> VersionInfo:
     """Accept a draft into a new version of its dataset (``current``: the full latest version).
 
@@ -370,7 +378,7 @@ def accept(
     new, problems, _flags = review(_submitter(target, contribution), current, contribution.dataset, draft)
     if problems:
         raise ValidationError(problems, len(problems))
-    check_quota(target, user, quota)
+    check_quota(target, user, quota, organization=contribution.organization)
     with target.writing() as conn:
         if not store.decide_contribution(
             conn, contribution_id=contribution.id, status="accepted", decided_by=user.username

@@ -16,6 +16,7 @@ or nothing).  Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,15 +45,39 @@ class QuotaExceeded(ImportsubError):
         )
 
 
-def check_quota(store: Store, user: User, limit: int | None) -> None:
-    """Raise :class:`QuotaExceeded` when ``user`` (not an admin) wrote ``limit`` versions in the last hour."""
-    if limit is None or user.role == "admin":
-        return
-    now = datetime.now(UTC)
-    recent = store.versions_written_by(user.username, now - timedelta(hours=1))
+@dataclass(frozen=True)
+class Quota:
+    """New versions per hour: of one user (``per_user``), and of one organisation's users and accepted
+    contributions together (``per_organization``; None: no such cap)."""
+
+    per_user: int | None
+    per_organization: int | None = None
+
+
+def _over(recent: list[datetime], limit: int, now: datetime) -> None:
     if len(recent) >= limit:
         oldest = recent[len(recent) - limit]
         raise QuotaExceeded(limit, max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1))
+
+
+def check_quota(store: Store, user: User, limit: int | Quota | None, *, organization: str | None = None) -> None:
+    """Raise :class:`QuotaExceeded` when ``user`` (not an admin) wrote ``limit`` versions in the last hour, or
+    (a :class:`Quota` with ``per_organization``) when as many were written for ``organization`` (default: the
+    user's) by its users and accepted contributions."""
+    quota = limit if isinstance(limit, Quota) else Quota(limit)
+    if user.role == "admin":
+        return
+    now = datetime.now(UTC)
+    since = now - timedelta(hours=1)
+    if quota.per_user is not None:
+        _over(store.versions_written_by(user.username, since), quota.per_user, now)
+    organization = organization or user.organization
+    if quota.per_organization is not None and organization is not None:
+        from importsub.store.contributions import versions_of_organization
+
+        with store.engine.connect() as conn:
+            recent = versions_of_organization(conn, organization=organization, since=since)
+        _over(recent, quota.per_organization, now)
 
 
 class PermissionProblem(Exception):
@@ -217,7 +242,7 @@ def apply_changes(
     upserts: Mapping[str, pl.DataFrame] | None = None,
     deletes: Mapping[str, pl.DataFrame] | None = None,
     note: str | None = None,
-    quota: int | None = None,
+    quota: int | Quota | None = None,
 ) -> VersionInfo:
     """Write ``current`` with ``upserts`` (replace by key, else add) and ``deletes`` (by key) as a new version.
 
