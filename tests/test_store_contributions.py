@@ -143,3 +143,36 @@ def test_the_migration_makes_each_jobs_creator_its_requester(store_url: str) -> 
         org = conn.execute(sa.text("SELECT organization FROM job_requesters")).scalars().all()
         assert org == ["BRAKE"]
     store.close()
+
+
+def test_versions_of_an_organisation_count_its_users_and_its_accepted_contributions(store_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from importsub.model.dataset import Dataset
+
+    store = Store(store_url)
+    users = _users(store)
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    store.write_dataset(Dataset.empty("plant"), created_by="avto")
+    store.write_dataset(Dataset.empty("plant"), created_by="ministry")
+    with store.engine.begin() as conn:
+        for org, user in (("AVTO", "avto"), ("BRAKE", "brake")):
+            c = contrib.create_contribution(
+                conn,
+                dataset="plant",
+                base_version=1,
+                user_id=users[user].id,
+                username=user,
+                organization=org,
+                source="api",
+                changes={},
+            )
+            if org == "AVTO":
+                contrib.decide_contribution(conn, contribution_id=c.id, status="accepted", decided_by="ministry")
+    with store.engine.connect() as conn:
+        avto = contrib.versions_of_organization(conn, organization="AVTO", since=hour_ago)
+        assert len(avto) == 2  # its analyst's version and its accepted contribution
+        assert all(t.tzinfo is not None for t in avto)
+        assert contrib.versions_of_organization(conn, organization="BRAKE", since=hour_ago) == []  # a draft only
+        assert contrib.versions_of_organization(conn, organization="AVTO", since=datetime.now(UTC)) == []
+    store.close()

@@ -18,6 +18,7 @@ whoever reads it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,7 +146,7 @@ def draft_from_file(content: bytes, filename: str, *, max_bytes: int) -> Draft:
             raw = read_raw(target, limits=for_upload(max_bytes))
         except FileFormatError as exc:
             raise FileFormatError(str(exc).replace(tmp + "/", "")) from None
-        raw = [r.__class__(r.name, r.frame, _relative(r.file, tmp), r.sheet, r.decimal_comma) for r in raw]
+        raw = [dataclasses.replace(r, file=_relative(r.file, tmp)) for r in raw]
     ds = parse(raw, name="contribution", validate=False)
     upserts = {t: df for t, df in ds.tables.items() if df.height}
     locations: dict[str, list[Location]] = {}
