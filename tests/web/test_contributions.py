@@ -136,9 +136,15 @@ def test_shares_that_do_not_sum_to_one_are_flagged_and_not_accepted(env: Env) ->
     # the validator's problem names the shared record it is reported at (the other link of the buyer's part)
     assert [(p["sheet"], p["row"], p["column"]) for p in draft["problems"]] == [("supply_links", None, "share")]
     assert draft["problems"][0]["message"].startswith("record AVTO-TLT|BRK|FORE-1: shares of buyer AVTO-TLT")
+    # the programme reads where the problem is, but not AVTO's sum of shares
+    seen = env.get("ministry", f"{BASE}/contributions?id={draft['id']}").json()[0]["problems"]
+    assert [(p["sheet"], p["column"]) for p in seen] == [("supply_links", "share")]
+    assert "0.7863" in draft["problems"][0]["message"]
+    assert "0.7863" not in str(seen)
     before = _latest(env)
     r = env.post("ministry", f"{BASE}/contributions/{draft['id']}/accept")
     assert r.status_code == 422, r.text
+    assert "0.7863" not in r.text
     assert _latest(env) == before
     assert env.get("ministry", f"{BASE}/contributions?id={draft['id']}").json()[0]["status"] == "draft"
 

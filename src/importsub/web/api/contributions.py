@@ -21,10 +21,10 @@ from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from importsub.model.errors import ValidationError
+from importsub.model.errors import Problem, ValidationError
 from importsub.store import accounts
 from importsub.store import contributions as stored
-from importsub.web.api.schemas import WriteOut, problems_response
+from importsub.web.api.schemas import WriteOut, problem_dicts, problems_response
 from importsub.web.confidentiality import Viewer
 from importsub.web.deps import (
     CsrfChecked,
@@ -102,8 +102,9 @@ class ProvenanceOut(BaseModel):
 
 def _out(c: stored.Contribution, user: accounts.User, datasets: DatasetsDep) -> ContributionOut:
     changes = service.masked_changes(c, Viewer.of(user), datasets.full(c.dataset))
-    fields = {k: getattr(c, k) for k in ContributionOut.model_fields if k != "changes"}
-    return ContributionOut(**fields, changes=changes)
+    problems = service.problems_for([Problem(**p) for p in c.problems], user, c.organization)
+    fields = {k: getattr(c, k) for k in ContributionOut.model_fields if k not in ("changes", "problems")}
+    return ContributionOut(**fields, changes=changes, problems=problem_dicts(problems))
 
 
 def _submit(
@@ -234,7 +235,7 @@ def accept(
         return problems_response(exc.problems, len(exc.problems), 409, detail)
     except ValidationError as exc:
         detail = _("The contribution does not fit the latest version; nothing was written.")
-        return problems_response(exc.problems, exc.total, 422, detail)
+        return problems_response(service.problems_for(exc.problems, user, c.organization), exc.total, 422, detail)
     with store.writing() as conn:
         accounts.audit(
             conn,

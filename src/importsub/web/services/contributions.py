@@ -430,6 +430,16 @@ def may_read(user: accounts.User, contribution: Contribution) -> bool:
     )
 
 
+def problems_for(problems: Sequence[Problem], reader: accounts.User, owner: str | None) -> list[Problem]:
+    """Problems of a contribution of organisation ``owner`` as ``reader`` may read them: a message about a
+    confidential table may quote the contributor's figures (a sum of its shares), so only the contributor's
+    users and administrators read it; others get a neutral text at the same place."""
+    if reader.is_admin or (reader.organization is not None and reader.organization == owner):
+        return list(problems)
+    hidden = _("a confidential figure of the contributing organisation is inconsistent here")
+    return [Problem(p.file, p.sheet, p.row, p.column, hidden) if p.sheet in RULES else p for p in problems]
+
+
 def masked_changes(contribution: Contribution, viewer: Viewer, current: Dataset) -> dict[str, Any]:
     """A contribution's records with confidential figures of organisations other than ``viewer``'s left empty."""
     draft = stored_draft(contribution)
