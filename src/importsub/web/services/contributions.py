@@ -35,6 +35,7 @@ from importsub.store import Store, VersionInfo, accounts
 from importsub.store import contributions as store
 from importsub.store.contributions import Contribution, ProvenanceEntry, record_key
 from importsub.web.confidentiality import RULES, Viewer, mask_table, redact_problems, site_owners
+from importsub.web.i18n import N_
 from importsub.web.i18n import gettext as _
 from importsub.web.services.editing import (
     REQUEST,
@@ -46,6 +47,9 @@ from importsub.web.services.editing import (
     typed_rows,
 )
 from importsub.web.services.results import cell
+
+#: statuses and kinds of change, shown translated
+LABELS = (N_("draft"), N_("accepted"), N_("rejected"), N_("added"), N_("changed"), N_("deleted"))
 
 Location = tuple[str | None, str | None, int | None]
 """(file, sheet, row) of a submitted record, as the submitter sees it."""
