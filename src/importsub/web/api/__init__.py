@@ -1,13 +1,12 @@
 """The JSON API under ``/api``: one router per resource, in the order the OpenAPI document lists them."""
 
-from importsub.web.api import analyses, auth, contributions, datasets, projects, records, scenarios, users
+from importsub.web.api import analyses, auth, datasets, projects, records, scenarios, users
 
 ROUTERS = (
     auth.router,
     users.router,
     datasets.router,
     records.router,
-    contributions.router,
     scenarios.router,
     projects.router,
     analyses.router,

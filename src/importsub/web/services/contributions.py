@@ -19,6 +19,7 @@ whoever reads it.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +27,13 @@ from typing import Any
 
 import polars as pl
 
+from importsub.io import read_raw
+from importsub.io.limits import for_upload
 from importsub.model.dataset import Dataset, polars_schema
 from importsub.model.errors import FileFormatError, ImportsubError, Problem, ValidationError
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.schema import table as record_type
-from importsub.model.validate import ROW, SHARE_TOLERANCE, cell_text, check
+from importsub.model.validate import ROW, SHARE_TOLERANCE, cell_text, check, parse
 from importsub.store import Store, VersionInfo, accounts
 from importsub.store import contributions as store
 from importsub.store.contributions import Contribution, ProvenanceEntry, record_key
@@ -47,6 +50,7 @@ from importsub.web.services.editing import (
     typed_rows,
 )
 from importsub.web.services.results import cell
+from importsub.web.services.uploads import SUFFIXES, safe_filename, unzip_csvs
 
 #: statuses and kinds of change, shown translated
 LABELS = (N_("draft"), N_("accepted"), N_("rejected"), N_("added"), N_("changed"), N_("deleted"))
@@ -130,13 +134,6 @@ def draft_from_records(
 def draft_from_file(content: bytes, filename: str, *, max_bytes: int) -> Draft:
     """A draft from an uploaded slice (``.xlsx``, ``.json``, ``.csv``, ``.zip`` of CSV files): every record of
     the file is added or replaces the stored one of its key.  Problems name the file, sheet, row and column."""
-    import tempfile
-
-    from importsub.io import read_raw
-    from importsub.io.limits import for_upload
-    from importsub.model.validate import parse
-    from importsub.web.services.uploads import SUFFIXES, safe_filename
-
     if len(content) > max_bytes:
         raise FileFormatError(_("The file is larger than %(mb)s MB.", mb=round(max_bytes / 1e6)))
     clean = safe_filename(filename)
@@ -167,12 +164,10 @@ def _relative(file: str | None, tmp: str) -> str | None:
 
 def _unpacked(content: bytes, clean: str, root: Path, max_bytes: int) -> Path:
     """The uploaded file written under ``root`` (a zip of CSV files as a folder of them)."""
-    from importsub.web.services.uploads import _unzip_csvs
-
     if clean.lower().endswith(".zip"):
         target = root / Path(clean).stem
         target.mkdir()
-        _unzip_csvs(content, target, clean, max_bytes)
+        unzip_csvs(content, target, clean, max_bytes)
         return target
     target = root / clean
     target.write_bytes(content)
