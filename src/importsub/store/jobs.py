@@ -1,7 +1,12 @@
 """Background analysis jobs: queue, claim, progress, finish or fail, recovery at start-up.
 
 A job's ``input_hash`` (kind, dataset fingerprint, parameters) is the cache
-key of its result.
+key of its result.  Everyone who asks for the same inputs shares one job and
+becomes one of its requesters (table ``job_requesters``); a job is shown to
+its requesters and the users of their organisations, to the programme and to
+administrators (:func:`job_visible`).  A job the programme or an
+administrator asked for is the programme's shared figures: every signed-in
+user sees it (its result masked for them, as every result is).
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from importsub.store.base import now, utc
-from importsub.store.tables import jobs
+from importsub.store.tables import job_requesters, jobs, users
+from importsub.store.users import User
 
 JOB_STATUSES: Final[tuple[str, ...]] = ("queued", "running", "done", "failed")
+#: roles that see every job, and whose jobs every user sees
+SEES_ALL_JOBS: Final[frozenset[str]] = frozenset({"admin", "programme"})
 
 
 @dataclass(frozen=True)
@@ -107,12 +115,60 @@ def get_job(conn: Connection, *, job_id: int) -> Job | None:
     return _job(row) if row else None
 
 
-def list_jobs(conn: Connection, *, limit: int = 50, offset: int = 0, status: str | None = None) -> list[Job]:
-    """Newest first, without their results (use :func:`get_job` for one)."""
+def add_requester(conn: Connection, *, job_id: int, user_id: int, organization: str | None) -> None:
+    """Record that ``user_id`` asked for job ``job_id`` (once: asking again keeps the first time)."""
+    known = conn.execute(
+        sa.select(job_requesters.c.job_id).where(job_requesters.c.job_id == job_id, job_requesters.c.user_id == user_id)
+    ).first()
+    if known is None:
+        conn.execute(
+            job_requesters.insert().values(
+                job_id=job_id, user_id=user_id, organization=organization, requested_at=now()
+            )
+        )
+
+
+def job_requester_ids(conn: Connection, *, job_id: int) -> list[int]:
+    """The users who asked for job ``job_id``, in the order they asked."""
+    q = sa.select(job_requesters.c.user_id).where(job_requesters.c.job_id == job_id)
+    return [int(u) for u in conn.execute(q.order_by(job_requesters.c.requested_at, job_requesters.c.user_id)).scalars()]
+
+
+def _visible_to(user: User) -> sa.ColumnElement[bool]:
+    """Jobs that ``user`` or a user of their organisation asked for, or the programme or an administrator did."""
+    asked = sa.select(job_requesters.c.job_id).join(users, users.c.id == job_requesters.c.user_id)
+    who = [job_requesters.c.user_id == user.id, users.c.role.in_(sorted(SEES_ALL_JOBS))]
+    if user.organization is not None:
+        who.append(job_requesters.c.organization == user.organization)
+    return jobs.c.id.in_(asked.where(sa.or_(*who)))
+
+
+def job_visible(conn: Connection, *, job_id: int, user: User) -> bool:
+    """May ``user`` see job ``job_id`` (its status, parameters and result)?  See the module docs."""
+    if user.role in SEES_ALL_JOBS:
+        return True
+    q = sa.select(jobs.c.id).where(jobs.c.id == job_id, _visible_to(user))
+    return conn.execute(q).first() is not None
+
+
+def list_jobs(
+    conn: Connection,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    status: str | None = None,
+    visible_to: User | None = None,
+) -> list[Job]:
+    """Newest first, without their results (use :func:`get_job` for one).
+
+    ``visible_to``: only the jobs that user may see (:func:`job_visible`); None: every job.
+    """
     cols = [c for c in jobs.c if c.name != "result"]
     q = sa.select(*cols, sa.null().label("result")).order_by(jobs.c.id.desc()).limit(limit).offset(offset)
     if status:
         q = q.where(jobs.c.status == status)
+    if visible_to is not None and visible_to.role not in SEES_ALL_JOBS:
+        q = q.where(_visible_to(visible_to))
     return [_job(r) for r in conn.execute(q)]
 
 

@@ -181,6 +181,67 @@ jobs = sa.Table(
 ACCOUNT_TABLES: Final = (users, api_tokens, sessions, login_attempts, audit_log, jobs)
 
 
+# ---------------------------------------------------------------- job requesters, contributions, provenance (0005)
+
+
+job_requesters = sa.Table(
+    "job_requesters",
+    metadata,
+    sa.Column("job_id", sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("organization", sa.Text, nullable=True, comment="the user's organisation when they asked"),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("job_id", "user_id", name="pk_job_requesters"),
+    sa.Index("ix_job_requesters_user_id", "user_id"),
+)
+
+contributions = sa.Table(
+    "contributions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dataset", sa.Text, nullable=False),
+    sa.Column("base_version", sa.Integer, nullable=False, comment="the version the draft was checked against"),
+    sa.Column("organization", sa.Text, nullable=True, comment="the submitter's organisation"),
+    sa.Column("submitted_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.Text, nullable=False, comment="the file name, or 'api'"),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("changes", sa.JSON, nullable=False, comment="{upserts: {table: [record]}, deletes: {table: [key]}}"),
+    sa.Column("problems", sa.JSON, nullable=False, comment="validation problems against the base version"),
+    sa.Column("contradictions", sa.JSON, nullable=False, comment="flags for the programme's review"),
+    sa.Column("decided_by", sa.Text, nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True, comment="why it was rejected"),
+    sa.Column("version", sa.Integer, nullable=True, comment="the version it was accepted into"),
+    sa.CheckConstraint("status IN ('draft', 'accepted', 'rejected')", name="status"),
+    sa.Index("ix_contributions_dataset_status", "dataset", "status"),
+)
+
+provenance = sa.Table(
+    "provenance",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dataset", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, comment="the version the value first appeared in"),
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("record", sa.Text, nullable=False, comment="the record's key values joined by '|'"),
+    sa.Column("field", sa.Text, nullable=False, comment="a field name, or '*' for a deleted record"),
+    sa.Column("change", sa.Text, nullable=False),
+    sa.Column("contribution_id", sa.Integer, sa.ForeignKey("contributions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("organization", sa.Text, nullable=True, comment="the contributing organisation"),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("accepted_by", sa.Text, nullable=False),
+    sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("change IN ('added', 'changed', 'deleted')", name="change"),
+    sa.Index("ix_provenance_dataset_table_name_record", "dataset", "table_name", "record"),
+)
+
+CONTRIBUTION_TABLES: Final = (job_requesters, contributions, provenance)
+
+
 def all_metadata() -> sa.MetaData:
-    """The metadata with every table of the store (records, datasets, accounts, audit log, jobs)."""
+    """The metadata with every table of the store (records, datasets, accounts, audit log, jobs, contributions)."""
     return metadata

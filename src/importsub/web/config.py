@@ -33,5 +33,11 @@ class Settings(BaseSettings):
     max_versions_per_hour: int = Field(
         default=30, ge=1, description="New versions a user other than an admin may write per hour through the web"
     )
+    max_versions_per_organization_hour: int | None = Field(
+        default=None,
+        ge=1,
+        description="New versions the users of one organisation may write per hour together, contributions "
+        "accepted from it included (unset: only the per-user cap)",
+    )
     max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload [MB]")
     page_size: int = Field(default=50, ge=1, le=1000)

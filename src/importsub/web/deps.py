@@ -6,9 +6,9 @@
 * ``DatasetsDep`` — cached, masked dataset access (:class:`~importsub.web.services.data.Datasets`);
 * ``AnalysesDep`` — the analysis kinds this app runs (:class:`~importsub.web.services.analyses.Analyses`);
 * ``RunnerDep`` — the background job runner (:class:`~importsub.web.services.jobs.JobRunner`);
-* ``OptionalUser`` / ``CurrentUser`` / ``WriterUser`` / ``AdminUser`` — the
-  signed-in user (by session cookie or ``Authorization: Bearer`` API token),
-  and the role checks;
+* ``OptionalUser`` / ``CurrentUser`` / ``WriterUser`` / ``ProgrammeUser`` /
+  ``AdminUser`` — the signed-in user (by session cookie or ``Authorization:
+  Bearer`` API token), and the role checks;
 * ``ViewerDep`` — what confidentiality masking needs to know about the user;
 * ``CsrfChecked`` — router-level guard: unsafe requests authenticated by the
   session cookie must carry the session's CSRF token (form field
@@ -47,6 +47,7 @@ from importsub.web.config import Settings
 from importsub.web.i18n import gettext as _
 from importsub.web.services.analyses import Analyses
 from importsub.web.services.data import Datasets
+from importsub.web.services.editing import Quota
 from importsub.web.services.jobs import JobRunner
 from importsub.web.services.results import stored_job, visible_result
 from importsub.web.templating import render
@@ -136,7 +137,18 @@ def get_admin(user: CurrentUser) -> User:
     return user
 
 
+def get_programme(user: CurrentUser) -> User:
+    """The programme role or an administrator: accepts contributions, reverts versions."""
+    if user.role not in ("admin", "programme"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=_("Only the programme or an administrator can do this; your role is %(r)s.", r=user.role),
+        )
+    return user
+
+
 WriterUser = Annotated[User, Depends(get_writer)]
+ProgrammeUser = Annotated[User, Depends(get_programme)]
 AdminUser = Annotated[User, Depends(get_admin)]
 
 
@@ -147,9 +159,11 @@ def get_viewer(user: CurrentUser) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
-def quota(request: Request) -> int:
-    """New versions a user other than an admin may write per hour (``Settings.max_versions_per_hour``)."""
-    return int(request.app.state.settings.max_versions_per_hour)
+def quota(request: Request) -> Quota:
+    """New versions per hour of a user other than an admin (``Settings.max_versions_per_hour``) and of one
+    organisation (``Settings.max_versions_per_organization_hour``)."""
+    settings = request.app.state.settings
+    return Quota(int(settings.max_versions_per_hour), settings.max_versions_per_organization_hour)
 
 
 def client_ip(request: Request) -> str:
@@ -235,6 +249,13 @@ class PageContext:
     @property
     def ip(self) -> str:
         return client_ip(self.request)
+
+    def job(self, job_id: int) -> accounts.Job | None:
+        """Job ``job_id`` if this user may see it (None if it does not exist or is someone else's)."""
+        job = accounts.get_job(self.conn, job_id=job_id)
+        if job is None or not accounts.job_visible(self.conn, job_id=job_id, user=self.user):
+            return None
+        return job
 
     def pick_dataset(self, requested: str | None) -> tuple[str | None, list[DatasetInfo]]:
         """The dataset to show: the requested one (NotFoundError if absent), else the default, else the first."""

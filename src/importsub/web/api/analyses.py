@@ -2,8 +2,12 @@
 
 The analysis kinds are those of the app's registry (``app.state.analyses``,
 :class:`importsub.web.services.analyses.Analyses`).  The same request on the
-same data (kind, dataset fingerprint, parameters) returns the stored job.
-Results are masked for the caller when read, never when stored.
+same data (kind, dataset fingerprint, parameters) returns the stored job and
+makes the caller one of its requesters.  A job is shown (listed, its status,
+result and export) only to its requesters and their organisations' users, the
+programme and administrators, and a job the programme or an administrator
+asked for to everyone (:func:`importsub.store.accounts.job_visible`); to
+anyone else it does not exist.  Results are masked for the caller when read, never when stored.
 """
 
 from __future__ import annotations
@@ -112,7 +116,13 @@ def submit_analysis(
         return JSONResponse({"detail": errors}, status_code=422)
     info = datasets.resolve(dataset, version)
     job, reused = runner.submit(
-        kind=kind, dataset=dataset, version=info.version, fingerprint=info.fingerprint, params=model, user_id=user.id
+        kind=kind,
+        dataset=dataset,
+        version=info.version,
+        fingerprint=info.fingerprint,
+        params=model,
+        user_id=user.id,
+        organization=user.organization,
     )
     if not reused:
         accounts.audit(
@@ -135,13 +145,15 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Any:
-    """Jobs, newest first (without results)."""
-    return [job_out(j) for j in accounts.list_jobs(conn, limit=limit, offset=offset, status=status_)]
+    """The jobs the caller may see (their organisation's and the programme's; all for the programme), newest first."""
+    jobs = accounts.list_jobs(conn, limit=limit, offset=offset, status=status_, visible_to=user)
+    return [job_out(j) for j in jobs]
 
 
-def _job(conn: Connection, job_id: int) -> accounts.Job:
+def _job(conn: Connection, job_id: int, user: accounts.User) -> accounts.Job:
+    """Job ``job_id`` if ``user`` may see it; otherwise 404, as for a job that does not exist."""
     job = accounts.get_job(conn, job_id=job_id)
-    if job is None:
+    if job is None or not accounts.job_visible(conn, job_id=job_id, user=user):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No job %(id)s.", id=job_id))
     return job
 
@@ -152,7 +164,7 @@ JobId = Annotated[int, Path(ge=1, le=2**62)]
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {}})
 def read_job(job_id: JobId, user: CurrentUser, conn: SessionDep) -> Any:
     """Status and progress of a job."""
-    return job_out(_job(conn, job_id))
+    return job_out(_job(conn, job_id, user))
 
 
 @router.get("/jobs/{job_id}/result", response_model=ResultOut, responses={404: {}, 409: {}})
@@ -160,7 +172,7 @@ def read_result(
     job_id: JobId, user: CurrentUser, viewer: ViewerDep, conn: SessionDep, datasets: DatasetsDep, analyses: AnalysesDep
 ) -> Any:
     """The stored result of a finished job, with figures the caller may not see left empty."""
-    name, fingerprint, tables = visible_result(_job(conn, job_id), viewer, datasets, analyses)
+    name, fingerprint, tables = visible_result(_job(conn, job_id, user), viewer, datasets, analyses)
     return ResultOut(
         job=job_id,
         name=name,
@@ -206,7 +218,7 @@ def export_result(
     ] = "xlsx",
 ) -> Response:
     """The result as a file: XLSX (a sheet per table plus the fingerprint), JSON, CSV, an HTML report or its PDF."""
-    job = _job(conn, job_id)
+    job = _job(conn, job_id, user)
     name, fingerprint, tables = visible_result(job, viewer, datasets, analyses)
     try:
         spec = analyses.get(job.kind)

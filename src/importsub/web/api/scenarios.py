@@ -32,7 +32,7 @@ from importsub.web.deps import (
     quota,
 )
 from importsub.web.i18n import gettext as _
-from importsub.web.services.editing import PermissionProblem, apply_changes, typed_rows
+from importsub.web.services.editing import PermissionProblem, Quota, apply_changes, typed_rows
 
 router = APIRouter(prefix="/datasets/{name}/scenarios", tags=["scenarios"], dependencies=[CsrfChecked])
 
@@ -139,7 +139,7 @@ def _write(
     upserts: dict[str, pl.DataFrame],
     deletes: dict[str, pl.DataFrame],
     note: str | None,
-    quota: int | None = None,
+    quota: int | Quota | None = None,
 ) -> Any:
     try:
         return apply_changes(

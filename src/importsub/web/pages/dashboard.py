@@ -120,7 +120,7 @@ def analyses_page(page: PageDep) -> Response:
         "analyses.html",
         {
             "specs": specs,
-            "jobs": accounts.list_jobs(page.conn, limit=50),
+            "jobs": accounts.list_jobs(page.conn, limit=50, visible_to=page.user),
             "all_datasets": all_datasets,
             "dataset": name,
         },
@@ -172,7 +172,13 @@ async def run_analysis(page: PageDep, user: WriterUser) -> Response:
         raise HTTPException(422, detail=detail) from None
     info = page.datasets.resolve(dataset)
     job, reused = page.runner.submit(
-        kind=kind, dataset=dataset, version=info.version, fingerprint=info.fingerprint, params=model, user_id=user.id
+        kind=kind,
+        dataset=dataset,
+        version=info.version,
+        fingerprint=info.fingerprint,
+        params=model,
+        user_id=user.id,
+        organization=user.organization,
     )
     if not reused:
         with page.store.engine.begin() as conn:
@@ -190,7 +196,7 @@ async def run_analysis(page: PageDep, user: WriterUser) -> Response:
 @router.get("/jobs/{job_id}")
 def job_page(page: PageDep, job_id: int) -> Response:
     request = page.request
-    job = accounts.get_job(page.conn, job_id=job_id)
+    job = page.job(job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No job %(id)s.", id=job_id))
     ctx: dict[str, Any] = {"job": job, "tables": None, "fingerprint": None, "charts": []}

@@ -12,11 +12,12 @@ from starlette.concurrency import run_in_threadpool
 from importsub.model.errors import FileFormatError, ValidationError
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.schema import table as record_type
-from importsub.store import accounts, diff_datasets
+from importsub.store import accounts, contributions, diff_datasets
 from importsub.web.confidentiality import RULES
-from importsub.web.deps import AdminUser, CsrfChecked, PageDep
+from importsub.web.deps import AdminUser, CsrfChecked, PageContext, PageDep
 from importsub.web.i18n import N_
 from importsub.web.i18n import gettext as _
+from importsub.web.services.contributions import provenance_visible
 from importsub.web.services.records import select_rows
 from importsub.web.services.uploads import DATASET_NAME, read_upload
 
@@ -87,6 +88,12 @@ def diff_page(
     )
 
 
+def _provenance(view: PageContext, name: str, table: str) -> list[contributions.ProvenanceEntry]:
+    """The latest values of ``table`` set by accepted contributions, as far as this user may see them."""
+    entries = contributions.provenance_of(view.conn, dataset=name, table=table, limit=50)
+    return [e for e in entries if provenance_visible(e, view.user)]
+
+
 @router.get("/datasets/{name}/records/{table}")
 def records_page(
     view: PageDep,
@@ -121,6 +128,7 @@ def records_page(
         "sort": sort or "",
         "labels": TABLE_LABELS,
         "confidential": hidden,
+        "provenance": _provenance(view, name, table),
     }
     template = "partials/records_table.html" if view.request.headers.get("hx-request") else "records.html"
     return view.render(template, ctx)

@@ -116,5 +116,5 @@ def portfolio_page(page: DatasetPageDep) -> Response:
         ctx["scenarios"] = [
             {"name": n, "weight": w, "default": n in with_disruption and (w or 0) > 0} for n, w in weights.items()
         ]
-        ctx["recent"] = recent_jobs(page.conn, name, ("portfolio",))
+        ctx["recent"] = recent_jobs(page.conn, name, ("portfolio",), visible_to=page.user)
     return page.render("portfolio.html", ctx)

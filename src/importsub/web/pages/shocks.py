@@ -72,7 +72,7 @@ def shocks_page(page: DatasetPageDep) -> Response:
         ctx["info"] = page.datasets.resolve(name)
         ctx["scenarios"] = _scenarios(ds)
         ctx["options"] = _options(ds)
-        ctx["recent"] = recent_jobs(page.conn, name, SHOCK_KINDS)
+        ctx["recent"] = recent_jobs(page.conn, name, SHOCK_KINDS, visible_to=page.user)
     return page.render("shocks.html", ctx)
 
 
@@ -99,5 +99,5 @@ def risk_page(page: DatasetPageDep, by: Annotated[str, Query(pattern="^(node|sit
             _n, fingerprint, tables = page.result(job)
             ctx["ranking"] = sweep_view(tables)
             ctx["fingerprint"] = fingerprint
-        ctx["recent"] = recent_jobs(page.conn, name, ("sweep",))
+        ctx["recent"] = recent_jobs(page.conn, name, ("sweep",), visible_to=page.user)
     return page.render("risk.html", ctx)

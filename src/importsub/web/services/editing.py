@@ -16,6 +16,7 @@ or nothing).  Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,15 +45,39 @@ class QuotaExceeded(ImportsubError):
         )
 
 
-def check_quota(store: Store, user: User, limit: int | None) -> None:
-    """Raise :class:`QuotaExceeded` when ``user`` (not an admin) wrote ``limit`` versions in the last hour."""
-    if limit is None or user.role == "admin":
-        return
-    now = datetime.now(UTC)
-    recent = store.versions_written_by(user.username, now - timedelta(hours=1))
+@dataclass(frozen=True)
+class Quota:
+    """New versions per hour: of one user (``per_user``), and of one organisation's users and accepted
+    contributions together (``per_organization``; None: no such cap)."""
+
+    per_user: int | None
+    per_organization: int | None = None
+
+
+def _over(recent: list[datetime], limit: int, now: datetime) -> None:
     if len(recent) >= limit:
         oldest = recent[len(recent) - limit]
         raise QuotaExceeded(limit, max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1))
+
+
+def check_quota(store: Store, user: User, limit: int | Quota | None, *, organization: str | None = None) -> None:
+    """Raise :class:`QuotaExceeded` when ``user`` (not an admin) wrote ``limit`` versions in the last hour, or
+    (a :class:`Quota` with ``per_organization``) when as many were written for ``organization`` (default: the
+    user's) by its users and accepted contributions."""
+    quota = limit if isinstance(limit, Quota) else Quota(limit)
+    if user.role == "admin":
+        return
+    now = datetime.now(UTC)
+    since = now - timedelta(hours=1)
+    if quota.per_user is not None:
+        _over(store.versions_written_by(user.username, since), quota.per_user, now)
+    organization = organization or user.organization
+    if quota.per_organization is not None and organization is not None:
+        from importsub.store.contributions import versions_of_organization
+
+        with store.engine.connect() as conn:
+            recent = versions_of_organization(conn, organization=organization, since=since)
+        _over(recent, quota.per_organization, now)
 
 
 class PermissionProblem(Exception):
@@ -168,26 +193,14 @@ def _only_organization_changed(rows: pl.DataFrame, stored: pl.DataFrame, i: int)
     return all(old.get(c) == v for c, v in new.items() if c not in ("organization", ROW))
 
 
-def apply_changes(
-    store: Store,
+def check_changes(
+    user: Any,
     current: Dataset,
-    *,
-    name: str,
-    user: User,
-    upserts: Mapping[str, pl.DataFrame] | None = None,
-    deletes: Mapping[str, pl.DataFrame] | None = None,
-    note: str | None = None,
-    quota: int | None = None,
-) -> VersionInfo:
-    """Write ``current`` with ``upserts`` (replace by key, else add) and ``deletes`` (by key) as a new version.
-
-    ``current`` is the full (unmasked) latest version.  Raises
-    :class:`PermissionProblem`, :class:`QuotaExceeded` (more than ``quota`` versions by the user in the last
-    hour) or :class:`ValidationError` (nothing written).
-    """
-    viewer = Viewer.of(user)
-    upserts = dict(upserts or {})
-    deletes = dict(deletes or {})
+    upserts: Mapping[str, pl.DataFrame],
+    deletes: Mapping[str, pl.DataFrame],
+) -> None:
+    """Raise :class:`PermissionProblem` unless ``user`` may write every row of ``upserts`` and ``deletes``
+    (judged against ``current``, the full latest version): the one ownership check of every write path."""
     new_sites = upserts.get("sites")
     for t, rows in upserts.items():
         check_ownership(t, rows, user, current, extra_sites=new_sites)
@@ -195,7 +208,18 @@ def apply_changes(
         rt = record_type(t)
         full_rows = current.tables[t].join(keys.select(list(rt.key)), on=list(rt.key), how="semi")
         check_ownership(t, full_rows, user, current, replacing=False)
-    check_quota(store, user, quota)
+
+
+def merged(
+    current: Dataset,
+    name: str,
+    upserts: Mapping[str, pl.DataFrame],
+    deletes: Mapping[str, pl.DataFrame],
+) -> tuple[Dataset, dict[str, int]]:
+    """``current`` with ``deletes`` (by key) removed and ``upserts`` replacing rows of the same key, else added.
+
+    Returns the new dataset and, per upserted table, how many of its rows come before the incoming ones.
+    """
     frames = dict(current.tables)
     incoming_start: dict[str, int] = {}
     for t, keys in deletes.items():
@@ -206,7 +230,32 @@ def apply_changes(
         kept = frames[t].join(rows.select(list(rt.key)), on=list(rt.key), how="anti")
         incoming_start[t] = kept.height
         frames[t] = pl.concat([kept, rows.select(kept.columns)], how="vertical")
-    new = Dataset(name, frames, None, current.meta)
+    return Dataset(name, frames, None, current.meta), incoming_start
+
+
+def apply_changes(
+    store: Store,
+    current: Dataset,
+    *,
+    name: str,
+    user: User,
+    upserts: Mapping[str, pl.DataFrame] | None = None,
+    deletes: Mapping[str, pl.DataFrame] | None = None,
+    note: str | None = None,
+    quota: int | Quota | None = None,
+) -> VersionInfo:
+    """Write ``current`` with ``upserts`` (replace by key, else add) and ``deletes`` (by key) as a new version.
+
+    ``current`` is the full (unmasked) latest version.  Raises
+    :class:`PermissionProblem`, :class:`QuotaExceeded` (more than ``quota`` versions by the user in the last
+    hour) or :class:`ValidationError` (nothing written).
+    """
+    viewer = Viewer.of(user)
+    upserts = dict(upserts or {})
+    deletes = dict(deletes or {})
+    check_changes(user, current, upserts, deletes)
+    check_quota(store, user, quota)
+    new, incoming_start = merged(current, name, upserts, deletes)
     try:
         check(new)
     except ValidationError as exc:

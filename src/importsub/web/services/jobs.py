@@ -4,7 +4,8 @@ A job is a row of the ``jobs`` table (:mod:`importsub.store.accounts`):
 kind, parameters, the hash of (kind, dataset fingerprint, parameters),
 status ``queued → running → done | failed``, progress and the stored
 result.  Submitting the same request on the same data returns the stored
-job instead of computing again.  When the server starts, jobs left
+job instead of computing again, and makes the submitter one of the job's
+requesters (who may see it: :func:`importsub.store.accounts.job_visible`).  When the server starts, jobs left
 ``running`` by a stopped server are marked failed with the reason, and
 ``queued`` jobs are picked up again.
 
@@ -101,18 +102,33 @@ class JobRunner:
     # -------------------------------------------------------- API
 
     def submit(
-        self, *, kind: str, dataset: str, version: int, fingerprint: str, params: BaseModel, user_id: int | None
+        self,
+        *,
+        kind: str,
+        dataset: str,
+        version: int,
+        fingerprint: str,
+        params: BaseModel,
+        user_id: int | None,
+        organization: str | None = None,
     ) -> tuple[accounts.Job, bool]:
-        """Queue a job, or return the stored one for the same inputs; (job, reused)."""
+        """Queue a job, or return the stored one for the same inputs; (job, reused).
+
+        Either way the user (of ``organization``) becomes one of the job's requesters.
+        """
         doc = params.model_dump(mode="json")
         key = accounts.input_hash(kind=kind, fingerprint=fingerprint, params=doc)
         with write_transaction(self.engine) as conn:
             existing = accounts.find_job(conn, input_hash=key)
             if existing is not None:
+                if user_id is not None:
+                    accounts.add_requester(conn, job_id=existing.id, user_id=user_id, organization=organization)
                 return existing, True
             job = accounts.create_job(
                 conn, kind=kind, params=doc, input_hash=key, dataset=dataset, version=version, created_by=user_id
             )
+            if user_id is not None:
+                accounts.add_requester(conn, job_id=job.id, user_id=user_id, organization=organization)
         self._wake.set()
         return job, False
 

@@ -129,6 +129,10 @@ def stored_job(
     return accounts.find_job(conn, input_hash=key)
 
 
-def recent_jobs(conn: Connection, dataset: str | None, kinds: tuple[str, ...]) -> list[accounts.Job]:
-    """The latest 25 jobs of these kinds on ``dataset`` (among the latest 300 jobs)."""
-    return [j for j in accounts.list_jobs(conn, limit=300) if j.kind in kinds and j.dataset == dataset][:25]
+def recent_jobs(
+    conn: Connection, dataset: str | None, kinds: tuple[str, ...], *, visible_to: accounts.User | None = None
+) -> list[accounts.Job]:
+    """The latest 25 jobs of these kinds on ``dataset`` (among the latest 300 jobs; ``visible_to``: only those
+    that user may see)."""
+    jobs = accounts.list_jobs(conn, limit=300, visible_to=visible_to)
+    return [j for j in jobs if j.kind in kinds and j.dataset == dataset][:25]

@@ -58,7 +58,7 @@ def read_upload(content: bytes, filename: str, *, name: str, max_bytes: int) -> 
         if suffix == ".zip":
             target = root / Path(clean).stem
             target.mkdir()
-            _unzip_csvs(content, target, clean, max_bytes)
+            unzip_csvs(content, target, clean, max_bytes)
         else:
             target = root / clean
             target.write_bytes(content)
@@ -77,7 +77,8 @@ def _rename(p: Problem, root: Path) -> Problem:
     return Problem(file, p.sheet, p.row, p.column, p.message)
 
 
-def _unzip_csvs(content: bytes, target: Path, label: str, max_bytes: int) -> None:
+def unzip_csvs(content: bytes, target: Path, label: str, max_bytes: int) -> None:
+    """The CSV files of an uploaded zip written into folder ``target`` (sizes checked as declared and as read)."""
     import io
 
     try:
