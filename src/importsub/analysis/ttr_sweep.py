@@ -4,7 +4,7 @@ Sweep and screening
 -------------------
 :func:`sweep` disrupts every node (or site, or country) in turn for its own
 time to recover.  It first runs the no-re-routing propagation of
-:mod:`importsub.analysis.montecarlo` from the baseline LP plan of each
+:mod:`importsub.analysis.propagation` from the baseline LP plan of each
 window: that propagated plan is feasible in the TTR model, so its extra loss
 is an upper bound on PI, and a target whose bound is within the zero
 tolerance has PI = 0 *exactly as the LP would report it* — it needs no LP.
@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from importsub.analysis.demand import node_frame
-from importsub.analysis.montecarlo import Plan, Propagator
+from importsub.analysis.propagation import Plan, Propagator
 from importsub.analysis.result import Result, fingerprint
 from importsub.analysis.ttr import DEFAULT_HORIZON, TTRModel
 from importsub.analysis.ttr_phased import PhasedTTR, period_available, period_ends, shared_phased
