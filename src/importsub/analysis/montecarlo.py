@@ -484,8 +484,25 @@ def montecarlo(
             "baseline lost margin [RUB]": [plan.lost_margin],
         }
     )
+    oem_df = _oem_table(net, oems, per_oem)
+    qs = [0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0]
+    dist = pl.DataFrame({"quantile": qs, "loss [RUB]": [float(np.quantile(total, q)) for q in qs]})
+    order = np.argsort(-freq, kind="stable")[:top]
+    order = order[freq[order] > 0]
+    worst_df = labels[order.tolist()].with_columns(pl.Series("in worst 1% [%]", 100.0 * freq[order] / n_worst))
+    fp = _fingerprint(net, spec, reference)
+    tables = {"summary": summary, "oems": oem_df, "distribution": dist, "worst 1%": worst_df}
+    if keep_runs:
+        runs = pl.DataFrame({"run": np.arange(spec.runs), "loss [RUB]": total})
+        names = [f"{net.organizations[int(o)]} [RUB]" for o in oems]
+        tables["runs"] = runs.hstack(pl.DataFrame(per_oem.T, schema=names, orient="row"))
+    return Result("montecarlo", tables, fp)
+
+
+def _oem_table(net: Network, oems: IntArray, per_oem: FloatArray) -> pl.DataFrame:
+    """Expected loss, VaR and CVaR at 95 % and 99 % [RUB] per OEM (organization index ``oems``), largest first."""
     oem_rows = []
-    for o in range(n_oem):
+    for o in range(oems.size):
         s = _risk(per_oem[o])
         oem_rows.append(
             {
@@ -498,13 +515,12 @@ def montecarlo(
                 "CVaR 99% [RUB]": s["cvar99"],
             }
         )
-    oem_df = pl.DataFrame(oem_rows).sort("expected loss [RUB]", descending=True) if oem_rows else pl.DataFrame()
-    qs = [0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0]
-    dist = pl.DataFrame({"quantile": qs, "loss [RUB]": [float(np.quantile(total, q)) for q in qs]})
-    order = np.argsort(-freq, kind="stable")[:top]
-    order = order[freq[order] > 0]
-    worst_df = labels[order.tolist()].with_columns(pl.Series("in worst 1% [%]", 100.0 * freq[order] / n_worst))
-    fp = fingerprint(
+    return pl.DataFrame(oem_rows).sort("expected loss [RUB]", descending=True) if oem_rows else pl.DataFrame()
+
+
+def _fingerprint(net: Network, spec: MonteCarloSpec, reference: str) -> dict[str, Any]:
+    """The inputs of a Monte Carlo run: the network's fingerprint and every field of ``spec`` that draws."""
+    return fingerprint(
         net,
         analysis="montecarlo",
         runs=spec.runs,
@@ -520,12 +536,6 @@ def montecarlo(
         site_weeks=spec.site_weeks if isinstance(spec.site_weeks, str) else list(spec.site_weeks),
         float32=spec.float32,
     )
-    tables = {"summary": summary, "oems": oem_df, "distribution": dist, "worst 1%": worst_df}
-    if keep_runs:
-        runs = pl.DataFrame({"run": np.arange(spec.runs), "loss [RUB]": total})
-        names = [f"{net.organizations[int(o)]} [RUB]" for o in oems]
-        tables["runs"] = runs.hstack(pl.DataFrame(per_oem.T, schema=names, orient="row"))
-    return Result("montecarlo", tables, fp)
 
 
 def reference_plan(net: Network, t_weeks: float, reference: str = "lp") -> Plan:
