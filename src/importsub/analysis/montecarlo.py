@@ -31,7 +31,7 @@ import polars as pl
 import scipy.sparse as sp
 
 from importsub.analysis.demand import node_frame
-from importsub.analysis.propagation import (  # re-exported: the kernel's public names
+from importsub.analysis.propagation import (  # the kernel; its public names are re-exported (__all__)
     Plan,
     Propagator,
     _segments,
