@@ -14,7 +14,7 @@ from importsub.analysis.balance import pool_allocation
 from importsub.analysis.demand import gross_output, need_units
 from importsub.analysis.localisation import DEFAULT_GROUP
 from importsub.analysis.result import Result, fingerprint
-from importsub.compile.network import FloatArray, Network
+from importsub.compile.network import BoolArray, FloatArray, Network
 from importsub.model.errors import AnalysisError
 
 CHOKE_SHARE = 0.3
@@ -104,16 +104,37 @@ def concentration(
         raise AnalysisError(f"choke_share must be in (0, 1], got {choke_share}")
     x = gross_output(net) if x is None else x
     inside = np.isin(net.site_country, members)  # per site
+    links = _link_table(net, x, inside)
+    buyers = _buyers(links)
+    # the group's need of each part and who supplies it
+    into_group = links.filter(pl.col("buyer in group")).with_columns((pl.col("share") * pl.col("need")).alias("units"))
+    part_need = _part_need(into_group)
+    chokes = _choke_points(into_group, part_need, choke_share)
+    origin_hhi = _import_origins(into_group)
+    prod_agg = _group_producers(net, x, inside)
+    strategic = _strategic(origin_hhi, part_need, prod_agg, strategic_hhi)
+    return Result(
+        "concentration",
+        {"strategic": strategic, "choke points": chokes, "buyers": buyers},
+        fingerprint(net, group=group, analysis="concentration", choke_share=choke_share, strategic_hhi=strategic_hhi),
+    )
+
+
+def _link_table(net: Network, x: FloatArray, inside: BoolArray) -> pl.DataFrame:
+    """Every supply link with its buyer, part, supplier, countries, share, qualified flag and need [units/yr].
+
+    Sorted by procurement group ``g`` then supplier site.
+    """
     sites = pl.Series(net.sites, dtype=pl.String)
     parts = pl.Series(net.parts, dtype=pl.String)
     countries = pl.Series(net.countries, dtype=pl.String)
     need_g = need_units(net, x)
     sup_site = net.node_site[net.link_supplier]
     buyer_site = net.group_site[net.link_group]
-    # every aggregation below runs on rows sorted by their keys, groups kept in that order
+    # every aggregation of this module runs on rows sorted by their keys, groups kept in that order
     # (maintain_order), so sums add up in one fixed order and ties break by key: same input,
     # same bytes (issue 9, item 4)
-    links = pl.DataFrame(
+    return pl.DataFrame(
         {
             "g": net.link_group,
             "buyer": sites.gather(buyer_site),
@@ -129,6 +150,10 @@ def concentration(
             "need": need_g[net.link_group],
         }
     ).sort("g", "supplier")
+
+
+def _buyers(links: pl.DataFrame) -> pl.DataFrame:
+    """The ``buyers`` table: per procurement group, supplier and country HHIs [0-1], single source, shares [%]."""
     country_hhi = (
         links.sort("g", "supplier country", "supplier")
         .group_by("g", "supplier country", maintain_order=True)
@@ -137,7 +162,7 @@ def concentration(
         .agg((pl.col("share") ** 2).sum().alias("HHI countries [0-1]"))
     )
     outside = (pl.col("share") > 0) & ~pl.col("in-house")
-    buyers = (
+    return (
         links.group_by("g", "buyer", "buyer country", "buyer in group", "part", maintain_order=True)
         .agg(
             outside.sum().alias("suppliers"),
@@ -167,15 +192,20 @@ def concentration(
         )
     )
 
-    # the group's need of each part and who supplies it
-    into_group = links.filter(pl.col("buyer in group")).with_columns((pl.col("share") * pl.col("need")).alias("units"))
-    part_need = (
+
+def _part_need(into_group: pl.DataFrame) -> pl.DataFrame:
+    """The group's total need of each part, ``group need [units/yr]`` (over buyers in the group)."""
+    return (
         into_group.group_by("g", "part", maintain_order=True)
         .agg(pl.col("need").first())
         .sort("part", "g")
         .group_by("part", maintain_order=True)
         .agg(pl.col("need").sum().alias("group need [units/yr]"))
     )
+
+
+def _choke_points(into_group: pl.DataFrame, part_need: pl.DataFrame, choke_share: float) -> pl.DataFrame:
+    """Outside sites serving strictly more than ``choke_share`` of the group's need of a part."""
     by_supplier = (
         into_group.filter(~pl.col("supplier in group"))
         .sort("part", "supplier", "g")
@@ -186,21 +216,23 @@ def concentration(
             (100.0 * pl.col("supplied [units/yr]") / pl.col("group need [units/yr]")).alias("share of group need [%]")
         )
     )
-    chokes = by_supplier.filter(
+    return by_supplier.filter(
         (pl.col("group need [units/yr]") > 0)
         & (pl.col("share of group need [%]") > 100.0 * choke_share * (1.0 + THRESHOLD_TOLERANCE))
     ).sort(
         ["share of group need [%]", "supplied [units/yr]", "part", "supplier"], descending=[True, True, False, False]
     )
 
-    # strategic dependence (import origins of each part)
+
+def _import_origins(into_group: pl.DataFrame) -> pl.DataFrame:
+    """Per part imported into the group: imported units [units/yr], origin HHI [0-1], main origin and its share [%]."""
     imported = into_group.filter(~pl.col("supplier in group"))
     origin = (
         imported.sort("part", "supplier country", "supplier", "g")
         .group_by("part", "supplier country", maintain_order=True)
         .agg(pl.col("units").sum())
     )
-    origin_hhi = (
+    return (
         origin.with_columns((pl.col("units") / pl.col("units").sum().over("part")).alias("s"))
         .group_by("part", maintain_order=True)
         .agg(
@@ -214,6 +246,12 @@ def concentration(
             (100.0 * pl.col("s").max()).alias("main origin share [%]"),
         )
     )
+
+
+def _group_producers(net: Network, x: FloatArray, inside: BoolArray) -> pl.DataFrame:
+    """Per part: the group's producers, those with spare capacity, and their spare capacity [units/yr]."""
+    sites = pl.Series(net.sites, dtype=pl.String)
+    parts = pl.Series(net.parts, dtype=pl.String)
     # a producer on a capacity pool has only its share of the pool (balance's rule)
     usable = pool_allocation(net, x)
     spare = np.maximum(usable - x, 0.0)
@@ -232,12 +270,18 @@ def concentration(
         .filter(pl.col("in"))
         .sort("part", "site")
     )
-    prod_agg = producers.group_by("part", maintain_order=True).agg(
+    return producers.group_by("part", maintain_order=True).agg(
         pl.len().alias("group producers"),
         pl.col("has").sum().alias("producers with spare capacity"),
         pl.col("spare").sum().alias("group spare capacity [units/yr]"),
     )
-    strategic = (
+
+
+def _strategic(
+    origin_hhi: pl.DataFrame, part_need: pl.DataFrame, prod_agg: pl.DataFrame, strategic_hhi: float
+) -> pl.DataFrame:
+    """The ``strategic`` table: origin HHI > ``strategic_hhi`` (strictly) and no group producer with spare capacity."""
+    return (
         origin_hhi.filter(pl.col("imported [units/yr]") > 0)
         .join(part_need, on="part", how="left", maintain_order="left")
         .join(prod_agg, on="part", how="left", maintain_order="left")
@@ -267,9 +311,4 @@ def concentration(
             "group spare capacity [units/yr]",
             "strategic dependence",
         )
-    )
-    return Result(
-        "concentration",
-        {"strategic": strategic, "choke points": chokes, "buyers": buyers},
-        fingerprint(net, group=group, analysis="concentration", choke_share=choke_share, strategic_hhi=strategic_hhi),
     )

@@ -10,7 +10,7 @@ from importsub.analysis.balance import pool_allocation
 from importsub.analysis.demand import gross_output, need_units
 from importsub.analysis.localisation import DEFAULT_GROUP
 from importsub.analysis.result import Result, fingerprint
-from importsub.compile.network import FloatArray, Network
+from importsub.compile.network import BoolArray, FloatArray, IntArray, Network
 from importsub.model.errors import AnalysisError
 
 EARTH_RADIUS_KM = 6371.0088
@@ -84,22 +84,83 @@ def matching(
     site_in = np.isin(net.site_country, members)
     sites = pl.Series(net.sites, dtype=pl.String)
     parts = pl.Series(net.parts, dtype=pl.String)
+    heading, category = _part_keys(net)
+    links = _link_frame(net, need_units(net, x))
+    needs = _imported_needs(links, site_in, heading, category)
+    cand_nodes = np.flatnonzero(site_in[net.node_site])
+    # a producer on a capacity pool has only its share of the pool (balance's rule)
+    spare = np.maximum(pool_allocation(net, x) - x, 0.0)
+    cands = _producers(net, cand_nodes, spare, heading, category)
+    allc = _matches(net, needs, cands, pool)
+    ranked = _ranked(net, allc, links, top)
+    kinds = pl.Series(MATCH_KINDS, dtype=pl.String)
+    candidates = ranked.select(
+        pl.col("b"),
+        pl.col("p"),
+        "imported [units/yr]",
+        (100.0 * pl.col("imported share")).alias("imported share [%]"),
+        "rank",
+        pl.col("cs"),
+        pl.col("cp"),
+        pl.col("kind"),
+        "spare capacity [units/yr]",
+        "covers imports",
+        "distance [km]",
+        "current share [%]",
+    )
+    candidates = _label(candidates, net, sites, parts, kinds).sort(
+        ["imported [units/yr]", "buyer", "part", "rank"], descending=[True, False, False, False]
+    )
+    per_part = _per_part(net, needs, allc, cand_nodes, spare)
+    per_part = _label_parts(net, per_part, parts, heading, category)
+    none = (
+        per_part.filter(pl.col("_any") == 0)
+        .select("part", "category", "HS heading", "imported [units/yr]", "imported [RUB/yr]", "buyers")
+        .sort(["imported [RUB/yr]", "part"], descending=[True, False])
+    )
+    per_part = per_part.select(
+        "part",
+        "category",
+        "HS heading",
+        "imported [units/yr]",
+        "imported [RUB/yr]",
+        "buyers",
+        *[f"candidates: {name}" for name in MATCH_KINDS],
+        "same-part spare [units/yr]",
+        "spare / imported [%]",
+    ).sort(["imported [RUB/yr]", "part"], descending=[True, False])
+    return Result(
+        "matching",
+        {"parts": per_part, "no candidate": none, "candidates": candidates},
+        fingerprint(net, group=group, analysis="matching", top=top, pool=pool),
+    )
+
+
+def _part_keys(net: Network) -> tuple[pl.Series, pl.Series]:
+    """Per part: its HS heading (first 4 digits of ``hs_code``, null when fewer) and its category."""
     digits = pl.Series("h", net.part_hs, dtype=pl.String).str.replace_all(r"[^0-9]", "").str.slice(0, 4)
     heading = pl.select(pl.when(digits.str.len_chars() == 4).then(digits).otherwise(None).alias("h")).get_column("h")
     category = pl.Series(net.part_category, dtype=pl.String)
+    return heading, category
 
-    need_g = need_units(net, x)
-    sup_site = net.node_site[net.link_supplier]
-    buyer_site = net.group_site[net.link_group]
-    links = pl.DataFrame(
+
+def _link_frame(net: Network, need_g: FloatArray) -> pl.DataFrame:
+    """Every supply link: buyer site ``b``, part ``p``, supplier site ``s``, ``share``, ``units`` [units/yr]."""
+    return pl.DataFrame(
         {
-            "b": buyer_site,
+            "b": net.group_site[net.link_group],
             "p": net.group_part[net.link_group],
-            "s": sup_site,
+            "s": net.node_site[net.link_supplier],
             "share": net.link_share,
             "units": net.link_share * need_g[net.link_group],
         }
     )
+
+
+def _imported_needs(links: pl.DataFrame, site_in: BoolArray, heading: pl.Series, category: pl.Series) -> pl.DataFrame:
+    """Imported needs (buyer in the group, supplier outside, share > 0), one row per (buyer, part), numbered."""
+    buyer_site = links.get_column("b").to_numpy()
+    sup_site = links.get_column("s").to_numpy()
     imported_links = links.filter(
         pl.Series(site_in[buyer_site]) & ~pl.Series(site_in[sup_site]) & (pl.col("share") > 0)
     ).sort("b", "p", "s")
@@ -113,15 +174,16 @@ def matching(
         .sort("b", "p")
     )
     p_arr = needs.get_column("p").to_numpy()
-    needs = needs.with_columns(
+    return needs.with_columns(
         heading.gather(p_arr).alias("h"),
         category.gather(p_arr).alias("c"),
     ).with_row_index("need")
 
-    node_in = site_in[net.node_site]
-    cand_nodes = np.flatnonzero(node_in)
-    # a producer on a capacity pool has only its share of the pool (balance's rule)
-    spare = np.maximum(pool_allocation(net, x) - x, 0.0)
+
+def _producers(
+    net: Network, cand_nodes: IntArray, spare: FloatArray, heading: pl.Series, category: pl.Series
+) -> pl.DataFrame:
+    """Candidate producer nodes: site ``cs``, part ``cp``, spare capacity [units/yr], HS heading, category."""
     cands = pl.DataFrame(
         {
             "cs": net.node_site[cand_nodes],
@@ -130,7 +192,16 @@ def matching(
         }
     )
     cp = cands.get_column("cp").to_numpy()
-    cands = cands.with_columns(heading.gather(cp).alias("ch"), category.gather(cp).alias("cc"))
+    return cands.with_columns(heading.gather(cp).alias("ch"), category.gather(cp).alias("cc"))
+
+
+def _matches(net: Network, needs: pl.DataFrame, cands: pl.DataFrame, pool: int) -> pl.DataFrame:
+    """Every (imported need, candidate) pair with its best match kind (0 part, 1 HS heading, 2 category).
+
+    Only the ``pool`` producers with the most spare capacity per part, HS
+    heading and category are considered; a BOM parent of the imported part
+    is dropped (it consumes the part, it does not replace it).
+    """
 
     def top_by(key: str) -> pl.DataFrame:
         return (
@@ -165,6 +236,11 @@ def matching(
     if allc.height:
         uses = np.asarray(net.bom[allc.get_column("cp").to_numpy(), allc.get_column("p").to_numpy()]).ravel() > 0
         allc = allc.filter(~pl.Series(uses))
+    return allc
+
+
+def _ranked(net: Network, allc: pl.DataFrame, links: pl.DataFrame, top: int) -> pl.DataFrame:
+    """The ``top`` candidates of every need, ranked (kind, covers imports, distance [km], spare, ids)."""
     b = allc.get_column("b").to_numpy()
     s = allc.get_column("cs").to_numpy()
     dist = haversine_km(net.site_lat[b], net.site_lon[b], net.site_lat[s], net.site_lon[s])
@@ -173,7 +249,7 @@ def matching(
         .group_by("b", "p", "s", maintain_order=True)
         .agg(pl.col("share").sum().alias("current"))
     )
-    ranked = (
+    return (
         allc.with_columns(pl.Series("distance [km]", dist))
         .join(current, left_on=["b", "p", "cs"], right_on=["b", "p", "s"], how="left")
         .with_columns(
@@ -187,26 +263,12 @@ def matching(
         .with_columns(pl.int_range(1, pl.len() + 1).over("need").alias("rank"))
         .filter(pl.col("rank") <= top)
     )
-    kinds = pl.Series(MATCH_KINDS, dtype=pl.String)
-    candidates = ranked.select(
-        pl.col("b"),
-        pl.col("p"),
-        "imported [units/yr]",
-        (100.0 * pl.col("imported share")).alias("imported share [%]"),
-        "rank",
-        pl.col("cs"),
-        pl.col("cp"),
-        pl.col("kind"),
-        "spare capacity [units/yr]",
-        "covers imports",
-        "distance [km]",
-        "current share [%]",
-    )
-    candidates = _label(candidates, net, sites, parts, kinds).sort(
-        ["imported [units/yr]", "buyer", "part", "rank"], descending=[True, False, False, False]
-    )
 
-    # per imported part
+
+def _per_part(
+    net: Network, needs: pl.DataFrame, allc: pl.DataFrame, cand_nodes: IntArray, spare: FloatArray
+) -> pl.DataFrame:
+    """Per imported part ``p``: imported units, buyers, candidates by kind, same-part spare [units/yr]."""
     kind_counts = (
         allc.sort("p", "kind", "cs", "cp")
         .group_by("p", maintain_order=True)
@@ -223,7 +285,7 @@ def matching(
         .group_by("p", maintain_order=True)
         .agg(pl.col("spare").sum().alias("same-part spare [units/yr]"))
     )
-    per_part = (
+    return (
         needs.sort("p", "b")
         .group_by("p", maintain_order=True)
         .agg(pl.col("imported [units/yr]").sum(), pl.col("b").n_unique().alias("buyers"))
@@ -241,34 +303,19 @@ def matching(
             pl.sum_horizontal([pl.col(f"candidates: {name}") for name in MATCH_KINDS]).alias("_any"),
         )
     )
+
+
+def _label_parts(
+    net: Network, per_part: pl.DataFrame, parts: pl.Series, heading: pl.Series, category: pl.Series
+) -> pl.DataFrame:
+    """Add part id, category, HS heading, value [RUB/unit] and imported value [RUB/yr] to the per-part table."""
     p_idx = per_part.get_column("p").to_numpy()
-    per_part = per_part.with_columns(
+    return per_part.with_columns(
         parts.gather(p_idx).alias("part"),
         category.gather(p_idx).alias("category"),
         pl.Series("HS heading", heading.gather(p_idx)),
         pl.Series("value [RUB/unit]", net.part_value[p_idx]),
     ).with_columns((pl.col("imported [units/yr]") * pl.col("value [RUB/unit]")).alias("imported [RUB/yr]"))
-    none = (
-        per_part.filter(pl.col("_any") == 0)
-        .select("part", "category", "HS heading", "imported [units/yr]", "imported [RUB/yr]", "buyers")
-        .sort(["imported [RUB/yr]", "part"], descending=[True, False])
-    )
-    per_part = per_part.select(
-        "part",
-        "category",
-        "HS heading",
-        "imported [units/yr]",
-        "imported [RUB/yr]",
-        "buyers",
-        *[f"candidates: {name}" for name in MATCH_KINDS],
-        "same-part spare [units/yr]",
-        "spare / imported [%]",
-    ).sort(["imported [RUB/yr]", "part"], descending=[True, False])
-    return Result(
-        "matching",
-        {"parts": per_part, "no candidate": none, "candidates": candidates},
-        fingerprint(net, group=group, analysis="matching", top=top, pool=pool),
-    )
 
 
 def _label(df: pl.DataFrame, net: Network, sites: pl.Series, parts: pl.Series, kinds: pl.Series) -> pl.DataFrame:

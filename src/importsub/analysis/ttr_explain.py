@@ -14,6 +14,7 @@ all down is a capacity cut, not a line "at its limit"; a supplier counts as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ import polars as pl
 
 from importsub.analysis.ttr import TTRSolution
 from importsub.analysis.ttr_phased import PhasedSolution, PhasedTTR, period_available
-from importsub.compile.network import FloatArray
+from importsub.compile.network import BoolArray, FloatArray
 from importsub.compile.shock import Shock
 
 SCHEMA = {
@@ -67,141 +68,224 @@ def explain(
     )
 
 
-def _period_rows(
-    model: PhasedTTR, k: int, sol: TTRSolution, base: TTRSolution, a: FloatArray, losing: bool, stock_used: FloatArray
-) -> list[dict[str, Any]]:
-    """Rows of period ``k`` (0-based): input shortages, cut and full capacities, pools, non-qualified links."""
-    one, net = model.one, model.network
-    assert sol.row_dual is not None
-    assert sol.col_dual is not None
-    assert sol.p is not None
-    col_upper = model.col_upper[k * model.C1 : (k + 1) * model.C1]
-    pool_upper = model.row_upper[k * model.R1 : (k + 1) * model.R1][one.row_pool]
-    t0 = float(model.ends[k - 1]) if k else 0.0
-    t1 = float(model.ends[k])
-    weeks = f"weeks {t0:g}–{t1:g}"
-    hit = a < 1.0
-    site_name = net.site_names or net.sites
-    part_name = net.part_names or net.parts
-    pool_name = net.pool_names or tuple(str(i) for i in range(net.pool_capacity.size))
-    n = net.n_nodes
-    eps = 1e-9 * model.margin_scale
-    base_rd = base.row_dual if base.row_dual is not None else np.zeros(one.n_rows)
-    base_cd = base.col_dual if base.col_dual is not None else np.zeros(one.n_cols)
-    tau = (t1 - t0) / 52.0
-    cap_lost = net.capacity * tau * (1 - a) if losing else np.zeros(n)  # capacity taken by the shock [units]
-    pool_use = np.bincount(net.pool[one._pooled], weights=sol.p[one._pooled], minlength=pool_upper.size)
-    pool_full = pool_use >= pool_upper * (1 - 1e-9)
-    in_full_pool = np.zeros(n, dtype=np.bool_)
-    in_full_pool[one._pooled] = pool_full[net.pool[one._pooled]]
-    full = (sol.p >= col_upper[one.col_p] * (1 - 1e-9)) | in_full_pool
+@dataclass(frozen=True, eq=False)
+class _Period:
+    """What every row of one period needs: the model, both solutions, the shock and the readable names."""
 
-    def node_txt(i: int) -> str:
+    model: PhasedTTR
+    sol: TTRSolution
+    a: FloatArray  # node availability in the period [fraction]
+    hit: BoolArray  # nodes the shock reaches in the period
+    losing: bool  # vehicles are lost beyond the baseline in this period
+    t0: float  # [weeks]
+    t1: float  # [weeks]
+    base_rd: FloatArray  # baseline row duals
+    base_cd: FloatArray  # baseline column duals
+    col_upper: FloatArray  # the period's column bounds
+    pool_upper: FloatArray  # the period's pool bounds [units]
+    eps: float  # shadow prices below this are not binding [RUB/unit]
+
+    @property
+    def weeks(self) -> str:
+        return f"weeks {self.t0:g}–{self.t1:g}"
+
+    @property
+    def tau(self) -> float:
+        """Length of the period [years]."""
+        return (self.t1 - self.t0) / 52.0
+
+    def site_name(self, s: int) -> str:
+        net = self.model.network
+        return (net.site_names or net.sites)[s]
+
+    def part_name(self, p: int) -> str:
+        net = self.model.network
+        return (net.part_names or net.parts)[p]
+
+    def pool_name(self, q: int) -> str:
+        net = self.model.network
+        return net.pool_names[q] if net.pool_names else str(q)
+
+    def node_txt(self, i: int) -> str:
+        net = self.model.network
         s = int(net.node_site[i])
-        return f"{site_name[s]} ({net.countries[int(net.site_country[s])]})"
+        return f"{self.site_name(s)} ({net.countries[int(net.site_country[s])]})"
 
-    def row(kind: str, where: str, price: float, short: float, why: str, in_base: bool) -> dict[str, Any]:
+    def row(self, kind: str, where: str, price: float, short: float, why: str, in_base: bool) -> dict[str, Any]:
         return {
             "constraint": kind,
             "where": where,
-            "start [weeks]": t0,
-            "end [weeks]": t1,
+            "start [weeks]": self.t0,
+            "end [weeks]": self.t1,
             "shadow price [RUB/unit]": price,
             "units short [units]": short,
             "why": why,
             "also binding in baseline": in_base,
         }
 
-    out: list[dict[str, Any]] = []
+
+def _period_rows(
+    model: PhasedTTR, k: int, sol: TTRSolution, base: TTRSolution, a: FloatArray, losing: bool, stock_used: FloatArray
+) -> list[dict[str, Any]]:
+    """Rows of period ``k`` (0-based): input shortages, cut and full capacities, pools, non-qualified links."""
+    one = model.one
+    assert sol.row_dual is not None
+    assert sol.col_dual is not None
+    assert sol.p is not None
+    pc = _Period(
+        model=model,
+        sol=sol,
+        a=a,
+        hit=a < 1.0,
+        losing=losing,
+        t0=float(model.ends[k - 1]) if k else 0.0,
+        t1=float(model.ends[k]),
+        base_rd=base.row_dual if base.row_dual is not None else np.zeros(one.n_rows),
+        base_cd=base.col_dual if base.col_dual is not None else np.zeros(one.n_cols),
+        col_upper=model.col_upper[k * model.C1 : (k + 1) * model.C1],
+        pool_upper=model.row_upper[k * model.R1 : (k + 1) * model.R1][one.row_pool],
+        eps=1e-9 * model.margin_scale,
+    )
+    net = model.network
+    cap_lost = net.capacity * pc.tau * (1 - a) if losing else np.zeros(net.n_nodes)  # capacity the shock took [units]
+    return [
+        *_input_rows(pc, stock_used, _at_capacity(pc)),
+        *_capacity_rows(pc, cap_lost),
+        *_pool_rows(pc),
+        *_link_rows(pc),
+    ]
+
+
+def _at_capacity(pc: _Period) -> BoolArray:
+    """Nodes whose production reaches their own capacity or whose pool is full."""
+    net, one, p = pc.model.network, pc.model.one, pc.sol.p
+    assert p is not None
+    pool_use = np.bincount(net.pool[one._pooled], weights=p[one._pooled], minlength=pc.pool_upper.size)
+    pool_full = pool_use >= pc.pool_upper * (1 - 1e-9)
+    in_full_pool = np.zeros(net.n_nodes, dtype=np.bool_)
+    in_full_pool[one._pooled] = pool_full[net.pool[one._pooled]]
+    full: BoolArray = (p >= pc.col_upper[one.col_p] * (1 - 1e-9)) | in_full_pool
+    return full
+
+
+def _suppliers_text(pc: _Period, sup: list[int], full: BoolArray) -> str:
+    """How a group's qualified suppliers stand: all disrupted, or how many disrupted and at capacity."""
+    net, hit = pc.model.network, pc.hit
+    down = [i for i in sup if hit[i]]
+    countries = sorted({net.countries[int(net.node_country[i])] for i in sup})
+    if sup and len(down) == len(sup):
+        return f"all {len(sup)} qualified supplier(s) are disrupted, in {'/'.join(countries)}"
+    if sup:
+        n_full = sum(1 for i in sup if not hit[i] and full[i])
+        return (
+            f"{len(sup)} qualified supplier(s) in {'/'.join(countries)}; "
+            f"{len(down)} disrupted, {n_full} at capacity (own or pool)"
+        )
+    return "no qualified supplier"
+
+
+def _input_rows(pc: _Period, stock_used: FloatArray, full: BoolArray) -> list[dict[str, Any]]:
+    """Binding input groups: the part a buyer is short of, its suppliers, and the units short [units]."""
+    model, net, one, sol = pc.model, pc.model.network, pc.model.one, pc.sol
+    assert sol.row_dual is not None
     g_dual = sol.row_dual[one.row_group]
     supply = np.bincount(net.link_group, weights=sol.f, minlength=g_dual.size) + stock_used
-    required = model.normal_need * tau
-    short_g = np.maximum(required - supply, 0.0) if losing else np.zeros(g_dual.size)
-    for g in (int(v) for v in np.flatnonzero(g_dual < -eps)):
+    required = model.normal_need * pc.tau
+    short_g = np.maximum(required - supply, 0.0) if pc.losing else np.zeros(g_dual.size)
+    out: list[dict[str, Any]] = []
+    for g in (int(v) for v in np.flatnonzero(g_dual < -pc.eps)):
         links = np.flatnonzero(net.link_group == g)
         sup = [int(net.link_supplier[e]) for e in links[net.link_qualified[links]]]
-        down = [i for i in sup if hit[i]]
-        countries = sorted({net.countries[int(net.node_country[i])] for i in sup})
-        if sup and len(down) == len(sup):
-            head = f"all {len(sup)} qualified supplier(s) are disrupted, in {'/'.join(countries)}"
-        elif sup:
-            n_full = sum(1 for i in sup if not hit[i] and full[i])
-            head = (
-                f"{len(sup)} qualified supplier(s) in {'/'.join(countries)}; "
-                f"{len(down)} disrupted, {n_full} at capacity (own or pool)"
-            )
-        else:
-            head = "no qualified supplier"
-        names = ", ".join(node_txt(i) + (" down" if hit[i] else "") for i in sup[:4]) + ("…" if len(sup) > 4 else "")
-        p = int(net.group_part[g])
+        head = _suppliers_text(pc, sup, full)
+        names = ", ".join(pc.node_txt(i) + (" down" if pc.hit[i] else "") for i in sup[:4])
+        names += "…" if len(sup) > 4 else ""
+        part = pc.part_name(int(net.group_part[g]))
         short = float(short_g[g])
         amount = (
-            f"{short:,.0f} units short of {required[g]:,.0f} needed in {weeks}"
+            f"{short:,.0f} units short of {required[g]:,.0f} needed in {pc.weeks}"
             if short > 0
-            else f"no units lost for it in {weeks}"
+            else f"no units lost for it in {pc.weeks}"
         )
         out.append(
-            row(
+            pc.row(
                 "input shortage",
-                f"{part_name[p]} for {site_name[int(net.group_site[g])]}",
+                f"{part} for {pc.site_name(int(net.group_site[g]))}",
                 float(-g_dual[g]),
                 short,
-                f"{part_name[p]}: {head}; {amount} (suppliers: {names})",
-                bool(base_rd[n + g] < -eps),
+                f"{part}: {head}; {amount} (suppliers: {names})",
+                bool(pc.base_rd[net.n_nodes + g] < -pc.eps),
             )
         )
+    return out
+
+
+def _capacity_rows(pc: _Period, cap_lost: FloatArray) -> list[dict[str, Any]]:
+    """Binding production bounds: a capacity the shock cut, or a node at full capacity."""
+    net, one, sol = pc.model.network, pc.model.one, pc.sol
+    assert sol.col_dual is not None
     p_dual = sol.col_dual[one.col_p]
-    for j in (int(v) for v in np.flatnonzero(p_dual < -eps)):
-        what = f"{part_name[int(net.node_part[j])]} at {node_txt(j)}"
-        if hit[j]:
+    out: list[dict[str, Any]] = []
+    for j in (int(v) for v in np.flatnonzero(p_dual < -pc.eps)):
+        what = f"{pc.part_name(int(net.node_part[j]))} at {pc.node_txt(j)}"
+        if pc.hit[j]:
             kind = "capacity cut"
-            why = f"{what}: capacity cut to {100 * a[j]:.0f} % in {weeks} ({cap_lost[j]:,.0f} units of capacity lost)"
+            why = (
+                f"{what}: capacity cut to {100 * pc.a[j]:.0f} % in {pc.weeks} "
+                f"({cap_lost[j]:,.0f} units of capacity lost)"
+            )
         else:
             kind = "at capacity"
-            why = f"{what}: at full capacity ({col_upper[one.col_p][j]:,.0f} units in {weeks})"
-        out.append(row(kind, net.node_label(j), float(-p_dual[j]), float(cap_lost[j]), why, bool(base_cd[j] < -eps)))
+            why = f"{what}: at full capacity ({pc.col_upper[one.col_p][j]:,.0f} units in {pc.weeks})"
+        in_base = bool(pc.base_cd[j] < -pc.eps)
+        out.append(pc.row(kind, net.node_label(j), float(-p_dual[j]), float(cap_lost[j]), why, in_base))
+    return out
+
+
+def _pool_rows(pc: _Period) -> list[dict[str, Any]]:
+    """Binding capacity pools: a flexible line with all its parts down (a cut), or one at its limit."""
+    net, one, sol, tau = pc.model.network, pc.model.one, pc.sol, pc.tau
+    assert sol.row_dual is not None
     k_dual = sol.row_dual[one.row_pool]
-    for q in (int(v) for v in np.flatnonzero(k_dual < -eps)):
-        site = site_name[int(net.pool_site[q])]
+    out: list[dict[str, Any]] = []
+    for q in (int(v) for v in np.flatnonzero(k_dual < -pc.eps)):
+        site = pc.site_name(int(net.pool_site[q]))
+        name = pc.pool_name(q)
         members = np.flatnonzero(net.pool == q)
-        where = f"{site} pool {pool_name[q]}"
-        if pool_upper[q] <= 0:
-            pool_lost = float(net.pool_capacity[q] * tau) if losing else 0.0
-            out.append(
-                row(
-                    "capacity cut",
-                    where,
-                    float(-k_dual[q]),
-                    pool_lost,
-                    f"flexible line {pool_name[q]} at {site}: all its parts down in {weeks} "
-                    f"({float(net.pool_capacity[q] * tau):,.0f} units of capacity lost)",
-                    bool(base_rd[one.row_pool][q] < -eps),
-                )
+        where = f"{site} pool {name}"
+        in_base = bool(pc.base_rd[one.row_pool][q] < -pc.eps)
+        if pc.pool_upper[q] <= 0:
+            pool_lost = float(net.pool_capacity[q] * tau) if pc.losing else 0.0
+            why = (
+                f"flexible line {name} at {site}: all its parts down in {pc.weeks} "
+                f"({float(net.pool_capacity[q] * tau):,.0f} units of capacity lost)"
             )
+            out.append(pc.row("capacity cut", where, float(-k_dual[q]), pool_lost, why, in_base))
             continue
-        out.append(
-            row(
-                "capacity pool",
-                where,
-                float(-k_dual[q]),
-                0.0,
-                f"flexible line {pool_name[q]} at {site} at its limit ({pool_upper[q]:,.0f} units in {weeks}, "
-                f"shared by {members.size} part(s))",
-                bool(base_rd[one.row_pool][q] < -eps),
-            )
+        why = (
+            f"flexible line {name} at {site} at its limit ({pc.pool_upper[q]:,.0f} units in {pc.weeks}, "
+            f"shared by {members.size} part(s))"
         )
+        out.append(pc.row("capacity pool", where, float(-k_dual[q]), 0.0, why, in_base))
+    return out
+
+
+def _link_rows(pc: _Period) -> list[dict[str, Any]]:
+    """Binding share bounds of links that are not qualified to deliver more than their share."""
+    net, one, sol = pc.model.network, pc.model.one, pc.sol
+    assert sol.col_dual is not None
     f_dual = sol.col_dual[one.col_f]
-    for e in (int(v) for v in np.flatnonzero((f_dual < -eps) & ~net.link_qualified)):
+    out: list[dict[str, Any]] = []
+    for e in (int(v) for v in np.flatnonzero((f_dual < -pc.eps) & ~net.link_qualified)):
         i, grp = int(net.link_supplier[e]), int(net.link_group[e])
         out.append(
-            row(
+            pc.row(
                 "link not qualified",
-                f"{net.node_label(i)} → {site_name[int(net.group_site[grp])]}",
+                f"{net.node_label(i)} → {pc.site_name(int(net.group_site[grp]))}",
                 float(-f_dual[e]),
                 0.0,
-                f"{node_txt(i)} is not qualified to deliver more than its share "
-                f"({net.link_share[e]:.0%}) of {part_name[int(net.group_part[grp])]}",
-                bool(base_cd[n + e] < -eps),
+                f"{pc.node_txt(i)} is not qualified to deliver more than its share "
+                f"({net.link_share[e]:.0%}) of {pc.part_name(int(net.group_part[grp]))}",
+                bool(pc.base_cd[net.n_nodes + e] < -pc.eps),
             )
         )
     return out

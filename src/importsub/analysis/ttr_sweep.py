@@ -4,7 +4,7 @@ Sweep and screening
 -------------------
 :func:`sweep` disrupts every node (or site, or country) in turn for its own
 time to recover.  It first runs the no-re-routing propagation of
-:mod:`importsub.analysis.montecarlo` from the baseline LP plan of each
+:mod:`importsub.analysis.propagation` from the baseline LP plan of each
 window: that propagated plan is feasible in the TTR model, so its extra loss
 is an upper bound on PI, and a target whose bound is within the zero
 tolerance has PI = 0 *exactly as the LP would report it* — it needs no LP.
@@ -23,12 +23,12 @@ import numpy as np
 import polars as pl
 
 from importsub.analysis.demand import node_frame
-from importsub.analysis.montecarlo import Plan, Propagator
+from importsub.analysis.propagation import Plan, Propagator
 from importsub.analysis.result import Result, fingerprint
 from importsub.analysis.ttr import DEFAULT_HORIZON, TTRModel
 from importsub.analysis.ttr_phased import PhasedTTR, period_available, period_ends, shared_phased
 from importsub.analysis.ttr_tts import _tts_targets
-from importsub.compile.network import FloatArray, IntArray, Network
+from importsub.compile.network import BoolArray, FloatArray, IntArray, Network
 from importsub.compile.shock import Shock
 from importsub.model.errors import AnalysisError
 
@@ -183,113 +183,27 @@ def sweep(
         ``summary`` (targets, zero-impact share [%], settled by screening [%],
         LP solves, largest PI).
     """
-    from importsub.distributed import map_chunks
-
     net = network
     targets = sweep_targets(net, by, weeks)
     T = len(targets)
     windows = sorted({tg.window for tg in targets if tg.window > 0})
     # a fresh model: the baselines (cold, then warm through the sorted windows) do not depend on earlier calls
     model = TTRModel(net)
-    payload: dict[tuple[float, ...], tuple[float, Any]] = {}
-    plans: dict[float, Plan] = {}
-    for i, t in enumerate(windows):
-        model.set_shock(None, t)
-        sol = model.solve()
-        payload[(t,)] = (sol.lost_margin, model.basis())  # one period: the phased model is this one
-        plans[t] = Plan.from_flows(net, t, sol.p, sol.f, sol.y_nodes, sol.lost_margin)  # type: ignore[arg-type]
-        if progress:
-            progress("baselines", i + 1, len(windows))
-    pi = np.zeros(T)
+    payload, plans = _baselines(net, model, windows, progress)
     bound = np.full(T, np.nan)
-    settled = np.zeros(T, dtype=np.bool_)
-    for k, tg in enumerate(targets):
-        if tg.window <= 0 or severity <= 0:
-            settled[k] = True
-            bound[k] = 0.0
+    settled = np.array([tg.window <= 0 or severity <= 0 for tg in targets], dtype=np.bool_)
+    bound[settled] = 0.0
     if screen:
-        todo = [k for k in range(T) if not settled[k]]
-        done = 0
-        for t in windows:
-            ks = [k for k in todo if targets[k].window == t]
-            if not ks:
-                continue
-            tol = model.zero_tolerance(t)
-            ub = _screen(net, targets, ks, t, plans[t], severity)
-            for c, k in enumerate(ks):
-                bound[k] = float(ub[c])
-                settled[k] = bool(ub[c] <= tol)
-            done += len(ks)
-            if progress:
-                progress("screening", done, len(todo))
-    # baselines of the period structures with more than one period (a fresh model each: order independent)
-    structures = sorted(
-        {
-            tuple(period_ends(target_shock(net, targets[k], severity), targets[k].window).tolist())
-            for k in range(T)
-            if not settled[k]
-        }
-        - set(payload)
-    )
-    for ends in structures:
-        pm = PhasedTTR(net, len(ends), backlog)
-        pm.set_shock(None, ends[-1], np.array(ends))
-        payload[ends] = (pm.solve(values=False).lost_margin, pm.basis())
+        _screen_windows(net, model, targets, windows, plans, severity, bound, settled, progress)
+    payload.update(_phased_baselines(net, targets, settled, severity, backlog, set(payload)))
     lp_targets = [k for k in range(T) if not settled[k]]
-    items = [(k, targets[k].nodes, targets[k].weeks, targets[k].window) for k in lp_targets]
-    tasks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-    res = map_chunks(
-        _solve_targets,
-        tasks,
-        shared=(net, payload),
-        extra=(severity, backlog),
-        scheduler=scheduler,
-        workers=workers,
-        progress=(lambda d, n: progress("LP re-solves", d, n)) if progress else None,
-    )
-    for part in res:
-        for k, v in part:
-            pi[k] = v
+    fanout = _Fanout(scheduler, workers, progress)
+    pi = _lp_impacts(net, targets, lp_targets, payload, severity, backlog, chunk, fanout)
     top = float(pi.max()) if T else 0.0
     rei = pi / top if top > 0 else np.zeros(T)
-    first = np.array([int(tg.nodes[0]) for tg in targets], dtype=np.int64)
-    labels = node_frame(net)[first.tolist()]
-    cols: dict[str, Any] = {"target": [tg.label for tg in targets]}
-    if by == "node":
-        frame = labels.select("node", "site", "site name", "country", "part", "part name")
-    elif by == "site":
-        frame = labels.select("site", "site name", "organization", "country")
-    else:
-        frame = labels.select("country")
-    frame = (
-        pl.DataFrame(cols)
-        .hstack(frame if by != "country" else pl.DataFrame())
-        .with_columns(
-            pl.Series("nodes", [int(tg.nodes.size) for tg in targets]),
-            pl.Series("window [weeks]", [tg.window for tg in targets]),
-            pl.Series("performance impact [RUB]", pi),
-            pl.Series("risk exposure index", rei),
-            pl.Series("settled by", np.where(settled, "screening", "LP").tolist()),
-            pl.Series("propagation bound [RUB]", bound),
-        )
-    )
+    frame = _target_frame(net, targets, by, pi, rei, settled, bound)
     if with_tts:
-        tts_items = [(k, targets[k].nodes) for k in range(T)]
-        tts_tasks = [tts_items[i : i + 16] for i in range(0, T, 16)]
-        tres = map_chunks(
-            _tts_targets,
-            tts_tasks,
-            shared=(net,),
-            extra=(severity, horizon, 1e-3),
-            scheduler=scheduler,
-            workers=workers,
-            progress=(lambda d, n: progress("TTS", d, n)) if progress else None,
-        )
-        tv = np.zeros(T)
-        for part in tres:
-            for k, v in part:
-                tv[k] = v
-        frame = frame.with_columns(pl.Series("TTS [weeks]", tv))
+        frame = frame.with_columns(pl.Series("TTS [weeks]", _tts(net, targets, severity, horizon, fanout)))
     frame = frame.with_row_index("_i").sort(["performance impact [RUB]", "_i"], descending=[True, False]).drop("_i")
     frame = frame.with_row_index("rank", offset=1)
     summary = pl.DataFrame(
@@ -305,3 +219,188 @@ def sweep(
     )
     fp = fingerprint(net, analysis="sweep", by=by, weeks=weeks, severity=severity, screen=screen, backlog=backlog)
     return Result("sweep", {"targets": frame, "summary": summary}, fp)
+
+
+SweepProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class _Fanout:
+    """Where a sweep's LP work runs (see :func:`importsub.distributed.map_chunks`) and whom it tells."""
+
+    scheduler: str | None
+    workers: int | None
+    progress: SweepProgress | None
+
+    def tick(self, stage: str) -> Callable[[int, int], None] | None:
+        """A ``(done, total)`` callback reporting ``stage``, or None without progress."""
+        report = self.progress
+        return (lambda d, n: report(stage, d, n)) if report else None
+
+
+def _baselines(
+    net: Network, model: TTRModel, windows: list[float], progress: SweepProgress | None
+) -> tuple[dict[tuple[float, ...], tuple[float, Any]], dict[float, Plan]]:
+    """The undisrupted optimum of every window, in increasing order: (lost margin [RUB], basis) and its plan.
+
+    Keys of the first dict are period structures (tuples of period ends
+    [weeks]); a one-period structure ``(t,)`` is the window itself.
+    """
+    payload: dict[tuple[float, ...], tuple[float, Any]] = {}
+    plans: dict[float, Plan] = {}
+    for i, t in enumerate(windows):
+        model.set_shock(None, t)
+        sol = model.solve()
+        payload[(t,)] = (sol.lost_margin, model.basis())  # one period: the phased model is this one
+        plans[t] = Plan.from_flows(net, t, sol.p, sol.f, sol.y_nodes, sol.lost_margin)  # type: ignore[arg-type]
+        if progress:
+            progress("baselines", i + 1, len(windows))
+    return payload, plans
+
+
+def _screen_windows(
+    net: Network,
+    model: TTRModel,
+    targets: list[Target],
+    windows: list[float],
+    plans: dict[float, Plan],
+    severity: float,
+    bound: FloatArray,
+    settled: BoolArray,
+    progress: SweepProgress | None,
+) -> None:
+    """Propagation bound [RUB] of every unsettled target, window by window, in place.
+
+    A target whose bound is within the window's zero tolerance is settled
+    (PI = 0 without an LP).
+    """
+    todo = [k for k in range(len(targets)) if not settled[k]]
+    done = 0
+    for t in windows:
+        ks = [k for k in todo if targets[k].window == t]
+        if not ks:
+            continue
+        tol = model.zero_tolerance(t)
+        ub = _screen(net, targets, ks, t, plans[t], severity)
+        for c, k in enumerate(ks):
+            bound[k] = float(ub[c])
+            settled[k] = bool(ub[c] <= tol)
+        done += len(ks)
+        if progress:
+            progress("screening", done, len(todo))
+
+
+def _phased_baselines(
+    net: Network,
+    targets: list[Target],
+    settled: BoolArray,
+    severity: float,
+    backlog: float,
+    known: set[tuple[float, ...]],
+) -> dict[tuple[float, ...], tuple[float, Any]]:
+    """(lost margin [RUB], basis) of the undisrupted phased model of every period structure not in ``known``.
+
+    Only the unsettled targets' structures; a fresh model each, so results
+    do not depend on order.
+    """
+    structures = sorted(
+        {
+            tuple(period_ends(target_shock(net, targets[k], severity), targets[k].window).tolist())
+            for k in range(len(targets))
+            if not settled[k]
+        }
+        - known
+    )
+    out: dict[tuple[float, ...], tuple[float, Any]] = {}
+    for ends in structures:
+        pm = PhasedTTR(net, len(ends), backlog)
+        pm.set_shock(None, ends[-1], np.array(ends))
+        out[ends] = (pm.solve(values=False).lost_margin, pm.basis())
+    return out
+
+
+def _lp_impacts(
+    net: Network,
+    targets: list[Target],
+    lp_targets: list[int],
+    payload: dict[tuple[float, ...], tuple[float, Any]],
+    severity: float,
+    backlog: float,
+    chunk: int,
+    fanout: _Fanout,
+) -> FloatArray:
+    """PI [RUB] of every target (0 where not in ``lp_targets``), by LP re-solves in tasks of ``chunk`` targets."""
+    from importsub.distributed import map_chunks
+
+    items = [(k, targets[k].nodes, targets[k].weeks, targets[k].window) for k in lp_targets]
+    tasks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    res = map_chunks(
+        _solve_targets,
+        tasks,
+        shared=(net, payload),
+        extra=(severity, backlog),
+        scheduler=fanout.scheduler,
+        workers=fanout.workers,
+        progress=fanout.tick("LP re-solves"),
+    )
+    pi = np.zeros(len(targets))
+    for part in res:
+        for k, v in part:
+            pi[k] = v
+    return pi
+
+
+def _tts(net: Network, targets: list[Target], severity: float, horizon: float, fanout: _Fanout) -> FloatArray:
+    """TTS [weeks] of every target (one LP curve each), in tasks of 16 targets."""
+    from importsub.distributed import map_chunks
+
+    T = len(targets)
+    tts_items = [(k, targets[k].nodes) for k in range(T)]
+    tts_tasks = [tts_items[i : i + 16] for i in range(0, T, 16)]
+    tres = map_chunks(
+        _tts_targets,
+        tts_tasks,
+        shared=(net,),
+        extra=(severity, horizon, 1e-3),
+        scheduler=fanout.scheduler,
+        workers=fanout.workers,
+        progress=fanout.tick("TTS"),
+    )
+    tv = np.zeros(T)
+    for part in tres:
+        for k, v in part:
+            tv[k] = v
+    return tv
+
+
+def _target_frame(
+    net: Network,
+    targets: list[Target],
+    by: str,
+    pi: FloatArray,
+    rei: FloatArray,
+    settled: BoolArray,
+    bound: FloatArray,
+) -> pl.DataFrame:
+    """The ``targets`` table before ranking: labels of the target's first node, nodes, window, PI, REI, bound."""
+    first = np.array([int(tg.nodes[0]) for tg in targets], dtype=np.int64)
+    labels = node_frame(net)[first.tolist()]
+    cols: dict[str, Any] = {"target": [tg.label for tg in targets]}
+    if by == "node":
+        frame = labels.select("node", "site", "site name", "country", "part", "part name")
+    elif by == "site":
+        frame = labels.select("site", "site name", "organization", "country")
+    else:
+        frame = labels.select("country")
+    return (
+        pl.DataFrame(cols)
+        .hstack(frame if by != "country" else pl.DataFrame())
+        .with_columns(
+            pl.Series("nodes", [int(tg.nodes.size) for tg in targets]),
+            pl.Series("window [weeks]", [tg.window for tg in targets]),
+            pl.Series("performance impact [RUB]", pi),
+            pl.Series("risk exposure index", rei),
+            pl.Series("settled by", np.where(settled, "screening", "LP").tolist()),
+            pl.Series("propagation bound [RUB]", bound),
+        )
+    )
