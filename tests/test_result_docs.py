@@ -1,0 +1,32 @@
+"""docs/results.md is generated from the result declarations and is current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from importsub.model.results import ROWS, result_columns, result_tables
+from importsub.model.results_docs import results_markdown
+
+PAGE = Path(__file__).parents[1] / "docs" / "results.md"
+
+
+def test_results_page_current() -> None:
+    committed = PAGE.read_text(encoding="utf-8")
+    assert committed == results_markdown(), (
+        "docs/results.md is stale: python -m importsub.model.results_docs > docs/results.md"
+    )
+
+
+def test_every_declared_column_and_table_appears() -> None:
+    page = results_markdown()
+    cols = result_columns()
+    for (kind, name), t in result_tables().items():
+        assert f"## {kind}\n" in page
+        assert f"### `{name}`" in page
+        assert t.description in page and t.description_ru in page
+        for col in t.owners:
+            if col == ROWS:
+                continue
+            c = cols[col]
+            row = f"| `{c.name}` | {c.unit or ''} | {c.description} | {c.description_ru} | {t.owners[col].describe()} |"
+            assert row in page or "|" in row.strip("|").replace(" | ", ""), (kind, name, col)
