@@ -50,9 +50,7 @@ def results_markdown() -> str:
     by_kind: dict[str, list[ResultTable]] = {}
     for (kind, _), t in result_tables().items():
         by_kind.setdefault(kind, []).append(t)
-    sections = [
-        f"## {kind}\n\n" + "\n\n".join(_table_md(t) for t in tables) for kind, tables in by_kind.items()
-    ]
+    sections = [f"## {kind}\n\n" + "\n\n".join(_table_md(t) for t in tables) for kind, tables in by_kind.items()]
     return "\n".join(head) + "\n" + "\n\n".join(sections) + "\n"
 
 
