@@ -174,7 +174,7 @@ def _python_sigint() -> Iterator[None]:
 
 
 def _commit_whole(cur: Any) -> None:
-    """COMMIT with Ctrl-C held back until it returns.
+    """COMMIT with Ctrl-C ignored until it returns.
 
     A version that is committed has landed, and the command reports it as
     written. Only an interrupt that comes before the commit rolls the version
@@ -183,8 +183,7 @@ def _commit_whole(cur: Any) -> None:
     if not _on_main_thread():
         cur.execute("COMMIT")
         return
-    held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         cur.execute("COMMIT")
     finally:

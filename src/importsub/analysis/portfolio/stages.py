@@ -18,9 +18,10 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from importsub.analysis.portfolio.algebra import _base_A, _solve_x, _upstream, _vehicle_demand
+from importsub.analysis.portfolio.algebra import _upstream, _vehicle_demand
 from importsub.analysis.portfolio.assembly import _Builder
 from importsub.analysis.portfolio.choices import Option
+from importsub.compile.matrices import gross_output, input_matrix_of
 from importsub.compile.network import FloatArray, IntArray, Network
 from importsub.compile.shock import Shock
 from importsub.model.dataset import Dataset
@@ -187,11 +188,11 @@ def xblock(b: _Builder, blocks: dict[str, _XBlock], net: Network, key: str, d: F
         return blocks[key]
     need, delta, sigma0, group_affected = ch.need, ch.delta, ch.sigma0, ch.group_affected
     n = net.n_nodes
-    x0 = _solve_x(net, sigma0, d)
+    x0 = gross_output(net, d, share=sigma0)
     need0 = np.asarray(need @ x0, dtype=np.float64)
     # upper bound of x: largest shares (σ⁰ + every positive change)
     smax = sigma0 + np.clip(delta, 0.0, None).sum(axis=0)
-    xmax = _solve_x(net, smax, d)
+    xmax = gross_output(net, d, share=smax)
     U = np.asarray(need @ xmax, dtype=np.float64) * (1 + 1e-9) + 1e-9
     col_x = b.cols(n, 0.0, np.inf, 0.0, scale=xmax)
     pairs = [
@@ -203,7 +204,7 @@ def xblock(b: _Builder, blocks: dict[str, _XBlock], net: Network, key: str, d: F
     col_z = b.cols(len(pairs), 0.0, np.inf, 0.0, scale=np.array([U[g] for _, g in pairs]))
     # rows: x_i − Σ_{e from i} σ⁰_e (need x)_{g(e)} − Σ_{(o,g)} D[i,(o,g)] z_{o,g} − (const pairs) y = d_i
     r0 = b.rows(n, d, d)
-    A0 = _base_A(net, sigma0, need)
+    A0 = input_matrix_of(net, sigma0).tocoo()  # A⁰ = S(σ⁰) · need
     b.coeffs(r0 + np.arange(n), col_x + np.arange(n), 1.0)
     b.coeffs(r0 + A0.row, col_x + A0.col, -A0.data)
     for o in range(delta.shape[0]):
@@ -383,7 +384,7 @@ def _non_qualified_rows(
     delta, sigma0, need_csr, group_affected = ch.delta, ch.sigma0, ch.need, ch.group_affected
     d_s = snet.demand
     varying = [int(e) for e in nq if group_affected[snet.link_group[e]] or np.any(delta[:, e] != 0)]
-    need0 = np.asarray(need_csr @ _solve_x(snet, sigma0, d_s), dtype=np.float64)
+    need0 = np.asarray(need_csr @ gross_output(snet, d_s, share=sigma0), dtype=np.float64)
     cutb = np.full(net.n_links, np.inf)
     if shock.hit_links.size:
         la = shock.link_available(t)
