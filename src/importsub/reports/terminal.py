@@ -10,7 +10,7 @@ CSV/JSON/XLSX.  Per table:
   ``bn`` when the column's largest value is that large, the scale moved
   into the header (``lost margin [bn RUB]``) and three significant digits
   of the largest value (``43.8``); counts (``units``, ``units/yr``, whole
-  numbers) without decimals; percentages with two decimals; other figures
+  numbers) without decimals; percentages and fractions with two decimals; other figures
   with three significant digits of the column's largest value.  No float
   noise (``29150.000000000004`` is ``29,150``); a non-zero value too small
   for the column's decimals is ``<0.1``, not ``0.0``.
@@ -91,8 +91,9 @@ def _number(v: Any, decimals: int, factor: float = 1.0, separators: bool = True)
     return text
 
 
-def column_view(name: str, series: pl.Series) -> ColumnView:
-    """The header and the cell format of one column (see the module docstring).
+def column_view(name: str, series: pl.Series, top: float | None = None) -> ColumnView:
+    """The header and the cell format of one column (see the module docstring); ``top``, when given, is the
+    largest value the scale and decimals follow (the largest of every column with the same unit in a table).
 
     Examples
     --------
@@ -110,7 +111,7 @@ def column_view(name: str, series: pl.Series) -> ColumnView:
         return ColumnView(name, name, False, _text)
     label, unit = split_unit(name)
     values = _finite(series.to_list())
-    top = max((abs(v) for v in values), default=0.0)
+    top = max((abs(v) for v in values), default=0.0) if top is None else top
     if dtype.is_integer():
         sep = top >= 10000  # years, ranks and small counts read without separators
         return ColumnView(name, name, True, lambda v: _number(v, 0, separators=sep))
@@ -127,7 +128,7 @@ def column_view(name: str, series: pl.Series) -> ColumnView:
         decimals = max(0, 3 - _digits(scaled))
     elif count or _whole(values):
         decimals = 0
-    elif unit in ("%", "pp") or (unit or "").startswith("% "):
+    elif unit in ("%", "pp", "fraction", "0-1", "probability") or (unit or "").startswith("% "):
         decimals = 2
     else:
         decimals = min(3, max(0, 3 - _digits(scaled)))
@@ -206,7 +207,7 @@ def table_width(widths: Sequence[int]) -> int:
 
 def layout(df: pl.DataFrame, columns: list[str], width: int, *, fit: bool = True) -> Layout:
     """Format ``columns`` of ``df`` and choose widths so the table is at most ``width`` wide (``fit``)."""
-    views = [column_view(c, df[c]) for c in columns]
+    views = [column_view(c, df[c], top) for c, top in zip(columns, _unit_tops(df, columns), strict=True)]
     cells = [[v.fmt(x) for x in df[v.name].to_list()] for v in views]
     numeric = [v.numeric for v in views]
     heads = [v.header for v in views]
@@ -230,6 +231,17 @@ def layout(df: pl.DataFrame, columns: list[str], width: int, *, fit: bool = True
     ]
     headers = [_header_lines(h, w) for h, w in zip(heads, widths, strict=True)]
     return Layout(headers, [list(r) for r in rows], numeric, widths, left_out)
+
+
+def _unit_tops(df: pl.DataFrame, columns: list[str]) -> list[float | None]:
+    """Per column, the largest value of all float columns with its unit (money and counts: one scale and
+    one number of decimals for ``capex``, ``committed`` and ``spent`` side by side); None for the others."""
+    tops: dict[str, float] = {}
+    for c in columns:
+        unit = split_unit(c)[1]
+        if unit is not None and df.schema[c].is_float() and (unit.startswith("RUB") or unit in COUNT_UNITS):
+            tops[unit] = max(tops.get(unit, 0.0), *(abs(v) for v in _finite(df[c].to_list())), 0.0)
+    return [tops.get(split_unit(c)[1] or "") if df.schema[c].is_float() else None for c in columns]
 
 
 def _narrow(widths: list[int], floor: list[int], width: int) -> None:
