@@ -232,7 +232,7 @@ def test_one_format_per_column(values: list[float]) -> None:
         plain = [c for c in cells if not c.startswith(("<", ">"))]
         decimals = {len(c.partition(".")[2]) for c in plain}
         assert len(decimals) <= 1, (unit, cells)
-        if unit == "units/yr" and v.header == "x [units/yr]":  # not scaled to mn or bn
+        if unit == "units/yr":  # counts: whole numbers, never scaled
             assert decimals <= {0}
 
 

@@ -10,7 +10,8 @@ CSV/JSON/XLSX.  Per table:
   ``bn`` when the column's largest value is that large, the scale moved
   into the header (``lost margin [bn RUB]``) and three significant digits
   of the largest value (``43.8``); counts (``units``, ``units/yr``, whole
-  numbers) without decimals; percentages and fractions with two decimals; other figures
+  numbers) without decimals and never scaled (a column of vehicles beside
+  one of fasteners would show the vehicles as ``<0.1 mn``); percentages and fractions with two decimals; other figures
   with three significant digits of the column's largest value.  No float
   noise (``29150.000000000004`` is ``29,150``); a non-zero value too small
   for the column's decimals is ``<0.1``, not ``0.0``.
@@ -39,9 +40,6 @@ COUNT_UNITS = frozenset({"units", "units/yr", "vehicles", "records", "days"})
 
 SCALES = ((1e9, "bn"), (1e6, "mn"))
 """Money is shown in these units when a column's largest value reaches them."""
-
-COUNT_SCALE_FROM = 1e7
-"""Counts are shown in ``mn`` from this size (below, whole numbers with separators: ``2,500,000``)."""
 
 MIN_TEXT = 8
 """Shortest a shortened text cell gets [characters]."""
@@ -119,7 +117,7 @@ def column_view(name: str, series: pl.Series, top: float | None = None) -> Colum
     count = unit in COUNT_UNITS
     factor, prefix = 1.0, ""
     for size, word in SCALES:
-        if (money and top >= size) or (count and top >= max(size, COUNT_SCALE_FROM)):
+        if money and top >= size:
             factor, prefix = size, word
             break
     header = f"{label} [{prefix} {unit}]" if prefix else name
