@@ -32,6 +32,7 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
+from rich.cells import cell_len, set_cell_size
 
 from importsub.model.results import result_tables, split_unit
 
@@ -144,8 +145,14 @@ def _text(v: Any) -> str:
 
 
 def shorten(text: str, width: int) -> str:
-    """``text`` in at most ``width`` characters, an ellipsis marking the cut (text with spaces only)."""
-    return text if len(text) <= width else text[: max(1, width - 1)].rstrip() + ELLIPSIS
+    """``text`` in at most ``width`` terminal cells, an ellipsis marking the cut (text with spaces only).
+
+    Examples
+    --------
+    >>> shorten("Haval Motor Rus", 9), shorten("Руденск", 9)
+    ('Haval Mo…', 'Руденск')
+    """
+    return text if cell_len(text) <= width else set_cell_size(text, max(1, width - 1)).rstrip() + ELLIPSIS
 
 
 def _fixed(cell: str, numeric: bool) -> bool:
@@ -195,7 +202,7 @@ def _header_lines(header: str, width: int) -> str:
 
 
 def _min_header(header: str) -> int:
-    return max((len(w) for w in re.findall(r"\[[^\]]*\]|\S+", header)), default=1)
+    return max((cell_len(w) for w in re.findall(r"\[[^\]]*\]|\S+", header)), default=1)
 
 
 def table_width(widths: Sequence[int]) -> int:
@@ -209,13 +216,13 @@ def layout(df: pl.DataFrame, columns: list[str], width: int, *, fit: bool = True
     cells = [[v.fmt(x) for x in df[v.name].to_list()] for v in views]
     numeric = [v.numeric for v in views]
     heads = [v.header for v in views]
-    body = [max((len(c) for c in cs), default=0) for cs in cells]
+    body = [max((cell_len(c) for c in cs), default=0) for cs in cells]
     # narrowest a column may get: its longest number or id, its longest header word, MIN_TEXT for free text
     floor = [
-        max(max((len(c) for c in cs if _fixed(c, n)), default=0), _min_header(h), min(b, MIN_TEXT))
+        max(max((cell_len(c) for c in cs if _fixed(c, n)), default=0), _min_header(h), min(b, MIN_TEXT))
         for cs, n, h, b in zip(cells, numeric, heads, body, strict=True)
     ]
-    widths = [max(b, min(len(h), max(b, 12)), f) for b, h, f in zip(body, heads, floor, strict=True)]
+    widths = [max(b, min(cell_len(h), max(b, 12)), f) for b, h, f in zip(body, heads, floor, strict=True)]
     if fit:
         _narrow(widths, floor, width)
     left_out: list[str] = []
