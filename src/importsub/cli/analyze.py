@@ -19,6 +19,7 @@ from importsub.cli.common import (
     ScenarioOption,
     TableOption,
     VersionOption,
+    WideOption,
     command_group,
     emit_result,
     open_store,
@@ -65,11 +66,12 @@ def _run(
     fmt: str,
     out: object,
     tables: list[str] | None,
+    wide: bool = False,
 ) -> None:
     net = load_network(db, dataset, version, scenario, year)
     with status("analysing"):
         result = analysis(net)
-    emit_result(result, fmt, out, tables, SUMMARY_TABLES.get(result.name))  # type: ignore[arg-type]
+    emit_result(result, fmt, out, tables, SUMMARY_TABLES.get(result.name), wide=wide)  # type: ignore[arg-type]
 
 
 analyze = command_group(
@@ -89,6 +91,7 @@ def localisation(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
     top: Annotated[int, typer.Option(help="Entry points listed (0 = all).")] = 20,
     paths: Annotated[int, typer.Option(help="Vehicles whose import path is explained (0 = all).")] = 20,
 ) -> None:
@@ -105,6 +108,7 @@ def localisation(
         fmt,
         out,
         table,
+        wide,
     )
 
 
@@ -119,6 +123,7 @@ def concentration(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
     choke_share: Annotated[
         float, typer.Option(help="Choke point: one outside site above this share of the group's need.")
     ] = 0.3,
@@ -139,6 +144,7 @@ def concentration(
         fmt,
         out,
         table,
+        wide,
     )
 
 
@@ -153,6 +159,7 @@ def balance(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
     all_years: Annotated[bool, typer.Option("--all-years", help="Every year with demand, not one year.")] = False,
 ) -> None:
     """Derived demand in the group vs its capacity (existing + projects' ramp-up): self-sufficiency, gap, surplus."""
@@ -166,9 +173,9 @@ def balance(
             ds = open_store(db).read_dataset(dataset, version)
         with status("compiling and balancing every year"):
             result = balance_years(ds, None, group, scenario=scenario)
-        emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
+        emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide)
         return
-    _run(lambda net: run(net, group), db, dataset, version, scenario, year, fmt, out, table)
+    _run(lambda net: run(net, group), db, dataset, version, scenario, year, fmt, out, table, wide)
 
 
 @analyze.command()
@@ -182,9 +189,10 @@ def matching(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
     top: Annotated[int, typer.Option(help="Candidates listed per imported need.")] = 5,
 ) -> None:
     """Domestic producers that could replace each import (same part, HS heading or category), ranked."""
     from importsub.analysis.matching import matching as run
 
-    _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table)
+    _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table, wide)

@@ -58,6 +58,15 @@ TableOption = Annotated[
     ),
 ]
 
+WideOption = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help="Terminal: every column of each table, as wide as it needs (default: the key columns, fitted to the "
+        "terminal; csv/json/xlsx always have every column at full precision).",
+    ),
+]
+
 DEFAULT_DATASET = "by-ru-auto"
 
 
@@ -68,10 +77,17 @@ def command_group(**settings: Any) -> typer.Typer:
 
 
 def emit_result(
-    result: Any, fmt: str, out_path: Path | None, tables: list[str] | None, summary: Sequence[str] | None = None
+    result: Any,
+    fmt: str,
+    out_path: Path | None,
+    tables: list[str] | None,
+    summary: Sequence[str] | None = None,
+    *,
+    wide: bool = False,
 ) -> None:
     """Write an analysis ``Result``: only ``tables`` if given (unknown names are an error), else in
-    the terminal only its ``summary`` tables (the long ones go to csv/json/xlsx)."""
+    the terminal only its ``summary`` tables (the long ones go to csv/json/xlsx); in the terminal each
+    table's key columns (all with ``wide``), found by the result's name as the analysis kind."""
     from importsub.reports.tables import emit
 
     if tables:
@@ -83,7 +99,7 @@ def emit_result(
         result = result.select(*tables)
     elif fmt == "table" and summary is not None:
         result = result.select(*[t for t in summary if t in result.tables])
-    emit(result.tables, fmt, out_path, fingerprint=result.fingerprint, title=result.name)
+    emit(result.tables, fmt, out_path, fingerprint=result.fingerprint, title=result.name, kind=result.name, wide=wide)
 
 
 def open_store(db: str | None) -> Any:

@@ -22,6 +22,7 @@ from importsub.cli.common import (
     OutOption,
     TableOption,
     VersionOption,
+    WideOption,
     command_group,
     emit_result,
     open_store,
@@ -95,13 +96,14 @@ def list_(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Every project: status, MRL, host site, partners, capex, milestones, capacity plan and online."""
     from importsub.analysis.programme import project_list
 
     _, ds = _read(db, dataset, version)
     listing = project_list(ds, _date(as_of), year)
-    emit_result(listing, fmt, out, table, SUMMARY_TABLES.get(listing.name))
+    emit_result(listing, fmt, out, table, SUMMARY_TABLES.get(listing.name), wide=wide)
 
 
 @projects.command()
@@ -116,6 +118,7 @@ def show(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """One project: record, partners, outputs, ramp-up curve, milestones, substitutable links,
     import content by OEM before/after (in --year, default: the latest year with demand not after the current year) and editing history."""
@@ -142,7 +145,7 @@ def show(
     if "history" in tables:
         tables["history"] = tables.pop("history")
     fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
-    emit_result(Result("project", tables, fp), fmt, out, table, SUMMARY_TABLES.get("project"))
+    emit_result(Result("project", tables, fp), fmt, out, table, SUMMARY_TABLES.get("project"), wide=wide)
 
 
 @projects.command("impact")
@@ -168,6 +171,7 @@ def impact_(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Each project alone (and all together) against no project, year by year: import content by vehicle,
     OEM and category, balance and export surplus, shock losses, capex per pp and per rouble of loss avoided."""
@@ -176,7 +180,7 @@ def impact_(
     _, ds = _read(db, dataset, version)
     with status("applying projects year by year"):
         result = impact(ds, project or None, year or None, group=group, vehicles=vehicle or None, scenarios=scenario)
-    emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
+    emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide)
 
 
 @app.command()
@@ -196,6 +200,7 @@ def programme(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Programme status: projects per status (n of the programme public), MRL, milestones and slip,
     capacity online this year vs plan, capex committed vs spent, who changed what and when."""
@@ -208,7 +213,9 @@ def programme(
     tables = dict(result.tables)
     if changes > 0:
         tables["history"] = _history(store, dataset, None, changes)
-    emit_result(Result(result.name, tables, result.fingerprint), fmt, out, table, SUMMARY_TABLES.get(result.name))
+    emit_result(
+        Result(result.name, tables, result.fingerprint), fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide
+    )
 
 
 @app.command()
@@ -241,6 +248,7 @@ def portfolio(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Which projects to fund under a budget: one HiGHS MIP (projects, capacity levels; operations per
     scenario), compared with a greedy benefit/cost ranking; --sweep gives the Pareto frontier."""
@@ -265,7 +273,7 @@ def portfolio(
     else:
         with status("solving the MIP"):
             result = pf.optimise(model, budget)
-    emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
+    emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide)
 
 
 def _programme_size(dataset: str) -> int | None:

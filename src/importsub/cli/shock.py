@@ -26,6 +26,7 @@ from importsub.cli.common import (
     ScenarioOption,
     TableOption,
     VersionOption,
+    WideOption,
     command_group,
     emit_result,
     err,
@@ -190,6 +191,7 @@ def run_(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Lost units and margin per vehicle and OEM under a scenario, and why (binding constraints)."""
     from importsub.analysis.disruption import run_shock
@@ -200,7 +202,7 @@ def run_(
     sh = compile_shock(ds, net, name)
     with status(f"solving the TTR model of {name}"):
         result = run_shock(net, sh, weeks, why=why, backlog=backlog)
-    emit_result(result, fmt, out, table)
+    emit_result(result, fmt, out, table, wide=wide)
 
 
 @shock.command("sweep")
@@ -227,6 +229,7 @@ def sweep_(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Risk exposure: disrupt every node (site, country) for its time to recover; PI, REI, ranked."""
     from importsub.analysis.disruption import sweep
@@ -249,7 +252,7 @@ def sweep_(
         )
     if fmt == "table" and not table:
         result = Result(result.name, {**result.tables, "targets": result["targets"].head(top)}, result.fingerprint)
-    emit_result(result, fmt, out, table)
+    emit_result(result, fmt, out, table, wide=wide)
 
 
 @shock.command("tts")
@@ -274,6 +277,7 @@ def tts_(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Time to survive: the longest disruption with no loss beyond the baseline.
 
@@ -289,13 +293,13 @@ def tts_(
     if site:
         with status(f"time to survive of {len(site)} site(s)"):
             result = tts_sites(net, list(site), severity=severity, horizon=horizon, tol_weeks=tolerance)
-        emit_result(result, fmt, out, table)
+        emit_result(result, fmt, out, table, wide=wide)
         return
     if scenario_ and not node:
         sh = compile_shock(ds, net, scenario_)
         with status(f"time to survive of scenario {scenario_}"):
             result = tts_scenario(net, sh, horizon=horizon, tol_weeks=tolerance)
-        emit_result(result, fmt, out, table)
+        emit_result(result, fmt, out, table, wide=wide)
         return
     chosen: list[int] = []
     for text in node or []:
@@ -315,7 +319,7 @@ def tts_(
             workers=workers,
             progress=tick,
         )
-    emit_result(result, fmt, out, table)
+    emit_result(result, fmt, out, table, wide=wide)
 
 
 @shock.command("montecarlo")
@@ -342,6 +346,7 @@ def montecarlo_(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Loss distribution under random disruptions (fast propagation): expected loss, VaR, CVaR, worst 1 %."""
     from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
@@ -368,7 +373,7 @@ def montecarlo_(
     net = _compile(ds, scenario_, year)
     with _bar("Monte Carlo") as tick:
         result = montecarlo(net, spec, reference=reference, scheduler=scheduler, workers=workers, progress=tick)
-    emit_result(result, fmt, out, table)
+    emit_result(result, fmt, out, table, wide=wide)
 
 
 # ------------------------------------------------------------ scenarios

@@ -4,11 +4,13 @@ The declarations are data (``model/data/result_*.csv``, read once):
 
 * ``result_columns.csv`` — every result column name (the unit in brackets is
   part of the name: ``lost margin [RUB]``) with its description in English
-  and Russian.  A name means the same in every table that has it.
+  and Russian and its Russian label (``упущенная маржа [руб.]``).  A name
+  means the same in every table that has it.
 * ``result_table_names.csv`` — every table of every analysis kind, described.
 * ``result_tables.csv`` — which columns each table has and who owns each
   figure (:class:`Figure`); the pseudo-column :data:`ROWS` says whose figures
-  decide which rows a table has.
+  decide which rows a table has.  ``terminal`` (``1``) marks the key columns
+  a terminal shows by default (``--wide`` shows all).
 
 Writers, docs, labels and the web's confidentiality read these declarations;
 a column an analysis returns without a declaration is an error of the
@@ -114,11 +116,19 @@ SECRET: Final = Figure("secret")
 
 @dataclass(frozen=True)
 class ResultColumn:
-    """One result column: its name (with the unit), what it means, in English and Russian."""
+    """One result column: its name (with the unit), what it means, in English and Russian, and its Russian label.
+
+    Examples
+    --------
+    >>> c = result_columns()["lost margin [RUB]"]
+    >>> c.label, c.unit, c.heading("ru")
+    ('lost margin', 'RUB', 'упущенная маржа [руб.]')
+    """
 
     name: str
     description: str
     description_ru: str
+    label_ru: str = ""
 
     @property
     def label(self) -> str:
@@ -130,6 +140,19 @@ class ResultColumn:
         """The unit in brackets at the end of the name (``RUB``), or None."""
         return split_unit(self.name)[1]
 
+    @property
+    def declared(self) -> bool:
+        """Whether the column is declared (an undeclared one, from :func:`column`, has no description)."""
+        return bool(self.description)
+
+    def heading(self, lang: str = "en") -> str:
+        """The column header in ``lang`` (``en``: the name itself; ``ru``: the Russian label, unit included)."""
+        return (self.label_ru or self.name) if lang == "ru" else self.name
+
+    def describe(self, lang: str = "en") -> str:
+        """The description in ``lang`` (empty for an undeclared column)."""
+        return self.description_ru if lang == "ru" else self.description
+
 
 @dataclass(frozen=True)
 class ResultTable:
@@ -140,6 +163,8 @@ class ResultTable:
     description: str
     description_ru: str
     owners: Mapping[str, Figure]
+    terminal: tuple[str, ...] = ()
+    """The key columns a terminal shows by default, in table order (empty: all)."""
 
     @property
     def columns(self) -> tuple[ResultColumn, ...]:
@@ -175,8 +200,20 @@ def result_columns() -> dict[str, ResultColumn]:
         name = row["column"]
         if name in out:
             raise ValueError(f"result_columns.csv row {i}: column {name!r} declared twice")
-        out[name] = ResultColumn(name, row["description"], row["description_ru"])
+        # (a row appended without the label_ru field reads as None: undeclared label, caught by the tests)
+        out[name] = ResultColumn(name, row["description"], row["description_ru"], row.get("label_ru") or "")
     return out
+
+
+def column(name: str) -> ResultColumn:
+    """The declaration of the column ``name``; an undeclared one gets its label and unit from the name only.
+
+    Examples
+    --------
+    >>> column("vehicles 2026 [units/yr]").unit, column("vehicles 2026 [units/yr]").declared
+    ('units/yr', False)
+    """
+    return result_columns().get(name) or ResultColumn(name, "", "")
 
 
 @functools.cache
@@ -185,6 +222,7 @@ def result_tables() -> dict[tuple[str, str], ResultTable]:
     columns = result_columns()
     names = {(r["analysis"], r["table"]): r for r in _rows("result_table_names.csv")}
     owners: dict[tuple[str, str], dict[str, Figure]] = {}
+    terminal: dict[tuple[str, str], list[str]] = {}
     for i, row in enumerate(_rows("result_tables.csv"), start=2):
         where = f"result_tables.csv row {i}"
         key, col = (row["analysis"], row["table"]), row["column"]
@@ -200,8 +238,15 @@ def result_tables() -> dict[tuple[str, str], ResultTable]:
             table[col] = Figure(row["owner"], row["owner column"] or None, bases)  # type: ignore[arg-type]
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
+        flag = (row.get("terminal") or "").strip()
+        if flag not in ("", "1"):
+            raise ValueError(f"{where}: terminal is {flag!r}; 1 (a key column for a screen) or empty")
+        if flag and col != ROWS:
+            terminal.setdefault(key, []).append(col)
     return {
-        key: ResultTable(key[0], key[1], r["description"], r["description_ru"], owners.get(key, {}))
+        key: ResultTable(
+            key[0], key[1], r["description"], r["description_ru"], owners.get(key, {}), tuple(terminal.get(key, ()))
+        )
         for key, r in names.items()
     }
 

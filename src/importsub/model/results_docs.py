@@ -20,6 +20,8 @@ def _table_md(t: ResultTable) -> str:
     lines = [f"### `{t.name}`", "", t.description, "", f"*{t.description_ru}*", ""]
     if ROWS in t.owners:
         lines += [f"Which rows the table has is a figure of: {t.owners[ROWS].describe()}.", ""]
+    if t.terminal:
+        lines += [f"In a terminal (without `--wide`): {', '.join(f'`{_cell(c)}`' for c in t.terminal)}.", ""]
     lines += [
         "| column | unit | description | описание | owner |",
         "|---|---|---|---|---|",
@@ -51,7 +53,14 @@ def results_markdown() -> str:
     for (kind, _), t in result_tables().items():
         by_kind.setdefault(kind, []).append(t)
     sections = [f"## {kind}\n\n" + "\n\n".join(_table_md(t) for t in tables) for kind, tables in by_kind.items()]
-    return "\n".join(head) + "\n" + "\n\n".join(sections) + "\n"
+    return "\n".join(head) + "\n" + "\n\n".join([*sections, _labels_md()]) + "\n"
+
+
+def _labels_md() -> str:
+    """Every column's Russian label (the header of Russian pages and reports)."""
+    lines = ["## Russian labels", "", "| column | заголовок |", "|---|---|"]
+    lines += [f"| `{_cell(c.name)}` | {_cell(c.label_ru)} |" for c in result_columns().values()]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

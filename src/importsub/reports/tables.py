@@ -22,6 +22,9 @@ from importsub.model.errors import ImportsubError
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
+WIDE = 1000
+"""Terminal width [characters] that ``--wide`` tables are printed at (each only as wide as it needs)."""
+
 
 def _jsonable(v: Any) -> Any:
     if isinstance(v, float) and not math.isfinite(v):
@@ -31,13 +34,50 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def to_json(tables: Mapping[str, pl.DataFrame], fingerprint: Mapping[str, Any] | None = None) -> str:
+def column_entries(df: pl.DataFrame, kind: str | None = None, table: str = "") -> list[dict[str, str | None]]:
+    """What each column of ``df`` is, from its declaration (:func:`importsub.model.results.column`): name,
+    label, unit, description and Russian label and description (empty for an undeclared column); with the
+    analysis ``kind`` of a declared ``table``, also whose figure it is (``owner``, else None).
+
+    Examples
+    --------
+    >>> column_entries(pl.DataFrame({"lost margin [RUB]": [1.0]}))[0]["unit"]
+    'RUB'
+    """
+    from importsub.model.results import column, table_owners
+
+    owners = table_owners(kind, table) if kind else {}
+    out: list[dict[str, str | None]] = []
+    for name in df.columns:
+        c = column(name)
+        owner = owners.get(name)
+        out.append(
+            {
+                "name": name,
+                "label": c.label,
+                "unit": c.unit,
+                "description": c.description,
+                "label_ru": c.heading("ru"),
+                "description_ru": c.description_ru,
+                "owner": owner.describe() if owner else None,
+            }
+        )
+    return out
+
+
+def to_json(
+    tables: Mapping[str, pl.DataFrame], fingerprint: Mapping[str, Any] | None = None, *, kind: str | None = None
+) -> str:
+    """Result tables as JSON: ``fingerprint``, ``tables`` (table -> rows) and ``columns`` (table -> what each
+    column is: :func:`column_entries`; a column means the same in every table, so its name finds its
+    declaration, and the analysis ``kind``, when given, whose figure it is)."""
     doc = {
         "fingerprint": dict(fingerprint or {}),
         "tables": {
             name: [{k: _jsonable(v) for k, v in row.items()} for row in df.iter_rows(named=True)]
             for name, df in tables.items()
         },
+        "columns": {name: column_entries(df, kind, name) for name, df in tables.items()},
     }
     return json.dumps(doc, ensure_ascii=False, indent=1, default=str)
 
@@ -105,22 +145,48 @@ def csv_file_names(out: Path, names: list[str]) -> dict[str, Path]:
     return paths
 
 
-def write_xlsx(tables: Mapping[str, pl.DataFrame], path: Path, fingerprint: Mapping[str, Any] | None = None) -> None:
+COLUMNS_SHEET = "columns"
+"""The XLSX sheet that says what every column of every table is (table, column, unit, description, описание)."""
+
+
+def write_xlsx(
+    tables: Mapping[str, pl.DataFrame],
+    path: Path,
+    fingerprint: Mapping[str, Any] | None = None,
+    *,
+    kind: str | None = None,
+) -> None:
+    """One sheet per table (header in row 1, each declared column's description as the header cell's
+    comment, so row 1 stays the header readers expect), a ``columns`` sheet describing every column,
+    and a ``fingerprint`` sheet.  ``kind`` as in :func:`to_json` (the owner of each figure)."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
+    entries = {name: column_entries(df, kind, name) for name, df in tables.items()}
     for name, df in tables.items():
         ws = wb.create_sheet(name[:31])
         ws.append(list(df.columns))
-        for cell in ws[1]:
+        for cell, entry in zip(ws[1], entries[name], strict=True):
             cell.font = Font(bold=True)
+            if entry["description"]:
+                cell.comment = Comment(f"{entry['description']}\n\n{entry['description_ru']}", "importsub")
         for row in df.iter_rows():
             ws.append([_jsonable(v) for v in row])
             for cell in ws[ws.max_row]:  # text a spreadsheet would run is stored as text
                 as_text_cell(cell)
         ws.freeze_panes = "A2"
+    ws = wb.create_sheet(COLUMNS_SHEET if COLUMNS_SHEET not in wb.sheetnames else "columns (described)")
+    ws.append(["table", "column", "unit", "description", "описание", "заголовок", "owner"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for name, cols in entries.items():
+        for e in cols:
+            ws.append([name, e["name"], e["unit"], e["description"], e["description_ru"], e["label_ru"], e["owner"]])
+            for cell in ws[ws.max_row]:
+                as_text_cell(cell)
     if fingerprint:
         ws = wb.create_sheet("fingerprint")
         ws.append(["key", "value"])
@@ -130,36 +196,52 @@ def write_xlsx(tables: Mapping[str, pl.DataFrame], path: Path, fingerprint: Mapp
     wb.save(path)
 
 
-def _fmt_cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            return "∞" if v > 0 else ("-∞" if v < 0 else "")
-        if v != 0 and abs(v) < 0.01:
-            return f"{v:.3g}"
-        if abs(v) >= 1e15:
-            return f"{v:.3g}"
-        # large figures need no decimals to be read; exact values are in csv/json/xlsx
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}"
-    if isinstance(v, int) and not isinstance(v, bool):
-        return f"{v:,}" if abs(v) >= 10000 else str(v)
-    return str(v)
-
-
-def render_table(name: str, df: pl.DataFrame, *, max_rows: int = 40) -> Any:
+def render_table(
+    name: str,
+    df: pl.DataFrame,
+    *,
+    max_rows: int = 40,
+    kind: str | None = None,
+    width: int = 80,
+    wide: bool = False,
+) -> Any:
+    """One result table for a terminal at most ``width`` wide (:mod:`importsub.reports.terminal`): the key
+    columns of ``kind``/``name`` (all with ``wide``, then as wide as they need), a one-row table with all
+    its columns as *column / value* lines; the caption says what is left out."""
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
+    from importsub.reports import terminal
+
+    columns = list(df.columns) if wide or df.height == 1 else terminal.key_columns(df, kind, name)
+    hidden = [c for c in df.columns if c not in columns]
+    shown = df.head(max_rows)
+    if df.height == 1 and len(columns) > 3:  # one row: every figure, one per line
+        shown, columns = terminal.transposed(df, columns), ["column", "value"]
+    lay = terminal.layout(shown, columns, width, fit=not wide)
     # escape: "[units/yr]" in a header is a unit, not rich markup
-    t = Table(title=escape(name), title_justify="left")
-    for col in df.columns:
-        numeric = df.schema[col].is_numeric()
-        t.add_column(escape(col), justify="right" if numeric else "left", overflow="fold")
-    for row in df.head(max_rows).iter_rows():
-        t.add_row(*(escape(_fmt_cell(v)) for v in row))
+    t = Table(title=escape(name), title_justify="left", box=box.HEAVY_HEAD)
+    for head, numeric, w in zip(lay.headers, lay.numeric, lay.widths, strict=True):
+        t.add_column(
+            escape(head),
+            justify="right" if numeric else "left",
+            min_width=w,
+            max_width=w,
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+    for row in lay.rows:
+        t.add_row(*(escape(c) for c in row))
+    notes = []
     if df.height > max_rows:
-        t.caption = f"{max_rows} of {df.height:,} rows shown; use --format csv|json|xlsx --out FILE for all"
+        notes.append(f"{max_rows} of {df.height:,} rows shown")
+    left = hidden + lay.left_out
+    if left:
+        notes.append(f"{len(left)} more column{'s' if len(left) > 1 else ''} with --wide")
+    if notes:
+        t.caption = "; ".join(notes) + "; all in --format csv|json|xlsx --out FILE"
+        t.caption_justify = "left"
     return t
 
 
@@ -171,8 +253,15 @@ def emit(
     fingerprint: Mapping[str, Any] | None = None,
     title: str = "result",
     max_rows: int = 40,
+    kind: str | None = None,
+    wide: bool = False,
 ) -> None:
     """Write result tables in ``fmt`` to ``out`` (or stdout).
+
+    ``kind`` (the analysis kind, when the caller knows it) finds each
+    table's declaration: its key columns for a terminal, which shows only
+    those unless ``wide``.  Units and descriptions are looked up by column
+    name (``columns`` in JSON, a ``columns`` sheet in XLSX).
 
     ``csv`` writes every table: to stdout as sections, each opened by a
     ``# table: NAME`` line (:func:`to_csv_sections`; one table is plain
@@ -189,10 +278,10 @@ def emit(
         from importsub.io.atomic import atomic_file
 
         with atomic_file(out) as tmp:
-            write_xlsx(tables, tmp, fingerprint)
+            write_xlsx(tables, tmp, fingerprint, kind=kind)
         return
     if fmt == "json":
-        text = to_json(tables, fingerprint)
+        text = to_json(tables, fingerprint, kind=kind)
     elif fmt == "csv":
         names = list(tables)
         if out is None:
@@ -208,8 +297,11 @@ def emit(
 
         buf = io.StringIO() if out is not None else None
         console = Console(file=buf, width=160) if buf is not None else Console(soft_wrap=False)
+        width = console.width
+        if wide:  # as wide as the tables need: a pager (less -S) scrolls
+            console = Console(file=buf, width=WIDE) if buf is not None else Console(soft_wrap=False, width=WIDE)
         for name, df in tables.items():
-            console.print(render_table(name, df, max_rows=max_rows))
+            console.print(render_table(name, df, max_rows=max_rows, kind=kind, width=width, wide=wide))
         if fingerprint:
             fp = ", ".join(f"{k}={v}" for k, v in fingerprint.items() if not isinstance(v, dict | list))
             console.print(f"[dim]inputs: {escape(fp)}[/]")

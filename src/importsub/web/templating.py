@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+from importsub.model.results import column
 from importsub.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,6 +37,29 @@ def format_value(value: Any, digits: int = 2) -> str:
     if isinstance(value, int):
         return i18n.format_number(value) if abs(value) >= 10000 else str(value)
     return str(value)
+
+
+def column_heading(name: str, english: str | None = None) -> str:
+    """The header of result column ``name`` in the current language: its declared Russian label on Russian
+    pages (first letter capitalised), else ``english`` (a page's own wording) or the name itself."""
+    c = column(name)
+    if i18n.current_language() == "ru" and c.label_ru:
+        return c.label_ru[:1].upper() + c.label_ru[1:]
+    return name if english is None else english
+
+
+def column_title(name: str) -> str:
+    """What result column ``name`` means, in the current language (empty for an undeclared column)."""
+    return column(name).describe(i18n.current_language())
+
+
+def result_th(name: str, english: str | None = None, **attributes: str) -> Markup:
+    """A result table's ``<th>``: the header in the page language, the column's description as its tooltip."""
+    title = column_title(name)
+    extra = "".join(Markup(' {}="{}"').format(k.replace("_", "-"), v) for k, v in attributes.items())
+    if title:
+        return Markup('<th title="{}"{}>{}</th>').format(title, Markup(extra), column_heading(name, english))
+    return Markup("<th{}>{}</th>").format(Markup(extra), column_heading(name, english))
 
 
 def _json_script(value: Any, element_id: str) -> Markup:
@@ -70,6 +94,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["num"] = format_value
     env.globals["static"] = _static
     env.globals["json_script"] = _json_script
+    env.globals["th"] = result_th
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     return Jinja2Templates(env=env)
 

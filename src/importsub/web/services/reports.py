@@ -30,10 +30,11 @@ from typing import Any
 import polars as pl
 
 from importsub.model.errors import ImportsubError
+from importsub.model.results import result_tables
 from importsub.reports.tables import to_csv, to_json, write_xlsx
 from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
-from importsub.web.templating import format_value
+from importsub.web.templating import column_heading, column_title, format_value
 
 
 def chart_columns(df: pl.DataFrame) -> tuple[str, str] | None:
@@ -76,8 +77,15 @@ def svg_bar_chart(labels: list[str], values: list[float], title: str, *, width: 
     return "".join(parts)
 
 
+def _th(name: str) -> str:
+    """A header cell: the column's label in the report's language, its description as the tooltip."""
+    title = column_title(name)
+    attr = f' title="{escape(title)}"' if title else ""
+    return f"<th{attr}>{escape(column_heading(name))}</th>"
+
+
 def _table_html(df: pl.DataFrame, max_rows: int = 500) -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in df.columns)
+    head = "".join(_th(c) for c in df.columns)
     numeric = [t.is_numeric() for t in df.dtypes]
     rows = []
     for row in df.head(max_rows).iter_rows():
@@ -118,9 +126,12 @@ def html_report(
     *,
     title: str | None = None,
     charts: ChartSpec | None = None,
+    kind: str | None = None,
 ) -> str:
-    """A self-contained HTML report: fingerprint, then each table with a bar chart of its main figure."""
+    """A self-contained HTML report: fingerprint, then each table (described, when the analysis ``kind``
+    declares it) with a bar chart of its main figure; column headers and their tooltips in the page language."""
     lang = current_language()
+    declared = result_tables()
     created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections = []
     for tname, df in tables.items():
@@ -131,8 +142,12 @@ def html_report(
         if cols:
             label, value = cols
             top = df.filter(pl.col(value).is_not_null()).sort(value, descending=True, nulls_last=True).head(15)
-            chart = svg_bar_chart([str(x) for x in top[label].to_list()], top[value].to_list(), f"{tname}: {value}")
-        sections.append(f"<section><h2>{escape(tname)}</h2>{chart}{_table_html(df)}</section>")
+            chart = svg_bar_chart(
+                [str(x) for x in top[label].to_list()], top[value].to_list(), f"{tname}: {column_heading(value)}"
+            )
+        t = declared.get((kind or "", tname))
+        about = f'<p class="about">{escape(t.description_ru if lang == "ru" else t.description)}</p>' if t else ""
+        sections.append(f"<section><h2>{escape(tname)}</h2>{about}{chart}{_table_html(df)}</section>")
     fp_rows = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in fingerprint.items())
     heading = title or _("Analysis report: %(name)s", name=name)
     created_note = _("Created %(when)s by importsub. Figures you may not see are left empty.", when=created)
@@ -241,18 +256,20 @@ def render_result(
     job: Any = None,
     charts: ChartSpec | None = None,
 ) -> bytes:
-    """Result tables as file content in ``fmt`` (xlsx, json, csv = first table, html, pdf)."""
+    """Result tables as file content in ``fmt`` (xlsx, json, csv = first table, html, pdf); the job's kind
+    finds the tables' declarations (descriptions, owners)."""
+    kind = getattr(job, "kind", None)
     if fmt == "pdf":
-        return html_to_pdf(html_report(name, fingerprint, tables, charts=charts))
+        return html_to_pdf(html_report(name, fingerprint, tables, charts=charts, kind=kind))
     if fmt == "json":
-        return to_json(tables, fingerprint).encode("utf-8")
+        return to_json(tables, fingerprint, kind=kind).encode("utf-8")
     if fmt == "csv":
         first = next(iter(tables.values()), pl.DataFrame())
         return to_csv(first).encode("utf-8")
     if fmt == "html":
-        return html_report(name, fingerprint, tables, charts=charts).encode("utf-8")
+        return html_report(name, fingerprint, tables, charts=charts, kind=kind).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="importsub-report-") as tmp:
         path = Path(tmp) / "report.xlsx"
         flat = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in fingerprint.items()}
-        write_xlsx(tables, path, flat)
+        write_xlsx(tables, path, flat, kind=kind)
         return path.read_bytes()
