@@ -96,7 +96,9 @@ def test_job_requesters_decide_who_sees_a_job(store_url: str) -> None:
     with store.engine.begin() as conn:
         assert accounts.job_requester_ids(conn, job_id=mine.id) == [users["avto"].id]
         seen = {who: [j.id for j in accounts.list_jobs(conn, visible_to=users[who])] for who in users}
-        assert seen["avto"] == seen["avto-viewer"] == [platform.id, mine.id]  # the organisation's users see it
+        assert seen["avto"] == [platform.id, mine.id]
+        assert seen["avto-viewer"] == [platform.id]  # not the other users of the requester's organisation
+        assert not accounts.job_visible(conn, job_id=mine.id, user=users["avto-viewer"])
         assert seen["brake"] == [platform.id]  # an administrator's job is shown to everyone
         assert seen["ministry"] == seen["admin"] == [platform.id, mine.id]
         assert not accounts.job_visible(conn, job_id=mine.id, user=users["brake"])
