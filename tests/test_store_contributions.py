@@ -178,3 +178,31 @@ def test_versions_of_an_organisation_count_its_users_and_its_accepted_contributi
         assert contrib.versions_of_organization(conn, organization="BRAKE", since=hour_ago) == []  # a draft only
         assert contrib.versions_of_organization(conn, organization="AVTO", since=datetime.now(UTC)) == []
     store.close()
+
+
+def test_open_drafts_are_counted_per_organisation_over_every_dataset(store_url: str) -> None:
+    store = Store(store_url)
+    users = _users(store)
+
+    def draft(who: str, dataset: str) -> contrib.Contribution:
+        with store.writing() as conn:
+            return contrib.create_contribution(
+                conn,
+                dataset=dataset,
+                base_version=1,
+                user_id=users[who].id,
+                username=who,
+                organization=users[who].organization,
+                source="api",
+                changes={"upserts": {}, "deletes": {}},
+            )
+
+    made = [draft("avto", "plant"), draft("avto-viewer", "other"), draft("brake", "plant"), draft("ministry", "plant")]
+    with store.writing() as conn:
+        assert contrib.open_drafts(conn, organization="AVTO") == 2  # both AVTO users, both datasets
+        assert contrib.open_drafts(conn, organization="BRAKE") == 1
+        assert contrib.open_drafts(conn, organization=None, user_id=users["ministry"].id) == 1
+        assert contrib.open_drafts(conn, organization=None, user_id=users["admin"].id) == 0
+        contrib.decide_contribution(conn, contribution_id=made[0].id, status="rejected", decided_by="ministry")
+        assert contrib.open_drafts(conn, organization="AVTO") == 1  # a decided one no longer waits
+    store.close()

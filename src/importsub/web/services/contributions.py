@@ -63,6 +63,21 @@ class ContributionError(ImportsubError):
     """A contribution that cannot be decided now (no longer a draft, or invalid on the latest version)."""
 
 
+class DraftCapReached(ImportsubError):
+    """The submitter's organisation (or, without one, the submitter) already has its cap of open drafts."""
+
+    def __init__(self, who: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            _(
+                "%(who)s already has %(n)s drafts waiting for the programme's decision, the limit; wait until the "
+                "programme accepts or rejects one, then submit again.",
+                who=who,
+                n=limit,
+            )
+        )
+
+
 @dataclass(frozen=True)
 class Draft:
     """Submitted changes, typed: rows to add or replace and keys to delete, with where each row came from."""
@@ -288,13 +303,23 @@ def submit(
     draft: Draft,
     source: str,
     note: str | None,
+    max_open_drafts: int | None = None,
 ) -> Contribution:
     """Check ``draft`` (see :func:`review`) against ``current`` (version ``info``, full) and store it as a
-    draft contribution (raises :class:`PermissionProblem`, or :class:`ValidationError` for an empty one)."""
+    draft contribution (raises :class:`PermissionProblem`, or :class:`ValidationError` for an empty one).
+
+    ``max_open_drafts``: raise :class:`DraftCapReached` when the user's organisation (a user without one: the
+    user) already has that many drafts waiting, over every dataset (administrators are not capped); counted in
+    the transaction that stores the draft."""
     if draft.empty:
         raise ValidationError([Problem(source, None, None, None, _("the contribution holds no records"))], 1)
     _new, problems, flags = review(user, current, info.dataset, draft)
     with target.writing() as conn:
+        if max_open_drafts is not None and not user.is_admin:
+            waiting = store.open_drafts(conn, organization=user.organization, user_id=user.id)
+            if waiting >= max_open_drafts:
+                who = _("Organisation %(o)s", o=user.organization) if user.organization else user.username
+                raise DraftCapReached(who, max_open_drafts)
         return store.create_contribution(
             conn,
             dataset=info.dataset,
