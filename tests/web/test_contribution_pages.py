@@ -170,6 +170,12 @@ def test_roles_and_csrf_are_checked_on_every_contribution_form(env: Env, avto: B
     assert brake.get(f"/contributions/{draft}").status_code == 404
     assert f'href="/contributions/{draft}"' not in brake.get("/contributions").text
     assert _contributions(env)[0].status == "draft"
+    # a doctored form with nothing in it, or row counts that are not numbers: nothing to submit, said so
+    for counts in ({"rows": "abc", "new": "-1"}, {"rows": "0", "new": "0"}):
+        empty = avto.post(LINKS, counts)
+        assert empty.status_code == 422, counts
+        assert "the contribution holds no records" in empty.text
+    assert len(_contributions(env)) == 1
 
 
 def test_a_draft_shows_its_problems_and_contradictions_and_can_be_rejected(

@@ -296,6 +296,12 @@ def edit_page(
     return page.render("record_edit.html", ctx)
 
 
+def _count(value: Any, cap: int) -> int:
+    """A row count sent with the form, at most ``cap`` (anything else than a number: none)."""
+    text = str(value or "")
+    return min(int(text), cap) if text.isdigit() else 0
+
+
 def _form_rows(form: Any, prefix: str, count: int, fields: Sequence[str]) -> list[dict[str, str]]:
     return [{f: str(form.get(f"{prefix}{i}.{f}") or "").strip() for f in fields} for i in range(count)]
 
@@ -309,10 +315,10 @@ def _form_changes(
 
     A shown row whose values equal the stored ones is not sent; one whose key changed deletes the stored key."""
     fields, key = rt.field_names, list(rt.key)
-    count = min(int(form.get("rows") or 0), EDIT_ROWS)
+    count = _count(form.get("rows"), EDIT_ROWS)
     shown = _form_rows(form, "r", count, fields)
     was = [{k: str(form.get(f"r{i}.was.{k}") or "") for k in key} for i in range(count)]
-    new = _form_rows(form, "n", min(int(form.get("new") or 0), NEW_ROWS), fields)
+    new = _form_rows(form, "n", _count(form.get("new"), NEW_ROWS), fields)
     stored_rows = {
         tuple(cell_text(r[k]) or "" for k in key): _texts(r, fields)
         for r in current.tables[rt.name].iter_rows(named=True)
