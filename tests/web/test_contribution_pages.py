@@ -192,6 +192,8 @@ def test_a_draft_shows_its_problems_and_contradictions_and_can_be_rejected(
     assert problems
     assert "share" in problems.group(0)
     assert "cannot be accepted as it is" in problems.group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", problems.group(0))
+    assert cells[cells.index("form") : cells.index("form") + 4] == ["form", "supply_links", "3", "supplier,part"]
     flags = re.search(r'<section class="card" id="contradictions">.*?</section>', page.text, re.S)
     assert flags
     assert "the shares of buyer AVTO-TLT for part BRK do not sum to 1 after the merge" in flags.group(0)

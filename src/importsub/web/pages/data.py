@@ -16,6 +16,7 @@ form carries the session's CSRF token):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
@@ -228,6 +229,10 @@ EDIT_ROWS = 50
 """Rows of one edit form (a form of more fields than the form parser's limit would be refused)."""
 NEW_ROWS = 3
 """Empty rows of an edit form, for records to add."""
+FORM = "form"
+"""The ``file`` of a problem at a row of an edit form (stored untranslated, shown translated)."""
+RECORD_PAGE = "record page"
+"""The ``source`` of a contribution submitted through an edit form (stored untranslated, shown translated)."""
 
 
 # ---------------------------------------------------------------- editing rows as a contribution
@@ -352,7 +357,7 @@ def _on_form(problems: Sequence[Problem], rows: Sequence[int], table: str) -> li
     out = []
     for p in problems:
         if p.file == REQUEST and p.sheet == table and p.row is not None and 0 < p.row <= len(rows):
-            p = Problem(_("form"), table, rows[p.row - 1], p.column, p.message)
+            p = Problem(FORM, table, rows[p.row - 1], p.column, p.message)
         out.append(p)
     return out
 
@@ -367,7 +372,7 @@ def _refused_deletes(
         try:
             check_changes(user, current, {}, draft.deletes)
         except PermissionProblem as exc:
-            out += [Problem(_("form"), table, row, p.column, p.message) for p in exc.problems]
+            out += [Problem(FORM, table, row, p.column, p.message) for p in exc.problems]
     return out
 
 
@@ -390,6 +395,8 @@ async def submit_edits(page: PageDep, writer: WriterUser, name: str, table: str)
         draft = service.draft_from_records({table: upserts} if upserts else {}, {table: deletes} if deletes else {})
     except ValidationError as exc:
         return again(422, _on_form(exc.problems, upsert_rows, table), _("Nothing was submitted."))
+    # problems of the merged dataset, stored with the draft, name the form's rows
+    draft = dataclasses.replace(draft, locations={table: [(FORM, table, row) for row in upsert_rows]})
     refused = _refused_deletes(writer, current, table, deletes, delete_rows)
     if refused:
         return again(403, refused, _("You may not change some of these records."))
@@ -401,7 +408,7 @@ async def submit_edits(page: PageDep, writer: WriterUser, name: str, table: str)
             info,
             user=writer,
             draft=draft,
-            source=_("record page"),
+            source=RECORD_PAGE,
             note=note,
             max_open_drafts=page.settings.max_open_drafts_per_organization,
         )
