@@ -206,3 +206,48 @@ def test_open_drafts_are_counted_per_organisation_over_every_dataset(store_url: 
         contrib.decide_contribution(conn, contribution_id=made[0].id, status="rejected", decided_by="ministry")
         assert contrib.open_drafts(conn, organization="AVTO") == 1  # a decided one no longer waits
     store.close()
+
+
+def test_two_submissions_counting_at_once_cannot_both_pass_a_cap(store_url: str) -> None:
+    """The count of open drafts waits for another transaction that counted for the same organisation and has not
+    ended (PostgreSQL: a transaction lock per organisation; SQLite: one writer at a time)."""
+    import threading
+    import time
+
+    store = Store(store_url)
+    users = _users(store)
+    counted, release = threading.Event(), threading.Event()
+    seen: dict[str, int] = {}
+
+    def first() -> None:
+        with store.writing() as conn:
+            seen["first"] = contrib.open_drafts(conn, organization="AVTO")
+            counted.set()
+            release.wait(10)
+            contrib.create_contribution(
+                conn,
+                dataset="plant",
+                base_version=1,
+                user_id=users["avto"].id,
+                username="avto",
+                organization="AVTO",
+                source="api",
+                changes={"upserts": {}, "deletes": {}},
+            )
+
+    def second() -> None:
+        counted.wait(10)
+        with store.writing() as conn:
+            seen["second"] = contrib.open_drafts(conn, organization="AVTO")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    assert counted.wait(10)
+    time.sleep(0.5)
+    assert "second" not in seen  # waiting for the first to end
+    release.set()
+    for t in threads:
+        t.join(20)
+    assert seen == {"first": 0, "second": 1}
+    store.close()
