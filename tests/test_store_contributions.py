@@ -96,7 +96,9 @@ def test_job_requesters_decide_who_sees_a_job(store_url: str) -> None:
     with store.engine.begin() as conn:
         assert accounts.job_requester_ids(conn, job_id=mine.id) == [users["avto"].id]
         seen = {who: [j.id for j in accounts.list_jobs(conn, visible_to=users[who])] for who in users}
-        assert seen["avto"] == seen["avto-viewer"] == [platform.id, mine.id]  # the organisation's users see it
+        assert seen["avto"] == [platform.id, mine.id]
+        assert seen["avto-viewer"] == [platform.id]  # not the other users of the requester's organisation
+        assert not accounts.job_visible(conn, job_id=mine.id, user=users["avto-viewer"])
         assert seen["brake"] == [platform.id]  # an administrator's job is shown to everyone
         assert seen["ministry"] == seen["admin"] == [platform.id, mine.id]
         assert not accounts.job_visible(conn, job_id=mine.id, user=users["brake"])
@@ -175,4 +177,77 @@ def test_versions_of_an_organisation_count_its_users_and_its_accepted_contributi
         assert all(t.tzinfo is not None for t in avto)
         assert contrib.versions_of_organization(conn, organization="BRAKE", since=hour_ago) == []  # a draft only
         assert contrib.versions_of_organization(conn, organization="AVTO", since=datetime.now(UTC)) == []
+    store.close()
+
+
+def test_open_drafts_are_counted_per_organisation_over_every_dataset(store_url: str) -> None:
+    store = Store(store_url)
+    users = _users(store)
+
+    def draft(who: str, dataset: str) -> contrib.Contribution:
+        with store.writing() as conn:
+            return contrib.create_contribution(
+                conn,
+                dataset=dataset,
+                base_version=1,
+                user_id=users[who].id,
+                username=who,
+                organization=users[who].organization,
+                source="api",
+                changes={"upserts": {}, "deletes": {}},
+            )
+
+    made = [draft("avto", "plant"), draft("avto-viewer", "other"), draft("brake", "plant"), draft("ministry", "plant")]
+    with store.writing() as conn:
+        assert contrib.open_drafts(conn, organization="AVTO") == 2  # both AVTO users, both datasets
+        assert contrib.open_drafts(conn, organization="BRAKE") == 1
+        assert contrib.open_drafts(conn, organization=None, user_id=users["ministry"].id) == 1
+        assert contrib.open_drafts(conn, organization=None, user_id=users["admin"].id) == 0
+        contrib.decide_contribution(conn, contribution_id=made[0].id, status="rejected", decided_by="ministry")
+        assert contrib.open_drafts(conn, organization="AVTO") == 1  # a decided one no longer waits
+    store.close()
+
+
+def test_two_submissions_counting_at_once_cannot_both_pass_a_cap(store_url: str) -> None:
+    """The count of open drafts waits for another transaction that counted for the same organisation and has not
+    ended (PostgreSQL: a transaction lock per organisation; SQLite: one writer at a time)."""
+    import threading
+    import time
+
+    store = Store(store_url)
+    users = _users(store)
+    counted, release = threading.Event(), threading.Event()
+    seen: dict[str, int] = {}
+
+    def first() -> None:
+        with store.writing() as conn:
+            seen["first"] = contrib.open_drafts(conn, organization="AVTO")
+            counted.set()
+            release.wait(10)
+            contrib.create_contribution(
+                conn,
+                dataset="plant",
+                base_version=1,
+                user_id=users["avto"].id,
+                username="avto",
+                organization="AVTO",
+                source="api",
+                changes={"upserts": {}, "deletes": {}},
+            )
+
+    def second() -> None:
+        counted.wait(10)
+        with store.writing() as conn:
+            seen["second"] = contrib.open_drafts(conn, organization="AVTO")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    assert counted.wait(10)
+    time.sleep(0.5)
+    assert "second" not in seen  # waiting for the first to end
+    release.set()
+    for t in threads:
+        t.join(20)
+    assert seen == {"first": 0, "second": 1}
     store.close()

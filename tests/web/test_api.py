@@ -471,7 +471,9 @@ def test_analysis_job_is_stored_and_reused(env: Env) -> None:
     oems = result["tables"]["oems"]
     assert oems["rows"][0][oems["columns"].index("organization")] == "AVTO"
     # import content of the car: brakes 40 % from DE... checked independently in test_confidentiality's aggregate test
-    assert [j["id"] for j in env.get("viewer", "/api/jobs").json()][:2] == [other.json()["id"], job["id"]]
+    assert [j["id"] for j in env.get("avto", "/api/jobs").json()][:2] == [other.json()["id"], job["id"]]
+    # a job is its requesters' (and the programme's); the programme's job is shown to everyone
+    assert [j["id"] for j in env.get("viewer", "/api/jobs").json()] == [job["id"]]
 
 
 def test_analysis_bad_input(env: Env) -> None:

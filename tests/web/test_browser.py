@@ -60,6 +60,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.write_dataset(load_demo(), name=DEMO, created_by="test")  # the embedded demo, for the shock
     with store.engine.begin() as conn:
         accounts.create_user(conn, username="admin", password=PASSWORD, role="admin")
+        accounts.create_user(conn, username="avto", password=PASSWORD, role="analyst", organization="AVTO")
+        accounts.create_user(conn, username="ministry", password=PASSWORD, role="programme")
     port = _free_port()
     settings = Settings(db=db, worker=True, worker_poll_seconds=0.1, default_dataset="plant")
     app = create_app(settings, store=store)
@@ -255,6 +257,66 @@ def test_portfolio_frontier_and_project_page_offline(server: str, page) -> None:
     assert box["height"] > 100, box
     assert pg.locator("#milestone-table tbody tr").count() > 0
     pg.screenshot(path=str(SHOTS / "project.png"), full_page=True)
+
+    assert outside == [], f"requests left this machine: {outside}"
+    assert errors == [], errors
+
+
+def _sign_in_as(pg, server: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    pg.goto(server + "/login")
+    pg.fill("input[name=username]", username)
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]:has-text('Sign in')")
+    pg.wait_for_url(server + "/")
+
+
+def test_an_analyst_submits_edited_rows_and_the_programme_accepts_them(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """AVTO's analyst changes its two brake shares on the record page and submits them as a contribution; the
+    programme opens the draft from the Contributions page (AVTO's figures hidden) and accepts it into a new
+    version; the analyst sees the outcome."""
+    pg, outside, errors = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in_as(pg, server, "avto")
+    pg.goto(server + "/datasets/plant/records/supply_links")
+    pg.click("#edit-as-contribution button[type=submit]")
+    pg.wait_for_url(re.compile(r".*/records/supply_links/edit.*"))
+    share = "#contribution-form tr:has(input[name$='.supplier'][value='{}']) input[name$='.share']"
+    assert pg.locator("#contribution-form input[name$='.buyer'][value='BRAKE-MSK']").count() == 0  # not AVTO's
+    pg.fill(share.format("BRAKE-MSK"), "0.55")
+    pg.fill(share.format("FORE-1"), "0.45")
+    pg.fill("#contribution-form input[name=note]", "новые доли 2026")
+    pg.screenshot(path=str(SHOTS / "contribution-edit.png"), full_page=True)
+    pg.click("#contribution-form button[type=submit]")
+    pg.wait_for_url(re.compile(r".*/contributions/\d+\?submitted=1$"))
+    draft = re.search(r"/contributions/(\d+)", pg.url).group(1)  # type: ignore[union-attr]
+    assert pg.locator("#submitted").is_visible()
+    assert pg.locator("#contribution-status").inner_text() == "draft"
+    assert "0.55" in pg.locator("#draft-diff").inner_text()
+    pg.click("button:has-text('Sign out')")
+    pg.wait_for_url(re.compile(r".*/login.*"))
+
+    _sign_in_as(pg, server, "ministry")
+    pg.click("nav a:has-text('Contributions')")
+    pg.wait_for_url(re.compile(r".*/contributions.*"))
+    pg.click(f"#contributions-table a[href='/contributions/{draft}']")
+    pg.wait_for_selector("#accept-form")
+    diff = pg.locator("#draft-diff").inner_text()
+    assert "0.55" not in diff  # AVTO's shares are AVTO's
+    assert "🔒" in diff
+    pg.screenshot(path=str(SHOTS / "contribution-review.png"), full_page=True)
+    pg.click("#accept-form button[type=submit]")
+    pg.wait_for_selector("#outcome")
+    assert pg.locator("#contribution-status").inner_text() == "accepted"
+    assert "Accepted by ministry into version 2." in pg.locator("#outcome").inner_text()
+    pg.click("button:has-text('Sign out')")
+    pg.wait_for_url(re.compile(r".*/login.*"))
+
+    _sign_in_as(pg, server, "avto")
+    pg.goto(f"{server}/contributions/{draft}")
+    assert "Accepted by ministry into version 2." in pg.locator("#outcome").inner_text()
+    pg.goto(server + "/datasets/plant/records/supply_links?q=AVTO-TLT")
+    assert "0.55" in pg.locator("#records").inner_text()
+    pg.screenshot(path=str(SHOTS / "contribution-accepted.png"), full_page=True)
 
     assert outside == [], f"requests left this machine: {outside}"
     assert errors == [], errors

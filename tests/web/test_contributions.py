@@ -275,3 +275,31 @@ def test_an_organisation_has_its_own_cap_of_versions_per_hour(tmp_path) -> None:
         assert env.post("brake", f"{BASE}/records/inventory", json=more).status_code == 429
     finally:
         gen.close()
+
+
+def test_an_organisation_has_at_most_n_open_drafts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "d.sqlite")
+    gen = make_env(db, settings=Settings(db=db, worker=False, max_open_drafts_per_organization=2))
+    env = next(gen)
+    try:
+        stock = {"upserts": {"inventory": [{"site": "AVTO-TLT", "part": "BRK", "units": 1.0}]}}
+        first, _second = _submit(env, "avto", stock), _submit(env, "avto", SLICE)
+        before = env.get("ministry", f"{BASE}/contributions").json()
+        r = env.post("avto", f"{BASE}/contributions", json=stock)
+        assert r.status_code == 429, r.text
+        assert "Organisation AVTO already has 2 drafts waiting" in r.json()["detail"]
+        doc = b'{"format": "importsub", "tables": {"inventory": [{"site": "AVTO-TLT", "part": "BRK", "units": 2}]}}'
+        files = {"file": ("slice.json", doc, "application/json")}
+        assert env.post("avto", f"{BASE}/contributions/file", files=files).status_code == 429
+        assert env.get("ministry", f"{BASE}/contributions").json() == before  # nothing stored
+        # another organisation has its own cap; an administrator has none
+        _submit(env, "brake", {"upserts": {"inventory": [{"site": "BRAKE-MSK", "part": "PAD", "units": 9.0}]}})
+        for _ in range(3):
+            _submit(env, "admin", stock)
+        # a decision frees a place
+        rejected = env.post("ministry", f"{BASE}/contributions/{first['id']}/reject", json={"reason": "old"})
+        assert rejected.status_code == 200, rejected.text
+        _submit(env, "avto", stock)
+        assert env.post("avto", f"{BASE}/contributions", json=stock).status_code == 429
+    finally:
+        gen.close()

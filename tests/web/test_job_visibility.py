@@ -1,6 +1,6 @@
-"""Jobs visible to their owner and the programme: a job is shown to those who asked for it (and the users of
-their organisations), the programme and administrators; asking for the same inputs shares the result and makes
-one a requester."""
+"""Jobs visible to their owner and the programme: a job is shown to those who asked for it, the programme and
+administrators (not to the other users of the requester's organisation); asking for the same inputs shares the
+result and makes one a requester."""
 
 from __future__ import annotations
 
@@ -21,11 +21,9 @@ def test_another_organisations_user_does_not_see_your_job_the_programme_does(env
     assert job in _listed(env, "avto")
     assert env.get("avto", f"/api/jobs/{job}").json()["status"] == "done"
     assert env.get("avto", f"/api/jobs/{job}/result").status_code == 200
-    # a user of the same organisation sees it
-    assert job in _listed(env, "viewer")
-    assert env.get("viewer", f"/api/jobs/{job}/result").status_code == 200
-    # another organisation's analyst: not listed, and by id as if it did not exist
-    for who in ("brake",):
+    # neither another user of the same organisation nor another organisation's analyst: not listed, and by id
+    # as if it did not exist
+    for who in ("viewer", "brake"):
         assert job not in _listed(env, who)
         for url in (f"/api/jobs/{job}", f"/api/jobs/{job}/result", f"/api/jobs/{job}/export?format=json"):
             r = env.get(who, url)
@@ -71,7 +69,7 @@ def test_the_job_pages_show_a_job_to_its_requesters_only(env: Env) -> None:
 
     job = env.post("avto", DEMAND, json={}).json()["id"]
     env.run_jobs()
-    for who, seen in (("brake", False), ("ministry", True)):
+    for who, seen in (("brake", False), ("viewer", False), ("ministry", True)):
         client = TestClient(env.client.app, base_url="http://testserver")
         login(client, who)
         page = client.get(f"/jobs/{job}")

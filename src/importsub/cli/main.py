@@ -1,7 +1,7 @@
 """The ``importsub`` command line (Typer). Thin: every command calls the library.
 
 Each command group is a module-level Typer app in its own module (``data``,
-``analyze``, ``shock``, ``projects``, ``serve``), sharing the options of
+``analyze``, ``shock``, ``projects``, ``serve``, ``contribute``), sharing the options of
 :mod:`importsub.cli.common`.  The root loads a group's module only when one of
 its commands runs (or for ``--help``), so ``importsub datasets`` does not
 import the analyses, the solver or the web app.
@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "shock": ("importsub.cli.shock", "shock", "group"),
     "scenario": ("importsub.cli.shock", "scenario", "group"),
     "projects": ("importsub.cli.projects", "projects", "group"),
+    "contribute": ("importsub.cli.contribute", "app", "command"),
+    "contributions": ("importsub.cli.contribute", "contributions", "group"),
 }
 
 

@@ -164,6 +164,21 @@ def list_contributions(
     return [_contribution(r) for r in conn.execute(q)]
 
 
+def open_drafts(conn: Connection, *, organization: str | None, user_id: int | None = None) -> int:
+    """How many drafts (of any dataset) ``organization`` has waiting for a decision; without an organisation,
+    those ``user_id`` submitted.  On PostgreSQL it first takes a transaction lock per organisation (or user), so
+    that two submissions counting at once cannot both pass a cap: call it in the transaction that inserts."""
+    who = f"org:{organization}" if organization is not None else f"user:{user_id}"
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": "importsub-drafts:" + who})
+    q = sa.select(sa.func.count()).select_from(contributions).where(contributions.c.status == "draft")
+    if organization is not None:
+        q = q.where(contributions.c.organization == organization)
+    else:
+        q = q.where(contributions.c.organization.is_(None), contributions.c.submitted_by == user_id)
+    return int(conn.execute(q).scalar_one())
+
+
 def decide_contribution(
     conn: Connection,
     *,
@@ -299,6 +314,7 @@ __all__ = [
     "decide_contribution",
     "get_contribution",
     "list_contributions",
+    "open_drafts",
     "provenance_of",
     "record_key",
     "record_provenance",

@@ -3,7 +3,8 @@
 A job's ``input_hash`` (kind, dataset fingerprint, parameters) is the cache
 key of its result.  Everyone who asks for the same inputs shares one job and
 becomes one of its requesters (table ``job_requesters``); a job is shown to
-its requesters and the users of their organisations, to the programme and to
+its requesters (not to the other users of their organisations: a job's
+parameters say what its requester is looking into), to the programme and to
 administrators (:func:`job_visible`).  A job the programme or an
 administrator asked for is the programme's shared figures: every signed-in
 user sees it (its result masked for them, as every result is).
@@ -135,11 +136,9 @@ def job_requester_ids(conn: Connection, *, job_id: int) -> list[int]:
 
 
 def _visible_to(user: User) -> sa.ColumnElement[bool]:
-    """Jobs that ``user`` or a user of their organisation asked for, or the programme or an administrator did."""
+    """Jobs that ``user`` asked for, or the programme or an administrator did."""
     asked = sa.select(job_requesters.c.job_id).join(users, users.c.id == job_requesters.c.user_id)
     who = [job_requesters.c.user_id == user.id, users.c.role.in_(sorted(SEES_ALL_JOBS))]
-    if user.organization is not None:
-        who.append(job_requesters.c.organization == user.organization)
     return jobs.c.id.in_(asked.where(sa.or_(*who)))
 
 

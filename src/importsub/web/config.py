@@ -39,5 +39,11 @@ class Settings(BaseSettings):
         description="New versions the users of one organisation may write per hour together, contributions "
         "accepted from it included (unset: only the per-user cap)",
     )
+    max_open_drafts_per_organization: int | None = Field(
+        default=20,
+        ge=1,
+        description="Drafts one organisation (a user without one: that user) may have waiting for the programme's "
+        "decision, over every dataset; admins are not capped (unset: no cap)",
+    )
     max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload [MB]")
     page_size: int = Field(default=50, ge=1, le=1000)

@@ -4,8 +4,8 @@ The analysis kinds are those of the app's registry (``app.state.analyses``,
 :class:`importsub.web.services.analyses.Analyses`).  The same request on the
 same data (kind, dataset fingerprint, parameters) returns the stored job and
 makes the caller one of its requesters.  A job is shown (listed, its status,
-result and export) only to its requesters and their organisations' users, the
-programme and administrators, and a job the programme or an administrator
+result and export) only to its requesters (not their organisations' other
+users), the programme and administrators, and a job the programme or an administrator
 asked for to everyone (:func:`importsub.store.accounts.job_visible`); to
 anyone else it does not exist.  Results are masked for the caller when read, never when stored.
 """

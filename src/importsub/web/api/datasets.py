@@ -378,10 +378,22 @@ def _submit(
 ) -> Any:
     info = datasets.resolve(name)
     current = datasets.full(name, info.version)
+    settings = request.app.state.settings
     try:
-        c = service.submit(store, current, info, user=user, draft=draft, source=source, note=note)
+        c = service.submit(
+            store,
+            current,
+            info,
+            user=user,
+            draft=draft,
+            source=source,
+            note=note,
+            max_open_drafts=settings.max_open_drafts_per_organization,
+        )
     except PermissionProblem as exc:
         return problems_response(exc.problems, len(exc.problems), 403, _("You may not change some of these records."))
+    except service.DraftCapReached as exc:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail=str(exc)) from None
     with store.writing() as conn:
         accounts.audit(
             conn,
@@ -399,7 +411,7 @@ def _submit(
     tags=["contributions"],
     response_model=ContributionOut,
     status_code=201,
-    responses={403: {}, 404: {}, 422: {}},
+    responses={403: {}, 404: {}, 422: {}, 429: {}},
 )
 def submit_records(
     name: str, body: ContributionIn, user: WriterUser, store: StoreDep, datasets: DatasetsDep, request: Request
@@ -416,7 +428,7 @@ def submit_records(
     tags=["contributions"],
     response_model=ContributionOut,
     status_code=201,
-    responses={400: {}, 403: {}, 404: {}, 422: {}},
+    responses={400: {}, 403: {}, 404: {}, 422: {}, 429: {}},
 )
 async def submit_file(
     name: str,

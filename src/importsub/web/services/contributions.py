@@ -63,6 +63,21 @@ class ContributionError(ImportsubError):
     """A contribution that cannot be decided now (no longer a draft, or invalid on the latest version)."""
 
 
+class DraftCapReached(ImportsubError):
+    """The submitter's organisation (or, without one, the submitter) already has its cap of open drafts."""
+
+    def __init__(self, who: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            _(
+                "%(who)s already has %(n)s drafts waiting for the programme's decision, the limit; wait until the "
+                "programme accepts or rejects one, then submit again.",
+                who=who,
+                n=limit,
+            )
+        )
+
+
 @dataclass(frozen=True)
 class Draft:
     """Submitted changes, typed: rows to add or replace and keys to delete, with where each row came from."""
@@ -148,7 +163,18 @@ def draft_from_file(content: bytes, filename: str, *, max_bytes: int) -> Draft:
         except FileFormatError as exc:
             raise FileFormatError(str(exc).replace(tmp + "/", "")) from None
         raw = [dataclasses.replace(r, file=_relative(r.file, tmp)) for r in raw]
-    ds = parse(raw, name="contribution", validate=False)
+    return _draft_of(raw)
+
+
+def draft_from_path(path: Path, *, csv_dialect: str = "auto") -> Draft:
+    """A draft from a file or folder on this machine (``.xlsx``, ``.json``, a folder of ``.csv`` files: the
+    import readers and their limits), every record added or replacing the stored one of its key; problems name
+    the file, sheet, row and column."""
+    return _draft_of(read_raw(path, csv_dialect=csv_dialect))
+
+
+def _draft_of(raw: Sequence[Any]) -> Draft:
+    ds = parse(list(raw), name="contribution", validate=False)
     upserts = {t: df for t, df in ds.tables.items() if df.height}
     locations: dict[str, list[Location]] = {}
     for r in raw:
@@ -288,13 +314,23 @@ def submit(
     draft: Draft,
     source: str,
     note: str | None,
+    max_open_drafts: int | None = None,
 ) -> Contribution:
     """Check ``draft`` (see :func:`review`) against ``current`` (version ``info``, full) and store it as a
-    draft contribution (raises :class:`PermissionProblem`, or :class:`ValidationError` for an empty one)."""
+    draft contribution (raises :class:`PermissionProblem`, or :class:`ValidationError` for an empty one).
+
+    ``max_open_drafts``: raise :class:`DraftCapReached` when the user's organisation (a user without one: the
+    user) already has that many drafts waiting, over every dataset (administrators are not capped); counted in
+    the transaction that stores the draft."""
     if draft.empty:
         raise ValidationError([Problem(source, None, None, None, _("the contribution holds no records"))], 1)
     _new, problems, flags = review(user, current, info.dataset, draft)
     with target.writing() as conn:
+        if max_open_drafts is not None and not user.is_admin:
+            waiting = store.open_drafts(conn, organization=user.organization, user_id=user.id)
+            if waiting >= max_open_drafts:
+                who = _("Organisation %(o)s", o=user.organization) if user.organization else user.username
+                raise DraftCapReached(who, max_open_drafts)
         return store.create_contribution(
             conn,
             dataset=info.dataset,
@@ -308,6 +344,50 @@ def submit(
             problems=problem_json(problems),
             contradictions=flags,
         )
+
+
+def draft_diff(
+    contribution: Contribution, current: Dataset, viewer: Viewer, *, limit: int = 2000
+) -> list[dict[str, Any]]:
+    """What accepting ``contribution`` would change in ``current`` (the full latest version), value by value.
+
+    One row per (table, record, field) that differs: ``change`` (``added``, ``changed``, ``deleted``; field
+    :data:`~importsub.store.contributions.DELETED` for a deleted record), the ``latest`` value and the
+    ``draft`` value, confidential figures of organisations other than ``viewer``'s left empty (``hidden``
+    true), owners judged on the merged dataset.  At most ``limit`` rows.
+    """
+    draft = stored_draft(contribution)
+    new, _start = merged(current, contribution.dataset, draft.upserts, draft.deletes)
+    owners = site_owners(new)
+    shown: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for t in {*draft.upserts, *draft.deletes}:
+        key = list(record_type(t).key)
+        for side, ds in (("latest", current), ("draft", new)):
+            masked = mask_table(t, ds.tables[t], viewer, owners)
+            shown[t, side] = {record_key(r[k] for k in key): r for r in masked.iter_rows(named=True)}
+    out: list[dict[str, Any]] = []
+    for t, record, name, change in changed_fields(current, new, draft):
+        if len(out) >= limit:
+            break
+        if change == "deleted":
+            out.append({"table": t, "record": record, "field": name, "change": change, "latest": None, "draft": None})
+            continue
+        latest = shown[t, "latest"].get(record, {}).get(name)
+        value = shown[t, "draft"].get(record, {}).get(name)
+        secret = t in RULES and name in RULES[t].fields and not viewer.is_admin
+        hidden = secret and value is None and latest is None
+        out.append(
+            {
+                "table": t,
+                "record": record,
+                "field": name,
+                "change": change,
+                "latest": cell(latest),
+                "draft": cell(value),
+                "hidden": hidden,
+            }
+        )
+    return out
 
 
 def stored_draft(contribution: Contribution) -> Draft:
