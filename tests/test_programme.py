@@ -45,7 +45,7 @@ def test_demo_milestones_by_hand() -> None:
 
 
 def test_demo_programme_summary() -> None:
-    r = programme_summary(demo.load(), AS_OF, programme_size=demo.PROGRAMME_SIZE)
+    r = programme_summary(demo.load(), AS_OF, programme_size=14)
     status = dict(r["status"].select("status", "projects").iter_rows())
     assert status["planned"] == status["financing"] == status["construction"] == status["ramp-up"] == 1
     assert status["operating"] == status["halted"] == 0
@@ -71,7 +71,7 @@ def test_demo_programme_summary() -> None:
 def test_programme_size_defaults_to_dataset() -> None:
     r = programme_summary(lamps(), AS_OF)
     assert r["status"].filter(pl.col("status") == "programme").get_column("note").item() == "1 of 1 public"
-    # the demo carries its size in meta
+    # the demo carries its size in its programme record
     r = programme_summary(demo.load(), AS_OF)
     assert r["status"].filter(pl.col("status") == "programme").get_column("projects").item() == 14
 
@@ -136,3 +136,29 @@ def test_history_from_store(tmp_path: Path) -> None:
     # the last version only: its one change (version 2 is its base, not listed)
     last = history(store.versions("lamps"), lambda a, b: store.diff("lamps", a, b), last=1)
     assert last.get_column("version").to_list() == [3]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_programme_size_survives_export_and_import_under_another_name(tmp_path: Path, fmt: str) -> None:
+    # "4 of 14 public" is a record of the data: exported, re-imported and stored under any name it stays
+    from importsub.io import read_path, write_path
+
+    target = tmp_path / ("copy" if fmt == "csv" else f"copy.{fmt}")
+    write_path(demo.load(), target, fmt)
+    copy = read_path(target, name="my-programme")
+    store = Store(str(tmp_path / "x.sqlite"))
+    store.write_dataset(copy)
+    stored = store.read_dataset("my-programme")
+    assert stored.name != demo.NAME
+    for ds in (copy, stored):
+        r = programme_summary(ds, AS_OF)
+        row = r["status"].filter(pl.col("status") == "programme").row(0, named=True)
+        assert (row["projects"], row["note"]) == (14, f"{ds.projects.height} of 14 public")
+        assert r.fingerprint["programme_size"] == 14
+
+
+def test_without_a_programme_record_the_size_is_the_projects_in_the_dataset() -> None:
+    ds = demo.load()
+    bare = ds.replace(programme=ds.programme.clear())
+    r = programme_summary(bare, AS_OF)
+    assert r["status"].filter(pl.col("status") == "programme").get_column("note").item() == "4 of 4 public"

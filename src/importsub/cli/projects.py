@@ -190,7 +190,9 @@ def programme(
     ] = None,
     size: Annotated[
         int | None,
-        typer.Option("--size", help="Projects in the whole programme (default: the dataset's, e.g. 14)."),
+        typer.Option(
+            "--size", help="Projects in the whole programme (default: the dataset's programme record, e.g. 14)."
+        ),
     ] = None,
     changes: Annotated[int, typer.Option(help="Versions of editing history shown (0 = none).")] = 10,
     fmt: FormatOption = "table",
@@ -202,8 +204,6 @@ def programme(
     from importsub.analysis.programme import programme_summary
 
     store, ds = _read(db, dataset, version)
-    if size is None:
-        size = _programme_size(dataset)
     result = programme_summary(ds, _date(as_of), year, programme_size=size)
     tables = dict(result.tables)
     if changes > 0:
@@ -266,9 +266,3 @@ def portfolio(
         with status("solving the MIP"):
             result = pf.optimise(model, budget)
     emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
-
-
-def _programme_size(dataset: str) -> int | None:
-    from importsub import demo
-
-    return demo.PROGRAMME_SIZE if dataset == demo.NAME else None

@@ -5,7 +5,7 @@ reads).  Two kinds of file live there:
 
 * **source tables**, edited by hand as data: ``countries``, ``country_groups``,
   ``organizations``, ``sites``, ``capacity_pools``, the ``project*`` tables,
-  ``milestones``, ``scenarios``, ``disruptions``, ``scenario_projects``;
+  ``milestones``, ``scenarios``, ``disruptions``, ``scenario_projects``, ``programme``;
 * **derived tables**, written by this module: ``parts`` (vehicles, their major systems
   and rest-of-vehicle residuals are computed from vehicle prices), ``bom``, ``production``
   (capacities sized from derived need, prices by country), ``supply_links`` (the sourcing
@@ -108,6 +108,7 @@ SOURCE_TABLES: tuple[str, ...] = (
     "scenarios",
     "disruptions",
     "scenario_projects",
+    "programme",
 )
 #: Tables computed here.
 DERIVED_TABLES: tuple[str, ...] = tuple(n for n in TABLE_NAMES if n not in SOURCE_TABLES)

@@ -30,7 +30,6 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, Field, field_validator
 
-from importsub import demo
 from importsub.analysis import portfolio as pf
 from importsub.analysis.programme import programme_summary, project_card
 from importsub.analysis.projects import impact
@@ -39,11 +38,6 @@ from importsub.web.i18n import N_
 from importsub.web.services.analyses import Analyses, AnalysisSpec, NoParams, ProgressFn, ResultTables
 
 Objective = Literal["loss", "localisation", "mix"]
-
-
-def programme_size(ds: Dataset) -> int | None:
-    """Projects in the whole programme: the demo's stated size, else what the dataset says (as the CLI does)."""
-    return demo.PROGRAMME_SIZE if ds.name == demo.NAME else None
 
 
 def _today() -> dt.date:
@@ -108,7 +102,7 @@ class PortfolioParams(NoParams):
 def run_programme(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     """Projects per status (n of the programme public), readiness, milestones, capacity online vs plan, capex."""
     assert isinstance(params, ProgrammeParams)
-    return programme_summary(ds, params.as_of, params.year, programme_size=programme_size(ds))
+    return programme_summary(ds, params.as_of, params.year)  # size: the dataset's programme record
 
 
 def _default_year(ds: Dataset) -> int | None:
