@@ -63,6 +63,7 @@ from importsub.demo.inputs_network import (
     Source,
 )
 from importsub.demo.inputs_sourcing import (
+    ALTERNATIVE_FLOOR,
     BUYER_SOURCES,
     CLASS_SYSTEMS,
     DEFAULT_SYSTEM_SOURCES,
@@ -426,7 +427,7 @@ def _production(
         else:
             default = HEADROOM_DOMESTIC if country in union else HEADROOM_FOREIGN
             headroom, src = SITE_HEADROOM.get(site, (default, EST))
-            floor = 0.3 * total_part_need.get(part, 0.0)  # alternatives can cover ~30 % of the group's need
+            floor = ALTERNATIVE_FLOOR * total_part_need.get(part, 0.0)  # alternatives cover part of the need
             cap = _nice_ceil(max(headroom * peak_x.get((site, part), 0.0), floor)) or 1_000.0
             src = f"{src}; capacity sized from derived need 2023–25 × headroom {headroom:g} (estimate)"
         factor = PRICE_FACTOR[country]
