@@ -57,7 +57,7 @@ def test_demo_programme_summary() -> None:
     assert sum(mrl.values()) == 4
     # 2025 plan: LED 0.2 × 610,000 = 122,000 (construction: not online); plastics 0.4 × 5,000,000 online
     cap = r["capacity"].filter(pl.col("project") == "total").row(0, named=True)
-    assert cap["plan [units/yr]"] == pytest.approx(122_000 + 2_000_000)
+    assert cap["plan [units/yr]"] == pytest.approx(220_000 + 2_000_000)
     assert cap["online [units/yr]"] == pytest.approx(2_000_000)
     # committed: LED (construction) 6e9 + plastics (ramp-up) 3e9; spent: half the milestones done of each
     capex = r["capex"].filter(pl.col("project") == "total").row(0, named=True)
@@ -84,13 +84,13 @@ def test_project_list_and_card() -> None:
     assert led["host country"] == "BY"
     assert led["partner countries"] == "BY, RU"
     assert (led["milestones"], led["done"], led["overdue"]) == (4, 2, 1)
-    assert led["plan 2028 [units/yr]"] == pytest.approx(610_000)
+    assert led["plan 2028 [units/yr]"] == pytest.approx(1_100_000)  # full ramp-up: the sum of its outputs
     assert led["online 2028 [units/yr]"] == 0.0  # still in construction
     assert led["next milestone"] == "LED module line installed"
     card = project_card(ds, "P-PLASTICS-TLT", AS_OF)
     curve = card["ramp-up"].filter(pl.col("part") == "CMP-DOOR-TRIM")
     assert curve.get_column("capacity [units/yr]").to_list() == pytest.approx(
-        [2e6 * f for f in (0.4, 0.6, 0.8, 1.0, 1.0, 1.0)]
+        [2.5e6 * f for f in (0.4, 0.6, 0.8, 1.0, 1.0, 1.0)]
     )
     assert "Пластиковые" in card["project"].filter(pl.col("field") == "name_local").get_column("value").item()
     with pytest.raises(NotFoundError, match="P-NOPE"):
