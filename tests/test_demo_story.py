@@ -208,3 +208,18 @@ def test_the_cli_funds_a_portfolio_and_shows_a_candidate_site(
     code, _, err = _call(capsys, *args, "--site", "NOWHERE")
     assert code == 1
     assert "NOWHERE" in err
+
+
+def test_the_web_project_analysis_takes_a_candidate_site() -> None:
+    from importsub.web.services.catalogue import build_analyses
+
+    ds = demo.load()
+    spec = build_analyses()["project"]
+    year = _ramped_up_year()
+    plain = spec.run(ds, spec.params(project=BRAKES, year=year), lambda done, message=None: None)
+    hosted = spec.run(ds, spec.params(project=BRAKES, year=year, site="BRAKE-BY-3"), lambda done, message=None: None)
+    assert plain.tables["capacity"].get_column("capacity added [units/yr]").sum() == 0.0
+    assert hosted.tables["capacity"].get_column("capacity added [units/yr]").sum() > 0.0
+    assert hosted.fingerprint["candidate site"] == "BRAKE-BY-3"
+    assert "candidate site" not in plain.fingerprint
+    assert _reduces(hosted.tables["shocks"])
