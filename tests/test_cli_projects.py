@@ -45,7 +45,7 @@ def test_projects_list_json(db: str, capsys: pytest.CaptureFixture[str]) -> None
     rows = {r["project"]: r for r in doc["tables"]["projects"]}
     assert set(rows) == {"P-LED-RUDENSK", "P-BRAKES", "P-RINGS-ORSHA", "P-PLASTICS-TLT"}
     assert rows["P-PLASTICS-TLT"]["name_local"] == "Пластиковые автокомпоненты, Тольятти"
-    assert rows["P-LED-RUDENSK"]["plan 2028 [units/yr]"] == pytest.approx(610_000)
+    assert rows["P-LED-RUDENSK"]["plan 2028 [units/yr]"] == pytest.approx(1_100_000)
     assert doc["fingerprint"]["as of"] == "2025-11-29"
 
 

@@ -45,7 +45,7 @@ def test_demo_milestones_by_hand() -> None:
 
 
 def test_demo_programme_summary() -> None:
-    r = programme_summary(demo.load(), AS_OF, programme_size=demo.PROGRAMME_SIZE)
+    r = programme_summary(demo.load(), AS_OF, programme_size=14)
     status = dict(r["status"].select("status", "projects").iter_rows())
     assert status["planned"] == status["financing"] == status["construction"] == status["ramp-up"] == 1
     assert status["operating"] == status["halted"] == 0
@@ -57,7 +57,7 @@ def test_demo_programme_summary() -> None:
     assert sum(mrl.values()) == 4
     # 2025 plan: LED 0.2 × 610,000 = 122,000 (construction: not online); plastics 0.4 × 5,000,000 online
     cap = r["capacity"].filter(pl.col("project") == "total").row(0, named=True)
-    assert cap["plan [units/yr]"] == pytest.approx(122_000 + 2_000_000)
+    assert cap["plan [units/yr]"] == pytest.approx(220_000 + 2_000_000)
     assert cap["online [units/yr]"] == pytest.approx(2_000_000)
     # committed: LED (construction) 6e9 + plastics (ramp-up) 3e9; spent: half the milestones done of each
     capex = r["capex"].filter(pl.col("project") == "total").row(0, named=True)
@@ -71,7 +71,7 @@ def test_demo_programme_summary() -> None:
 def test_programme_size_defaults_to_dataset() -> None:
     r = programme_summary(lamps(), AS_OF)
     assert r["status"].filter(pl.col("status") == "programme").get_column("note").item() == "1 of 1 public"
-    # the demo carries its size in meta
+    # the demo carries its size in its programme record
     r = programme_summary(demo.load(), AS_OF)
     assert r["status"].filter(pl.col("status") == "programme").get_column("projects").item() == 14
 
@@ -84,13 +84,13 @@ def test_project_list_and_card() -> None:
     assert led["host country"] == "BY"
     assert led["partner countries"] == "BY, RU"
     assert (led["milestones"], led["done"], led["overdue"]) == (4, 2, 1)
-    assert led["plan 2028 [units/yr]"] == pytest.approx(610_000)
+    assert led["plan 2028 [units/yr]"] == pytest.approx(1_100_000)  # full ramp-up: the sum of its outputs
     assert led["online 2028 [units/yr]"] == 0.0  # still in construction
     assert led["next milestone"] == "LED module line installed"
     card = project_card(ds, "P-PLASTICS-TLT", AS_OF)
     curve = card["ramp-up"].filter(pl.col("part") == "CMP-DOOR-TRIM")
     assert curve.get_column("capacity [units/yr]").to_list() == pytest.approx(
-        [2e6 * f for f in (0.4, 0.6, 0.8, 1.0, 1.0, 1.0)]
+        [2.5e6 * f for f in (0.4, 0.6, 0.8, 1.0, 1.0, 1.0)]
     )
     assert "Пластиковые" in card["project"].filter(pl.col("field") == "name_local").get_column("value").item()
     with pytest.raises(NotFoundError, match="P-NOPE"):
@@ -136,3 +136,29 @@ def test_history_from_store(tmp_path: Path) -> None:
     # the last version only: its one change (version 2 is its base, not listed)
     last = history(store.versions("lamps"), lambda a, b: store.diff("lamps", a, b), last=1)
     assert last.get_column("version").to_list() == [3]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_programme_size_survives_export_and_import_under_another_name(tmp_path: Path, fmt: str) -> None:
+    # "4 of 14 public" is a record of the data: exported, re-imported and stored under any name it stays
+    from importsub.io import read_path, write_path
+
+    target = tmp_path / ("copy" if fmt == "csv" else f"copy.{fmt}")
+    write_path(demo.load(), target, fmt)
+    copy = read_path(target, name="my-programme")
+    store = Store(str(tmp_path / "x.sqlite"))
+    store.write_dataset(copy)
+    stored = store.read_dataset("my-programme")
+    assert stored.name != demo.NAME
+    for ds in (copy, stored):
+        r = programme_summary(ds, AS_OF)
+        row = r["status"].filter(pl.col("status") == "programme").row(0, named=True)
+        assert (row["projects"], row["note"]) == (14, f"{ds.projects.height} of 14 public")
+        assert r.fingerprint["programme_size"] == 14
+
+
+def test_without_a_programme_record_the_size_is_the_projects_in_the_dataset() -> None:
+    ds = demo.load()
+    bare = ds.replace(programme=ds.programme.clear())
+    r = programme_summary(bare, AS_OF)
+    assert r["status"].filter(pl.col("status") == "programme").get_column("note").item() == "4 of 4 public"

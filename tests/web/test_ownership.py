@@ -103,6 +103,10 @@ def test_the_programmes_records_are_the_programmes(env: Env) -> None:
     assert env.client.delete(f"{BASE}/scenarios/de-8w", headers=env.auth("avto")).status_code == 403
     assert env.get("viewer", f"{BASE}/scenarios/de-8w").status_code == 200
     assert env.post("ministry", f"{BASE}/records/organizations", json={"records": [rename]}).status_code == 201
+    # the programme record (its size: "n of N public") is the programme's too
+    size = {"records": [{"name": "joint programme", "size": 14, "source": "estimate"}]}
+    assert env.post("avto", f"{BASE}/records/programme", json=size).status_code == 403
+    assert env.post("ministry", f"{BASE}/records/programme", json=size).status_code == 201
 
 
 def test_a_bom_belongs_to_the_only_maker_of_its_product(env: Env) -> None:

@@ -53,3 +53,63 @@ __all__ = [
     "localisation",
     "matching",
 ]
+
+
+def humanise_rub(value: float) -> str:
+    """A sum of roubles as a person says it: ``5.48 bn RUB``, ``774.8 m RUB``, ``12.5 k RUB``.
+
+    Examples
+    --------
+    >>> humanise_rub(5_480_000_000.0), humanise_rub(774_800_000.0), humanise_rub(0.0)
+    ('5.48 bn RUB', '774.8 m RUB', '0 RUB')
+    """
+    a = abs(value)
+    if a >= 1e9:
+        return f"{value / 1e9:,.2f} bn RUB"
+    if a >= 1e6:
+        return f"{value / 1e6:,.1f} m RUB"
+    if a >= 1e3:
+        return f"{value / 1e3:,.1f} k RUB"
+    return f"{value:,.0f} RUB"
+
+
+def demo_programme(ds: Dataset, year: int | None = None) -> dict[str, pl.DataFrame]:
+    """The programme's story on a dataset, printed by ``importsub demo`` after its summary.
+
+    * ``programme: n of N public`` — every project with its host site, status and capacity online in
+      ``year`` [units/yr] (default: the current year), N from the dataset's ``programme`` record;
+    * ``named scenarios`` — one line per named shock (:func:`importsub.analysis.projects.named_shocks`;
+      what each represents is its ``description``) with its year (the scenario's own) and its loss without projects: the performance impact
+      [RUB] of the TTR model over the scenario's window (lost margin beyond the same window without
+      the shock, as ``importsub shock run`` reports it), also as text (``5.48 bn RUB``).
+    """
+    import datetime as dt
+
+    from importsub.analysis.programme import programme_size_of, project_list
+    from importsub.analysis.projects import named_shocks, resolve_year, scenario_loss, without_projects
+
+    year = dt.date.today().year if year is None else year
+    listing = project_list(ds, None, year)["projects"]
+    online = f"online {year} [units/yr]"
+    n = ds.projects.height
+    size = max(programme_size_of(ds) or n, n)
+    projects = listing.select("project", "host site", "status", online).with_columns(
+        pl.col("host site").fill_null("none announced")
+    )
+    plain = without_projects(ds)
+    rows = []
+    for name in named_shocks(ds):
+        y = resolve_year(ds, name, None)
+        _, pi = scenario_loss(plain, name, y)
+        rows.append((name, y, pi, humanise_rub(pi)))
+    scenarios = pl.DataFrame(
+        rows,
+        schema={
+            "scenario": pl.String,
+            "year": pl.Int64,
+            "performance impact [RUB]": pl.Float64,
+            "loss": pl.String,
+        },
+        orient="row",
+    )
+    return {f"programme: {n} of {size} public": projects, "named scenarios": scenarios}

@@ -307,6 +307,23 @@ def project_card(
     return Result("project", tables, _fp(ds, d, project=project, analysis="project card"))
 
 
+def programme_size_of(dataset: Dataset) -> int | None:
+    """Projects in the whole programme [projects], from the dataset's ``programme`` records.
+
+    The total ``size`` of its ``programme`` rows (a dataset normally holds one); None when it
+    has none (the caller then counts the projects in the dataset).  Being a record, the size
+    travels with the data through export and import under any name.
+
+    Examples
+    --------
+    >>> from importsub import demo
+    >>> programme_size_of(demo.load())
+    14
+    """
+    sizes = dataset.programme.get_column("size").drop_nulls()
+    return int(sizes.sum()) if sizes.len() else None
+
+
 def programme_summary(
     dataset: Dataset,
     as_of: dt.date | None = None,
@@ -330,16 +347,14 @@ def programme_summary(
     Parameters
     ----------
     programme_size : int, optional
-        Projects in the whole programme; default ``dataset.meta['programme_size']``,
-        else the number of projects in the dataset.
+        Projects in the whole programme; default the dataset's ``programme``
+        record (:func:`programme_size_of`), else the number of projects in the dataset.
     """
     ds = dataset
     d = _as_of(as_of)
     year = d.year if year is None else year
     n = ds.projects.height
-    size = programme_size
-    if size is None and isinstance(ds.meta, Mapping):
-        size = ds.meta.get("programme_size")
+    size = programme_size if programme_size is not None else programme_size_of(ds)
     size = int(size) if size is not None else n
     size = max(size, n)
     counts = ds.projects.group_by("status").agg(pl.len().cast(pl.Int64).alias("projects"))

@@ -124,7 +124,9 @@ def demo(
     reload: Annotated[bool, typer.Option(help="Store the embedded demo again if it changed.")] = True,
     fmt: FormatOption = "table",
 ) -> None:
-    """Load the embedded by-ru-auto demo into the store (if absent) and print its summary and headline."""
+    """Load the embedded by-ru-auto demo into the store (if absent) and print its summary, headline,
+    the programme (projects, host sites, status, capacity online this year, n of N public) and the loss
+    of each named scenario."""
     from importsub.demo import NAME, load
 
     store = open_store(db)
@@ -141,10 +143,12 @@ def demo(
         orient="row",
     )
     tables = {"datasets": datasets, **summary_tables(store.read_dataset(NAME))}
-    from importsub.analysis import demo_headline
+    from importsub.analysis import demo_headline, demo_programme
     from importsub.compile import YEAR_RULE, default_year
 
     tables.update(demo_headline(ds))
+    with status("the programme and its named scenarios"):
+        tables.update(demo_programme(ds))
     fp = {"dataset": NAME, "fingerprint": ds.fingerprint()[:12], "year": default_year(ds), "year rule": YEAR_RULE}
     emit(tables, fmt, None, fingerprint=fp)
 

@@ -35,6 +35,15 @@ from importsub.model.errors import ImportsubError
 YearOption = Annotated[
     int | None, typer.Option("--year", "-y", help="Year of ramp-up and demand (default: see each command).")
 ]
+SiteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--site",
+        help="What-if: host the project at this site (e.g. a candidate site of a project with none announced); "
+        "nothing stored changes.",
+        show_default=False,
+    ),
+]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Date of the status (YYYY-MM-DD; default: today).", show_default=False)
 ]
@@ -115,17 +124,21 @@ def show(
     as_of: AsOfOption = None,
     year: YearOption = None,
     group: GroupOption = "union",
+    site: SiteOption = None,
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
     wide: WideOption = False,
 ) -> None:
     """One project: record, partners, outputs, ramp-up curve, milestones, substitutable links,
-    import content by OEM before/after (in --year, default: the latest year with demand not after the current year) and editing history."""
+    import content by OEM before/after (in --year, default: the latest year with demand not after the current year) and editing history.
+    --site shows what the project would do at a site of your choosing."""
     from importsub.analysis.programme import project_card
-    from importsub.analysis.projects import impact
+    from importsub.analysis.projects import at_site, impact
 
     store, ds = _read(db, dataset, version)
+    if site is not None:
+        ds = at_site(ds, project, site)
     hist = _history(store, dataset, project, 20) if version is None else None
     card = project_card(ds, project, _date(as_of), history=hist)
     with status("impact before/after"):
@@ -145,6 +158,8 @@ def show(
     if "history" in tables:
         tables["history"] = tables.pop("history")
     fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
+    if site is not None:
+        fp["candidate site"] = site
     emit_result(Result("project", tables, fp), fmt, out, table, SUMMARY_TABLES.get("project"), wide=wide)
 
 
@@ -168,18 +183,26 @@ def impact_(
         list[str] | None,
         typer.Option("--scenario", "-s", help="Shock scenarios (repeatable); default: the dataset's named shocks."),
     ] = None,
+    site: SiteOption = None,
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
     wide: WideOption = False,
 ) -> None:
     """Each project alone (and all together) against no project, year by year: import content by vehicle,
-    OEM and category, balance and export surplus, shock losses, capex per pp and per rouble of loss avoided."""
-    from importsub.analysis.projects import impact
+    OEM and category, balance and export surplus, shock losses, capex per pp and per rouble of loss avoided.
+    --site (with one --project) hosts that project at a site of your choosing."""
+    from importsub.analysis.projects import at_site, impact
 
     _, ds = _read(db, dataset, version)
+    if site is not None:
+        if not project or len(project) != 1:
+            raise ImportsubError("--site needs exactly one --project: the project to host at that site")
+        ds = at_site(ds, project[0], site)
     with status("applying projects year by year"):
         result = impact(ds, project or None, year or None, group=group, vehicles=vehicle or None, scenarios=scenario)
+    if site is not None:
+        result = Result(result.name, result.tables, {**result.fingerprint, "candidate site": site})
     emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide)
 
 
@@ -194,7 +217,9 @@ def programme(
     ] = None,
     size: Annotated[
         int | None,
-        typer.Option("--size", help="Projects in the whole programme (default: the dataset's, e.g. 14)."),
+        typer.Option(
+            "--size", help="Projects in the whole programme (default: the dataset's programme record, e.g. 14)."
+        ),
     ] = None,
     changes: Annotated[int, typer.Option(help="Versions of editing history shown (0 = none).")] = 10,
     fmt: FormatOption = "table",
@@ -207,8 +232,6 @@ def programme(
     from importsub.analysis.programme import programme_summary
 
     store, ds = _read(db, dataset, version)
-    if size is None:
-        size = _programme_size(dataset)
     result = programme_summary(ds, _date(as_of), year, programme_size=size)
     tables = dict(result.tables)
     if changes > 0:
@@ -274,9 +297,3 @@ def portfolio(
         with status("solving the MIP"):
             result = pf.optimise(model, budget)
     emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide)
-
-
-def _programme_size(dataset: str) -> int | None:
-    from importsub import demo
-
-    return demo.PROGRAMME_SIZE if dataset == demo.NAME else None

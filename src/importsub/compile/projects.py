@@ -156,6 +156,35 @@ def _scale_of(scale: Scale, project: str) -> float:
     return float(scale)
 
 
+def at_site(ds: Dataset, project: str, site: str) -> Dataset:
+    """A what-if copy of ``ds`` in which ``project`` is hosted at ``site`` (e.g. a candidate site of a
+    project with none announced); nothing stored changes.
+
+    The copy's fingerprint is derived from the stored one and the tag ``{"candidate site": {project: site}}``,
+    so a figure computed on it is never mistaken for one of the stored data.
+
+    Raises
+    ------
+    NotFoundError
+        An unknown project or site.
+
+    Examples
+    --------
+    >>> from importsub import demo
+    >>> what_if = at_site(demo.load(), "P-BRAKES", "BRAKE-BY-3")
+    >>> what_if.projects.filter(pl.col("id") == "P-BRAKES").get_column("host_site").item()
+    'BRAKE-BY-3'
+    """
+    _check_projects(ds, [project])
+    sites = ds.sites.get_column("id").to_list()
+    if site not in sites:
+        raise NotFoundError(f"dataset {ds.name!r}: unknown site {site!r} for project {project!r}")
+    hosted = ds.projects.with_columns(
+        pl.when(pl.col("id") == project).then(pl.lit(site)).otherwise(pl.col("host_site")).alias("host_site")
+    )
+    return derived(ds, {"projects": hosted}, {"candidate site": {project: site}})
+
+
 def without_projects(ds: Dataset) -> Dataset:
     """The dataset as compile accepts it with no project at all (``scenario_projects`` emptied)."""
     if ds.scenario_projects.height == 0:

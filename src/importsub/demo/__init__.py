@@ -14,8 +14,8 @@ Examples
 >>> ds = demo.load()
 >>> ds.name
 'by-ru-auto'
->>> ds.projects.height <= demo.PROGRAMME_SIZE
-True
+>>> ds.projects.height, ds.programme.get_column("size").item()
+(4, 14)
 """
 
 from __future__ import annotations
@@ -33,14 +33,13 @@ NAME: Final[str] = "by-ru-auto"
 #: The folder of CSV files the demo is read from.
 DATA: Final[Path] = Path(__file__).parent / "data" / NAME
 
-#: Size of the joint programme: fourteen joint import-substitution projects
-#: (TASS, interview of the Belarusian Prime Minister).  Only four are public
-#: (LED optics at Rudensk, braking systems, the Orsha ring-rolling mill, plastic
-#: parts in Togliatti) and only those are in the dataset; the other ten are not
-#: public and are deliberately not invented.
-PROGRAMME_SIZE: Final[int] = 14
+# The size of the joint programme (fourteen joint import-substitution projects, TASS) is a
+# record of the dataset (``programme.csv``), so it travels with the data under any name.  Only
+# four projects are public (LED optics at Rudensk, braking systems, the Orsha ring-rolling mill,
+# plastic parts in Togliatti) and only those are in the dataset; the other ten are not public
+# and are deliberately not invented.
 
-__all__ = ["DATA", "NAME", "PROGRAMME_SIZE", "load"]
+__all__ = ["DATA", "NAME", "load"]
 
 
 @lru_cache(maxsize=1)
@@ -59,4 +58,4 @@ def load() -> Dataset:
         units/yr, lead times and times to recover in weeks.
     """
     ds = read_path(DATA, name=NAME)
-    return Dataset(ds.name, ds.tables, None, {"programme_size": PROGRAMME_SIZE})
+    return Dataset(ds.name, ds.tables, None)

@@ -5,7 +5,7 @@ reads).  Two kinds of file live there:
 
 * **source tables**, edited by hand as data: ``countries``, ``country_groups``,
   ``organizations``, ``sites``, ``capacity_pools``, the ``project*`` tables,
-  ``milestones``, ``scenarios``, ``disruptions``, ``scenario_projects``;
+  ``milestones``, ``scenarios``, ``disruptions``, ``scenario_projects``, ``programme``;
 * **derived tables**, written by this module: ``parts`` (vehicles, their major systems
   and rest-of-vehicle residuals are computed from vehicle prices), ``bom``, ``production``
   (capacities sized from derived need, prices by country), ``supply_links`` (the sourcing
@@ -63,6 +63,7 @@ from importsub.demo.inputs_network import (
     Source,
 )
 from importsub.demo.inputs_sourcing import (
+    ALTERNATIVE_FLOOR,
     BUYER_SOURCES,
     CLASS_SYSTEMS,
     DEFAULT_SYSTEM_SOURCES,
@@ -108,6 +109,7 @@ SOURCE_TABLES: tuple[str, ...] = (
     "scenarios",
     "disruptions",
     "scenario_projects",
+    "programme",
 )
 #: Tables computed here.
 DERIVED_TABLES: tuple[str, ...] = tuple(n for n in TABLE_NAMES if n not in SOURCE_TABLES)
@@ -425,7 +427,7 @@ def _production(
         else:
             default = HEADROOM_DOMESTIC if country in union else HEADROOM_FOREIGN
             headroom, src = SITE_HEADROOM.get(site, (default, EST))
-            floor = 0.3 * total_part_need.get(part, 0.0)  # alternatives can cover ~30 % of the group's need
+            floor = ALTERNATIVE_FLOOR * total_part_need.get(part, 0.0)  # alternatives cover part of the need
             cap = _nice_ceil(max(headroom * peak_x.get((site, part), 0.0), floor)) or 1_000.0
             src = f"{src}; capacity sized from derived need 2023–25 × headroom {headroom:g} (estimate)"
         factor = PRICE_FACTOR[country]

@@ -100,6 +100,9 @@ BUYER_SOURCES: dict[str, dict[str, list[Source]]] = {
         "MOD-FOG": [("RYAZAN-LIGHT", 0.5), ("RUDENSK", 0.5)],
         "MOD-HUB-CAR": [("BEARING-SAMARA", 0.6), ("BRG-CN-8", 0.4)],
         "MOD-BUMPER-F-CAR": [("PLASTICS-RU-18", 0.8), ("PLASTICS-CN-15", 0.2)],
+        "MOD-BUMPER-R-CAR": [("PLASTICS-RU-18", 0.85), ("PLASTICS-CN-15", 0.15)],
+        "MOD-DASH-CAR": [("PLASTICS-RU-18", 0.85), ("PLASTICS-CN-15", 0.15)],
+        "MOD-TRIM-CAR": [("PLASTICS-RU-18", 0.85), ("PLASTICS-CN-15", 0.15)],
         "ROV-LADA-VESTA": [(SELF, 0.85), ("KIT-CN-18", 0.15)],  # imported electronics and trim kits
     },
     "HAVAL-TULA": {
@@ -124,7 +127,7 @@ BUYER_SOURCES: dict[str, dict[str, list[Source]]] = {
     },
     "KAMAZ-NCH": {
         "MOD-HL-TRUCK": [("OSHMYANY", 0.6), ("HL-CN-1", 0.4)],
-        "MOD-BRK-AIR-TRUCK": [("BRAKE-RU-4", 0.7), ("BRAKE-CN-7", 0.3), ("BRAKE-DE-2", 0.0, False)],
+        "MOD-BRK-AIR-TRUCK": [("BRAKE-RU-4", 0.85), ("BRAKE-CN-7", 0.15), ("BRAKE-DE-2", 0.0, False)],
         "MOD-ENGINE-TRUCK": [(SELF, 0.7), ("ENGINE-CN-13", 0.3)],
         "MOD-GEARBOX-TRUCK": [("GEARBOX-RU-21", 0.5), ("GEARBOX-CN-14", 0.5), ("GEARBOX-DE-4", 0.0, False)],
     },
@@ -158,9 +161,11 @@ BUYER_SOURCES: dict[str, dict[str, list[Source]]] = {
     },
     # lighting makers: Rudensk's components come from Russia, India and China (FACTS)
     "RUDENSK": {
-        "CMP-LED-MOD-HL": [("LED-CN-3", 0.7), ("LED-RU-1", 0.3)],
+        # German modules come through third countries: no more than the contracted share at short notice
+        "CMP-LED-MOD-HL": [("LED-CN-3", 0.5), ("LED-DE-9", 0.2, False), ("LED-RU-1", 0.3)],
+        "CMP-LED-DRIVER": [("LED-CN-3", 0.6), ("LED-DE-9", 0.4, False)],
         "CMP-LENS-S": [("LENS-IN-1", 0.6), ("OPTICS-RU-3", 0.4)],
-        "CMP-LENS-L": [("LENS-IN-1", 0.6), ("OPTICS-RU-3", 0.4)],
+        "CMP-LENS-L": [("LENS-IN-1", 0.4), ("LENS-CN-21", 0.3), ("OPTICS-RU-3", 0.3)],
         "CMP-REFLECTOR": [("LENS-IN-1", 0.6), ("OPTICS-RU-3", 0.4)],
     },
     "RYAZAN-LIGHT": {
@@ -168,15 +173,18 @@ BUYER_SOURCES: dict[str, dict[str, list[Source]]] = {
         "CMP-LED-DRIVER": [("LED-RU-1", 0.5), ("LED-CN-3", 0.5)],
     },
     "OSHMYANY": {
+        "CMP-LED-DRIVER": [("LED-CN-3", 0.6), ("LED-DE-9", 0.4, False)],
         "CMP-LENS-S": [("OPTICS-RU-3", 0.5), ("LENS-IN-1", 0.5)],
-        "CMP-LENS-L": [("OPTICS-RU-3", 0.5), ("LENS-IN-1", 0.5)],
+        "CMP-LENS-L": [("OPTICS-RU-3", 0.5), ("LENS-CN-21", 0.5)],
         "CMP-REFLECTOR": [("OPTICS-RU-3", 0.5), ("LENS-IN-1", 0.5)],
     },
     # brake makers
     "BRAKE-RU-4": {
-        "CMP-ABS-AIR": [("ABS-CN-6", 0.8), ("BRAKE-DE-2", 0.2, False)],
+        "CMP-ABS-AIR": [("ABS-CN-6", 0.4), ("BRAKE-DE-2", 0.6, False)],
+        "CMP-CHAMBER-2020": [(SELF, 0.4), ("BRAKE-DE-2", 0.3), ("BRAKE-CN-7", 0.3)],
     },
     "BRAKE-BY-3": {
+        "CMP-ABS-AIR": [("ABS-CN-6", 0.4), ("BRAKE-DE-2", 0.6, False)],
         "CMP-COMPRESSOR": [(SELF, 0.7), ("COMPRESSOR-RU-5", 0.3)],
         "CMP-DRUM-BRAKE": [("FOUNDRY-BY-6", 1.0)],
         "CMP-AIR-DISC": [("BRAKE-CN-7", 0.6), ("KAMAZ-BRAKES", 0.4)],
@@ -204,6 +212,7 @@ BUYER_SOURCES: dict[str, dict[str, list[Source]]] = {
         "CMP-BRG-RING-M": [("BEARING-VOLOGDA", 1.0)],
     },
     "GEAR-BY-4": {
+        "CMP-GEAR-RING-MINING": [(SELF, 0.4), ("FORGE-CN-9", 0.6)],
         "CMP-BRG-RING-M": [("BEARING-MINSK", 0.7), ("BRG-CN-8", 0.3)],
         "CMP-RING-BLANK-L": [("FORGE-BY-5", 0.5), ("FORGE-IN-3", 0.5)],
     },
@@ -253,6 +262,9 @@ PROJECT_INPUT_SOURCES: dict[tuple[str, str], list[Source]] = {
     ("RUDENSK", "MAT-LED-CHIP"): [("LED-CN-2", 0.5), ("LED-KR-1", 0.5)],
     ("RUDENSK", "MAT-PCB"): [("PCB-RU-2", 1.0)],
     ("BELAZ-ORSHA", "MAT-STEEL-GEAR"): [("STEEL-ZHLOBIN", 0.7), ("STEEL-RU-11", 0.3)],
+    ("BELAZ-ORSHA", "CMP-ROLLING-M"): [("BEARING-MINSK", 1.0)],  # rolling elements of the slewing rings
+    ("RUDENSK", "MAT-MCU"): [("MCU-RU-23", 1.0)],  # LED drivers
+    ("RUDENSK", "MAT-PC"): [("POLY-RU-15", 1.0)],  # headlamp lenses
 }
 
 # Where a supply relationship itself is public (FACTS.md), its links cite it:
@@ -294,13 +306,20 @@ def link_source(buyer: str, part: str, supplier: str) -> str:
 # ------------------------------------------------------------------ capacity
 
 HEADROOM_DOMESTIC = 1.25  # supplier capacity / peak need 2023–2025 (estimate)
-HEADROOM_FOREIGN = 2.5  # foreign suppliers also serve other markets (estimate)
+HEADROOM_FOREIGN = 1.5  # foreign suppliers also serve other markets (estimate)
+# every producer of a part can make at least this share of the group's need of it (estimate)
+ALTERNATIVE_FLOOR = 0.15
 # per-site headroom where it differs (estimate unless the source says otherwise)
 SITE_HEADROOM: dict[str, tuple[float, str]] = {
     "RYAZAN-LIGHT": (1.05, "kunststoffweb.de (~2 million lamps a year in all); split over lamp types: estimate"),
     "BELAZ-ORSHA": (1.0, "estimate (wheel line runs at capacity: a tight spot)"),
     "KOSTROMA-ABS": (1.5, "estimate (line started July 2023, profile.ru)"),
     "RUDENSK": (1.2, EST),
+    # sold out: no spare capacity to cover another supplier's cut (estimate)
+    "LED-RU-1": (1.0, "estimate (domestic LED module line sold out)"),
+    "SLEW-CN-10": (1.0, "estimate (slewing-ring maker sold out)"),
+    "FORGE-CN-9": (1.0, "estimate (ring forge sold out)"),
+    "ABS-CN-6": (1.0, "estimate (air-brake ABS maker sold out)"),
 }
 # explicit capacities [units/yr] of (site, part) where public
 EXPLICIT_CAPACITY: dict[tuple[str, str], tuple[float, str]] = {

@@ -50,6 +50,8 @@ def read_json(path: Path) -> list[RawTable]:
             for k in r:
                 if k not in columns:
                     columns.append(k)
+        if rt is not None:  # a record names its own fields: a required one no record has is missing in each
+            columns += [f.name for f in rt.fields if f.required and f.name not in columns]
         data: dict[str, list[str | None]] = {}
         for c in columns:
             f = None if rt is None or c not in rt.field_names else rt.field(c)

@@ -195,6 +195,10 @@ class Dataset:
     def scenario_projects(self) -> pl.DataFrame:
         return self.tables["scenario_projects"]
 
+    @property
+    def programme(self) -> pl.DataFrame:
+        return self.tables["programme"]
+
     # --- end of table accessors
 
     def counts(self) -> dict[str, int]:

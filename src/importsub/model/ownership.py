@@ -3,7 +3,7 @@
 One rule for every write path (the record API, scenario and project routes, the web forms, contributions):
 a user may add, change or delete a row only when their organisation owns it — its own sites and everything
 at them, the supply links its sites buy on, the BOM of a part only it makes, the projects it is a partner
-of — or, for the programme's records (countries, groups, organisations, parts, scenarios, project
+of — or, for the programme's records (the programme record, countries, groups, organisations, parts, scenarios, project
 partners), when they act for the programme.  Which organisation a site belongs to changes only by the
 programme.  Owners are judged from non-confidential columns (sites, production keys, partners), so a
 refusal reveals no figure.

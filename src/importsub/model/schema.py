@@ -618,6 +618,26 @@ TABLES: Final[tuple[RecordType, ...]] = (
         key=("scenario", "project"),
         owner=PROGRAMME,
     ),
+    RecordType(
+        "programme",
+        "Programme",
+        "The programme the dataset's projects belong to, and how many projects it has in all "
+        "(the dataset may hold only the public ones).",
+        (
+            Field("name", "str", description="Name of the programme"),
+            Field(
+                "size",
+                "int",
+                unit="projects",
+                description="Projects in the whole programme, public or not",
+                minimum=0,
+                maximum=1_000_000,
+            ),
+            _source(),
+        ),
+        key=("name",),
+        owner=PROGRAMME,
+    ),
 )
 
 TABLES_BY_NAME: Final[dict[str, RecordType]] = {t.name: t for t in TABLES}

@@ -75,6 +75,7 @@ TABLE_LABELS = {
     "disruptions": N_("Disruptions"),
     "demand_changes": N_("Demand changes"),
     "scenario_projects": N_("Scenario projects"),
+    "programme": N_("Programme"),
 }
 
 

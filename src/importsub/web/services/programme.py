@@ -30,20 +30,15 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, Field, field_validator
 
-from importsub import demo
 from importsub.analysis import portfolio as pf
 from importsub.analysis.programme import programme_summary, project_card
-from importsub.analysis.projects import impact
+from importsub.analysis.projects import at_site, impact
 from importsub.model.dataset import Dataset
+from importsub.model.errors import AnalysisError
 from importsub.web.i18n import N_
 from importsub.web.services.analyses import Analyses, AnalysisSpec, NoParams, ProgressFn, ResultTables
 
 Objective = Literal["loss", "localisation", "mix"]
-
-
-def programme_size(ds: Dataset) -> int | None:
-    """Projects in the whole programme: the demo's stated size, else what the dataset says (as the CLI does)."""
-    return demo.PROGRAMME_SIZE if ds.name == demo.NAME else None
 
 
 def _today() -> dt.date:
@@ -68,6 +63,12 @@ class ProjectParams(NoParams):
     )
     group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
     as_of: dt.date = Field(default_factory=_today, description="Date of the milestone status (default: today)")
+    site: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="What-if: host the project at this site (e.g. a candidate site of a project with none announced)",
+    )
 
 
 class ImpactParams(NoParams):
@@ -76,6 +77,12 @@ class ImpactParams(NoParams):
         default=None, ge=1900, le=2200, description="Only this year (default: every year from the first ramp-up)"
     )
     group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
+    site: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="What-if: host the chosen project at this site (needs a project)",
+    )
 
 
 class PortfolioParams(NoParams):
@@ -108,7 +115,7 @@ class PortfolioParams(NoParams):
 def run_programme(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     """Projects per status (n of the programme public), readiness, milestones, capacity online vs plan, capex."""
     assert isinstance(params, ProgrammeParams)
-    return programme_summary(ds, params.as_of, params.year, programme_size=programme_size(ds))
+    return programme_summary(ds, params.as_of, params.year)  # size: the dataset's programme record
 
 
 def _default_year(ds: Dataset) -> int | None:
@@ -120,6 +127,8 @@ def _default_year(ds: Dataset) -> int | None:
 def run_project(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
     """One project: its card and its impact in one year (import content before/after by OEM, shocks, balance)."""
     assert isinstance(params, ProjectParams)
+    if params.site is not None:
+        ds = at_site(ds, params.project, params.site)
     card = project_card(ds, params.project, params.as_of)
     progress(0.2, None)
     year = params.year if params.year is not None else _default_year(ds)
@@ -132,12 +141,18 @@ def run_project(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultT
         if name in imp.tables:
             tables[name] = imp[name]
     fp = {**card.fingerprint, **{k: v for k, v in imp.fingerprint.items() if k not in card.fingerprint}}
+    if params.site is not None:
+        fp["candidate site"] = params.site
     return ResultTables("project", tables, fp)
 
 
 def run_impact(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
     """Every project (or one) alone and all together, year by year, against no project."""
     assert isinstance(params, ImpactParams)
+    if params.site is not None:
+        if params.project is None:
+            raise AnalysisError("a candidate site needs a project: the project to host there")
+        ds = at_site(ds, params.project, params.site)
     return impact(
         ds,
         None if params.project is None else [params.project],

@@ -18,7 +18,6 @@ import polars as pl
 from importsub.analysis.programme import programme_summary
 from importsub.model.dataset import Dataset
 from importsub.web.i18n import gettext as _
-from importsub.web.services.programme import programme_size
 
 
 def union_countries(ds: Dataset, group: str = "union") -> set[str]:
@@ -241,7 +240,7 @@ def programme_view(ds: Dataset, as_of: dt.date | None = None) -> dict[str, Any] 
     """The programme at a glance: status counts ("4 of 14 public"), capacity online vs plan, capex, milestones."""
     if ds.projects.height == 0:
         return None
-    r = programme_summary(ds, as_of, None, programme_size=programme_size(ds))
+    r = programme_summary(ds, as_of, None)
     st = r["status"]
     programme_row = st.filter(pl.col("status") == "programme").to_dicts()
     counts = st.filter(~pl.col("status").is_in(["programme", "not public"])).to_dicts()
