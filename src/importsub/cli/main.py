@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "shock": ("importsub.cli.shock", "shock", "group"),
     "scenario": ("importsub.cli.shock", "scenario", "group"),
     "projects": ("importsub.cli.projects", "projects", "group"),
+    "registry": ("importsub.cli.registry", "registry", "group"),
 }
 
 
