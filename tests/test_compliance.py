@@ -455,3 +455,39 @@ def test_cli_on_the_demo_gives_scores_thresholds_and_first_breach(
     assert vesta[0]["score [points]"] == 2800.0
     assert tables["first breach"]
     assert undeclared("compliance", {name: list(rows[0]) for name, rows in tables.items() if rows}) == []
+
+
+def test_expiring_entries_and_the_points_each_model_would_lose() -> None:
+    # judged on 1 Jan 2025: the engine's entry runs out on 30 June 2025 → the car loses the engine's 250
+    (row,) = compliance_of(dataset(), 2025, regime="pp719")["expiring"].to_dicts()
+    assert (row["registry number"], row["valid until"], row["part"]) == ("R-1", D(2025, 6, 30), "CAR")
+    assert row["points lost [points]"] == 250
+    assert compliance_of(dataset(), 2024, regime="pp719")["expiring"].height == 0  # not within 2024
+
+
+def test_matching_ranks_registered_candidates_first() -> None:
+    from importsub.analysis.matching import matching
+
+    f = frames()
+    extra = {
+        "organizations": pl.DataFrame(
+            {"id": ["GB-A", "GB-B"], "name": ["near", "far"], "country": ["RU", "RU"], "kind": ["supplier"] * 2}
+        ),
+        "sites": pl.DataFrame(
+            {"id": ["GBA", "GBB"], "organization": ["GB-A", "GB-B"], "name": ["near", "far"], "country": ["RU", "RU"],
+             "lat": [53.6, 60.0], "lon": [49.5, 60.0]}
+        ),
+        "production": pl.DataFrame({"site": ["GBA", "GBB"], "part": ["GEARBOX", "GEARBOX"], "capacity": [1e4, 1e4]}),
+        "registry_entries": pl.DataFrame({"number": ["R-9"], "product": ["Gearbox"], "organization": ["GB-B"],
+                                          "tnved": ["8708"]}),
+    }  # fmt: skip
+    for name, df in extra.items():
+        f[name] = pl.concat([f[name], df], how="diagonal_relaxed")
+    cands = matching(compile(check(Dataset.from_frames("m", f)), year=2024))["candidates"]
+    gear = cands.filter(pl.col("part") == "GEARBOX").sort("rank")
+    assert gear["candidate site"].to_list() == ["GBB", "GBA"]  # registered first, though farther
+    assert gear["registered"].to_list() == [True, False]
+    # without the entry, the nearer one ranks first again
+    f["registry_entries"] = f["registry_entries"].filter(pl.col("number") != "R-9")
+    again = matching(compile(check(Dataset.from_frames("m", f)), year=2024))["candidates"]
+    assert again.filter(pl.col("part") == "GEARBOX").sort("rank")["candidate site"].to_list() == ["GBA", "GBB"]

@@ -13,7 +13,8 @@ effective dates) and judged on 1 January of a year:
 
 Tables: ``models`` (one row per model, regime and purpose for the year), ``first breach`` (the first year a
 model fails as thresholds rise, rules change, registry entries expire and projects ramp up), ``items`` (what
-earns each point; which inputs fail origin, tier by tier) and ``next steps``.  ``domestic content [%]`` (value added, the
+earns each point; which inputs fail origin, tier by tier), ``next steps`` and ``expiring`` (registry entries
+running out within the year, and the points each model would lose).  ``domestic content [%]`` (value added, the
 domestic content of :func:`importsub.analysis.localisation.domestic_content`) stays beside every verdict.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 
 import polars as pl
 
+from importsub.analysis.compliance.calendar import expiring
 from importsub.analysis.compliance.common import Context
 from importsub.analysis.compliance.evaluate import evaluate
 from importsub.analysis.compliance.steps import next_steps
@@ -49,6 +51,10 @@ BREACH_COLUMNS = (
     "site", "part", "part name", "regime", "purpose", "first breach [year]", "score [points]",
     "threshold [points]", "margin [points]", "margin [pp]", "checked to [year]",
 )  # fmt: skip
+EXPIRING_COLUMNS = (
+    "registry number", "product", "organization", "valid until", "site", "part", "part name", "regime",
+    "points lost [points]",
+)  # fmt: skip
 STEP_COLUMNS = (
     "site", "part", "part name", "regime", "year", "item", "kind", "code", "route", "project", "candidate site",
     "points gain [points]", "capex [RUB]", "points per capex [points/mln RUB]", "note",
@@ -56,10 +62,11 @@ STEP_COLUMNS = (
 _TYPES: dict[str, Any] = {
     "year": pl.Int64, "tier": pl.Int64, "first breach [year]": pl.Int64, "checked to [year]": pl.Int64,
     "heading change": pl.Boolean, "pass": pl.Boolean, "required": pl.Boolean, "met": pl.Boolean,
+    "valid until": pl.Date,
 }  # fmt: skip
 _TEXT = {
     "site", "part", "part name", "regime", "rule", "purpose", "note", "item", "kind", "code", "reason", "route",
-    "project", "candidate site",
+    "project", "candidate site", "registry number", "product", "organization",
 }  # fmt: skip
 
 
@@ -124,7 +131,7 @@ def compliance(
     Returns
     -------
     Result
-        ``models``, ``first breach``, ``items``, ``next steps`` (see the module docstring).
+        ``models``, ``first breach``, ``items``, ``next steps``, ``expiring`` (see the module docstring).
     """
     if year not in nets:
         raise AnalysisError(f"no network for year {year}; years: {', '.join(map(str, sorted(nets)))}")
@@ -158,6 +165,7 @@ def compliance(
         "first breach": _frame(_breaches(per_year), BREACH_COLUMNS),
         "items": _frame(items, ITEM_COLUMNS),
         "next steps": _frame(steps, STEP_COLUMNS),
+        "expiring": _frame(expiring(ctx, asked), EXPIRING_COLUMNS),
     }
     params = {"regime": regime, "purpose": purpose, "group": group, "years": sorted(per_year)}
     return Result("compliance", tables, fingerprint(nets[year], **params))

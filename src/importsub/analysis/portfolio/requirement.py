@@ -33,6 +33,12 @@ from importsub.model.dataset import Dataset
 from importsub.model.errors import AnalysisError
 
 POINT_REGIMES = ("pp719", "eaeu105")
+SCHEMA: dict[str, Any] = {
+    "site": pl.String, "part": pl.String, "part name": pl.String, "regime": pl.String, "year": pl.Int64,
+    "purpose": pl.String, "threshold [points]": pl.Float64, "score without projects [points]": pl.Float64,
+    "score [points]": pl.Float64, "pass": pl.Boolean,
+}  # fmt: skip
+"""Columns of the ``requirement`` table."""
 
 
 @dataclass(frozen=True)
@@ -207,9 +213,9 @@ def exact_scores(
                 "pass": s >= t.threshold - 1e-9,
             }
         )
-    schema = {
-        "site": pl.String, "part": pl.String, "part name": pl.String, "regime": pl.String, "year": pl.Int64,
-        "purpose": pl.String, "threshold [points]": pl.Float64, "score without projects [points]": pl.Float64,
-        "score [points]": pl.Float64, "pass": pl.Boolean,
-    }  # fmt: skip
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+
+
+def empty_requirement() -> pl.DataFrame:
+    """The ``requirement`` table of a portfolio without one."""
+    return pl.DataFrame(schema=SCHEMA)

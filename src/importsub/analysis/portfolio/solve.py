@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from importsub.analysis.portfolio.model import Evaluation, PortfolioModel
-from importsub.analysis.portfolio.requirement import exact_scores
+from importsub.analysis.portfolio.requirement import empty_requirement, exact_scores
 from importsub.analysis.portfolio.tables import (
     _chosen_table,
     _differences,
@@ -91,10 +91,14 @@ def optimise(model: PortfolioModel, budget: float) -> Result:
                 "loss, greedy [RUB]": [g.losses[s.name] for s in model.scenarios],
             }
         )
-    if model.requirement is not None and model._base_net is not None:
-        tables["requirement"] = exact_scores(
+    # without --require the table is empty (its columns still declared and shown)
+    tables["requirement"] = (
+        exact_scores(
             model.requirement, model.dataset, model._base_net, model.options, chosen.chosen, model.year, model.group
         )
+        if model.requirement is not None and model._base_net is not None
+        else empty_requirement()
+    )
     tables["notes"] = _notes(model, none, chosen, g)
     fp = dict(model.fingerprint)
     fp["budget [RUB]"] = float(budget)
