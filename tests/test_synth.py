@@ -315,12 +315,23 @@ def test_pools_inventory_and_recovery(big: Dataset) -> None:
     assert by_kind[False] > by_kind[True]  # imports take longer
 
 
+# fields and record types added after these hashes were taken (statutory localisation, issue 12): synth leaves
+# them empty, so the hash is of the tables and columns synth draws
+_LATER_FIELDS = {"organizations": ("inn", "ogrn"), "parts": ("okpd2", "tnved")}
+_LATER_TABLES = ("rules", "rule_items", "rule_thresholds", "site_operations", "registry_entries")
+
+
 def _ordered_hash(ds: Dataset) -> str:
     """SHA-256 of every table as drawn (row order included, unlike Dataset.fingerprint)."""
     h = hashlib.sha256()
     for n in TABLE_NAMES:
+        if n in _LATER_TABLES:
+            assert ds.tables[n].height == 0, n
+            continue
+        later = _LATER_FIELDS.get(n, ())
+        assert all(ds.tables[n][c].null_count() == ds.tables[n].height for c in later), n
         h.update(n.encode())
-        h.update(ds.tables[n].write_csv().encode())
+        h.update(ds.tables[n].drop(later).write_csv().encode())
     return h.hexdigest()
 
 
