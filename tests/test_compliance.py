@@ -491,3 +491,10 @@ def test_matching_ranks_registered_candidates_first() -> None:
     f["registry_entries"] = f["registry_entries"].filter(pl.col("number") != "R-9")
     again = matching(compile(check(Dataset.from_frames("m", f)), year=2024))["candidates"]
     assert again.filter(pl.col("part") == "GEARBOX").sort("rank")["candidate site"].to_list() == ["GBA", "GBB"]
+
+
+def test_by_year_gives_the_verdict_of_every_year_judged() -> None:
+    years = compliance_of(dataset(), 2024, regime="pp719")["by year"]
+    got = years.select("year", "rule", "score [points]", "threshold [points]", "pass").rows()
+    # 2024: 850 ≥ 800; 2026: the engine's entry has run out (600) and the threshold rose to 1,500
+    assert got == [(2024, "PP-2024", 850.0, 800.0, True), (2026, "PP-2024", 600.0, 1500.0, False)]

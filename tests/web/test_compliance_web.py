@@ -42,3 +42,4 @@ def test_compliance_page_shows_scores_first_breach_and_next_steps(cenv: Env, lan
     assert "PP-2024" in html
     assert "2026" in html  # the first breach (the engine's registry entry ran out in 2025)
     assert 'id="compliance-steps"' in html
+    assert 'id="compliance-years"' in html

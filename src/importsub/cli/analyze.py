@@ -42,7 +42,7 @@ SUMMARY_TABLES = {
     "concentration": ("strategic", "choke points", "buyers"),
     "balance": ("summary", "pools", "parts"),
     "matching": ("parts", "no candidate", "candidates"),
-    "compliance": ("models", "first breach", "next steps"),
+    "compliance": ("models", "first breach", "next steps", "expiring"),
 }
 
 

@@ -11,8 +11,8 @@ effective dates) and judged on 1 January of a year:
 * ``assembly`` — industrial assembly: 1 − imported kit value ÷ standard kit value
   (:mod:`~importsub.analysis.compliance.assembly`).
 
-Tables: ``models`` (one row per model, regime and purpose for the year), ``first breach`` (the first year a
-model fails as thresholds rise, rules change, registry entries expire and projects ramp up), ``items`` (what
+Tables: ``models`` (one row per model, regime and purpose for the year), ``by year`` (the same verdicts for
+every year judged), ``first breach`` (the first year a model fails as thresholds rise, rules change, registry entries expire and projects ramp up), ``items`` (what
 earns each point; which inputs fail origin, tier by tier), ``next steps`` and ``expiring`` (registry entries
 running out within the year, and the points each model would lose).  ``domestic content [%]`` (value added, the
 domestic content of :func:`importsub.analysis.localisation.domestic_content`) stays beside every verdict.
@@ -50,6 +50,10 @@ ITEM_COLUMNS = (
 BREACH_COLUMNS = (
     "site", "part", "part name", "regime", "purpose", "first breach [year]", "score [points]",
     "threshold [points]", "margin [points]", "margin [pp]", "checked to [year]",
+)  # fmt: skip
+YEAR_COLUMNS = (
+    "site", "part", "part name", "regime", "rule", "purpose", "year", "score [points]", "threshold [points]",
+    "foreign share [%]", "limit [%]", "assembly share [%]", "target [%]", "margin [points]", "margin [pp]", "pass",
 )  # fmt: skip
 EXPIRING_COLUMNS = (
     "registry number", "product", "organization", "valid until", "site", "part", "part name", "regime",
@@ -131,7 +135,8 @@ def compliance(
     Returns
     -------
     Result
-        ``models``, ``first breach``, ``items``, ``next steps``, ``expiring`` (see the module docstring).
+        ``models``, ``first breach``, ``by year``, ``items``, ``next steps``, ``expiring`` (see the module
+        docstring).
     """
     if year not in nets:
         raise AnalysisError(f"no network for year {year}; years: {', '.join(map(str, sorted(nets)))}")
@@ -163,6 +168,7 @@ def compliance(
     tables = {
         "models": _frame(models, MODEL_COLUMNS),
         "first breach": _frame(_breaches(per_year), BREACH_COLUMNS),
+        "by year": _frame([r for y in sorted(per_year) for r in per_year[y]], YEAR_COLUMNS),
         "items": _frame(items, ITEM_COLUMNS),
         "next steps": _frame(steps, STEP_COLUMNS),
         "expiring": _frame(expiring(ctx, asked), EXPIRING_COLUMNS),

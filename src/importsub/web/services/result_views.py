@@ -210,8 +210,19 @@ def compliance_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
         else:
             got, need, margin, unit = r.get("assembly share [%]"), r.get("target [%]"), r.get("margin [pp]"), "%"
         rows.append({**r, "got": got, "need": need, "margin": margin, "unit": unit})
+    pick = {
+        "pp719": ("score [points]", "threshold [points]"),
+        "eaeu105": ("score [points]", "threshold [points]"),
+        "cis2009": ("foreign share [%]", "limit [%]"),
+        "assembly": ("assembly share [%]", "target [%]"),
+    }
+    by_year = []
+    for r in _rows(tables.get("by year"), 1000):
+        got, need = pick.get(str(r.get("regime")), pick["assembly"])
+        by_year.append({**r, "got": r.get(got), "need": r.get(need)})
     return {
         "models": rows,
+        "by_year": by_year,
         "breaches": _rows(tables.get("first breach")),
         "steps": _rows(tables.get("next steps"), 200),
         "year": rows[0]["year"] if rows else None,
