@@ -36,6 +36,12 @@ def expiring(ctx: Context, regimes: tuple[str, ...]) -> list[dict[str, Any]]:
     soon = entries.with_row_index("__i__").filter(
         pl.col("valid_until").is_not_null() & (pl.col("valid_until") >= start) & (pl.col("valid_until") < end)
     )
+    net = ctx.net
+    soon = soon.filter(  # only entries of producers in the network can change a score
+        pl.col("organization").is_in(list(net.organizations))
+        | pl.col("inn").is_in([v for v in net.organization_inn if v])
+        | pl.col("ogrn").is_in([v for v in net.organization_ogrn if v])
+    )
     if soon.height == 0:
         return []
     now = _scores(ctx, asked)
@@ -43,8 +49,8 @@ def expiring(ctx: Context, regimes: tuple[str, ...]) -> list[dict[str, Any]]:
     out = []
     for e in soon.sort("valid_until", "number", "product").iter_rows(named=True):
         without = entries.with_row_index("__i__").filter(pl.col("__i__") != e["__i__"]).drop("__i__")
-        net = dataclasses.replace(ctx.net, statutory={**ctx.net.statutory, "registry_entries": without})
-        later = _scores(Context(net, ctx.year, ctx.group), asked)
+        trial = dataclasses.replace(net, statutory={**net.statutory, "registry_entries": without})
+        later = _scores(Context(trial, ctx.year, ctx.group), asked)
         for key, score in sorted(now.items()):
             lost = score - later.get(key, score)
             if lost > 0:

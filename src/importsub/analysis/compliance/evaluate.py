@@ -12,6 +12,8 @@ from importsub.analysis.localisation import domestic_content
 from importsub.compile.network import IntArray
 
 POINT_REGIMES = ("pp719", "eaeu105")
+CHUNK = 64
+"""Final products whose supply trees are solved (or searched) at once: memory n × CHUNK."""
 
 
 def _base(ctx: Context, j: int, regime: str, rule: str | None, L: float) -> dict[str, Any]:
@@ -38,8 +40,11 @@ def points_rows(
     """``models`` and ``items`` rows of a points regime (pp719, eaeu105)."""
     models: list[dict[str, Any]] = []
     items_out: list[dict[str, Any]] = []
-    Y = input_units(ctx.net, finals)
+    Y = np.zeros((ctx.net.n_nodes, 0))
     for k, j in enumerate(finals):
+        if k % CHUNK == 0:  # units through the tiers for a block of finals at a time (n × CHUNK floats)
+            Y = input_units(ctx.net, finals[k : k + CHUNK])
+        col = k % CHUNK
         j = int(j)
         rule = ctx.rule_for(regime, int(ctx.net.node_part[j]))
         base = _base(ctx, j, regime, rule["id"] if rule else None, float(L[j]))
@@ -47,7 +52,7 @@ def points_rows(
             models.append({**base, "purpose": purpose, "note": f"no {regime} rule in force on {ctx.on}"})
             continue
         items = ctx.items(rule["id"])
-        outcomes = pp719.score_items(ctx, j, Y[:, k], items)
+        outcomes = pp719.score_items(ctx, j, Y[:, col], items)
         total = pp719.score(outcomes)
         origin_ok, missing = eaeu105.originates(items, outcomes) if regime == "eaeu105" else (True, [])
         for it, o in zip(items, outcomes, strict=True):
@@ -89,9 +94,13 @@ def cis_rows(ctx: Context, finals: IntArray, L: np.ndarray) -> tuple[list[dict[s
         return [], []
     net = ctx.net
     o = cis2009.origin(ctx)
-    depth = shortest_path(net.A.T.tocsr(), directed=True, unweighted=True, indices=np.asarray(finals))
+    graph = net.A.T.tocsr()
+    depth = np.zeros((0, net.n_nodes))
     models, items = [], []
     for k, j in enumerate(finals):
+        if k % CHUNK == 0:
+            depth = shortest_path(graph, directed=True, unweighted=True, indices=np.asarray(finals[k : k + CHUNK]))
+        d = depth[k % CHUNK]
         j = int(j)
         row = _base(ctx, j, "cis2009", o.rule[j], float(L[j]))
         row.update(
@@ -106,8 +115,8 @@ def cis_rows(ctx: Context, finals: IntArray, L: np.ndarray) -> tuple[list[dict[s
             }
         )
         models.append(row)
-        upstream = np.flatnonzero(np.isfinite(depth[k]) & (depth[k] > 0) & ~o.originates)
-        for i in sorted(upstream.tolist(), key=lambda i: (depth[k][i], i)):
+        upstream = np.flatnonzero(np.isfinite(d) & (d > 0) & ~o.originates)
+        for i in sorted(upstream.tolist(), key=lambda i: (d[i], i)):
             items.append(
                 {
                     **node_row(net, j),
@@ -117,7 +126,7 @@ def cis_rows(ctx: Context, finals: IntArray, L: np.ndarray) -> tuple[list[dict[s
                     "item": net.node_label(i),
                     "kind": "input",
                     "code": net.part_tnved[int(net.node_part[i])] if net.part_tnved else None,
-                    "tier": int(depth[k][i]),
+                    "tier": int(d[i]),
                     "required": None,
                     "met": False,
                     "share [%]": 100.0 * o.foreign[i],
