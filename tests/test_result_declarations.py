@@ -44,6 +44,9 @@ def _runs(ds: Dataset) -> list[tuple[str, dict[str, object]]]:
     runs += [("programme", {}), ("project", {"project": project}), ("impact", {})]
     # (with 5 bn RUB the loss objective funds nothing on the demo: its chosen table then has no figures)
     runs += [("portfolio", {"budget": b, "objective": o, "steps": 3}) for o, b in _OBJECTIVES]
+    runs += [("compliance", {"year": 2024})]
+    # a requirement with no rule in force (the demo's illustrative tables cannot be met): its table's columns
+    runs += [("portfolio", {"budget": 5e9, "objective": "localisation", "sweep": False, "require": "pp719:2018"})]
     return runs
 
 

@@ -55,7 +55,9 @@ def matching(
     4 digits of ``hs_code``), else a part of the same category.
 
     Ranking per imported need: match kind (same part, same HS heading, same
-    category), then candidates whose spare capacity (``capacity − x``
+    category), then candidates holding a registry entry valid on 1 January of the
+    network's year (``registered``: a component counts as Russian for Decree 719
+    only so), then candidates whose spare capacity (``capacity − x``
     [units/yr]) covers the imported units (``covers imports``: spare ≥
     imported), then great-circle distance to the
     buyer [km], then spare capacity, then candidate site and part ids (so
@@ -92,7 +94,7 @@ def matching(
     spare = np.maximum(pool_allocation(net, x) - x, 0.0)
     cands = _producers(net, cand_nodes, spare, heading, category)
     allc = _matches(net, needs, cands, pool)
-    ranked = _ranked(net, allc, links, top)
+    ranked = _ranked(net, allc, links, top, _registered_sites(net, group))
     kinds = pl.Series(MATCH_KINDS, dtype=pl.String)
     candidates = ranked.select(
         pl.col("b"),
@@ -107,6 +109,7 @@ def matching(
         "covers imports",
         "distance [km]",
         "current share [%]",
+        "registered",
     )
     candidates = _label(candidates, net, sites, parts, kinds).sort(
         ["imported [units/yr]", "buyer", "part", "rank"], descending=[True, False, False, False]
@@ -239,8 +242,21 @@ def _matches(net: Network, needs: pl.DataFrame, cands: pl.DataFrame, pool: int) 
     return allc
 
 
-def _ranked(net: Network, allc: pl.DataFrame, links: pl.DataFrame, top: int) -> pl.DataFrame:
-    """The ``top`` candidates of every need, ranked (kind, covers imports, distance [km], spare, ids)."""
+def _registered_sites(net: Network, group: str) -> pl.DataFrame:
+    """(site, part) positions of the producers holding a registry entry valid on 1 January of the network's year
+    (:attr:`importsub.analysis.compliance.common.Context.registered`)."""
+    from importsub.analysis.compliance.common import Context
+
+    if net.year is None or not net.statutory or net.statutory["registry_entries"].height == 0:
+        return pl.DataFrame({"cs": [], "cp": []}, schema={"cs": pl.Int64, "cp": pl.Int64})
+    nodes = np.flatnonzero(Context(net, net.year, group).registered)
+    return pl.DataFrame(
+        {"cs": net.node_site[nodes], "cp": net.node_part[nodes]}, schema={"cs": pl.Int64, "cp": pl.Int64}
+    )
+
+
+def _ranked(net: Network, allc: pl.DataFrame, links: pl.DataFrame, top: int, registered: pl.DataFrame) -> pl.DataFrame:
+    """The ``top`` candidates of every need, ranked (kind, registered, covers imports, distance [km], spare, ids)."""
     b = allc.get_column("b").to_numpy()
     s = allc.get_column("cs").to_numpy()
     dist = haversine_km(net.site_lat[b], net.site_lon[b], net.site_lat[s], net.site_lon[s])
@@ -256,9 +272,11 @@ def _ranked(net: Network, allc: pl.DataFrame, links: pl.DataFrame, top: int) -> 
             (100.0 * pl.col("current").fill_null(0.0)).alias("current share [%]"),
             (pl.col("spare capacity [units/yr]") >= pl.col("imported [units/yr]")).alias("covers imports"),
         )
+        .join(registered.with_columns(pl.lit(True).alias("registered")), on=["cs", "cp"], how="left")
+        .with_columns(pl.col("registered").fill_null(False))
         .sort(
-            ["need", "kind", "covers imports", "distance [km]", "spare capacity [units/yr]", "cs", "cp"],
-            descending=[False, False, True, False, True, False, False],
+            ["need", "kind", "registered", "covers imports", "distance [km]", "spare capacity [units/yr]", "cs", "cp"],
+            descending=[False, False, True, True, False, True, False, False],
         )
         .with_columns(pl.int_range(1, pl.len() + 1).over("need").alias("rank"))
         .filter(pl.col("rank") <= top)
@@ -339,4 +357,5 @@ def _label(df: pl.DataFrame, net: Network, sites: pl.Series, parts: pl.Series, k
         "covers imports",
         "distance [km]",
         "current share [%]",
+        "registered",
     )

@@ -1,4 +1,4 @@
-"""``importsub analyze localisation|concentration|balance|matching``: load a dataset
+"""``importsub analyze localisation|concentration|balance|matching|compliance``: load a dataset
 from the store, compile it, run one analysis and emit its tables."""
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ SUMMARY_TABLES = {
     "concentration": ("strategic", "choke points", "buyers"),
     "balance": ("summary", "pools", "parts"),
     "matching": ("parts", "no candidate", "candidates"),
+    "compliance": ("models", "first breach", "next steps", "expiring"),
 }
 
 
@@ -196,3 +197,35 @@ def matching(
     from importsub.analysis.matching import matching as run
 
     _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table, wide)
+
+
+
+@analyze.command()
+def compliance(
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    regime: Annotated[str, typer.Option(help="Regime: pp719, cis2009, eaeu105, assembly or all.")] = "all",
+    year: YearOption = None,
+    purpose: Annotated[
+        str | None, typer.Option(help="Only thresholds of this purpose (default: every purpose of the rule).")
+    ] = None,
+    group: GroupOption = "union",
+    scenario: ScenarioOption = None,
+    until: Annotated[
+        int | None, typer.Option(help="Last year checked for a first breach (default: the last threshold year).")
+    ] = None,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+    wide: WideOption = False,
+) -> None:
+    """Statutory localisation: Decree 719 points, CIS 2009 origin, EAEU 105 operations, assembly share."""
+    from importsub.analysis.compliance import compliance_of, regimes_of
+
+    regimes_of(regime)  # a bad name fails before the store is read
+    with status(f"reading {dataset} from the store"):
+        ds = open_store(db).read_dataset(dataset, version)
+    with status("compiling and judging every year"):
+        result = compliance_of(ds, year, regime=regime, purpose=purpose, group=group, scenario=scenario, until=until)
+    emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide)

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "projects": ("importsub.cli.projects", "projects", "group"),
     "contribute": ("importsub.cli.contribute", "app", "command"),
     "contributions": ("importsub.cli.contribute", "contributions", "group"),
+    "registry": ("importsub.cli.registry", "registry", "group"),
 }
 
 

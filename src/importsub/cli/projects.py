@@ -54,7 +54,7 @@ SUMMARY_TABLES = {
     "project": ("project", "partners", "outputs", "ramp-up", "milestones", "substitutes", "oems", "history"),
     "project impact": ("summary", "shocks"),
     "programme": ("status", "readiness", "milestones", "capacity", "capex", "history"),
-    "portfolio": ("frontier", "chosen", "summary", "options", "differences", "scenarios", "notes"),
+    "portfolio": ("frontier", "chosen", "summary", "requirement", "options", "differences", "scenarios", "notes"),
 }
 
 
@@ -268,6 +268,13 @@ def portfolio(
     ] = 1.0,
     sweep: Annotated[bool, typer.Option("--sweep", help="Budget sweep 0 … budget: the Pareto frontier.")] = False,
     steps: Annotated[int, typer.Option(help="Budget points of the sweep.")] = 11,
+    require: Annotated[
+        str | None,
+        typer.Option(
+            "--require",
+            help="REGIME:YEAR[:PURPOSE]: every model meets its statutory threshold that year, e.g. pp719:2028.",
+        ),
+    ] = None,
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
@@ -287,6 +294,7 @@ def portfolio(
             group=group,
             vehicles=vehicle or None,
             mix_weight=mix_weight,
+            require=require,
         )
     if sweep:
         budgets = pf.sweep_budgets(model, budget, steps)

@@ -38,6 +38,9 @@ import scipy.sparse as sp
 
 from importsub.compile import views
 
+STATUTORY_TABLES = ("rules", "rule_items", "rule_thresholds", "site_operations", "registry_entries")
+"""Record types the network carries as frames for the statutory-localisation analysis (rules are data)."""
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -171,6 +174,14 @@ class Network:
     part_material: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
     #: name of each capacity pool (the ``pool`` field), aligned with ``pool_site`` / ``pool_capacity``
     pool_names: tuple[str, ...] = ()
+    #: per part: OKPD2 code and TN VED code (the part's ``tnved``, else its ``hs_code``); None where not given
+    part_okpd2: tuple[str | None, ...] = ()
+    part_tnved: tuple[str | None, ...] = ()
+    #: per organisation: INN and OGRN (None where not given)
+    organization_inn: tuple[str | None, ...] = ()
+    organization_ogrn: tuple[str | None, ...] = ()
+    #: the dataset's statutory-localisation tables (:data:`STATUTORY_TABLES`), typed polars frames
+    statutory: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for value in vars(self).values():

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from importsub.compile import matrices
 from importsub.compile.keys import LIST, KeyIndex, codes, f64, label, names, unique_strings
-from importsub.compile.network import BoolArray, FloatArray, IntArray, Network
+from importsub.compile.network import STATUTORY_TABLES, BoolArray, FloatArray, IntArray, Network
 from importsub.model.dataset import Dataset
 from importsub.model.errors import AnalysisError
 
@@ -597,7 +597,21 @@ def build_network(ds: Dataset, scenario: str | None, resolved: Resolved, active:
         organization_names=tuple(str(maps.org_names.get(o, o)) for o in maps.organizations.to_list()),
         pool_names=tuple(str(p) for p in ds.capacity_pools.get_column("pool").to_list()),
         part_material=ds.parts.get_column("material").fill_null(False).to_numpy().astype(np.bool_),
+        **statutory_fields(ds, maps.organizations.to_list()),
     )
+
+
+def statutory_fields(ds: Dataset, organizations: list[str]) -> dict[str, Any]:
+    """Part codes, organisation identifiers and the rule / operation / registry tables of the network."""
+    parts = ds.parts
+    orgs = {r["id"]: r for r in ds.organizations.select("id", "inn", "ogrn").iter_rows(named=True)}
+    return {
+        "part_okpd2": tuple(parts.get_column("okpd2").to_list()),
+        "part_tnved": tuple(parts.select(pl.coalesce("tnved", "hs_code")).to_series().to_list()),
+        "organization_inn": tuple(orgs.get(o, {}).get("inn") for o in organizations),
+        "organization_ogrn": tuple(orgs.get(o, {}).get("ogrn") for o in organizations),
+        "statutory": {name: ds.tables[name] for name in STATUTORY_TABLES},
+    }
 
 
 def compile_without_projects(dataset: Dataset, scenario: str | None = None, year: int | None = None) -> Network:

@@ -110,6 +110,10 @@ SOURCE_TABLES: tuple[str, ...] = (
     "disruptions",
     "scenario_projects",
     "programme",
+    "rules",
+    "rule_items",
+    "rule_thresholds",
+    "registry_entries",
 )
 #: Tables computed here.
 DERIVED_TABLES: tuple[str, ...] = tuple(n for n in TABLE_NAMES if n not in SOURCE_TABLES)
@@ -563,7 +567,32 @@ def derive(sources: Dataset) -> Dataset:
         supply_links=_rows("supply_links", _link_rows(s, site_country)),
         **_demand_frames(p, demand),
     )
+    frames["site_operations"] = _rows("site_operations", site_operation_rows(frames["production"], p.rows))
     return check(Dataset.from_frames(NAME, frames))
+
+
+#: Body operations of the vehicle plants in the group (share of volume; ``rnd``: R&D per revenue): estimates,
+#: for the statutory-localisation analysis; plants not listed get :data:`DEFAULT_OPERATIONS`.
+PLANT_OPERATIONS: dict[str, dict[str, float]] = {
+    "AVTOVAZ-TLT": {"welding": 1.0, "painting": 1.0, "stamping": 0.8, "rnd": 0.01},
+    "HAVAL-TULA": {"welding": 1.0, "painting": 1.0, "stamping": 0.5, "rnd": 0.0},
+}
+DEFAULT_OPERATIONS: dict[str, float] = {"welding": 1.0, "painting": 1.0, "stamping": 0.7, "rnd": 0.005}
+OPERATIONS_SOURCE = "estimate (body operations and R&D per revenue of the plant; not public)"
+
+
+def site_operation_rows(production: pl.DataFrame, parts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Operations of every vehicle made in Russia or Belarus: :data:`PLANT_OPERATIONS`, else the defaults
+    (an operation of share 0 is left out)."""
+    vehicles = {r["id"] for r in parts if r["category"] == "vehicle"}
+    out = []
+    for site, part in production.select("site", "part").sort("site", "part").iter_rows():
+        if part not in vehicles:
+            continue
+        for op, share in PLANT_OPERATIONS.get(site, DEFAULT_OPERATIONS).items():
+            if share > 0:
+                out.append({"site": site, "part": part, "operation": op, "share": share, "source": OPERATIONS_SOURCE})
+    return out
 
 
 def regenerate(folder: Path = DATA) -> Dataset:

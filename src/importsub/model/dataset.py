@@ -199,6 +199,26 @@ class Dataset:
     def programme(self) -> pl.DataFrame:
         return self.tables["programme"]
 
+    @property
+    def rules(self) -> pl.DataFrame:
+        return self.tables["rules"]
+
+    @property
+    def rule_items(self) -> pl.DataFrame:
+        return self.tables["rule_items"]
+
+    @property
+    def rule_thresholds(self) -> pl.DataFrame:
+        return self.tables["rule_thresholds"]
+
+    @property
+    def site_operations(self) -> pl.DataFrame:
+        return self.tables["site_operations"]
+
+    @property
+    def registry_entries(self) -> pl.DataFrame:
+        return self.tables["registry_entries"]
+
     # --- end of table accessors
 
     def counts(self) -> dict[str, int]:

@@ -19,8 +19,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
+from importsub.model.identifiers import CHECKS, HINTS
 from importsub.model.schema import LARGEST, TABLES, RecordType
 from importsub.model.schema import Field as SchemaField
 from importsub.model.validate import MAX_INT, MAX_TEXT
@@ -32,6 +33,17 @@ class Record(BaseModel):
     """Base of every generated record model."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def _checker(kind: str) -> Any:
+    ok = CHECKS[kind]
+
+    def check(value: str) -> str:
+        if not ok(value):
+            raise ValueError(f"{value} is not a valid {HINTS[kind]}: a check digit is wrong")
+        return value
+
+    return check
 
 
 def field_definition(f: SchemaField, *, for_output: bool = False) -> tuple[Any, Any]:
@@ -69,6 +81,8 @@ def field_definition(f: SchemaField, *, for_output: bool = False) -> tuple[Any, 
     if f.type == "float":
         constraints["allow_inf_nan"] = False
     ann: Any = Annotated[base, Field(description=desc, **constraints)]
+    if f.check is not None:
+        ann = Annotated[ann, AfterValidator(_checker(f.check))]
     if not f.required:
         ann = ann | None
     return (ann, ... if f.required else f.default)

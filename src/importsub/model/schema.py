@@ -34,6 +34,9 @@ a value is a typing slip, and products of two such numbers would overflow what a
 
 ISO2_PATTERN: Final = r"[A-Z]{2}"
 HS_CODE_PATTERN: Final = r"[0-9]{4,10}"
+OKPD2_PATTERN: Final = r"[0-9]{2}(\.[0-9]{1,3}){0,3}"
+INN_PATTERN: Final = r"[0-9]{10}|[0-9]{12}"
+OGRN_PATTERN: Final = r"[0-9]{13}|[0-9]{15}"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Field:
     ``pattern`` is a regular expression a text value must match in full
     (``pattern_hint`` says it in words); ``multiline`` text may hold tabs
     and line breaks (no other control characters are allowed anywhere).
+    ``check`` names a check-digit rule the value must also pass (:mod:`importsub.model.identifiers`:
+    ``inn`` for a Russian taxpayer number, ``ogrn`` for a state registration number).
     Numbers have a magnitude of at most :data:`LARGEST` unless ``maximum`` says otherwise.
     """
 
@@ -61,6 +66,7 @@ class Field:
     pattern: str | None = None
     pattern_hint: str = ""
     multiline: bool = False
+    check: Literal["inn", "ogrn"] | None = None
 
     @property
     def required(self) -> bool:
@@ -171,10 +177,37 @@ def _source() -> Field:
     )
 
 
+def _inn() -> Field:
+    return Field(
+        "inn",
+        "str",
+        default=None,
+        description="Russian taxpayer number (INN): 10 digits for a company, 12 for a sole trader, with check digits",
+        pattern=INN_PATTERN,
+        pattern_hint="an INN of 10 or 12 digits",
+        check="inn",
+    )
+
+
+def _ogrn() -> Field:
+    return Field(
+        "ogrn",
+        "str",
+        default=None,
+        description="Russian state registration number (OGRN 13 digits, OGRNIP 15), with its check digit",
+        pattern=OGRN_PATTERN,
+        pattern_hint="an OGRN of 13 or 15 digits",
+        check="ogrn",
+    )
+
+
 ORG_KINDS: Final = ("oem", "supplier", "research", "authority")
 PROJECT_STATUSES: Final = ("planned", "financing", "construction", "ramp-up", "operating", "halted")
 TARGET_KINDS: Final = ("group", "country", "organization", "site", "part", "link")
 RECOVERY_PROFILES: Final = ("instant", "linear")
+REGIMES: Final = ("pp719", "cis2009", "eaeu105", "assembly")
+RULE_ITEM_KINDS: Final = ("operation", "component", "material", "rnd")
+CODE_KINDS: Final = ("tnved", "okpd2")
 
 TABLES: Final[tuple[RecordType, ...]] = (
     RecordType(
@@ -217,6 +250,8 @@ TABLES: Final[tuple[RecordType, ...]] = (
             Field("country", "str", description="Country of registration", ref="countries"),
             Field("kind", "str", description="Role in the programme", choices=ORG_KINDS),
             _source(),
+            _inn(),
+            _ogrn(),
         ),
         key=("id",),
         owner=PROGRAMME,
@@ -273,6 +308,22 @@ TABLES: Final[tuple[RecordType, ...]] = (
                 "untraced (origin unknown)",
             ),
             _source(),
+            Field(
+                "okpd2",
+                "str",
+                default=None,
+                description="OKPD2 product code (Russian classifier of products), e.g. 29.32.30",
+                pattern=OKPD2_PATTERN,
+                pattern_hint="an OKPD2 code: two digits, then up to three dot-separated groups, e.g. 29.32.30.110",
+            ),
+            Field(
+                "tnved",
+                "str",
+                default=None,
+                description="TN VED EAEU code (4 to 10 digits); empty = hs_code",
+                pattern=HS_CODE_PATTERN,
+                pattern_hint="4 to 10 digits, no spaces or dots",
+            ),
         ),
         key=("id",),
         owner=PROGRAMME,
@@ -636,6 +687,201 @@ TABLES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("name",),
+        owner=PROGRAMME,
+    ),
+    RecordType(
+        "rules",
+        "Rule",
+        "Statutory localisation rules (the user's data, versioned by effective dates): Decree 719 points tables, "
+        "CIS 2009 origin, EAEU Decision 105 operations, industrial assembly.",
+        (
+            Field("id", "str", description="Identifier, e.g. PP719-M1-2019"),
+            Field("regime", "str", description="Regime the rule belongs to", choices=REGIMES),
+            Field("vehicle_class", "str", default=None, description="Vehicle class or product group, e.g. M1 car"),
+            Field(
+                "code_kind",
+                "str",
+                default="tnved",
+                description="Code the product range is given in (tnved: the part's tnved, else hs_code)",
+                choices=CODE_KINDS,
+            ),
+            Field(
+                "code_from",
+                "str",
+                default=None,
+                description="Lowest product code covered (a part matches when its code, cut to this length, lies "
+                "in [code_from, code_to]); empty = every final product",
+            ),
+            Field("code_to", "str", default=None, description="Highest product code covered; empty = code_from"),
+            Field("effective_from", "date", unit="date", description="First day the rule applies"),
+            Field("effective_to", "date", unit="date", default=None, description="Last day; empty = still in force"),
+            Field(
+                "max_foreign_share",
+                "float",
+                unit="fraction",
+                default=0.5,
+                description="cis2009: largest value of non-originating materials per ex-works price",
+                minimum=0,
+                maximum=1,
+            ),
+            Field(
+                "heading_digits",
+                "int",
+                unit="digits",
+                default=4,
+                description="cis2009: a change of tariff heading at this many digits also confers origin; 0 = no "
+                "heading test",
+                minimum=0,
+                maximum=10,
+            ),
+            _source(),
+        ),
+        key=("id",),
+        owner=PROGRAMME,
+    ),
+    RecordType(
+        "rule_items",
+        "RuleItem",
+        "What earns points (pp719, eaeu105) or is required (eaeu105): operations performed at the plant, "
+        "components and materials bought inside the group, R&D spending.",
+        (
+            Field("rule", "str", description="Rule", ref="rules"),
+            Field("item", "str", description="Identifier of the item within the rule, e.g. welding"),
+            Field("kind", "str", description="What the item asks for", choices=RULE_ITEM_KINDS),
+            Field(
+                "code",
+                "str",
+                description="operation/rnd: an operation code of site_operations; component/material: a part id, "
+                "or a TN VED or OKPD2 code prefix of input parts",
+            ),
+            Field("points", "float", unit="points", default=0.0, description="Points the item earns", minimum=0),
+            Field(
+                "min_share",
+                "float",
+                unit="fraction",
+                default=1.0,
+                description="Share of volume that must be covered: the operation's share, or the share of the "
+                "input bought from registered (component) or group (material) producers",
+                minimum=0,
+                maximum=1,
+            ),
+            Field(
+                "per_step",
+                "float",
+                unit="fraction",
+                default=None,
+                description="Points are earned per full step of the share (e.g. R&D 200 points per 0.005 of "
+                "revenue); empty = once, when min_share is met",
+                positive=True,
+                maximum=1,
+            ),
+            Field(
+                "all_of",
+                "str",
+                default=None,
+                description="Items sharing this label earn their points only when every one of them is met",
+            ),
+            Field(
+                "required",
+                "bool",
+                default=False,
+                description="eaeu105: a required operation (origin needs every required item)",
+            ),
+            Field("description", "str", default=None, description="What the item is, in words"),
+            _source(),
+        ),
+        key=("rule", "item"),
+        owner=PROGRAMME,
+    ),
+    RecordType(
+        "rule_thresholds",
+        "RuleThreshold",
+        "Minimum score (points) or localisation share (%, assembly) per purpose, from a year on.",
+        (
+            Field("rule", "str", description="Rule", ref="rules"),
+            Field("purpose", "str", description="Purpose, e.g. procurement, support, spic, taxi"),
+            Field("year", "int", unit="year", description="First year the minimum applies", minimum=1900, maximum=2200),
+            Field(
+                "minimum",
+                "float",
+                unit="points | %",
+                description="Minimum score [points] (pp719, eaeu105) or localisation [%] (assembly)",
+                minimum=0,
+            ),
+            _source(),
+        ),
+        key=("rule", "purpose", "year"),
+        owner=PROGRAMME,
+    ),
+    RecordType(
+        "site_operations",
+        "SiteOperation",
+        "Operations a site performs on a part it makes (body welding, painting, stamping…), with the share of "
+        "volume; R&D spending as an operation whose share is R&D per revenue.",
+        (
+            Field("site", "str", description="Site", ref="sites"),
+            Field("part", "str", description="Part made", ref="parts"),
+            Field("operation", "str", description="Operation code, e.g. welding"),
+            Field(
+                "share",
+                "float",
+                unit="fraction",
+                default=1.0,
+                description="Share of the part's volume that goes through the operation (rnd: R&D per revenue)",
+                minimum=0,
+                maximum=1,
+            ),
+            _source(),
+        ),
+        key=("site", "part", "operation"),
+        refs=(Ref(("site", "part"), "production", ("site", "part"), "the site must make the part"),),
+        owner=Owner("site", "site"),
+    ),
+    RecordType(
+        "registry_entries",
+        "RegistryEntry",
+        "Entries of a registry of industrial products (Russia's GISP under Decree 719, the Eurasian register): "
+        "public data, linked to organisations by INN/OGRN and to parts by OKPD2/TN VED.",
+        (
+            Field("number", "str", description="Registry number (Regnumber)"),
+            Field("product", "str", description="Product name (Productname)"),
+            Field("organization", "str", default=None, description="Producer; empty = not linked", ref="organizations"),
+            Field("organization_name", "str", default=None, description="Producer's name as registered (Nameoforg)"),
+            _inn(),
+            _ogrn(),
+            Field("part", "str", default=None, description="Part; empty = matched by code", ref="parts"),
+            Field(
+                "okpd2",
+                "str",
+                default=None,
+                description="OKPD2 code",
+                pattern=OKPD2_PATTERN,
+                pattern_hint="an OKPD2 code: two digits, then up to three dot-separated groups",
+            ),
+            Field(
+                "tnved",
+                "str",
+                default=None,
+                description="TN VED code",
+                pattern=HS_CODE_PATTERN,
+                pattern_hint="4 to 10 digits, no spaces or dots",
+            ),
+            Field("score", "float", unit="points", default=None, description="Localisation score", minimum=0),
+            Field(
+                "percentage",
+                "float",
+                unit="%",
+                default=None,
+                description="Localisation percentage",
+                minimum=0,
+                maximum=100,
+            ),
+            Field("doc_date", "date", unit="date", default=None, description="Date of the document (Docdate)"),
+            Field("valid_until", "date", unit="date", default=None, description="Valid until; empty = open-ended"),
+            Field("address", "str", default=None, description="Address of manufacture (Productmanufaddress)"),
+            _source(),
+        ),
+        key=("number", "product"),
         owner=PROGRAMME,
     ),
 )

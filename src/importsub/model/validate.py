@@ -26,6 +26,7 @@ import polars as pl
 
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import Problem, ValidationError
+from importsub.model.identifiers import HINTS, check_expr
 from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType
 
 ROW = "__row__"
@@ -451,6 +452,9 @@ def _format_rules(rt: RecordType) -> list[_Rule]:
                         pl.format(f"{{}} is not {f.pattern_hint or 'of the form ' + f.pattern}", col),
                     )
                 )
+            if f.check is not None:
+                hint = f"{{}} is not a valid {HINTS[f.check]}: a check digit is wrong"
+                rules.append((f.name, col.is_not_null() & check_expr(f.check, col), pl.format(hint, col)))
         elif f.type in ("int", "float") and f.maximum is None:
             too_big = col.is_finite() & (col.abs() > LARGEST) if f.type == "float" else col.abs() > LARGEST
             rules.append(

@@ -16,6 +16,7 @@ from importsub.analysis.localisation import DEFAULT_GROUP
 from importsub.analysis.portfolio.algebra import _vehicle_value
 from importsub.analysis.portfolio.assembly import _Builder, _scaling
 from importsub.analysis.portfolio.choices import Option, options, shared_links
+from importsub.analysis.portfolio.requirement import Requirement, RequirementBlock, requirement_block
 from importsub.analysis.portfolio.stages import (
     _Scenario,
     _XBlock,
@@ -111,6 +112,9 @@ class PortfolioModel:
     _base_net: Network | None = None
     _cs: Any = None
     _rs: Any = None
+    _require: Requirement | None = None
+    #: the rows of ``--require`` (None without one), see :mod:`importsub.analysis.portfolio.requirement`
+    requirement: RequirementBlock | None = None
 
     # ------------------------------------------------------------------ build
 
@@ -127,6 +131,7 @@ class PortfolioModel:
         mix_weight: float = 1.0,
         projects: Sequence[str] | None = None,
         weeks: float | None = None,
+        require: str | None = None,
     ) -> PortfolioModel:
         """Build the MIP.
 
@@ -151,6 +156,9 @@ class PortfolioModel:
         weeks : float, optional
             Window of every scenario [weeks]; default each scenario's own
             disruption window (longest duration + recovery).
+        require : str, optional
+            ``REGIME:YEAR[:PURPOSE]``: every model meets its statutory threshold in that year
+            (:mod:`importsub.analysis.portfolio.requirement`).
         """
         if objective not in OBJECTIVES:
             raise AnalysisError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
@@ -202,6 +210,7 @@ class PortfolioModel:
         )
         model._top = top
         model._base_net = base_net
+        model._require = Requirement.parse(require) if require else None
         model._assemble(ds, scen, weights, weeks, use_loss, use_loc)
         model.fingerprint = {
             "dataset": ds.name,
@@ -222,6 +231,8 @@ class PortfolioModel:
             "exact": not model.shared,
             "shared links": [" | ".join(k) for k in model.shared],
         }
+        if model._require is not None:
+            model.fingerprint["requirement"] = model._require.label
         return model
 
     def _assemble(
@@ -238,6 +249,11 @@ class PortfolioModel:
 
         b = _Builder()
         self._row_budget = first_stage(b, self.options)
+        if self._require is not None:
+            assert self._base_net is not None
+            self.requirement = requirement_block(
+                b, self._require, ds, self._base_net, self.options, self.year, self.group, self.vehicles
+            )
         ch = option_changes(ds, self.net, self.options)
         self._delta, self._K, self._sigma0, self._gate = ch.delta, ch.K, ch.sigma0, ch.gate
         self._changed_groups = ch.changed_groups
@@ -334,6 +350,14 @@ class PortfolioModel:
         k = self.n_options
         rs = float(self._rs[self._row_budget])
         change_row_bounds(h, [self._row_budget], [-np.inf], [float(budget) * rs if math.isfinite(budget) else np.inf])
+        req = self.requirement
+        if req is not None and req.rows:  # the MIP holds the requirement; a fixed set is evaluated without it
+            lo = (
+                [-np.inf] * len(req.rows)
+                if fixed is not None
+                else [v * float(self._rs[r]) for r, v in zip(req.rows, req.lo, strict=True)]
+            )
+            change_row_bounds(h, req.rows, lo, [np.inf] * len(req.rows))
         idx = np.arange(k, dtype=np.int32)
         if fixed is None:
             change_col_bounds(h, idx, np.zeros(k), np.ones(k))
@@ -344,7 +368,8 @@ class PortfolioModel:
         raise_unless_optimal(
             h,
             run(h),
-            infeasible=f"portfolio model infeasible (budget {budget:,.0f} RUB)",
+            infeasible=f"portfolio model infeasible (budget {budget:,.0f} RUB)"
+            + (f": the projects cannot make every model meet {req.requirement.label} within it" if req else ""),
             unbounded=f"portfolio model unbounded (budget {budget:,.0f} RUB)",
             other="portfolio model not solved: HiGHS status {status}",
         )

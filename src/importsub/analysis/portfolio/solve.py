@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from importsub.analysis.portfolio.model import Evaluation, PortfolioModel
+from importsub.analysis.portfolio.requirement import empty_requirement, exact_scores
 from importsub.analysis.portfolio.tables import (
     _chosen_table,
     _differences,
@@ -22,7 +23,7 @@ from importsub.analysis.portfolio.tables import (
 )
 from importsub.analysis.projects import compile_with_projects, figures
 from importsub.analysis.result import Result
-from importsub.model.errors import AnalysisError
+from importsub.model.errors import AnalysisError, InfeasibleError
 
 
 def greedy(model: PortfolioModel, budget: float) -> tuple[list[int], list[dict[str, Any]]]:
@@ -90,6 +91,14 @@ def optimise(model: PortfolioModel, budget: float) -> Result:
                 "loss, greedy [RUB]": [g.losses[s.name] for s in model.scenarios],
             }
         )
+    # without --require the table is empty (its columns still declared and shown)
+    tables["requirement"] = (
+        exact_scores(
+            model.requirement, model.dataset, model._base_net, model.options, chosen.chosen, model.year, model.group
+        )
+        if model.requirement is not None and model._base_net is not None
+        else empty_requirement()
+    )
     tables["notes"] = _notes(model, none, chosen, g)
     fp = dict(model.fingerprint)
     fp["budget [RUB]"] = float(budget)
@@ -102,6 +111,8 @@ def _prune(model: PortfolioModel, ev: Evaluation) -> Evaluation:
     chosen = list(ev.chosen)
     for i in sorted(chosen, key=lambda i: -model.options[i].capex):
         rest = [j for j in chosen if j != i]
+        if model.requirement is not None and not model.requirement.holds(set(rest)):
+            continue  # needed for the statutory requirement
         if model.evaluate(rest).objective <= ev.objective + _tol(model):
             chosen = rest
     for i in list(chosen):
@@ -111,6 +122,8 @@ def _prune(model: PortfolioModel, ev: Evaluation) -> Evaluation:
         )
         for p in cheaper:
             trial = [p.index if j == i else j for j in chosen]
+            if model.requirement is not None and not model.requirement.holds(set(trial)):
+                continue
             if model.evaluate(trial).objective <= ev.objective + _tol(model):
                 chosen = trial
                 break
@@ -130,7 +143,13 @@ def frontier(model: PortfolioModel, budgets: Sequence[float], on_point: Callable
     and the greedy choice at the same budget."""
     rows = []
     for B in budgets:
-        ev = _prune(model, model.solve(B))
+        try:
+            ev = _prune(model, model.solve(B))
+        except InfeasibleError:
+            if model.requirement is None:
+                raise
+            continue  # the budget cannot buy the statutory requirement: no point on the frontier
+
         gs, _ = greedy(model, B)
         g = model.evaluate(gs)
         rows.append(

@@ -76,6 +76,11 @@ TABLE_LABELS = {
     "demand_changes": N_("Demand changes"),
     "scenario_projects": N_("Scenario projects"),
     "programme": N_("Programme"),
+    "rules": N_("Localisation rules"),
+    "rule_items": N_("Rule items"),
+    "rule_thresholds": N_("Rule thresholds"),
+    "site_operations": N_("Site operations"),
+    "registry_entries": N_("Registry entries"),
 }
 
 

@@ -10,10 +10,10 @@ whose figure each column is (see :func:`importsub.web.confidentiality.mask_resul
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from importsub.analysis.balance import balance
 from importsub.analysis.concentration import concentration
@@ -84,6 +84,26 @@ _NETWORK_ANALYSES: dict[str, tuple[Callable[..., Any], str, type[BaseModel]]] = 
 }
 
 
+class ComplianceParams(LocalisationParams):
+    """Parameters of the statutory-localisation analysis."""
+
+    regime: Literal["pp719", "cis2009", "eaeu105", "assembly", "all"] = Field(
+        default="all", description="Regime: pp719, cis2009, eaeu105, assembly or all"
+    )
+    purpose: str | None = Field(default=None, max_length=200, description="Only thresholds of this purpose")
+
+
+def _compliance(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
+    """Decree 719 points, CIS 2009 origin, EAEU 105 operations and the assembly share, as the CLI computes them."""
+    from importsub.analysis.compliance import compliance_of
+
+    p = params.model_dump()
+    progress(0.1, None)
+    return compliance_of(
+        ds, p["year"], regime=p["regime"], purpose=p["purpose"], group=p["group"], scenario=p["scenario"]
+    )
+
+
 def register_all(analyses: Analyses) -> None:
     """Register ``summary`` and the network analyses (called by :func:`importsub.web.services.catalogue.build_analyses`)."""
     analyses.register(AnalysisSpec("summary", N_("Dataset summary"), NoParams, _summary))
@@ -96,6 +116,7 @@ def register_all(analyses: Analyses) -> None:
                 _network_runner(func, params),
             )
         )
+    analyses.register(AnalysisSpec("compliance", N_("Statutory localisation"), ComplianceParams, _compliance))
 
 
 def _network_runner(

@@ -96,6 +96,12 @@ class PortfolioParams(NoParams):
     mix_weight: float = Field(default=1.0, ge=0, le=1e6, description="mix: RUB of loss worth 1 RUB/yr of DVA")
     sweep: bool = Field(default=True, description="Budget sweep from 0 to the budget: the frontier")
     steps: int = Field(default=6, ge=2, le=21, description="Budget points of the sweep")
+    require: str | None = Field(
+        default=None,
+        max_length=100,
+        pattern=r"^[a-z0-9]+:[0-9]{4}(:[^:]+)?$",
+        description="REGIME:YEAR[:PURPOSE]: every model meets its statutory threshold that year (e.g. pp719:2028)",
+    )
 
     @field_validator("scenarios", mode="before")
     @classmethod
@@ -171,6 +177,7 @@ def run_portfolio(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:
         objective=params.objective,
         group=params.group,
         mix_weight=params.mix_weight,
+        require=params.require,
     )
     progress(0.2, None)
     if not params.sweep:

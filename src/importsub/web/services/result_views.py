@@ -1,7 +1,7 @@
 """What the result pages show: the masked result tables of a finished job, shaped for its template.
 
 A kind with a page of its own (shock, sweep, Monte Carlo, project,
-portfolio) is drawn by its view in :data:`RESULT_VIEWS`; every other kind
+portfolio, compliance) is drawn by its view in :data:`RESULT_VIEWS`; every other kind
 by the generic tables page.  Views read only the tables they are given,
 already masked for the viewer: a hidden figure is null here, and is left
 out of charts and counted as hidden.
@@ -192,6 +192,43 @@ def portfolio_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
     }
 
 
+def compliance_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """Per model and regime: the verdict of the year (score vs threshold, or share vs limit), the first breach,
+    and the next steps with the most points per capex first."""
+    models = tables.get("models", pl.DataFrame())
+    rows = []
+    for r in _rows(models):
+        if r.get("regime") in ("pp719", "eaeu105"):
+            got, need, margin, unit = (
+                r.get("score [points]"),
+                r.get("threshold [points]"),
+                r.get("margin [points]"),
+                _("points"),
+            )
+        elif r.get("regime") == "cis2009":
+            got, need, margin, unit = r.get("foreign share [%]"), r.get("limit [%]"), r.get("margin [pp]"), "%"
+        else:
+            got, need, margin, unit = r.get("assembly share [%]"), r.get("target [%]"), r.get("margin [pp]"), "%"
+        rows.append({**r, "got": got, "need": need, "margin": margin, "unit": unit})
+    pick = {
+        "pp719": ("score [points]", "threshold [points]"),
+        "eaeu105": ("score [points]", "threshold [points]"),
+        "cis2009": ("foreign share [%]", "limit [%]"),
+        "assembly": ("assembly share [%]", "target [%]"),
+    }
+    by_year = []
+    for r in _rows(tables.get("by year"), 1000):
+        got, need = pick.get(str(r.get("regime")), pick["assembly"])
+        by_year.append({**r, "got": r.get(got), "need": r.get(need)})
+    return {
+        "models": rows,
+        "by_year": by_year,
+        "breaches": _rows(tables.get("first breach")),
+        "steps": _rows(tables.get("next steps"), 200),
+        "year": rows[0]["year"] if rows else None,
+    }
+
+
 ResultView = Callable[[dict[str, pl.DataFrame]], dict[str, Any]]
 
 RESULT_VIEWS: dict[str, tuple[str, ResultView]] = {
@@ -201,6 +238,7 @@ RESULT_VIEWS: dict[str, tuple[str, ResultView]] = {
     "montecarlo": ("montecarlo_result.html", montecarlo_view),
     "project": ("project_result.html", project_impact_view),
     "portfolio": ("portfolio_result.html", portfolio_view),
+    "compliance": ("compliance_result.html", compliance_view),
 }
 
 
