@@ -245,6 +245,12 @@ def weekly_availability(net: Network, shock: Shock | None, weeks: int, curve: st
     return Availability(a, la, pools)
 
 
+def _sum_by(index: IntArray, weights: FloatArray, size: int) -> FloatArray:
+    """``out[k] = Σ_{index = k} weights`` (a float array of ``size``)."""
+    out: FloatArray = np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
+    return out
+
+
 # ====================================================================== rationing
 
 
@@ -391,7 +397,7 @@ class Simulator:
         self.claim_node = np.concatenate([sup, self.final]).astype(np.int64)
         # priority: final demand first, then the largest normal buyers
         self.claim_key = np.concatenate([-self.normal_flow, np.full(F, -np.inf)])
-        self.on_order = np.bincount(g, weights=self.lead * self.normal_flow, minlength=m)
+        self.on_order = _sum_by(g, self.lead * self.normal_flow, m)
         NT = net.need.T.tocsr()
         NT.sort_indices()
         self.NT = NT
@@ -464,7 +470,7 @@ class Simulator:
                 due_buf[(w + self.lead[idx]) % slots, idx] += placed[idx]
                 on_order += np.bincount(net.link_group[idx], weights=placed[idx], minlength=m)
             sizes = np.concatenate([due, self.d_week + backlog])
-            plan = self._plan(np.bincount(self.claim_node, weights=sizes, minlength=n), S)
+            plan = self._plan(_sum_by(self.claim_node, sizes, n), S)
             R = np.asarray(self.needT @ plan, dtype=np.float64)
             capw = net.capacity * avail.nodes[w] / WEEKS_PER_YEAR
             shipped, y, prod, gamma = self._forward(w, plan, R, capw, self._pool_fraction(plan, avail.pools[w]), H, S,
@@ -582,5 +588,5 @@ class Simulator:
             S[nodes] = np.maximum(A - np.bincount(lv.claim_local, weights=got, minlength=nodes.size), 0.0)
             links = c[is_link]
             if links.size:
-                np.add.at(H, net.link_group[links], got[is_link])
+                H += _sum_by(net.link_group[links], got[is_link], self.m)
         return granted[:E], granted[E:], prod, gamma
