@@ -190,7 +190,8 @@ def weekly_table(net: Network, traj: Trajectory) -> pl.DataFrame:
                 # the least filled input first (γ), then the least cover
                 pick = mine[np.lexsort((cover[w, mine], traj.final_group_fill[w, mine]))[0]]
                 bind_part.append(net.parts[int(net.group_part[fg[pick]])])
-                bind_stock.append(float(traj.final_group_stock[w, pick]))
+                stock = float(traj.final_group_stock[w, pick])
+                bind_stock.append(stock if stock > 1e-6 * max(1.0, float(sim_u[pick])) else 0.0)  # no crumbs
             else:
                 bind_part.append(None)
                 bind_stock.append(None)
