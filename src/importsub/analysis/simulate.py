@@ -457,18 +457,19 @@ class Simulator:
         fg = self.final_groups
         out_h, out_g = np.zeros((Wk, fg.size)), np.ones((Wk, fg.size))
         short_weeks, short_value = np.zeros(n), np.zeros(n)
-        late = self.lead > 0
+        idx = np.flatnonzero(self.lead > 0)
+        now = np.flatnonzero(self.lead == 0)
+        idx_group, idx_lead = net.link_group[idx], self.lead[idx]
         for w in range(Wk):
             slot = w % slots
             due = due_buf[slot].copy()
             due_buf[slot] = 0.0
             placed = self._orders(H + on_order, forecast, fill, spare)  # the position counts what is due now
             on_order -= np.bincount(net.link_group, weights=due, minlength=m)  # shipped now or cancelled
-            due[~late] += placed[~late]
-            if late.any():
-                idx = np.flatnonzero(late)
-                due_buf[(w + self.lead[idx]) % slots, idx] += placed[idx]
-                on_order += np.bincount(net.link_group[idx], weights=placed[idx], minlength=m)
+            due[now] += placed[now]
+            if idx.size:
+                due_buf[(w + idx_lead) % slots, idx] += placed[idx]
+                on_order += np.bincount(idx_group, weights=placed[idx], minlength=m)
             sizes = np.concatenate([due, self.d_week + backlog])
             plan = self._plan(_sum_by(self.claim_node, sizes, n), S)
             R = np.asarray(self.needT @ plan, dtype=np.float64)
@@ -507,7 +508,7 @@ class Simulator:
             if spec.policy == "order-up-to":
                 Q = np.where(position - forecast < self.s_group, Q, 0.0)
         orders = share * Q[g]
-        if spec.alternatives and self.E:
+        if spec.alternatives and self.E and np.any(fill < 1.0):  # re-route only after a shortfall
             miss = np.where(share > 0, share * (1.0 - np.clip(fill, 0.0, 1.0)), 0.0) * Q[g]
             spare_e = np.where(net.link_qualified & (fill >= 1 - 1e-9), spare[net.link_supplier], 0.0)
             miss_g = np.bincount(g, weights=miss, minlength=self.m)
