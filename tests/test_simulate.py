@@ -409,3 +409,12 @@ def test_summary_pi_is_at_least_the_ttr_pi_and_units_are_named() -> None:
     assert s["binding nodes"].startswith("M/V")
     assert r["weekly"].height == 8
     assert r.fingerprint["analysis"] == "simulate"
+
+
+def test_a_simulator_travels_to_dask_workers_unchanged() -> None:
+    import pickle
+
+    net = compile(chain())
+    avail = weekly_availability(net, Shock.nodes(net, [net.node("S", "C")], 1.0, 4.0), 8)
+    sim = Simulator(net, SimulationSpec(weeks=8, target_weeks=1.0))
+    assert pickle.loads(pickle.dumps(sim)).run(avail).lost_margin == sim.run(avail).lost_margin
