@@ -40,6 +40,7 @@ def _runs(ds: Dataset) -> list[tuple[str, dict[str, object]]]:
         (kind, {}) for kind in ("summary", "demand", "localisation", "concentration", "balance", "matching")
     ]
     runs += [("shock", {"scenario": "cn-8w"}), ("montecarlo", {"runs": 200, "site_probability": 0.05})]
+    runs += [("simulate", {"scenario": "cn-8w", "weeks": 16}), ("montecarlo", {"runs": 100, "simulate": True})]
     runs += [("sweep", {"by": by, "weeks": 8, "tts": True}) for by in ("node", "site", "country")]
     runs += [("programme", {}), ("project", {"project": project}), ("impact", {})]
     # (with 5 bn RUB the loss objective funds nothing on the demo: its chosen table then has no figures)

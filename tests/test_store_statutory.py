@@ -1,4 +1,4 @@
-"""Migration 0006: the statutory-localisation tables and fields, on SQLite and PostgreSQL."""
+"""Migration 0007: the statutory-localisation tables and fields, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -217,6 +217,10 @@ def test_shock_on_the_demo_draws_the_loss_chart_offline(server: str, page) -> No
     assert "Haval" in pg.locator("#chart-oem-loss").text_content()  # the OEM whose bumpers come from China
     assert pg.locator("#why-list li").count() > 0
     assert pg.locator("#vehicle-table tbody tr").count() > 0
+    # week by week: the simulated output per week and OEM is drawn as lines
+    weekly = _drawn(pg, "[data-chart='chart-weekly-output'][data-ready='1'] canvas")
+    assert weekly["width"] > 100, weekly
+    assert "Haval" in pg.locator("#chart-weekly-output").text_content()
     pg.screenshot(path=str(SHOTS / "shock-result.png"), full_page=True)
 
     # the risk-exposure ranking of every site, computed in the background

@@ -297,6 +297,7 @@ PARAMS: dict[str, dict[str, object]] = {
     "montecarlo": {"runs": 2000, "site_probability": 0.05},
     "project": {"project": "P-BRAKE"},
     "portfolio": {"budget": 2e9, "objective": "localisation", "steps": 3},
+    "simulate": {"scenario": "de-8w", "weeks": 8},
 }
 
 

@@ -1,4 +1,4 @@
-"""``importsub shock run|sweep|tts|montecarlo`` and ``importsub scenario list|show|copy|set|compare``.
+"""``importsub shock run|sweep|tts|montecarlo|simulate`` and ``importsub scenario list|show|copy|set|compare``.
 
 Thin: every command reads a dataset version from the store, compiles it and
 calls :mod:`importsub.analysis.disruption` / :mod:`importsub.analysis.montecarlo`.
@@ -63,6 +63,26 @@ BacklogOption = Annotated[
 ]
 WorkersOption = Annotated[
     int, typer.Option("--workers", help="Without --scheduler: 0/1 = in this process, N ≥ 2 = a local Dask cluster.")
+]
+PolicyOption = Annotated[
+    str, typer.Option("--policy", help="Stock policy of the simulation: base-stock or order-up-to.")
+]
+TargetWeeksOption = Annotated[
+    float, typer.Option("--target-weeks", min=0.0, max=104.0, help="Target stock [weeks of normal use].")
+]
+RationingOption = Annotated[
+    str,
+    typer.Option(
+        "--rationing", help="How a short supplier shares its output: proportional, priority or smaller-first."
+    ),
+]
+RecoveryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--recovery",
+        help="Recovery curve over each hit node's time to recover: linear, convex, concave or instant "
+        "(default: the scenario's own recovery).",
+    ),
 ]
 
 
@@ -341,6 +361,16 @@ def montecarlo_(
         list[str] | None, typer.Option("--country", help="ISO2=PROBABILITY for one country (repeatable).")
     ] = None,
     reference: Annotated[str, typer.Option(help="Reference plan: lp (undisrupted optimum) or shares.")] = "lp",
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Also simulate the worst runs week by week (both models side by side).")
+    ] = False,
+    worst: Annotated[
+        float, typer.Option("--worst", min=0.0, max=100.0, help="With --simulate: the worst PCT % of runs (100 = all).")
+    ] = 1.0,
+    policy: PolicyOption = "base-stock",
+    target_weeks: TargetWeeksOption = 2.0,
+    rationing: RationingOption = "proportional",
+    recovery: RecoveryOption = None,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = 0,
     fmt: FormatOption = "table",
@@ -348,7 +378,11 @@ def montecarlo_(
     table: TableOption = None,
     wide: WideOption = False,
 ) -> None:
-    """Loss distribution under random disruptions (fast propagation): expected loss, VaR, CVaR, worst 1 %."""
+    """Loss distribution under random disruptions (fast propagation): expected loss, VaR, CVaR, worst 1 %.
+
+    With --simulate the worst runs (or all, --worst 100) are also simulated week by week
+    (tables ``simulated runs`` and ``models``), fanned out like the runs (--workers, --scheduler).
+    """
     from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
 
     probs: dict[str, float] = {}
@@ -371,9 +405,80 @@ def montecarlo_(
     )
     ds = _load(db, dataset, version)
     net = _compile(ds, scenario_, year)
+    if simulate:
+        from importsub.analysis.simulate_run import simulate_montecarlo
+
+        sim = _sim_spec(max(1, round(window)), policy, target_weeks, rationing, recovery, 0.0)
+        with _bar("Monte Carlo and simulation") as tick:
+            result = simulate_montecarlo(
+                net,
+                spec,
+                sim,
+                worst=None if worst >= 100 else worst,
+                reference=reference,
+                scheduler=scheduler,
+                workers=workers,
+                progress=tick,
+            )
+        emit_result(result, fmt, out, table)
+        return
     with _bar("Monte Carlo") as tick:
         result = montecarlo(net, spec, reference=reference, scheduler=scheduler, workers=workers, progress=tick)
     emit_result(result, fmt, out, table, wide=wide)
+
+
+def _sim_spec(
+    weeks: int, policy: str, target_weeks: float, rationing: str, recovery: str | None, backlog: float
+) -> Any:
+    from importsub.analysis.simulate import POLICIES, RATIONING, RECOVERY_CURVES, SimulationSpec
+
+    for flag, value, allowed in (
+        ("--policy", policy, POLICIES),
+        ("--rationing", rationing, RATIONING),
+        ("--recovery", recovery, (None, *RECOVERY_CURVES)),
+    ):
+        if value not in allowed:
+            raise ImportsubError(f"{flag} is one of {', '.join(a for a in allowed if a)}, not {value!r}")
+    spec = SimulationSpec(weeks, policy, target_weeks, rationing, recovery, backlog=backlog)
+    spec.check()
+    return spec
+
+
+@shock.command("simulate")
+def simulate_(
+    name: Annotated[str, typer.Argument(help="Scenario name (its disruptions, demand changes and year apply).")],
+    db: DbOption = None,
+    dataset: DatasetOption = DEFAULT_DATASET,
+    version: VersionOption = None,
+    year: YearOption = None,
+    weeks: Annotated[
+        int | None, typer.Option(help="Weeks to simulate (default: longest disruption + recovery, whole weeks).")
+    ] = None,
+    policy: PolicyOption = "base-stock",
+    target_weeks: TargetWeeksOption = 2.0,
+    rationing: RationingOption = "proportional",
+    recovery: RecoveryOption = None,
+    backlog: BacklogOption = 0.0,
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    table: TableOption = None,
+) -> None:
+    """Week by week: output, losses and stock per week and OEM under a scenario, beside the TTR bound."""
+    import math
+
+    from importsub.analysis.simulate_run import simulate_shock
+    from importsub.compile.shock import compile_shock
+
+    ds = _load(db, dataset, version)
+    net = _compile(ds, name, year)
+    sh = compile_shock(ds, net, name)
+    n_weeks = weeks if weeks is not None else math.ceil(sh.window)
+    if n_weeks < 1:
+        raise ImportsubError(f"scenario {name!r} has no disruption that lasts; give --weeks")
+    spec = _sim_spec(n_weeks, policy, target_weeks, rationing, recovery, backlog)
+    with status(f"simulating {name} for {n_weeks} weeks and solving its TTR bound"):
+        result = simulate_shock(net, sh, spec)
+    emit_result(result, fmt, out, table)
 
 
 # ------------------------------------------------------------ scenarios

@@ -72,8 +72,9 @@ class AnalysisSpec:
     params: type[BaseModel]
     run: Callable[[Dataset, BaseModel, ProgressFn], Any]
     arrange: Callable[[dict[str, pl.DataFrame]], dict[str, pl.DataFrame]] | None = None
-    charts: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
-    """Bar chart of each table in reports: (label column, value column), None for none; default: guessed."""
+    charts: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
+    """Chart of each table in reports: (label column, value column) for bars, (x column, value column, series
+    column) for lines (one per series value, e.g. output per week and OEM), None for none; default: guessed."""
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,59 @@ def _th(name: str) -> str:
     return f"<th{attr}>{escape(column_heading(name))}</th>"
 
 
+def svg_line_chart(x: list[Any], series: Mapping[str, list[float | None]], title: str, *, width: int = 640) -> str:
+    """Lines over shared x values (one per series, e.g. output per week and OEM) as inline SVG, with a legend."""
+    points = [v for vals in series.values() for v in vals if v is not None and math.isfinite(v)]
+    if not points or len(x) < 1:
+        return ""
+    palette = ("#1f4e8c", "#c0392b", "#1e7b44", "#b7791f", "#6b46c1", "#2c7a7b", "#9b2c2c", "#4a5568")
+    left, top, plot_h, legend_h = 70, 28, 220, 16 * ((len(series) + 2) // 3)
+    height = top + plot_h + 30 + legend_h
+    span = width - left - 20
+    vmax = max(points) or 1.0
+    vmin = min(0.0, min(points))
+
+    def px(i: int) -> float:
+        return left + (span * i / (len(x) - 1) if len(x) > 1 else span / 2)
+
+    def py(v: float) -> float:
+        return top + plot_h - plot_h * (v - vmin) / ((vmax - vmin) or 1.0)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="4" y="16" font-size="13" font-weight="bold" fill="#222">{escape(title)}</text>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + span}" y2="{top + plot_h}" stroke="#999"/>',
+        f'<text x="{left - 6}" y="{top + 8}" font-size="10" text-anchor="end" fill="#333">{escape(format_value(vmax))}</text>',
+        f'<text x="{left - 6}" y="{top + plot_h}" font-size="10" text-anchor="end" fill="#333">{escape(format_value(vmin))}</text>',
+    ]
+    for i, xv in enumerate(x):
+        if len(x) <= 20 or i % max(1, len(x) // 10) == 0:
+            parts.append(
+                f'<text x="{px(i):.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="middle" fill="#333">{escape(str(xv))}</text>'
+            )
+    for k, (name, vals) in enumerate(series.items()):
+        colour = palette[k % len(palette)]
+        pts = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(vals) if v is not None and math.isfinite(v))
+        if pts:
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
+        lx, ly = 4 + (k % 3) * (width // 3), top + plot_h + 32 + 16 * (k // 3)
+        parts.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 14}" y="{ly}" font-size="11" fill="#333">{escape(str(name)[:40])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart_of(df: pl.DataFrame, x: str, value: str, series: str, title: str) -> str:
+    """:func:`svg_line_chart` of ``value`` over ``x`` with one line per value of ``series`` (hidden figures left out)."""
+    shown = df.filter(pl.col(value).is_not_null())
+    xs = sorted(set(shown[x].to_list()))
+    lines: dict[str, list[float | None]] = {}
+    for name in dict.fromkeys(shown[series].to_list()):
+        part = dict(shown.filter(pl.col(series) == name).select(x, value).iter_rows())
+        lines[str(name)] = [part.get(v) for v in xs]
+    return svg_line_chart(xs, lines, title)
+
+
 def _table_html(df: pl.DataFrame, max_rows: int = 500) -> str:
     head = "".join(_th(c) for c in df.columns)
     numeric = [t.is_numeric() for t in df.dtypes]
@@ -115,8 +168,9 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """The report runs no script and loads nothing (its styles are inline, its charts inline SVG)."""
 
 
-ChartSpec = Mapping[str, tuple[str, str] | None]
-"""Per table: (label column, value column) of its bar chart, or None for no chart (default: :func:`chart_columns`)."""
+ChartSpec = Mapping[str, tuple[str, ...] | None]
+"""Per table: (label column, value column) of its bar chart, (x, value, series column) of its line chart,
+or None for no chart (default: :func:`chart_columns`)."""
 
 
 def html_report(
@@ -137,9 +191,11 @@ def html_report(
     for tname, df in tables.items():
         chart = ""
         cols = chart_columns(df) if charts is None or tname not in charts else charts[tname]
-        if cols and (cols[0] not in df.columns or cols[1] not in df.columns):
+        if cols and any(c not in df.columns for c in cols):
             cols = None
-        if cols:
+        if cols and len(cols) == 3:
+            chart = line_chart_of(df, cols[0], cols[1], cols[2], f"{tname}: {cols[1]}")
+        elif cols:
             label, value = cols
             top = df.filter(pl.col(value).is_not_null()).sort(value, descending=True, nulls_last=True).head(15)
             chart = svg_bar_chart(

@@ -36,6 +36,23 @@ def _hidden(df: pl.DataFrame | None, column: str) -> int:
     return 0 if df is None or column not in df.columns else int(df[column].is_null().sum())
 
 
+def weekly_chart(weekly: pl.DataFrame | None) -> dict[str, Any]:
+    """Line-chart data of the simulated output per week, one line per OEM whose figures the viewer may see."""
+    empty: dict[str, Any] = {"labels": [], "series": []}
+    if weekly is None or weekly.height == 0 or "output [units]" not in weekly.columns:
+        return empty
+    shown = weekly.filter(pl.col("output [units]").is_not_null())
+    if shown.height == 0:
+        return empty
+    weeks = sorted(set(shown["week"].to_list()))
+    label = "OEM name" if "OEM name" in shown.columns else "OEM"
+    series = []
+    for name in dict.fromkeys(shown[label].to_list()):
+        per = dict(shown.filter(pl.col(label) == name).select("week", "output [units]").iter_rows())
+        series.append({"name": str(name), "values": [per.get(w) for w in weeks]})
+    return {"labels": [str(w) for w in weeks], "series": series, "kind": "line"}
+
+
 def shock_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """What the shock result page shows: summary, losses per OEM (chart), period and vehicle model, why, disruptions."""
     oems = tables.get("oems", pl.DataFrame())
@@ -53,6 +70,8 @@ def shock_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
         "targets": _rows(tables.get("targets")),
         "hidden_oems": _hidden(oems, loss),
         "hidden_vehicles": _hidden(tables.get("vehicles"), loss),
+        "weekly_chart": weekly_chart(tables.get("weekly")),
+        "weekly_weeks": 0 if "weekly" not in tables else tables["weekly"]["week"].n_unique(),
     }
 
 

@@ -22,6 +22,8 @@ stored scenario; nothing is written to the store.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from functools import partial
 from typing import Any, Literal, Self
 
@@ -31,6 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from importsub.analysis.disruption import run_shock, sweep
 from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
+from importsub.analysis.simulate import SimulationSpec, Simulator, weekly_availability
+from importsub.analysis.simulate_run import simulate_montecarlo, simulate_shock, weekly_table
 from importsub.compile import compile as compile_network
 from importsub.compile.shock import compile_shock
 from importsub.model.dataset import Dataset
@@ -101,6 +105,26 @@ class MonteCarloParams(NetworkParams):
         default=0.005, ge=0, le=1, description="Probability that a country of the union is disrupted"
     )
     reference: Literal["lp", "shares"] = Field(default="lp", description="Reference plan: lp or shares")
+    simulate: bool = Field(default=False, description="Also simulate the worst runs week by week")
+    worst: float = Field(default=1.0, gt=0, le=100, description="Share of runs simulated, the worst first [%]")
+
+
+class SimulateParams(BaseModel):
+    """A stored scenario simulated week by week."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str = Field(min_length=1, max_length=200, description="Stored scenario (its disruptions, demand, year)")
+    weeks: int | None = Field(default=None, ge=1, le=520, description="Weeks simulated (default: the shock's window)")
+    policy: Literal["base-stock", "order-up-to"] = Field(default="base-stock", description="Stock policy")
+    target_weeks: float = Field(default=2.0, ge=0, le=104, description="Target stock [weeks of normal use]")
+    rationing: Literal["proportional", "priority", "smaller-first"] = Field(
+        default="proportional", description="How a short supplier shares its output"
+    )
+    recovery: Literal["linear", "convex", "concave", "instant"] | None = Field(
+        default=None, description="Recovery curve (default: the scenario's own)"
+    )
+    backlog: float = Field(default=0.0, ge=0, le=1, description="Share of unmet demand that waits [fraction]")
+    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of demand [year]")
 
 
 # ====================================================================== ad-hoc scenarios
@@ -239,6 +263,10 @@ def run_shock_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Resul
     tables = dict(result.tables)
     why = tables["why"]
     tables["why"] = why.insert_column(2, why_owner_sites(net, why))
+    # week by week beside the bound: the simulation's output per week and OEM (a tab of the result page)
+    weeks = max(1, math.ceil(params.window or shock.window or 1.0))
+    traj = Simulator(net, SimulationSpec(weeks=weeks)).run(weekly_availability(net, shock, weeks))
+    tables["weekly"] = weekly_table(net, traj)
     fp = dict(result.fingerprint)
     # the stored version's provenance, not the in-memory copy's
     fp.update({"dataset": ds.name, "version": ds.version, "content": ds.fingerprint()})
@@ -295,15 +323,41 @@ def run_montecarlo_job(ds: Dataset, params: BaseModel, progress: ProgressFn, *, 
         union_country_probability=params.union_probability,
         site_probability=params.site_probability,
     )
-    result = montecarlo(
-        net,
-        spec,
-        reference=params.reference,
-        scheduler=fanout.scheduler,
-        workers=fanout.workers,
-        progress=lambda done, total: progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total}"),
-    )
+    tick = lambda done, total: progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total}")  # noqa: E731
+    if params.simulate:
+        weeks = max(1, round(params.window))
+        spec = dataclasses.replace(spec, window=float(weeks))
+        result = simulate_montecarlo(
+            net,
+            spec,
+            SimulationSpec(weeks=weeks),
+            worst=None if params.worst >= 100 else params.worst,
+            reference=params.reference,
+            scheduler=fanout.scheduler,
+            workers=fanout.workers,
+            progress=tick,
+        )
+    else:
+        result = montecarlo(
+            net, spec, reference=params.reference, scheduler=fanout.scheduler, workers=fanout.workers, progress=tick
+        )
     return ResultTables("montecarlo", dict(result.tables), dict(result.fingerprint))
+
+
+def run_simulate_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
+    """A stored scenario week by week: output, losses and stock per week and OEM, beside the TTR bound."""
+    assert isinstance(params, SimulateParams)
+    net = _compile(ds, params.scenario, params.year)
+    progress(0.3, None)
+    shock = compile_shock(ds, net, params.scenario)
+    weeks = params.weeks or math.ceil(shock.window)
+    if weeks < 1:
+        raise AnalysisError(f"scenario {params.scenario!r} has no disruption that lasts; give the weeks to simulate")
+    spec = SimulationSpec(
+        weeks, params.policy, params.target_weeks, params.rationing, params.recovery, backlog=params.backlog
+    )
+    result = simulate_shock(net, shock, spec)
+    return ResultTables("simulate", dict(result.tables), dict(result.fingerprint))
 
 
 # ====================================================================== what the results reveal
@@ -321,6 +375,11 @@ def arrange_shock(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     if "why" in out:
         out["why"] = hidden_last(out["why"], "why", ["constraint", "where"])
     return out
+
+
+def arrange_simulate(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The weekly rows stay in week and OEM order (no ranking to hide)."""
+    return dict(tables)
 
 
 def arrange_sweep(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -361,7 +420,7 @@ def arrange_montecarlo(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFram
 
 
 def register_all(analyses: Analyses) -> None:
-    """Register ``shock``, ``sweep`` and ``montecarlo`` (called by :func:`importsub.web.services.catalogue.build_analyses`)."""
+    """Register ``shock``, ``sweep``, ``montecarlo`` and ``simulate`` (called by :func:`importsub.web.services.catalogue.build_analyses`)."""
     analyses.register(
         AnalysisSpec(
             "shock",
@@ -376,6 +435,7 @@ def register_all(analyses: Analyses) -> None:
                 "periods": None,
                 "why": None,
                 "targets": None,
+                "weekly": ("week", "output [units]", "OEM name"),
             },
         )
     )
@@ -406,7 +466,19 @@ def register_all(analyses: Analyses) -> None:
                 "oems": ("OEM name", "expected loss [RUB]"),
                 "distribution": None,
                 "worst 1%": ("part name", "in worst 1% [%]"),
+                "simulated runs": None,
+                "models": ("model", "expected loss [RUB]"),
             },
+        )
+    )
+    analyses.register(
+        AnalysisSpec(
+            "simulate",
+            N_("Week by week: a shock simulated"),
+            SimulateParams,
+            run_simulate_job,
+            arrange=arrange_simulate,
+            charts={"weekly": ("week", "output [units]", "OEM name"), "summary": None},
         )
     )
 

@@ -1,15 +1,15 @@
 """rules, rule items and thresholds, site operations, registry entries; part okpd2/tnved; organisation inn/ogrn
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 06:15:32.515331
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
