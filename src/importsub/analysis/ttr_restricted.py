@@ -73,37 +73,43 @@ MAX_ROUNDS = 4
 class Baseline:
     """The undisrupted optimum of one model and period structure, as the restriction reads it.
 
-    All in the model's scaled units (costs ``cost / margin_scale``).
+    All in the model's scaled units (costs ``cost / margin_scale``).  What
+    follows from these and the model (reduced costs, row activities) is
+    computed where it is used (:meth:`derived`), so a sweep ships only these
+    to its workers.
 
     Attributes
     ----------
     z : FloatArray        column values
     row_dual : FloatArray
-    col_dual : FloatArray reduced costs ``c − Aᵀπ`` (recomputed from ``row_dual``)
     col_upper, row_upper : FloatArray   bounds of the undisrupted model
-    activity : FloatArray  ``A z``
-    col_status, row_status : int8 arrays   the optimal basis (HiGHS statuses)
     """
 
     z: FloatArray
     row_dual: FloatArray
-    col_dual: FloatArray
     col_upper: FloatArray
     row_upper: FloatArray
-    activity: FloatArray
-    col_status: np.ndarray
-    row_status: np.ndarray
+
+    def derived(self, model: TTRModel) -> tuple[FloatArray, FloatArray]:
+        """Reduced costs ``c − Aᵀπ`` and row activities ``A z`` on ``model`` (computed once, kept)."""
+        got = self.__dict__.get("_derived")
+        if got is None:
+            cd = np.asarray(model.cost / model.margin_scale - model.A.T @ self.row_dual)
+            got = (cd, np.asarray(model.A @ self.z))
+            object.__setattr__(self, "_derived", got)
+        return got  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, FloatArray]:
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}
+
+    def __setstate__(self, state: dict[str, FloatArray]) -> None:
+        self.__dict__.update(state)
 
 
 def baseline_of(model: TTRModel) -> Baseline:
     """The :class:`Baseline` of ``model``'s current (undisrupted, just solved) optimum."""
     z, rd, _ = solution(model.highs)
-    c = model.cost / model.margin_scale
-    cd = c - model.A.T @ rd
-    cs, rs = model.basis()
-    return Baseline(
-        z, rd, np.asarray(cd), model.col_upper.copy(), model.row_upper.copy(), np.asarray(model.A @ z), cs, rs
-    )
+    return Baseline(z, rd, model.col_upper.copy(), model.row_upper.copy())
 
 
 def _downstream(network: Network) -> sp.csr_matrix:
@@ -252,6 +258,7 @@ def solve_restricted(
     >>> solve_restricted(model, base, np.array([3])).impact                 # [RUB]  # doctest: +SKIP
     """
     st = _structure(model)
+    col_dual, activity = base.derived(model)
     cu, ru = model.col_upper, model.row_upper
     changed_cols = np.flatnonzero(cu != base.col_upper)
     changed_rows = np.flatnonzero(ru != base.row_upper)
@@ -282,9 +289,9 @@ def solve_restricted(
         # the columns outside C stay at z⁰; those on rows of R may move by w, priced by the baseline duals
         # of the rows outside R (their Lagrangian cost): the optimum has w = 0 iff the baseline duals
         # outside R complete an optimal dual of the whole model
-        fixed = base.activity[rows] - A_sub[:, : cols.size] @ z0[cols]
+        fixed = activity[rows] - A_sub[:, : cols.size] @ z0[cols]
         A_e = A_sub[:, cols.size :]
-        cost_e = base.col_dual[edge] + A_e.T @ base.row_dual[rows]
+        cost_e = col_dual[edge] + A_e.T @ base.row_dual[rows]
         lo_e = model.col_lower[edge] - z0[edge]
         cap = 10.0 * (1.0 + float(np.max(np.abs(z0[both])))) if both.size else 1.0
         capped = z0[edge] + cap < cu[edge]
@@ -296,7 +303,7 @@ def solve_restricted(
             return RestrictedSolve(None, int(cols.size), rounds)
         upper = float(c[cols] @ (zc - z0[cols]))  # the restricted optimum: feasible, so ≥ the true change
         # certificate 1: the restricted duals on R, the baseline's elsewhere, are dual feasible
-        d = base.col_dual[edge] - A_e.T @ (pi - base.row_dual[rows])
+        d = col_dual[edge] - A_e.T @ (pi - base.row_dual[rows])
         z_e, lo, up = z0[edge], model.col_lower[edge], cu[edge]
         at_lb = z_e <= lo + PRIMAL_TOLERANCE * np.maximum(1.0, np.abs(lo))
         fin = np.isfinite(up)
