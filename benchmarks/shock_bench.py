@@ -343,6 +343,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--unrestricted", action="store_true", help="also sweep re-solving the whole model per target")
     ap.add_argument("--dask", action="store_true", help="also sweep with a 2-worker Dask LocalCluster")
+    ap.add_argument("--dask-only", action="store_true", help="sweep only with a 2-worker Dask LocalCluster")
     ap.add_argument("--no-periods", action="store_true", help="skip what the periods cost")
     ap.add_argument("--periods-targets", type=int, default=150, help="targets per case of the periods cost (sampled)")
     args = ap.parse_args()
@@ -360,7 +361,7 @@ def main() -> None:
                 lp=full["summary"].row(0, named=True)["LP re-solves"],
                 per_node_ms=f"{1000 * mf.seconds / net.n_nodes:.2f}",
             )
-        for workers in (None, 2) if args.dask else (None,):
+        for workers in (2,) if args.dask_only else (None, 2) if args.dask else (None,):
             with Measure() as m:
                 r = sweep(net, "node", workers=workers)
             s = r["summary"].row(0, named=True)
