@@ -28,6 +28,8 @@ Usage::
     python benchmarks/shock_bench.py              # 1k and 3k sweeps, naive baseline, MC on 10k
     python benchmarks/shock_bench.py --sizes 1000 3000 10000 --sample 300
     python benchmarks/shock_bench.py --sizes --sampled --naive 0 --mc-runs 10000 100000   # Monte Carlo only
+    python benchmarks/shock_bench.py --sizes 10000 --sampled --mc-runs --naive 0 --no-periods --unrestricted --dask
+        # full 10k sweep: restricted re-solves (in process and on 2 Dask workers) against whole-model ones
 """
 
 from __future__ import annotations
@@ -63,6 +65,14 @@ from importsub.demo.synth import synth
 def line(case: str, m: Measure, **info: object) -> None:
     extra = "  ".join(f"{k}={v}" for k, v in info.items())
     print(f"{case:<22} {m.seconds:9.2f} s  peak {m.peak_mib:8.1f} MiB  {extra}", flush=True)
+
+
+def _max_diff(a: Any, b: Any) -> float:
+    """Largest difference of PI [RUB] between two sweeps of the same targets."""
+    key = "target"
+    pa = a["targets"].sort(key).get_column("performance impact [RUB]").to_numpy()
+    pb = b["targets"].sort(key).get_column("performance impact [RUB]").to_numpy()
+    return float(np.max(np.abs(pa - pb))) if pa.size else 0.0
 
 
 # ---------------------------------------------------------------- naive baseline (PuLP + CBC, rebuilt per node)
@@ -331,27 +341,47 @@ def main() -> None:
     ap.add_argument("--mc-float64", action="store_true", help="propagate in float64 instead of float32")
     ap.add_argument("--naive", type=int, default=20, help="nodes of the 1k network rebuilt in PuLP + CBC")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--unrestricted", action="store_true", help="also sweep re-solving the whole model per target")
+    ap.add_argument("--dask", action="store_true", help="also sweep with a 2-worker Dask LocalCluster")
+    ap.add_argument("--dask-only", action="store_true", help="sweep only with a 2-worker Dask LocalCluster")
+    ap.add_argument("--no-periods", action="store_true", help="skip what the periods cost")
     ap.add_argument("--periods-targets", type=int, default=150, help="targets per case of the periods cost (sampled)")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     per_node_ours = None
     for sites in args.sizes:
         net = compile(synth(sites, seed=args.seed))
-        with Measure() as m:
-            r = sweep(net, "node")
-        s = r["summary"].row(0, named=True)
-        per = m.seconds / net.n_nodes
-        line(
-            f"sweep-{sites}",
-            m,
-            nodes=net.n_nodes,
-            links=net.n_links,
-            screened=f"{s['settled by screening [%]']:.1f}%",
-            zero_impact=f"{s['zero impact [%]']:.1f}%",
-            lp=s["LP re-solves"],
-            per_node_ms=f"{1000 * per:.2f}",
-        )
-        for by in ("node", "site"):
+        if args.unrestricted:
+            with Measure() as mf:
+                full = sweep(net, "node", restrict=False)
+            line(
+                f"sweep-{sites}-unrestricted",
+                mf,
+                nodes=net.n_nodes,
+                lp=full["summary"].row(0, named=True)["LP re-solves"],
+                per_node_ms=f"{1000 * mf.seconds / net.n_nodes:.2f}",
+            )
+        for workers in (2,) if args.dask_only else (None, 2) if args.dask else (None,):
+            with Measure() as m:
+                r = sweep(net, "node", workers=workers)
+            s = r["summary"].row(0, named=True)
+            per = m.seconds / net.n_nodes
+            extra: dict[str, object] = {}
+            if args.unrestricted:
+                extra["vs_unrestricted"] = f"{mf.seconds / m.seconds:.2f}x"
+                extra["max_diff_RUB"] = f"{_max_diff(full, r):.3g}"
+            line(
+                f"sweep-{sites}" + ("-dask2" if workers else ""),
+                m,
+                nodes=net.n_nodes,
+                links=net.n_links,
+                screened=f"{s['settled by screening [%]']:.1f}%",
+                zero_impact=f"{s['zero impact [%]']:.1f}%",
+                lp=s["LP re-solves"],
+                per_node_ms=f"{1000 * per:.2f}",
+                **extra,
+            )
+        for by in ("node", "site") if not args.no_periods else ():
             with Measure() as mp:
                 pc = periods_cost(net, by, args.periods_targets, np.random.default_rng(args.seed))
             line(

@@ -27,6 +27,7 @@ from importsub.analysis.propagation import Plan, Propagator
 from importsub.analysis.result import Result, fingerprint
 from importsub.analysis.ttr import DEFAULT_HORIZON, TTRModel
 from importsub.analysis.ttr_phased import PhasedTTR, period_available, period_ends, shared_phased
+from importsub.analysis.ttr_restricted import baseline_of, solve_restricted
 from importsub.analysis.ttr_tts import _tts_targets
 from importsub.compile.network import BoolArray, FloatArray, IntArray, Network
 from importsub.compile.shock import Shock
@@ -83,7 +84,7 @@ def target_shock(network: Network, target: Target, severity: float) -> Shock:
 
 def _solve_targets(
     network: Network,
-    payload: dict[tuple[float, ...], tuple[float, Any]],
+    payload: dict[tuple[float, ...], tuple[Any, ...]],
     task: Sequence[tuple[int, IntArray, FloatArray, float]],
     severity: float,
     backlog: float = 0.0,
@@ -98,14 +99,16 @@ def _solve_targets(
         shock = Shock.nodes(network, nodes, severity, weeks, name="sweep")
         ends = period_ends(shock, t)
         key = tuple(ends.tolist())
-        z_b, basis = payload[key]
-        if key not in keys:
-            keys[key] = hashlib.blake2b(basis[0].tobytes() + basis[1].tobytes(), digest_size=16).hexdigest()
+        z_b, basis, *restrict = payload[key]
         model = shared_phased(network, ends.size, backlog)
         model.set_shock(shock, t, ends)
-        model.set_basis(basis, key=keys[key])
-        z = model.solve(values=False).lost_margin
-        pi = z - z_b
+        # the disruption's reach alone, certified optimal for the whole model; else the whole model
+        pi = solve_restricted(model, restrict[0], nodes).impact if restrict else None
+        if pi is None:
+            if key not in keys:
+                keys[key] = hashlib.blake2b(basis[0].tobytes() + basis[1].tobytes(), digest_size=16).hexdigest()
+            model.set_basis(basis, key=keys[key])
+            pi = model.solve(values=False).lost_margin - z_b
         out.append((k, 0.0 if pi <= model.zero_tolerance(t) else pi))
     return out
 
@@ -152,6 +155,7 @@ def sweep(
     progress: Callable[[str, int, int], None] | None = None,
     chunk: int = 32,
     backlog: float = 0.0,
+    restrict: bool = True,
 ) -> Result:
     """Risk exposure of every node (site, country): PI of its disruption, REI = PI / max PI, ranked.
 
@@ -174,6 +178,10 @@ def sweep(
         Targets per task.
     backlog : float [fraction]
         Share of unmet demand that waits for later periods (0 = lost sales).
+    restrict : bool
+        Re-solve each target on the part of the network its disruption can reach, certified
+        optimal for the whole model (:mod:`importsub.analysis.ttr_restricted`); False: the
+        whole model every time.  The losses are the same.
 
     Returns
     -------
@@ -189,13 +197,13 @@ def sweep(
     windows = sorted({tg.window for tg in targets if tg.window > 0})
     # a fresh model: the baselines (cold, then warm through the sorted windows) do not depend on earlier calls
     model = TTRModel(net)
-    payload, plans = _baselines(net, model, windows, progress)
+    payload, plans = _baselines(net, model, windows, progress, restrict)
     bound = np.full(T, np.nan)
     settled = np.array([tg.window <= 0 or severity <= 0 for tg in targets], dtype=np.bool_)
     bound[settled] = 0.0
     if screen:
         _screen_windows(net, model, targets, windows, plans, severity, bound, settled, progress)
-    payload.update(_phased_baselines(net, targets, settled, severity, backlog, set(payload)))
+    payload.update(_phased_baselines(net, targets, settled, severity, backlog, set(payload), restrict))
     lp_targets = [k for k in range(T) if not settled[k]]
     fanout = _Fanout(scheduler, workers, progress)
     pi = _lp_impacts(net, targets, lp_targets, payload, severity, backlog, chunk, fanout)
@@ -239,19 +247,21 @@ class _Fanout:
 
 
 def _baselines(
-    net: Network, model: TTRModel, windows: list[float], progress: SweepProgress | None
-) -> tuple[dict[tuple[float, ...], tuple[float, Any]], dict[float, Plan]]:
-    """The undisrupted optimum of every window, in increasing order: (lost margin [RUB], basis) and its plan.
+    net: Network, model: TTRModel, windows: list[float], progress: SweepProgress | None, restrict: bool = False
+) -> tuple[dict[tuple[float, ...], tuple[Any, ...]], dict[float, Plan]]:
+    """The undisrupted optimum of every window, in increasing order: (lost margin [RUB], basis[, baseline
+    solution for restricted re-solves]) and its plan.
 
     Keys of the first dict are period structures (tuples of period ends
     [weeks]); a one-period structure ``(t,)`` is the window itself.
     """
-    payload: dict[tuple[float, ...], tuple[float, Any]] = {}
+    payload: dict[tuple[float, ...], tuple[Any, ...]] = {}
     plans: dict[float, Plan] = {}
     for i, t in enumerate(windows):
         model.set_shock(None, t)
         sol = model.solve()
-        payload[(t,)] = (sol.lost_margin, model.basis())  # one period: the phased model is this one
+        # one period: the phased model is this one
+        payload[(t,)] = (sol.lost_margin, model.basis(), *([baseline_of(model)] if restrict else []))
         plans[t] = Plan.from_flows(net, t, sol.p, sol.f, sol.y_nodes, sol.lost_margin)  # type: ignore[arg-type]
         if progress:
             progress("baselines", i + 1, len(windows))
@@ -297,8 +307,10 @@ def _phased_baselines(
     severity: float,
     backlog: float,
     known: set[tuple[float, ...]],
-) -> dict[tuple[float, ...], tuple[float, Any]]:
-    """(lost margin [RUB], basis) of the undisrupted phased model of every period structure not in ``known``.
+    restrict: bool = False,
+) -> dict[tuple[float, ...], tuple[Any, ...]]:
+    """(lost margin [RUB], basis[, baseline solution]) of the undisrupted phased model of every period structure
+    not in ``known``.
 
     Only the unsettled targets' structures; a fresh model each, so results
     do not depend on order.
@@ -311,11 +323,12 @@ def _phased_baselines(
         }
         - known
     )
-    out: dict[tuple[float, ...], tuple[float, Any]] = {}
+    out: dict[tuple[float, ...], tuple[Any, ...]] = {}
     for ends in structures:
         pm = PhasedTTR(net, len(ends), backlog)
         pm.set_shock(None, ends[-1], np.array(ends))
-        out[ends] = (pm.solve(values=False).lost_margin, pm.basis())
+        lost = pm.solve(values=False).lost_margin
+        out[ends] = (lost, pm.basis(), *([baseline_of(pm)] if restrict else []))
     return out
 
 
@@ -323,7 +336,7 @@ def _lp_impacts(
     net: Network,
     targets: list[Target],
     lp_targets: list[int],
-    payload: dict[tuple[float, ...], tuple[float, Any]],
+    payload: dict[tuple[float, ...], tuple[Any, ...]],
     severity: float,
     backlog: float,
     chunk: int,

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from importsub.model.dataset import Dataset, content_fingerprint, polars_schema
 from importsub.model.errors import ImportsubError, NotFoundError
 from importsub.model.schema import TABLE_NAMES, TABLES, RecordType, table
+from importsub.store import postgres
 from importsub.store.schema_version import MIGRATIONS, at_head
 from importsub.store.tables import RECORD_TABLES, datasets, metadata, versions
 
@@ -462,6 +463,7 @@ class Store:
                 )
                 .returning(versions.c.id)
             ).scalar_one()
+            skipped = not self.is_sqlite and postgres.skip_reference_checks(conn)
             for rt in TABLES:
                 df = ds.tables[rt.name]
                 if df.height == 0:
@@ -471,6 +473,8 @@ class Store:
                     if progress:
                         progress(rt.name, done + written, total)
                 done += df.height
+            if skipped:
+                postgres.restore_reference_checks(conn)
         return number
 
     def _lock_dataset(self, conn: Connection, name: str, now: datetime) -> int:
@@ -576,16 +580,8 @@ class Store:
             yield min(start + BATCH_ROWS, df.height)
 
     def _copy_postgres(self, conn: Connection, rt: RecordType, version_id: int, df: pl.DataFrame) -> Iterator[int]:
-        """PostgreSQL: COPY ... FROM STDIN in CSV, the fastest bulk path."""
-        cols = ["version_id", *rt.field_names]
-        df = self._ordered(rt, version_id, df)
-        raw = conn.connection.driver_connection
-        col_sql = ", ".join(f'"{c}"' for c in cols)
-        with raw.cursor() as cur, cur.copy(f'COPY "{rt.name}" ({col_sql}) FROM STDIN WITH (FORMAT csv)') as copy:  # type: ignore[union-attr]
-            for start in range(0, df.height, BATCH_ROWS):
-                chunk = df.slice(start, BATCH_ROWS).write_csv(include_header=False)
-                copy.write(chunk.encode("utf-8"))
-                yield min(start + BATCH_ROWS, df.height)
+        """PostgreSQL: COPY ... FROM STDIN, the primary key built after a large first load (:mod:`.postgres`)."""
+        yield from postgres.copy_rows(conn, rt, self._ordered(rt, version_id, df), BATCH_ROWS)
 
     # ------------------------------------------------------------ reading
 
