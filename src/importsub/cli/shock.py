@@ -420,7 +420,7 @@ def montecarlo_(
                 workers=workers,
                 progress=tick,
             )
-        emit_result(result, fmt, out, table)
+        emit_result(result, fmt, out, table, wide=wide)
         return
     with _bar("Monte Carlo") as tick:
         result = montecarlo(net, spec, reference=reference, scheduler=scheduler, workers=workers, progress=tick)
@@ -462,6 +462,7 @@ def simulate_(
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Week by week: output, losses and stock per week and OEM under a scenario, beside the TTR bound."""
     import math
@@ -478,7 +479,7 @@ def simulate_(
     spec = _sim_spec(n_weeks, policy, target_weeks, rationing, recovery, backlog)
     with status(f"simulating {name} for {n_weeks} weeks and solving its TTR bound"):
         result = simulate_shock(net, sh, spec)
-    emit_result(result, fmt, out, table)
+    emit_result(result, fmt, out, table, wide=wide)
 
 
 # ------------------------------------------------------------ scenarios
