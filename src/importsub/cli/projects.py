@@ -44,7 +44,7 @@ SUMMARY_TABLES = {
     "project": ("project", "partners", "outputs", "ramp-up", "milestones", "substitutes", "oems", "history"),
     "project impact": ("summary", "shocks"),
     "programme": ("status", "readiness", "milestones", "capacity", "capex", "history"),
-    "portfolio": ("frontier", "chosen", "summary", "options", "differences", "scenarios", "notes"),
+    "portfolio": ("frontier", "chosen", "summary", "options", "differences", "scenarios", "solve", "notes"),
 }
 
 
@@ -238,12 +238,30 @@ def portfolio(
     ] = 1.0,
     sweep: Annotated[bool, typer.Option("--sweep", help="Budget sweep 0 … budget: the Pareto frontier.")] = False,
     steps: Annotated[int, typer.Option(help="Budget points of the sweep.")] = 11,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="mip (one monolithic MIP), benders (Benders decomposition, one LP per scenario), or auto (by size).",
+        ),
+    ] = "auto",
+    gap: Annotated[
+        float | None,
+        typer.Option("--gap", help="Stop at this relative optimality gap [fraction, e.g. 0.01 = 1 %].", min=0.0),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", help="Stop the solve after this many seconds; the gap reached is reported.", min=0.0
+        ),
+    ] = None,
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
 ) -> None:
     """Which projects to fund under a budget: one HiGHS MIP (projects, capacity levels; operations per
-    scenario), compared with a greedy benefit/cost ranking; --sweep gives the Pareto frontier."""
+    scenario) or its Benders decomposition (--method), compared with a greedy benefit/cost ranking;
+    --sweep gives the Pareto frontier."""
     from importsub.analysis import portfolio as pf
 
     _, ds = _read(db, dataset, version)
@@ -256,15 +274,17 @@ def portfolio(
             group=group,
             vehicles=vehicle or None,
             mix_weight=mix_weight,
+            method=method,
         )
     if sweep:
         budgets = pf.sweep_budgets(model, budget, steps)
         with progress() as bar:
             task = bar.add_task("budget sweep", total=len(budgets))
-            result = pf.frontier(model, budgets, on_point=lambda: bar.advance(task))
+            result = pf.frontier(model, budgets, on_point=lambda: bar.advance(task), gap=gap, time_limit=time_limit)
     else:
-        with status("solving the MIP"):
-            result = pf.optimise(model, budget)
+        how = "the MIP" if model.method == "mip" else "by Benders decomposition"
+        with status(f"solving {how}"):
+            result = pf.optimise(model, budget, gap=gap, time_limit=time_limit)
     emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name))
 
 
