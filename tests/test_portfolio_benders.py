@@ -166,3 +166,21 @@ def test_limits_state_a_gap() -> None:
     assert again.report is not None
     assert again.report.status == "optimal"
     assert again.objective == pytest.approx(exact, rel=1e-7, abs=1e-3)
+
+
+def test_second_stages_on_dask_workers() -> None:
+    """Two local workers hold the scenario LPs (warm between iterations): the same points, values and optimum."""
+    ds = random_instance(3, 120, 6, 6, levels=False)
+    local = PortfolioModel.build(ds, objective="mix", mix_weight=0.02, method="benders")
+    remote = PortfolioModel.build(ds, objective="mix", mix_weight=0.02, method="benders", workers=2)
+    try:
+        budget = 0.5 * sum(o.capex for o in local.options)
+        a, b = local.solve(budget, gap=0.0), remote.solve(budget, gap=0.0)
+        assert b.chosen == a.chosen
+        assert b.objective == pytest.approx(a.objective, rel=1e-9)
+        assert b.report is not None
+        assert b.report.iterations == a.report.iterations  # type: ignore[union-attr]
+        for s in ((), (0, 2), (1, 3, 5)):
+            assert remote.evaluate(s).losses == pytest.approx(local.evaluate(s).losses, rel=1e-9, abs=1e-6)
+    finally:
+        remote.close()

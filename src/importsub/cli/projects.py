@@ -255,6 +255,16 @@ def portfolio(
             "--time-limit", help="Stop the solve after this many seconds; the gap reached is reported.", min=0.0
         ),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Benders: a Dask scheduler (tcp://host:8786) holding the second-stage LPs."),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Benders without --scheduler: 0/1 = in this process, N ≥ 2 = a local Dask cluster."
+        ),
+    ] = 0,
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,

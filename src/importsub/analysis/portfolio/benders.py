@@ -169,6 +169,8 @@ class Decomposition:
     scale: float
     offset: float
     owner: IntArray | None = None  # a label per column (its scenario): one block per label
+    scheduler: str | None = None  # Dask: the second-stage blocks live on workers (see _DaskBlocks)
+    workers: int | None = None
     blocks: list[_Block] = field(default_factory=list)
     points: dict[tuple[int, ...], _Point] = field(default_factory=dict)
     second_stage_solves: int = 0
@@ -176,6 +178,7 @@ class Decomposition:
     _master_rows: IntArray | None = None
     _cut_rows: int = 0
     _cut_key: set[tuple[int, int]] = field(default_factory=set)
+    _pool: _DaskBlocks | None = None
 
     def __post_init__(self) -> None:
         master_rows, parts = split(self.A, self.k, self.owner)
@@ -184,18 +187,26 @@ class Decomposition:
         empty = np.flatnonzero(np.diff(Ar.indptr) == 0)
         if np.any((self.rlo[empty] > 1e-9) | (self.rup[empty] < -1e-9)):
             raise InfeasibleError("portfolio model infeasible: an empty row with bounds excluding 0")
+        specs = []
         for cols, rows in parts:
             sub = Ar[rows]
-            M = sub[:, cols].tocsc()
-            C = sp.csr_matrix(sub[:, : self.k])
-            h = new_highs()
-            lp = highs_lp(self.cost[cols], self.lb[cols], self.ub[cols], self.rlo[rows], self.rup[rows], M)
-            pass_model(h, lp, "HiGHS rejected a second-stage block of the portfolio model")
-            for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
-                h.setOptionValue(option, 1e-9)
-            h.setOptionValue("solver", "simplex")
-            coupled = np.flatnonzero(np.diff(C.indptr) > 0).astype(np.int64)
-            self.blocks.append(_Block(cols, rows, self.rlo[rows], self.rup[rows], C, coupled, h))
+            spec = _BlockSpec(
+                cols,
+                rows,
+                self.cost[cols],
+                self.lb[cols],
+                self.ub[cols],
+                self.rlo[rows],
+                self.rup[rows],
+                sub[:, cols].tocsc(),
+                sp.csr_matrix(sub[:, : self.k]),
+            )
+            specs.append(spec)
+        if self.scheduler is None and (self.workers is None or self.workers <= 1):
+            self.blocks = [_make_block(spec, solver=True) for spec in specs]
+        else:
+            self.blocks = [_make_block(spec, solver=False) for spec in specs]
+            self._pool = _DaskBlocks(specs, self.scheduler, self.workers)
         self._build_master()
 
     # ------------------------------------------------------------------ second stage
@@ -217,9 +228,9 @@ class Decomposition:
         values = np.zeros(self.n_blocks)
         feasible = True
         cuts: list[tuple[int, float, FloatArray]] = []
-        for s, blk in enumerate(self.blocks):
-            out = _solve_block(blk, yb)
-            self.second_stage_solves += 1
+        outs = self._pool.solve(yb) if self._pool is not None else [_solve_block(b, yb) for b in self.blocks]
+        self.second_stage_solves += len(outs)
+        for s, (blk, out) in enumerate(zip(self.blocks, outs, strict=True)):
             if out is None:
                 feasible = False
                 values[s] = math.inf
@@ -236,6 +247,12 @@ class Decomposition:
         else:
             self._add_no_good(yb)
         return point
+
+    def close(self) -> None:
+        """Stop the Dask workers' share of the model (nothing to do in process)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def value(self, point: _Point) -> float:
         """Objective of an evaluated point in scaled units (``c_y·ŷ + Σ_s Q_s``; inf if infeasible)."""
@@ -403,6 +420,104 @@ class Decomposition:
             if v < best_v:
                 best, best_v = p, v
         return best
+
+
+@dataclass
+class _BlockSpec:
+    """A second-stage block as plain arrays (picklable: it travels to a Dask worker)."""
+
+    cols: IntArray
+    rows: IntArray
+    cost: FloatArray
+    lb: FloatArray
+    ub: FloatArray
+    rlo: FloatArray
+    rup: FloatArray
+    M: sp.csc_matrix
+    C: sp.csr_matrix
+
+
+def _make_block(spec: _BlockSpec, *, solver: bool) -> _Block:
+    """The block with its HiGHS instance (``solver``), or only what the master needs of it."""
+    h = None
+    if solver:
+        h = new_highs()
+        lp = highs_lp(spec.cost, spec.lb, spec.ub, spec.rlo, spec.rup, spec.M)
+        pass_model(h, lp, "HiGHS rejected a second-stage block of the portfolio model")
+        for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            h.setOptionValue(option, 1e-9)
+        h.setOptionValue("solver", "simplex")
+    coupled = np.flatnonzero(np.diff(spec.C.indptr) > 0).astype(np.int64)
+    return _Block(spec.cols, spec.rows, spec.rlo, spec.rup, spec.C, coupled, h)
+
+
+#: the blocks a Dask worker process holds, by token (each keeps its HiGHS instance and basis between iterations)
+_WORKER_BLOCKS: dict[str, list[_Block]] = {}
+
+
+def _worker_load(token: str, specs: list[_BlockSpec]) -> int:
+    _WORKER_BLOCKS[token] = [_make_block(spec, solver=True) for spec in specs]
+    return len(specs)
+
+
+def _worker_solve(token: str, y: FloatArray) -> list[tuple[float, FloatArray, FloatArray] | None]:
+    return [_solve_block(b, y) for b in _WORKER_BLOCKS[token]]
+
+
+def _worker_drop(token: str) -> None:
+    _WORKER_BLOCKS.pop(token, None)
+
+
+class _DaskBlocks:
+    """Second-stage blocks spread over Dask workers, each block pinned to one worker for its life, so
+    that its HiGHS instance (and basis) is re-used warm at every iteration; one task per worker and point."""
+
+    def __init__(self, specs: list[_BlockSpec], scheduler: str | None, workers: int | None) -> None:
+        import contextlib
+        import uuid
+
+        from importsub.distributed import dask_client
+
+        self._stack = contextlib.ExitStack()
+        self.client = self._stack.enter_context(dask_client(scheduler, workers))
+        addrs = sorted(self.client.scheduler_info()["workers"])
+        if not addrs:
+            raise AnalysisError("the Dask cluster has no workers")
+        # largest blocks first, each to the least loaded worker
+        load = dict.fromkeys(addrs, 0)
+        groups: dict[str, list[int]] = {a: [] for a in addrs}
+        for i in sorted(range(len(specs)), key=lambda i: -specs[i].M.nnz):
+            a = min(addrs, key=lambda a: load[a])
+            groups[a].append(i)
+            load[a] += specs[i].M.nnz
+        base = uuid.uuid4().hex
+        self.groups = [(a, f"{base}-{n}", idx) for n, (a, idx) in enumerate(groups.items()) if idx]
+        futures = [
+            self.client.submit(_worker_load, tok, [specs[i] for i in idx], workers=[a], pure=False)
+            for a, tok, idx in self.groups
+        ]
+        self.client.gather(futures)
+        self.n = len(specs)
+
+    def solve(self, y: FloatArray) -> list[tuple[float, FloatArray, FloatArray] | None]:
+        futures = [
+            self.client.submit(_worker_solve, tok, y, workers=[a], allow_other_workers=False, pure=False)
+            for a, tok, _ in self.groups
+        ]
+        out: list[tuple[float, FloatArray, FloatArray] | None] = [None] * self.n
+        for (_, _, idx), res in zip(self.groups, self.client.gather(futures), strict=True):
+            for i, r in zip(idx, res, strict=True):
+                out[i] = r
+        return out
+
+    def close(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            self.client.gather(
+                [self.client.submit(_worker_drop, tok, workers=[a], pure=False) for a, tok, _ in self.groups]
+            )
+        self._stack.close()
 
 
 def _master_bounds(h: Any, n: int) -> tuple[FloatArray, FloatArray]:

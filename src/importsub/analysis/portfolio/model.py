@@ -118,6 +118,8 @@ class PortfolioModel:
     _cs: Any = None
     _rs: Any = None
     method: str = "mip"  # "mip" (one HiGHS MIP) or "benders" (decomposition), resolved from "auto" at build
+    scheduler: str | None = None  # Benders: second stages on this Dask scheduler, or
+    workers: int | None = None  # on a local cluster of this many workers (≥ 2)
     _decomp: Decomposition | None = None
 
     # ------------------------------------------------------------------ build
@@ -136,6 +138,8 @@ class PortfolioModel:
         projects: Sequence[str] | None = None,
         weeks: float | None = None,
         method: str = "auto",
+        scheduler: str | None = None,
+        workers: int | None = None,
     ) -> PortfolioModel:
         """Build the MIP.
 
@@ -163,6 +167,9 @@ class PortfolioModel:
         method : {"auto", "mip", "benders"}
             One monolithic HiGHS MIP, or Benders decomposition (one second-stage LP per
             scenario); ``auto`` takes the MIP up to :data:`AUTO_COLUMNS` second-stage columns.
+        scheduler, workers : Benders only: the second-stage LPs live on Dask workers (an existing
+            scheduler, or a local cluster of ``workers ≥ 2``), each kept warm between iterations;
+            call :meth:`close` when done.
         """
         if method not in METHODS:
             raise AnalysisError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -220,6 +227,7 @@ class PortfolioModel:
             per_scenario = net.n_nodes + net.n_links + int(np.count_nonzero(net.demand > 0))
             method = "benders" if per_scenario * max(len(scen), 1) > AUTO_COLUMNS else "mip"
         model.method = method
+        model.scheduler, model.workers = scheduler, workers
         model._assemble(ds, scen, weights, weeks, use_loss, use_loc)
         model.fingerprint = {
             "dataset": ds.name,
@@ -360,7 +368,18 @@ class PortfolioModel:
             for s, sc in enumerate(self.scenarios):
                 owner[sc.col0 :] = s + 1
             self._decomp = Decomposition(
-                cost, lb, ub, rlo, rup, A, self.n_options, self.scale, self._offset, owner=owner
+                cost,
+                lb,
+                ub,
+                rlo,
+                rup,
+                A,
+                self.n_options,
+                self.scale,
+                self._offset,
+                owner=owner,
+                scheduler=self.scheduler,
+                workers=self.workers,
             )
         return self._decomp
 
@@ -472,6 +491,12 @@ class PortfolioModel:
         obj = (exp_loss or 0.0) - (lam * dva if dva is not None else 0.0)
         capex = float(sum(self.options[i].capex for i in chosen))
         return Evaluation(chosen, obj, exp_loss, losses, dva, ic, capex)
+
+    def close(self) -> None:
+        """Release the Dask workers of the decomposition (if any); the model stays usable in process."""
+        if self._decomp is not None:
+            self._decomp.close()
+            self._decomp = None
 
     def solve(
         self,
