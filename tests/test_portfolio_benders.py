@@ -184,3 +184,19 @@ def test_second_stages_on_dask_workers() -> None:
             assert remote.evaluate(s).losses == pytest.approx(local.evaluate(s).losses, rel=1e-9, abs=1e-6)
     finally:
         remote.close()
+
+
+def test_time_limit_states_a_finite_gap() -> None:
+    ds = random_instance(11, 120, 8, 4, levels=False)
+    model = PortfolioModel.build(ds, objective="mix", mix_weight=0.02, method="benders")
+    budget = 0.5 * sum(o.capex for o in model.options)
+    exact = PortfolioModel.build(ds, objective="mix", mix_weight=0.02, method="mip").solve(budget).objective
+    ev = model.solve(budget, time_limit=0.0)
+    r = ev.report
+    assert r is not None
+    assert r.status == "time limit"
+    assert r.iterations == 1  # the master once (a finite bound); its point left unevaluated
+    assert r.lower_bound <= exact + 1e-6 * abs(exact)
+    assert exact <= r.upper_bound + 1e-6 * abs(exact)
+    assert 0.0 < r.gap < float("inf")
+    assert ev.chosen == ()  # the only point evaluated: no project

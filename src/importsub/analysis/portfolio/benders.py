@@ -215,7 +215,7 @@ class Decomposition:
     def n_blocks(self) -> int:
         return len(self.blocks)
 
-    def evaluate(self, y: FloatArray) -> _Point:
+    def evaluate(self, y: FloatArray, deadline: float = math.inf) -> _Point:
         """Every block at the binary point ``y`` (warm re-solves), its cuts added to the master."""
         key = tuple(int(i) for i in np.flatnonzero(y > 0.5))
         hit = self.points.get(key)
@@ -228,7 +228,14 @@ class Decomposition:
         values = np.zeros(self.n_blocks)
         feasible = True
         cuts: list[tuple[int, float, FloatArray]] = []
-        outs = self._pool.solve(yb) if self._pool is not None else [_solve_block(b, yb) for b in self.blocks]
+        if self._pool is not None:
+            outs = self._pool.solve(yb)
+        else:
+            outs = []
+            for b in self.blocks:
+                if time.perf_counter() > deadline:  # a limit inside a point: the point is left unevaluated
+                    raise _OutOfTime
+                outs.append(_solve_block(b, yb))
         self.second_stage_solves += len(outs)
         for s, (blk, out) in enumerate(zip(self.blocks, outs, strict=True)):
             if out is None:
@@ -358,7 +365,7 @@ class Decomposition:
         status = "iteration limit"
         while it < max_iterations:
             left = time_limit - (time.perf_counter() - t0)
-            if left <= 0:
+            if left <= 0 and it > 0:  # the (small) master is always solved once: a finite lower bound
                 status = "time limit"
                 break
             it += 1
@@ -375,7 +382,11 @@ class Decomposition:
             lb = max(lb, bound)
             key = tuple(int(i) for i in np.flatnonzero(y > 0.5))
             seen = master_optimal and key in self.points
-            self.evaluate(y)
+            try:
+                self.evaluate(y, deadline=t0 + time_limit)
+            except _OutOfTime:
+                status = "time limit"
+                break
             best = self._incumbent()
             ub = self.value(best) if best is not None else math.inf
             if seen or ub - lb <= self._tolerance(gap, ub):
@@ -420,6 +431,10 @@ class Decomposition:
             if v < best_v:
                 best, best_v = p, v
         return best
+
+
+class _OutOfTime(Exception):
+    """The time limit passed while a first-stage point was being evaluated."""
 
 
 @dataclass
