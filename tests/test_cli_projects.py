@@ -154,3 +154,24 @@ def test_portfolio_sweep_and_objectives(db: str, capsys: pytest.CaptureFixture[s
     code, _, err = call(capsys, "portfolio", "--db", db, "-b", "1e9", "--objective", "profit")
     assert code == 1
     assert "objective" in err
+
+
+def test_portfolio_methods_agree(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = {}
+    for method in ("mip", "benders"):
+        args = ["portfolio", "--db", db, "-d", "hand", "-b", "4e9", "-s", "S1", "-s", "S2", "--method", method]
+        code, out, err = call(capsys, *args, "--gap", "1e-9", "--time-limit", "60", "-f", "json")
+        assert code == 0, err
+        docs[method] = json.loads(out)
+    for method, doc in docs.items():
+        solve = doc["tables"]["solve"][0]
+        assert solve["solve method"] == method
+        assert solve["solve status"] == "optimal"
+        assert solve["optimality gap [%]"] == pytest.approx(0.0, abs=1e-6)
+        assert [r["project"] for r in doc["tables"]["chosen"]] == ["P-A2", "P-B"]
+        assert doc["fingerprint"]["method"] == method
+    for a, b in zip(docs["benders"]["tables"]["scenarios"], docs["mip"]["tables"]["scenarios"], strict=True):
+        assert a["loss, MIP [RUB]"] == pytest.approx(b["loss, MIP [RUB]"], rel=1e-9)
+    code, _, err = call(capsys, "portfolio", "--db", db, "-d", "hand", "-b", "4e9", "--method", "simplex")
+    assert code == 1
+    assert "method" in err

@@ -110,6 +110,16 @@ def test_a_budget_too_small_for_the_requirement_is_infeasible() -> None:
         _solve(programme(), 2e9, "pp719:2026")
 
 
+def test_the_requirement_is_solved_by_the_mip_and_refused_by_the_decomposition() -> None:
+    ds = programme()
+    auto = pf.PortfolioModel.build(ds, year=2024, objective="localisation", require="pp719:2026", method="auto")
+    assert auto.method == "mip"  # the statutory rows live in the MIP
+    with pytest.raises(AnalysisError, match="--require needs --method mip"):
+        pf.PortfolioModel.build(ds, year=2024, objective="localisation", require="pp719:2026", method="benders")
+    plain = pf.PortfolioModel.build(ds, year=2024, objective="localisation", method="benders")
+    assert plain.method == "benders"
+
+
 def test_a_bad_requirement_is_refused() -> None:
     for text in ("pp719", "cis2009:2028", "pp719:twenty"):
         with pytest.raises(AnalysisError, match="REGIME:YEAR"):

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from importsub.model.errors import AnalysisError, InfeasibleError, UnboundedError
 from importsub.solvers.highs import (
+    add_rows,
     basis_arrays,
     change_col_bounds,
     change_row_bounds,
@@ -60,6 +61,18 @@ def test_changed_bounds_are_re_solved() -> None:
     raise_unless_optimal(h, run(h), infeasible="i", unbounded="u", other="{status}")
     assert objective_value(h) == pytest.approx(-6.0)
     change_col_bounds(h, [], [], [])  # nothing to change is fine
+
+
+def test_added_rows_cut_the_optimum() -> None:
+    h = _solve(*_two_by_two())
+    # x ≤ 1 and x + y ≤ 2 as two new rows: the optimum moves onto x + y = 2 (value 2, its dual −1 whatever the vertex)
+    add_rows(h, [-INF, -INF], [1.0, 2.0], [0, 1], [np.array([0]), np.array([0, 1])], [np.array([1.0]), np.ones(2)])
+    assert h.getNumRow() == 4
+    raise_unless_optimal(h, run(h), infeasible="i", unbounded="u", other="{status}")
+    assert objective_value(h) == pytest.approx(-2.0)
+    z, row_dual, _ = solution(h)
+    assert z[0] <= 1.0 + 1e-9
+    assert row_dual[3] == pytest.approx(-1.0)  # one more unit on x + y ≤ 2 gains one unit of x + y
 
 
 def test_basis_round_trip_restarts_at_the_optimum() -> None:

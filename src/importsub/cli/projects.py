@@ -54,7 +54,17 @@ SUMMARY_TABLES = {
     "project": ("project", "partners", "outputs", "ramp-up", "milestones", "substitutes", "oems", "history"),
     "project impact": ("summary", "shocks"),
     "programme": ("status", "readiness", "milestones", "capacity", "capex", "history"),
-    "portfolio": ("frontier", "chosen", "summary", "requirement", "options", "differences", "scenarios", "notes"),
+    "portfolio": (
+        "frontier",
+        "chosen",
+        "summary",
+        "requirement",
+        "options",
+        "differences",
+        "scenarios",
+        "solve",
+        "notes",
+    ),
 }
 
 
@@ -275,13 +285,41 @@ def portfolio(
             help="REGIME:YEAR[:PURPOSE]: every model meets its statutory threshold that year, e.g. pp719:2028.",
         ),
     ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="mip (one monolithic MIP), benders (Benders decomposition, one LP per scenario), or auto (by size).",
+        ),
+    ] = "auto",
+    gap: Annotated[
+        float | None,
+        typer.Option("--gap", help="Stop at this relative optimality gap [fraction, e.g. 0.01 = 1 %].", min=0.0),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", help="Stop the solve after this many seconds; the gap reached is reported.", min=0.0
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Benders: a Dask scheduler (tcp://host:8786) holding the second-stage LPs."),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Benders without --scheduler: 0/1 = in this process, N ≥ 2 = a local Dask cluster."
+        ),
+    ] = 0,
     fmt: FormatOption = "table",
     out: OutOption = None,
     table: TableOption = None,
     wide: WideOption = False,
 ) -> None:
     """Which projects to fund under a budget: one HiGHS MIP (projects, capacity levels; operations per
-    scenario), compared with a greedy benefit/cost ranking; --sweep gives the Pareto frontier."""
+    scenario) or its Benders decomposition (--method), compared with a greedy benefit/cost ranking;
+    --sweep gives the Pareto frontier."""
     from importsub.analysis import portfolio as pf
 
     _, ds = _read(db, dataset, version)
@@ -295,13 +333,15 @@ def portfolio(
             vehicles=vehicle or None,
             mix_weight=mix_weight,
             require=require,
+            method=method,
         )
     if sweep:
         budgets = pf.sweep_budgets(model, budget, steps)
         with progress() as bar:
             task = bar.add_task("budget sweep", total=len(budgets))
-            result = pf.frontier(model, budgets, on_point=lambda: bar.advance(task))
+            result = pf.frontier(model, budgets, on_point=lambda: bar.advance(task), gap=gap, time_limit=time_limit)
     else:
-        with status("solving the MIP"):
-            result = pf.optimise(model, budget)
+        how = "the MIP" if model.method == "mip" else "by Benders decomposition"
+        with status(f"solving {how}"):
+            result = pf.optimise(model, budget, gap=gap, time_limit=time_limit)
     emit_result(result, fmt, out, table, SUMMARY_TABLES.get(result.name), wide=wide)

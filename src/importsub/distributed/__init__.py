@@ -13,6 +13,6 @@ cluster are closed (no worker process outlives the call) and
 ``KeyboardInterrupt`` is re-raised for the caller (the CLI exits with 130).
 """
 
-from importsub.distributed.dask import map_chunks
+from importsub.distributed.dask import dask_client, map_chunks
 
-__all__ = ["map_chunks"]
+__all__ = ["dask_client", "map_chunks"]

@@ -105,6 +105,15 @@ def map_chunks(
 
 
 @contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """A Dask client held open for a whole computation (e.g. the portfolio decomposition, whose
+    workers keep state between rounds): an existing scheduler's, or a ``LocalCluster`` of
+    ``workers`` single-threaded processes, closed (workers gone) when the block ends."""
+    with _client(scheduler, workers) as client:
+        yield client
+
+
+@contextlib.contextmanager
 def _quiet() -> Iterator[None]:
     """Dask's (and its event loop's) loggers silenced for the block, their levels restored after."""
     names = [

@@ -232,3 +232,20 @@ def highs_basis(col_status: Any, row_status: Any) -> Any:
     hb.row_status = [by_value[int(v)] for v in row_status]
     hb.valid = True
     return hb
+
+
+def add_rows(h: Any, lower: Any, upper: Any, starts: Any, indices: Any, values: Any) -> None:
+    """Append rows ``lower ≤ a·z ≤ upper`` to ``h``; row ``r`` has ``indices[r]`` / ``values[r]``
+    (sequences of arrays, ``starts`` their offsets in the concatenation)."""
+    idx = np.concatenate([np.asarray(i, dtype=np.int32).ravel() for i in indices]) if len(indices) else np.zeros(0)
+    val = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in values]) if len(values) else np.zeros(0)
+    lo = highs_inf(lower).ravel()
+    h.addRows(
+        int(lo.size),
+        lo,
+        highs_inf(upper).ravel(),
+        int(idx.size),
+        np.asarray(starts, dtype=np.int32),
+        idx.astype(np.int32),
+        val,
+    )

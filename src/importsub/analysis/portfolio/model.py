@@ -6,6 +6,7 @@ The blocks it is made of are in :mod:`importsub.analysis.portfolio.stages`; the 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 from importsub.analysis.localisation import DEFAULT_GROUP
 from importsub.analysis.portfolio.algebra import _vehicle_value
 from importsub.analysis.portfolio.assembly import _Builder, _scaling
+from importsub.analysis.portfolio.benders import DEFAULT_GAP, Decomposition, SolveReport
 from importsub.analysis.portfolio.choices import Option, options, shared_links
 from importsub.analysis.portfolio.requirement import Requirement, RequirementBlock, requirement_block
 from importsub.analysis.portfolio.stages import (
@@ -36,7 +38,7 @@ from importsub.analysis.projects import (
 from importsub.compile.build import compile
 from importsub.compile.network import FloatArray, Network
 from importsub.model.dataset import Dataset
-from importsub.model.errors import AnalysisError, NotFoundError
+from importsub.model.errors import AnalysisError, InfeasibleError, NotFoundError
 from importsub.solvers.highs import (
     change_col_bounds,
     change_row_bounds,
@@ -50,6 +52,9 @@ from importsub.solvers.highs import (
 
 OBJECTIVES = ("loss", "localisation", "mix")
 MIP_REL_GAP = 1e-9
+METHODS = ("auto", "mip", "benders")
+AUTO_COLUMNS = 250_000
+"""``method="auto"``: the monolithic MIP up to this many second-stage columns (scenarios × TTR columns), else Benders."""
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Evaluation:
     domestic_value: float | None
     import_content: float | None
     capex: float
+    report: SolveReport | None = None  # how the solve ended (bounds, gap), for a solve within a budget
 
 
 @dataclass
@@ -115,6 +121,10 @@ class PortfolioModel:
     _require: Requirement | None = None
     #: the rows of ``--require`` (None without one), see :mod:`importsub.analysis.portfolio.requirement`
     requirement: RequirementBlock | None = None
+    method: str = "mip"  # "mip" (one HiGHS MIP) or "benders" (decomposition), resolved from "auto" at build
+    scheduler: str | None = None  # Benders: second stages on this Dask scheduler, or
+    workers: int | None = None  # on a local cluster of this many workers (≥ 2)
+    _decomp: Decomposition | None = None
 
     # ------------------------------------------------------------------ build
 
@@ -132,6 +142,9 @@ class PortfolioModel:
         projects: Sequence[str] | None = None,
         weeks: float | None = None,
         require: str | None = None,
+        method: str = "auto",
+        scheduler: str | None = None,
+        workers: int | None = None,
     ) -> PortfolioModel:
         """Build the MIP.
 
@@ -159,7 +172,15 @@ class PortfolioModel:
         require : str, optional
             ``REGIME:YEAR[:PURPOSE]``: every model meets its statutory threshold in that year
             (:mod:`importsub.analysis.portfolio.requirement`).
+        method : {"auto", "mip", "benders"}
+            One monolithic HiGHS MIP, or Benders decomposition (one second-stage LP per
+            scenario); ``auto`` takes the MIP up to :data:`AUTO_COLUMNS` second-stage columns.
+        scheduler, workers : Benders only: the second-stage LPs live on Dask workers (an existing
+            scheduler, or a local cluster of ``workers ≥ 2``), each kept warm between iterations;
+            call :meth:`close` when done.
         """
+        if method not in METHODS:
+            raise AnalysisError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
         if objective not in OBJECTIVES:
             raise AnalysisError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
         if not (math.isfinite(mix_weight) and mix_weight >= 0):
@@ -211,6 +232,14 @@ class PortfolioModel:
         model._top = top
         model._base_net = base_net
         model._require = Requirement.parse(require) if require else None
+        if method == "auto":
+            per_scenario = net.n_nodes + net.n_links + int(np.count_nonzero(net.demand > 0))
+            large = per_scenario * max(len(scen), 1) > AUTO_COLUMNS
+            method = "benders" if large and model._require is None else "mip"
+        model.method = method
+        model.scheduler, model.workers = scheduler, workers
+        if model._require is not None and method == "benders":
+            raise AnalysisError("--require needs --method mip: the decomposition does not carry the statutory rows yet")
         model._assemble(ds, scen, weights, weeks, use_loss, use_loc)
         model.fingerprint = {
             "dataset": ds.name,
@@ -229,6 +258,7 @@ class PortfolioModel:
             "options": [o.label for o in opts],
             "capex of a level": "project capex × level (proportional to capacity)",
             "exact": not model.shared,
+            "method": method,
             "shared links": [" | ".join(k) for k in model.shared],
         }
         if model._require is not None:
@@ -270,7 +300,18 @@ class PortfolioModel:
                 )
                 shock = compile_shock(self.dataset, snet, name)
                 t = float(weeks if weeks is not None else shock.window)
-                sc = scenario(b, self._xblocks, self.net, ch, name, float(weights[name]), snet, shock, t)
+                sc = scenario(
+                    b,
+                    self._xblocks,
+                    self.net,
+                    ch,
+                    name,
+                    float(weights[name]),
+                    snet,
+                    shock,
+                    t,
+                    own_blocks=self.method == "benders",
+                )
                 self.scenarios.append(sc)
         self._objective(b, dva_y, use_loss, use_loc)
 
@@ -314,23 +355,20 @@ class PortfolioModel:
             self._h_lp = self._new_highs(integer=False)
         return self._h_lp
 
-    def _new_highs(self, *, integer: bool) -> Any:
-        """A HiGHS instance of the scaled model (the solver sees ``z / cs`` and rows times ``rs``)."""
-        h = new_highs()
+    def _scaled(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, Any]:
+        """The model as the solver sees it: ``z / cs`` and rows times ``rs`` (costs, bounds, matrix)."""
         if self._rs is None:
             # scaling: columns by their typical size, geometric passes, then rows by their largest coefficient
             cs, rs, A = _scaling(self._A, self._cs, self._int)
             self._cs, self._rs, self._As = cs, rs, A
         cs, rs, A = self._cs, self._rs, self._As
-        lp = highs_lp(
-            self._cost * cs / self.scale,
-            self._lb / cs,
-            self._ub / cs,
-            self._rlo * rs,
-            self._rup * rs,
-            A,
-            self._int if integer else None,
-        )
+        return self._cost * cs / self.scale, self._lb / cs, self._ub / cs, self._rlo * rs, self._rup * rs, A
+
+    def _new_highs(self, *, integer: bool) -> Any:
+        """A HiGHS instance of the scaled model."""
+        h = new_highs()
+        cost, lb, ub, rlo, rup, A = self._scaled()
+        lp = highs_lp(cost, lb, ub, rlo, rup, A, self._int if integer else None)
         h.setOptionValue("small_matrix_value", 1e-12)
         pass_model(h, lp, "HiGHS rejected the portfolio model")
         for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance", "mip_feasibility_tolerance"):
@@ -340,12 +378,46 @@ class PortfolioModel:
         return h
 
     @property
+    def decomposition(self) -> Decomposition:
+        """The same scaled model split into a master and one LP per second-stage block, built on first use."""
+        if self._decomp is None:
+            cost, lb, ub, rlo, rup, A = self._scaled()
+            # one block per scenario (its TTR copy and its own gross-output block), one for localisation
+            owner = np.zeros(A.shape[1], dtype=np.int64)
+            for s, sc in enumerate(self.scenarios):
+                owner[sc.col0 :] = s + 1
+            self._decomp = Decomposition(
+                cost,
+                lb,
+                ub,
+                rlo,
+                rup,
+                A,
+                self.n_options,
+                self.scale,
+                self._offset,
+                owner=owner,
+                scheduler=self.scheduler,
+                workers=self.workers,
+            )
+        return self._decomp
+
+    @property
     def n_options(self) -> int:
         """Number of options (first-stage columns ``y``)."""
         return len(self.options)
 
-    def _run(self, budget: float, fixed: Sequence[int] | None) -> Evaluation:
+    def _run(
+        self,
+        budget: float,
+        fixed: Sequence[int] | None,
+        gap: float | None = None,
+        time_limit: float | None = None,
+        max_iterations: int | None = None,
+    ) -> Evaluation:
         """Solve within ``budget`` [RUB] (the MIP), or with ``y`` fixed to the set ``fixed`` (the LP)."""
+        if self.method == "benders":
+            return self._run_benders(budget, fixed, gap, time_limit, max_iterations)
         h = self.highs if fixed is None else self.highs_lp
         k = self.n_options
         rs = float(self._rs[self._row_budget])
@@ -361,21 +433,71 @@ class PortfolioModel:
         idx = np.arange(k, dtype=np.int32)
         if fixed is None:
             change_col_bounds(h, idx, np.zeros(k), np.ones(k))
+            h.setOptionValue("mip_rel_gap", MIP_REL_GAP if gap is None else float(gap))
+            h.setOptionValue("time_limit", math.inf if time_limit is None else float(time_limit))
         else:
             v = np.zeros(k)
             v[list(fixed)] = 1.0
             change_col_bounds(h, idx, v, v)
-        raise_unless_optimal(
-            h,
-            run(h),
-            infeasible=f"portfolio model infeasible (budget {budget:,.0f} RUB)"
-            + (f": the projects cannot make every model meet {req.requirement.label} within it" if req else ""),
-            unbounded=f"portfolio model unbounded (budget {budget:,.0f} RUB)",
-            other="portfolio model not solved: HiGHS status {status}",
-        )
+        t0 = time.perf_counter()
+        status = run(h)
+        if fixed is None and not _optimal(status) and h.getInfo().primal_solution_status == 2:
+            pass  # a limit stopped branch and bound with an incumbent: report it with its gap
+        else:
+            raise_unless_optimal(
+                h,
+                status,
+                infeasible=f"portfolio model infeasible (budget {budget:,.0f} RUB)"
+                + (f": the projects cannot make every model meet {req.requirement.label} within it" if req else ""),
+                unbounded=f"portfolio model unbounded (budget {budget:,.0f} RUB)",
+                other="portfolio model not solved: HiGHS status {status}",
+            )
         z = col_values(h) * self._cs
         chosen = tuple(int(i) for i in np.flatnonzero(z[:k] > 0.5))
-        return self._evaluation(chosen, z)
+        ev = self._evaluation(chosen, z)
+        if fixed is None:
+            info = h.getInfo()
+            lower = self.scale * float(info.mip_dual_bound) + self._offset
+            ev.report = SolveReport(
+                "mip",
+                "optimal" if _optimal(status) else h.modelStatusToString(status).lower(),
+                min(lower, ev.objective),
+                ev.objective,
+                iterations=int(info.mip_node_count),
+                seconds=time.perf_counter() - t0,
+            )
+        return ev
+
+    def _run_benders(
+        self,
+        budget: float,
+        fixed: Sequence[int] | None,
+        gap: float | None,
+        time_limit: float | None,
+        max_iterations: int | None,
+    ) -> Evaluation:
+        """The decomposition: a fixed set's blocks, or the L-shaped loop within ``budget`` [RUB]."""
+        dec = self.decomposition
+        k = self.n_options
+        if fixed is not None:
+            y = np.zeros(k)
+            y[list(fixed)] = 1.0
+            point = dec.evaluate(y)
+            if not point.feasible or point.z is None:
+                raise InfeasibleError("portfolio model infeasible for this set of options")
+            return self._evaluation(tuple(sorted(int(i) for i in fixed)), point.z * self._cs)
+        rs = float(self._rs[self._row_budget])
+        dec.set_master_row_upper(self._row_budget, float(budget) * rs if math.isfinite(budget) else np.inf)
+        best, report = dec.solve(
+            gap=DEFAULT_GAP if gap is None else float(gap),
+            time_limit=math.inf if time_limit is None else float(time_limit),
+            max_iterations=10_000 if max_iterations is None else int(max_iterations),
+        )
+        assert best.z is not None
+        chosen = tuple(int(i) for i in np.flatnonzero(best.y > 0.5))
+        ev = self._evaluation(chosen, best.z * self._cs)
+        ev.report = report
+        return ev
 
     def _evaluation(self, chosen: tuple[int, ...], z: FloatArray) -> Evaluation:
         """Objective and its parts [RUB, RUB/yr, %] read from the solution ``z`` (unscaled) of a set."""
@@ -398,9 +520,27 @@ class PortfolioModel:
         capex = float(sum(self.options[i].capex for i in chosen))
         return Evaluation(chosen, obj, exp_loss, losses, dva, ic, capex)
 
-    def solve(self, budget: float) -> Evaluation:
-        """The optimal set of options within ``budget`` [RUB]."""
-        return self._run(budget, None)
+    def close(self) -> None:
+        """Release the Dask workers of the decomposition (if any); the model stays usable in process."""
+        if self._decomp is not None:
+            self._decomp.close()
+            self._decomp = None
+
+    def solve(
+        self,
+        budget: float,
+        *,
+        gap: float | None = None,
+        time_limit: float | None = None,
+        max_iterations: int | None = None,
+    ) -> Evaluation:
+        """The optimal set of options within ``budget`` [RUB] (by :attr:`method`).
+
+        ``gap``: relative optimality gap to stop at (default ``MIP_REL_GAP`` for the MIP,
+        ``DEFAULT_GAP`` for Benders); ``time_limit`` [s].  The result's ``report`` gives the
+        lower and upper bound and the gap reached; ``max_iterations`` caps Benders iterations.
+        """
+        return self._run(budget, None, gap, time_limit, max_iterations)
 
     def evaluate(self, chosen: Sequence[int]) -> Evaluation:
         """Objective of a fixed set of options (indices into :attr:`options`)."""
@@ -413,3 +553,9 @@ class PortfolioModel:
             hit = self._run(math.inf, key)
             self._cache[key] = hit
         return hit
+
+
+def _optimal(status: Any) -> bool:
+    import highspy
+
+    return bool(status == highspy.HighsModelStatus.kOptimal)

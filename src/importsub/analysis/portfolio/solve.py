@@ -17,6 +17,7 @@ from importsub.analysis.portfolio.tables import (
     _differences,
     _notes,
     _options_table,
+    _solve_table,
     _summary_table,
     _tol,
     _unit,
@@ -54,7 +55,9 @@ def greedy(model: PortfolioModel, budget: float) -> tuple[list[int], list[dict[s
     return sorted(chosen), rows
 
 
-def optimise(model: PortfolioModel, budget: float) -> Result:
+def optimise(
+    model: PortfolioModel, budget: float, *, gap: float | None = None, time_limit: float | None = None
+) -> Result:
     """Solve for ``budget`` [RUB]: the chosen set, why each project is in it, and the greedy comparison.
 
     Tables
@@ -66,9 +69,13 @@ def optimise(model: PortfolioModel, budget: float) -> Result:
     summary : objective, expected loss, import content, capex of: no project, MIP, greedy, best single.
     scenarios : loss per scenario of no project, MIP and greedy [RUB] (loss objectives).
     differences : options chosen by one of MIP / greedy only, with both objectives.
+    solve : method (mip or benders), how it ended, best bound and incumbent, optimality gap [%].
+
+    ``gap`` (relative) and ``time_limit`` [s] stop the solve early; the gap reached is reported.
     """
-    best = model.solve(budget)
+    best = model.solve(budget, gap=gap, time_limit=time_limit)
     chosen = _prune(model, best)
+    chosen.report = best.report
     greedy_set, ranking = greedy(model, budget)
     g = model.evaluate(greedy_set)
     none = model.evaluate([])
@@ -99,6 +106,8 @@ def optimise(model: PortfolioModel, budget: float) -> Result:
         if model.requirement is not None and model._base_net is not None
         else empty_requirement()
     )
+    if best.report is not None:
+        tables["solve"] = _solve_table(model, best.report)
     tables["notes"] = _notes(model, none, chosen, g)
     fp = dict(model.fingerprint)
     fp["budget [RUB]"] = float(budget)
@@ -138,13 +147,20 @@ def sweep_budgets(model: PortfolioModel, budget: float, steps: int = 11) -> list
     return sorted(pts)
 
 
-def frontier(model: PortfolioModel, budgets: Sequence[float], on_point: Callable[[], None] | None = None) -> Result:
+def frontier(
+    model: PortfolioModel,
+    budgets: Sequence[float],
+    on_point: Callable[[], None] | None = None,
+    *,
+    gap: float | None = None,
+    time_limit: float | None = None,
+) -> Result:
     """Budget sweep: the Pareto frontier (budget → best objective) with the chosen set at each point,
     and the greedy choice at the same budget."""
     rows = []
     for B in budgets:
         try:
-            ev = _prune(model, model.solve(B))
+            ev = _prune(model, model.solve(B, gap=gap, time_limit=time_limit))
         except InfeasibleError:
             if model.requirement is None:
                 raise
@@ -169,7 +185,7 @@ def frontier(model: PortfolioModel, budgets: Sequence[float], on_point: Callable
             on_point()
     fp = dict(model.fingerprint)
     fp["budgets [RUB]"] = [float(b) for b in budgets]
-    top = optimise(model, max(budgets)) if budgets else None
+    top = optimise(model, max(budgets), gap=gap, time_limit=time_limit) if budgets else None
     tables = {"frontier": pl.DataFrame(rows)}
     if top is not None:
         tables.update(top.tables)

@@ -291,8 +291,13 @@ def scenario(
     snet: Network,
     shock: Shock,
     t: float,
+    *,
+    own_blocks: bool = False,
 ) -> _Scenario:
-    """One copy of the TTR model of scenario ``name`` (network ``snet``, window ``t`` [weeks]), coupled to ``y``."""
+    """One copy of the TTR model of scenario ``name`` (network ``snet``, window ``t`` [weeks]), coupled to ``y``.
+
+    ``own_blocks``: the scenario gets its own gross-output block (not shared with scenarios of the
+    same demand), so that its columns form one second-stage block of the decomposition."""
     from importsub.analysis.disruption import build_ttr
 
     model = build_ttr(snet, shock, t)
@@ -314,7 +319,7 @@ def scenario(
     _host_rows(b, ch, snet, lp, c0, r0, tau, a_node)
     _cut_link_rows(b, ch, snet, lp, c0, shock, t, tau)
     _gate_rows(b, ch, snet, lp, c0, tau, a_node)
-    _non_qualified_rows(b, blocks, net, ch, snet, lp, c0, shock, t, tau)
+    _non_qualified_rows(b, blocks, net, ch, snet, lp, c0, shock, t, tau, name if own_blocks else "")
     return sc
 
 
@@ -376,6 +381,7 @@ def _non_qualified_rows(
     shock: Shock,
     t: float,
     tau: float,
+    owner: str = "",
 ) -> None:
     """Non-qualified links: ``f_e ≤ σ_e(y) need_g(y) τ`` (a column bound where nothing changes, else a row)."""
     nq = np.flatnonzero(~snet.link_qualified)
@@ -394,7 +400,11 @@ def _non_qualified_rows(
     vary_aff = [e for e in varying if group_affected[snet.link_group[e]]]
     xb2 = None
     if vary_aff:
-        dkey = "demand:" + hashlib.sha1(np.ascontiguousarray(d_s).tobytes()).hexdigest()[:12]
+        dkey = (
+            "demand:"
+            + hashlib.sha1(np.ascontiguousarray(d_s).tobytes()).hexdigest()[:12]
+            + (f":{owner}" if owner else "")
+        )
         xb2 = xblock(b, blocks, net, dkey, d_s, ch)
     for e in varying:
         g = int(snet.link_group[e])

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from importsub.analysis.portfolio.benders import SolveReport
 from importsub.analysis.portfolio.model import Evaluation, PortfolioModel
 
 
@@ -58,6 +59,17 @@ def _notes(model: PortfolioModel, none: Evaluation, mip: Evaluation, g: Evaluati
             f"Greedy benefit/cost funds a different set; its objective is worse by {gap:,.2f} ({_unit(model)})."
             if gap > _tol(model)
             else "Greedy benefit/cost funds a different set with the same objective."
+        )
+    r = mip.report
+    if r is not None and r.status not in ("optimal",):
+        notes.append(
+            f"The {r.method} solve stopped ({r.status}) with an optimality gap of {100 * r.gap:.4f} %: "
+            "no portfolio within the budget is better than the best bound in the solve table."
+        )
+    if r is not None and r.method == "benders":
+        notes.append(
+            f"Solved by Benders decomposition: {r.iterations} master iterations, {r.cuts} cuts, "
+            f"{r.second_stage_solves} second-stage LP solves."
         )
     notes.append("Capex of a capacity level = project capex × level; at most one level per project.")
     return pl.DataFrame({"note": notes}, schema={"note": pl.String})
@@ -155,3 +167,21 @@ def _differences(model: PortfolioModel, mip: Evaluation, g: Evaluation) -> pl.Da
     schema = {"project": pl.String, "funded by": pl.String, "capex [RUB]": pl.Float64}
     df = pl.DataFrame(rows, schema=schema)
     return df.with_columns(pl.lit(gap).alias(f"greedy worse by: {_unit(model)}"))
+
+
+def _solve_table(model: PortfolioModel, r: SolveReport) -> pl.DataFrame:
+    """How the solve ended: method, status, best bound and incumbent (in the objective's unit), gap [%]."""
+    sign = -1.0 if model.objective == "localisation" else 1.0  # localisation is shown as DVA, maximised
+    return pl.DataFrame(
+        {
+            "solve method": [r.method],
+            "solve status": [r.status],
+            f"best bound: {_unit(model)}": [sign * r.lower_bound],
+            f"incumbent: {_unit(model)}": [sign * r.upper_bound],
+            "optimality gap [%]": [100.0 * r.gap],
+            "iterations": [r.iterations],
+            "cuts": [r.cuts],
+            "second-stage LP solves": [r.second_stage_solves],
+            "solve time [s]": [r.seconds],
+        }
+    )
