@@ -27,7 +27,7 @@ import polars as pl
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import Problem, ValidationError
 from importsub.model.identifiers import HINTS, check_expr
-from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType
+from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType, all_refs
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
@@ -489,7 +489,7 @@ def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator,
     df = full[rt.name]
     if df.height == 0:
         return
-    for ref in rt.all_refs():
+    for ref in all_refs(rt):
         target = (
             full[ref.table]
             .select([pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)])

@@ -1,0 +1,198 @@
+"""The building blocks of the record schema: fields, references, owners, record types, enumerations.
+
+:mod:`importsub.model.schema` declares every record type with them (the one schema); this module
+holds what a declaration is made of, so that the schema file is only declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+FieldType = Literal["str", "int", "float", "bool", "date"]
+
+
+class _Required:
+    def __repr__(self) -> str:  # pragma: no cover - cosmetic
+        return "REQUIRED"
+
+
+REQUIRED: Final = _Required()
+
+CURRENCY: Final = "RUB"
+
+LARGEST: Final = 1e15
+"""Largest magnitude of any number in a dataset (10^15: a quadrillion roubles, units or weeks); beyond it
+a value is a typing slip, and products of two such numbers would overflow what analyses can show."""
+
+ISO2_PATTERN: Final = r"[A-Z]{2}"
+HS_CODE_PATTERN: Final = r"[0-9]{4,10}"
+OKPD2_PATTERN: Final = r"[0-9]{2}(\.[0-9]{1,3}){0,3}"
+INN_PATTERN: Final = r"[0-9]{10}|[0-9]{12}"
+OGRN_PATTERN: Final = r"[0-9]{13}|[0-9]{15}"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a record type.
+
+    ``minimum``/``maximum`` are inclusive bounds; ``positive`` means ``> 0``.
+    ``ref`` names the table whose key this single field must match.
+    ``pattern`` is a regular expression a text value must match in full
+    (``pattern_hint`` says it in words); ``multiline`` text may hold tabs
+    and line breaks (no other control characters are allowed anywhere).
+    ``check`` names a check-digit rule the value must also pass (:mod:`importsub.model.identifiers`:
+    ``inn`` for a Russian taxpayer number, ``ogrn`` for a state registration number).
+    Numbers have a magnitude of at most :data:`LARGEST` unless ``maximum`` says otherwise.
+    """
+
+    name: str
+    type: FieldType
+    unit: str = ""
+    default: Any = REQUIRED
+    description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] | None = None
+    ref: str | None = None
+    pattern: str | None = None
+    pattern_hint: str = ""
+    multiline: bool = False
+    check: Literal["inn", "ogrn"] | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def bounds_text(self) -> str:
+        parts: list[str] = []
+        if self.positive:
+            parts.append("> 0")
+        if self.minimum is not None:
+            parts.append(f">= {self.minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"<= {self.maximum:g}")
+        if self.choices:
+            parts.append("one of " + ", ".join(self.choices))
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A (possibly composite) reference: ``fields`` of this table must match
+    ``target_fields`` of a row of ``table``."""
+
+    fields: tuple[str, ...]
+    table: str
+    target_fields: tuple[str, ...]
+    why: str = ""
+
+
+OwnerKind = Literal["programme", "organization", "site", "project", "producer"]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who owns a row of a record type, and so who may add, change or delete it (besides an administrator).
+
+    ``kind``:
+
+    * ``programme`` — the programme (its ministries: users of role ``programme``);
+    * ``organization`` — the organisation named in ``column`` of the row;
+    * ``site`` — the organisation of the site named in ``column`` (everything at a site is its organisation's);
+    * ``project`` — the partner organisations of the project named in ``column``;
+    * ``producer`` — the organisation that alone makes the part named in ``column`` (a part several
+      organisations make, or none: the programme).
+    """
+
+    kind: OwnerKind
+    column: str | None = None
+
+    def __post_init__(self) -> None:
+        assert (self.kind == "programme") == (self.column is None), f"owner {self.kind} needs a column"
+
+    def describe(self) -> str:
+        """The rule in words (docs, messages)."""
+        return {
+            "programme": "the programme",
+            "organization": f"the organisation in `{self.column}`",
+            "site": f"the organisation of the site in `{self.column}`",
+            "project": f"the partners of the project in `{self.column}`",
+            "producer": f"the organisation that alone makes the part in `{self.column}` (else the programme)",
+        }[self.kind]
+
+
+PROGRAMME: Final = Owner("programme")
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A table of records: its fields, its key, its references and who owns a row."""
+
+    name: str
+    record: str
+    description: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    refs: tuple[Ref, ...] = field(default=())
+    owner: Owner = PROGRAMME
+
+    def __post_init__(self) -> None:
+        names = [f.name for f in self.fields]
+        assert len(set(names)) == len(names), f"duplicate field in {self.name}"
+        assert set(self.key) <= set(names), f"bad key in {self.name}"
+        assert self.owner.column is None or self.owner.column in names, f"bad owner column in {self.name}"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def _source() -> Field:
+    return Field(
+        "source",
+        "str",
+        default=None,
+        description="Where the figures come from (publisher, year); 'estimate' when they are not public",
+        multiline=True,
+    )
+
+
+def _inn() -> Field:
+    return Field(
+        "inn",
+        "str",
+        default=None,
+        description="Russian taxpayer number (INN): 10 digits for a company, 12 for a sole trader, with check digits",
+        pattern=INN_PATTERN,
+        pattern_hint="an INN of 10 or 12 digits",
+        check="inn",
+    )
+
+
+def _ogrn() -> Field:
+    return Field(
+        "ogrn",
+        "str",
+        default=None,
+        description="Russian state registration number (OGRN 13 digits, OGRNIP 15), with its check digit",
+        pattern=OGRN_PATTERN,
+        pattern_hint="an OGRN of 13 or 15 digits",
+        check="ogrn",
+    )
+
+
+ORG_KINDS: Final = ("oem", "supplier", "research", "authority")
+PROJECT_STATUSES: Final = ("planned", "financing", "construction", "ramp-up", "operating", "halted")
+TARGET_KINDS: Final = ("group", "country", "organization", "site", "part", "link")
+RECOVERY_PROFILES: Final = ("instant", "linear")
+REGIMES: Final = ("pp719", "cis2009", "eaeu105", "assembly")
+RULE_ITEM_KINDS: Final = ("operation", "component", "material", "rnd")
+CODE_KINDS: Final = ("tnved", "okpd2")
