@@ -351,7 +351,15 @@ def test_demo_programme_is_4_of_14_public(tmp_path: Path) -> None:
 
 _OTHER_OBJECTIVES = {
     f"{p}: {u}"
-    for p in ("objective", "greedy objective", "marginal contribution", "standalone benefit", "greedy worse by")
+    for p in (
+        "objective",
+        "greedy objective",
+        "marginal contribution",
+        "standalone benefit",
+        "greedy worse by",
+        "best bound",
+        "incumbent",
+    )
     for u in ("expected loss [RUB]", "domestic value added [RUB/yr]", "expected loss − λ·DVA [RUB]")
 } | {"expected loss avoided [RUB]", "domestic value added gained [RUB/yr]"}
 
