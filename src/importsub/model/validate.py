@@ -16,6 +16,7 @@ All problems are collected (up to ``max_problems``) and raised together as a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -420,7 +421,7 @@ def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collect
     """Single-value rules, all tested in one pass over the table; only rules some row breaks are reported."""
     if df.height == 0:
         return
-    rules = _RULES[rt.name]
+    rules = _rules_of(rt.name)
     fired = df.select([mask.any().alias(str(i)) for i, (_, mask, _) in enumerate(rules)]).row(0)
     for (column, mask, message), hit in zip(rules, fired, strict=True):
         if hit:
@@ -463,7 +464,11 @@ def _format_rules(rt: RecordType) -> list[_Rule]:
     return rules
 
 
-_RULES: dict[str, list[_Rule]] = {rt.name: _value_rules(rt) for rt in TABLES}
+@functools.cache
+def _rules_of(name: str) -> list[_Rule]:
+    """The value rules of a record type, built once on first use (not at import: a command that
+    validates nothing, such as ``importsub datasets``, does not pay for every table's expressions)."""
+    return _value_rules(TABLES_BY_NAME[name])
 
 
 def _check_keys(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
