@@ -8,6 +8,9 @@ order, while BRAKE itself (the control) sees the order change.
 
 from __future__ import annotations
 
+import html
+import re
+import urllib.parse
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -193,3 +196,25 @@ def test_sorting_by_a_hidden_column_does_not_order_by_the_hidden_values(tmp_path
     for who in ("avto", "viewer", "ministry"):
         for table, sort in HIDDEN_SORTS:
             assert orders["a"][who, table, sort] == orders["b"][who, table, sort], (who, table, sort)
+
+
+def test_a_ranking_row_drills_down_to_the_explorer_or_the_sites_records(tables_env: Env) -> None:
+    for by in ("node", "site"):
+        r = tables_env.post("admin", "/api/analyses/sweep?dataset=plant", json={"by": by})
+        assert r.status_code in (200, 202), r.text
+    tables_env.run_jobs()
+    nodes = tables_env.get("avto", "/risk?dataset=plant&by=node")
+    assert nodes.status_code == 200
+    links = re.findall(r'href="(/explorer\?dataset=plant&amp;vehicle=[^"]+)"', nodes.text)
+    assert links, "no ranking row links to the explorer"
+    for link in links:
+        assert tables_env.get("avto", html.unescape(link)).status_code == 200
+    sites = tables_env.get("avto", "/risk?dataset=plant&by=site")
+    links = re.findall(r'href="(/datasets/plant/records/production\?filter=site%3D([^"]+))"', sites.text)
+    assert links
+    for link, site in links:
+        site = urllib.parse.unquote(site)
+        keys = _keys(tables_env, "avto", "production", html.unescape(link))
+        expected = _masked(tables_env, "avto", "production").filter(pl.col("site") == site)
+        assert [k[0] for k in keys] == expected["site"].to_list()
+        assert {k[1] for k in keys} == set(expected["part"].to_list())

@@ -161,6 +161,26 @@
       if (!tb.classList.contains("fp")) { enhance(tb, i); }
     });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", all); } else { all(); }
+  // drill-down: a site on the map opens what it makes (its production records, filtered server-side)
+  function mapClicks() {
+    var picker = document.querySelector("select[name=dataset]");
+    var ds = new URLSearchParams(location.search).get("dataset") || (picker && picker.value);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-map]"), function (el) {
+      var tries = 0;
+      (function wait() {
+        var chart = window.echarts && el.getAttribute("data-ready") === "1" ? window.echarts.getInstanceByDom(el) : null;
+        if (!chart) { if (tries++ < 100) { setTimeout(wait, 200); } return; }
+        el.setAttribute("data-drill", "1");
+        chart.on("click", function (p) {
+          if (ds && p.seriesType === "scatter" && p.data && p.data.id) {
+            location.href = "/datasets/" + encodeURIComponent(ds) + "/records/production?filter=" +
+              encodeURIComponent("site=" + p.data.id);
+          }
+        });
+      })();
+    });
+  }
+  function start() { all(); mapClicks(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
   document.addEventListener("htmx:afterSettle", all);
 })();
