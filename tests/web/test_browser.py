@@ -362,14 +362,21 @@ def test_localisation_page_draws_every_chart_in_both_languages(server: str, page
     _sign_in(pg, server)
     pg.goto(f"{server}/localisation?dataset={DEMO}")
     _computed(pg, server, "Compute import content")
+    # the job's page: eleven result tables, each paged in the browser (was one long page of every row)
+    pg.wait_for_selector("nav.pager")
+    height = pg.evaluate("document.documentElement.scrollHeight")
+    print("localisation job page height [px]:", height)
+    assert height < 16000, height
     pg.goto(f"{server}/localisation?dataset={DEMO}")
     _computed(pg, server, "Compute the impact of the projects")
     pg.goto(f"{server}/localisation?dataset={DEMO}")
     for chart in ("oems", "vehicles", "tiers", "origins", "trend", "oem-trend", "projects", "targets"):
         box = _drawn(pg, f"[data-chart='chart-{chart}'][data-ready='1'] canvas")
         assert box["width"] > 100, (chart, box)
-    # a long result table is paged in the browser (25 rows) and filtered as one types
+    # a long result table is paged in the browser (10 rows, or the size chosen) and filtered as one types
     table = pg.locator("table[data-table='localisation-impact-capacity']")
+    assert table.locator("tbody tr:visible").count() == 10
+    pg.locator("#loc-targets .table-tools select").select_option("25")
     assert table.locator("tbody tr:visible").count() == 25
     search = pg.locator("#loc-targets .table-tools input[type=search]")
     search.fill("P-LED-RUDENSK")

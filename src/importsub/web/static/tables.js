@@ -8,7 +8,8 @@
   var L = {};
   try { L = JSON.parse((me && me.getAttribute("data-labels")) || "{}"); } catch (e) { L = {}; }
   function t(key, fallback) { return L[key] || fallback; }
-  var PAGE = 25;
+  var PAGE = 10; // rows per page unless the reader chose another size (remembered)
+  var SIZES = [10, 25, 100, 500];
   var MIN_ROWS = 10; // smaller tables are left as they are, but for the column choice
   var SCALE = { k: 1e3, "тыс": 1e3, m: 1e6, mn: 1e6, "млн": 1e6, bn: 1e9, "млрд": 1e9, tn: 1e12, "трлн": 1e12 };
   var ru = (document.documentElement.lang || "").indexOf("ru") === 0;
@@ -88,7 +89,9 @@
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     if (rows.length < MIN_ROWS) { return; }
-    var state = { page: 0, col: -1, desc: false, needle: "" };
+    var sizeKey = "importsub.pagesize";
+    var chosen = parseInt(localStorage.getItem(sizeKey) || "", 10);
+    var state = { page: 0, col: -1, desc: false, needle: "", size: SIZES.indexOf(chosen) >= 0 ? chosen : PAGE };
     var bar = document.createElement("div");
     bar.className = "table-tools";
     var search = document.createElement("input");
@@ -96,6 +99,20 @@
     search.placeholder = t("filter", "Filter rows");
     search.setAttribute("aria-label", t("filter", "Filter rows"));
     bar.appendChild(search);
+    var sizes = document.createElement("select");
+    sizes.setAttribute("aria-label", t("size", "Rows per page"));
+    SIZES.forEach(function (n) {
+      var o = document.createElement("option");
+      o.value = String(n); o.textContent = n + " " + t("rows", "rows");
+      o.selected = n === state.size;
+      sizes.appendChild(o);
+    });
+    sizes.addEventListener("change", function () {
+      state.size = parseInt(sizes.value, 10); state.page = 0;
+      try { localStorage.setItem(sizeKey, String(state.size)); } catch (e) { /* private mode */ }
+      render();
+    });
+    bar.appendChild(sizes);
     var pager = document.createElement("nav");
     pager.className = "pager";
     var prev = document.createElement("button");
@@ -121,19 +138,20 @@
         });
         shown = keyed.map(function (x) { return x.tr; });
       }
-      var pages = Math.max(1, Math.ceil(shown.length / PAGE));
+      var size = state.size;
+      var pages = Math.max(1, Math.ceil(shown.length / size));
       state.page = Math.min(state.page, pages - 1);
-      var from = state.page * PAGE;
+      var from = state.page * size;
       rows.forEach(function (tr) { tr.hidden = true; });
       shown.forEach(function (tr, k) {
         body.appendChild(tr);
-        tr.hidden = k < from || k >= from + PAGE;
+        tr.hidden = k < from || k >= from + size;
       });
       info.textContent = t("page", "page %(p)s of %(n)s").replace("%(p)s", state.page + 1).replace("%(n)s", pages) +
         " · " + shown.length + " / " + rows.length;
       prev.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
-      pager.hidden = rows.length <= PAGE && !state.needle;
+      pager.hidden = rows.length <= size && !state.needle;
       if (reapply) { reapply(); }
     }
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, c) {
