@@ -324,3 +324,73 @@ def test_an_analyst_submits_edited_rows_and_the_programme_accepts_them(server: s
 
     assert outside == [], f"requests left this machine: {outside}"
     assert errors == [], errors
+
+
+def _computed(pg, server: str, button: str) -> None:  # type: ignore[no-untyped-def]
+    """Press a page's compute button and wait until the background job is done (its page shows the exports)."""
+    pg.click(f"button:has-text('{button}')")
+    pg.wait_for_url(re.compile(r".*/jobs/\d+$"))
+    pg.wait_for_selector("a.button:has-text('XLSX')", timeout=120000)
+
+
+def test_record_pages_are_paged_and_tables_remember_their_columns(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The demo's largest record table is one short page; a hidden column stays hidden after a reload."""
+    pg, outside, errors = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in(pg, server)
+    pg.goto(f"{server}/datasets/{DEMO}/records/bom")
+    height = pg.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, height
+    assert pg.locator("table.records tbody tr").count() == 50
+    pg.screenshot(path=str(SHOTS / "records-bom.png"), full_page=True)
+    # sort by a column header (server side), then hide a column and reload
+    pg.click("table.records th[data-col=quantity] a.sort")
+    pg.wait_for_url(re.compile(r".*sort=quantity.*"))
+    pg.click(".columns-choice summary")
+    pg.locator(".columns-choice input[type=checkbox]").nth(3).uncheck()
+    assert pg.locator("table.records th[data-col=source]").is_hidden()
+    pg.reload()
+    assert pg.locator("table.records th[data-col=source]").is_hidden()
+    assert pg.locator("table.records th[data-col=parent]").is_visible()
+    assert outside == [], f"requests left this machine: {outside}"
+    assert errors == [], errors
+
+
+def test_localisation_page_draws_every_chart_in_both_languages(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    pg, outside, errors = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in(pg, server)
+    pg.goto(f"{server}/localisation?dataset={DEMO}")
+    _computed(pg, server, "Compute import content")
+    # the job's page: eleven result tables, each paged in the browser (was one long page of every row)
+    pg.wait_for_selector("nav.pager")
+    height = pg.evaluate("document.documentElement.scrollHeight")
+    print("localisation job page height [px]:", height)
+    assert height < 16000, height
+    pg.goto(f"{server}/localisation?dataset={DEMO}")
+    _computed(pg, server, "Compute the impact of the projects")
+    pg.goto(f"{server}/localisation?dataset={DEMO}")
+    for chart in ("oems", "vehicles", "tiers", "origins", "trend", "oem-trend", "projects", "targets"):
+        box = _drawn(pg, f"[data-chart='chart-{chart}'][data-ready='1'] canvas")
+        assert box["width"] > 100, (chart, box)
+    # a long result table is paged in the browser (10 rows, or the size chosen) and filtered as one types
+    table = pg.locator("table[data-table='localisation-impact-capacity']")
+    assert table.locator("tbody tr:visible").count() == 10
+    pg.locator("#loc-targets .table-tools select").select_option("25")
+    assert table.locator("tbody tr:visible").count() == 25
+    search = pg.locator("#loc-targets .table-tools input[type=search]")
+    search.fill("P-LED-RUDENSK")
+    shown = table.locator("tbody tr:visible")
+    assert 0 < shown.count() <= 25
+    assert all("P-LED-RUDENSK" in shown.nth(i).inner_text() for i in range(shown.count()))
+    pg.screenshot(path=str(SHOTS / "localisation.png"), full_page=True)
+    pg.click("button[name=lang][value=ru]")
+    pg.wait_for_selector("html[lang=ru]")
+    pg.goto(f"{server}/localisation?dataset={DEMO}")  # the switch returns to the path, without the query
+    assert pg.locator("h1").first.inner_text() == "Локализация"
+    _drawn(pg, "[data-chart='chart-trend'][data-ready='1'] canvas")
+    pg.screenshot(path=str(SHOTS / "localisation-ru.png"), full_page=True)
+    pg.click("button[name=lang][value=en]")
+    pg.wait_for_selector("html[lang=en]")
+    assert outside == [], f"requests left this machine: {outside}"
+    assert errors == [], errors

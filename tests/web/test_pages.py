@@ -97,6 +97,7 @@ PAGES = [
     "/",
     "/explorer",
     "/explorer?vehicle=AVTO-TLT|CAR",
+    "/localisation",
     "/datasets",
     "/datasets/plant",
     "/datasets/plant/diff?a=1&b=2",

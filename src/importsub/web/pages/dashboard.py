@@ -21,6 +21,7 @@ from importsub.store import VersionInfo, accounts
 from importsub.web.deps import CsrfChecked, DatasetPageDep, PageContext, PageDep, WriterUser
 from importsub.web.i18n import gettext as _
 from importsub.web.services import views
+from importsub.web.services.localisation_page import localisation_view
 from importsub.web.services.reports import chart_columns
 from importsub.web.services.result_views import result_view
 from importsub.web.templating import column_heading
@@ -233,3 +234,42 @@ def job_page(page: PageDep, job_id: int) -> Response:
         else "job.html"
     )
     return page.render(template, ctx)
+
+
+# The localisation page (``/localisation``), the headline figure: import content per vehicle model and OEM
+# with its range and coverage, by tier and by country of origin (the stored ``localisation`` result of the
+# version, default parameters), and year by year without and with the projects, with each project's target
+# capacity against the capacity online (the stored ``impact`` result).  A result not computed yet is offered
+# as a job; the figures are the masked results' cells (:mod:`importsub.web.services.localisation_page`).
+
+LOCALISATION_KINDS = ("localisation", "impact")
+
+
+def _stored_state(page: PageContext, kind: str, info: Any) -> dict[str, Any]:
+    """A stored result's job and, once done, its masked tables."""
+    if kind not in page.analyses:
+        return {"available": False, "job": None, "tables": None}
+    job = page.stored_job(kind, info, {})
+    tables = page.result(job)[2] if job is not None and job.status == "done" else None
+    return {"available": True, "job": job, "tables": tables}
+
+
+def _headed(view: dict[str, Any]) -> dict[str, Any]:
+    """Series named by a result column get that column's heading in the page language."""
+    for chart in view["charts"].values():
+        for s in chart.get("series", []):
+            s["name"] = column_heading(s["name"])
+    return view
+
+
+@router.get("/localisation")
+def localisation_page(page: DatasetPageDep) -> Response:
+    name = page.dataset
+    ctx: dict[str, Any] = {"dataset": name, "all_datasets": page.all_datasets, "kinds": LOCALISATION_KINDS}
+    if name is None:
+        return page.render("localisation.html", ctx)
+    info = page.datasets.resolve(name)
+    states = {kind: _stored_state(page, kind, info) for kind in LOCALISATION_KINDS}
+    loc, impact = states["localisation"]["tables"], states["impact"]["tables"]
+    ctx.update(info=info, states=states, view=_headed(localisation_view(loc, impact)))
+    return page.render("localisation.html", ctx)

@@ -20,6 +20,7 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import polars as pl
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
@@ -139,14 +140,20 @@ def records_page(
     q: Annotated[str | None, Query(max_length=200)] = None,
     sort: Annotated[str | None, Query(max_length=100)] = None,
     page: Annotated[int, Query(ge=1, le=10**7)] = 1,
+    size: Annotated[int | None, Query(ge=1, le=500, description="rows per page")] = None,
+    where: Annotated[list[str] | None, Query(alias="filter", max_length=20, description="field=value")] = None,
 ) -> Response:
+    """One record table, masked for the viewer, then searched (``q``), filtered (``filter=field=value``,
+    repeatable), sorted (``sort=field`` or ``-field``) and cut into pages of ``size`` rows: a hidden cell is
+    empty before any of these, so neither the order nor a filter can tell what it holds."""
     if table not in TABLE_NAMES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=table)
     rt = record_type(table)
     info = view.datasets.resolve(name, version)
     df = view.visible(name, info.version).tables[table]
-    df = select_rows(df, q=q, where=[], sort=sort, rt=rt)
-    size = view.settings.page_size
+    filters = [w for w in (where or []) if w.strip()]
+    df = select_rows(df, q=q, where=filters, sort=sort, rt=rt)
+    size = size or view.settings.page_size
     pages = max(1, -(-df.height // size))
     page = min(page, pages)
     rows = df.slice((page - 1) * size, size).to_dicts()
@@ -162,12 +169,22 @@ def records_page(
         "pages": pages,
         "q": q or "",
         "sort": sort or "",
+        "size": size,
+        "sizes": sorted({10, 25, 50, 100, 200, view.settings.page_size}),
+        "filters": filters,
+        "query": _query(version=info.version, q=q or "", sort=sort or "", size=size, filters=filters),
         "labels": TABLE_LABELS,
         "confidential": hidden,
         "provenance": _provenance(view, name, table),
     }
     template = "partials/records_table.html" if view.request.headers.get("hx-request") else "records.html"
     return view.render(template, ctx)
+
+
+def _query(*, version: int, q: str, sort: str, size: int, filters: Sequence[str]) -> str:
+    """The query string of a records page without ``page`` and ``sort`` (links add them)."""
+    pairs = [("version", str(version)), ("q", q), ("size", str(size))] + [("filter", f) for f in filters]
+    return urlencode(pairs)
 
 
 @router.get("/upload")
