@@ -16,7 +16,7 @@ COUNTS = {
     "countries": 16, "country_groups": 21, "organizations": 114, "sites": 112, "parts": 252, "bom": 899,
     "production": 463, "capacity_pools": 3, "inventory": 180, "supply_links": 832, "demand": 160, "projects": 4,
     "project_partners": 16, "project_outputs": 19, "project_rampup": 24, "milestones": 15,
-    "project_substitutes": 46, "scenarios": 10, "disruptions": 17, "demand_changes": 5, "scenario_projects": 8,
+    "project_substitutes": 46, "scenarios": 11, "disruptions": 29, "demand_changes": 5, "scenario_projects": 8,
     "programme": 1,
 }  # fmt: skip
 # the statutory-localisation tables added later (issue 12): illustrative rules, plant operations, registry entries

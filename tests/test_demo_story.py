@@ -2,6 +2,9 @@
 
 * every public project, once ramped up, reduces the loss of at least one named scenario (the braking
   project, which has no host site announced, at a candidate site the user picks);
+* strictly: there is one named scenario S whose loss every project alone reduces (loss(S with P) <
+  loss(S without P) for every P), computed through the project impact analysis and confirmed by a
+  scenario that declares the project and by the portfolio MIP (a second, one-window formulation);
 * the loss objective funds a non-empty portfolio below the projects' total capex, and the frontier
   falls in loss (rises in loss avoided) with the budget, as brute force over the options confirms;
 * ``importsub demo`` prints the programme ("4 of 14 public") and one line per named scenario.
@@ -19,9 +22,11 @@ import pytest
 from importsub import demo
 from importsub.analysis import humanise_rub
 from importsub.analysis import portfolio as pf
-from importsub.analysis.projects import at_site, impact, named_shocks, rampup_fraction
+from importsub.analysis.projects import at_site, impact, named_shocks, rampup_fraction, scenario_loss
+from importsub.analysis.result import Result
 from importsub.cli.common import run
 from importsub.cli.main import app
+from importsub.model.dataset import Dataset
 from importsub.model.errors import NotFoundError
 
 BRAKES = "P-BRAKES"
@@ -68,8 +73,29 @@ def test_named_scenarios_ask_the_programmes_questions() -> None:
     assert fires, "a single-site fire at a domestic site"
 
 
-@pytest.mark.parametrize("project", ["P-LED-RUDENSK", "P-PLASTICS-TLT", "P-RINGS-ORSHA", BRAKES])
-def test_each_project_ramped_up_reduces_a_named_scenarios_loss(project: str) -> None:
+Impacts = dict[tuple[str, str | None], Result]  # (project, candidate site) -> its impact alone
+PROJECTS = ("P-LED-RUDENSK", "P-PLASTICS-TLT", "P-RINGS-ORSHA", BRAKES)
+
+
+def _cases() -> list[tuple[str, str | None]]:
+    """Every project alone, the braking project once at each candidate site."""
+    return [(p, None) for p in PROJECTS if p != BRAKES] + [(BRAKES, site) for site in CANDIDATE_SITES]
+
+
+def _dataset(project: str, site: str | None) -> Dataset:
+    ds = demo.load()
+    return at_site(ds, project, site) if site else ds
+
+
+@pytest.fixture(scope="module")
+def impacts() -> Impacts:
+    """The project impact of each case alone in the ramped-up year, over every named shock (computed once)."""
+    year = _ramped_up_year()
+    return {(p, site): impact(_dataset(p, site), [p], [year], include_all=False) for p, site in _cases()}
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_each_project_ramped_up_reduces_a_named_scenarios_loss(project: str, impacts: Impacts) -> None:
     ds = demo.load()
     year = _ramped_up_year()
     if project == BRAKES:
@@ -77,9 +103,8 @@ def test_each_project_ramped_up_reduces_a_named_scenarios_loss(project: str) -> 
         plain = impact(ds, [BRAKES], [year], include_all=False)
         assert plain["summary"].get_column("capacity added [units/yr]").item() == 0.0
         assert _reduces(plain["shocks"]) == []
-        results = [impact(at_site(ds, BRAKES, site), [BRAKES], [year], include_all=False) for site in CANDIDATE_SITES]
-    else:
-        results = [impact(ds, [project], [year], include_all=False)]
+    results = [r for (p, _), r in impacts.items() if p == project]
+    assert results
     for r in results:
         assert r["summary"].get_column("capacity added [units/yr]").item() > 0
         reduced = _reduces(r["shocks"])
@@ -88,6 +113,73 @@ def test_each_project_ramped_up_reduces_a_named_scenarios_loss(project: str) -> 
         # the take-over replaces imports: some imported link of the project loses share
         t = r["takeovers"]
         assert (t["share after [fraction]"] < t["share before [fraction]"]).any()
+
+
+def _programme_scenarios(impacts: Impacts) -> list[str]:
+    """Named scenarios whose loss every case (each project alone, ramped up) reduces."""
+    common = set(named_shocks(demo.load()))
+    for r in impacts.values():
+        common &= set(_reduces(r["shocks"]))
+    return sorted(common)
+
+
+def test_one_named_scenario_whose_loss_every_project_reduces(impacts: Impacts) -> None:
+    """∃ S named: ∀ P (braking at each candidate site), loss(S with P) < loss(S without P)."""
+    ds = demo.load()
+    common = _programme_scenarios(impacts)
+    assert common, "no named scenario whose loss each project alone reduces"
+    subs = ds.project_substitutes
+    site_org = dict(ds.sites.select("id", "organization").iter_rows())
+    for s in common:
+        # the shock cuts off imports that each project exists to replace
+        hit = set(ds.disruptions.filter(pl.col("scenario") == s).get_column("target").to_list())
+        for p in PROJECTS:
+            replaced = {site_org[x] for x in subs.filter(pl.col("project") == p).get_column("supplier").to_list()}
+            assert replaced & hit, f"{s} cuts off none of the imports {p} replaces"
+        for r in impacts.values():
+            row = r["shocks"].filter(pl.col("scenario") == s)
+            after, before = row["lost margin after [RUB]"].item(), row["lost margin before [RUB]"].item()
+            assert 0.0 <= after < before
+            assert row["loss avoided [RUB]"].item() == pytest.approx(before - after)
+
+
+def _declaring(ds: Dataset, scenario: str, project: str, year: int) -> tuple[Dataset, str]:
+    """A copy of ``scenario`` in ``year`` that declares ``project`` (the compile route, not the impact one)."""
+    name = f"{scenario} with {project}"
+    sc = ds.scenarios.filter(pl.col("name") == scenario).with_columns(
+        pl.lit(name).alias("name"), pl.lit(year, dtype=ds.scenarios.schema["year"]).alias("year")
+    )
+    dis = ds.disruptions.filter(pl.col("scenario") == scenario).with_columns(pl.lit(name).alias("scenario"))
+    sp = pl.DataFrame({"scenario": [name], "project": [project]}, schema=ds.scenario_projects.schema)
+    frames = {
+        "scenarios": pl.concat([ds.scenarios, sc]),
+        "disruptions": pl.concat([ds.disruptions, dis]),
+        "scenario_projects": pl.concat([ds.scenario_projects, sp]),
+    }
+    return ds.replace(**frames), name
+
+
+@pytest.mark.parametrize(("project", "site"), _cases())
+def test_the_programme_scenario_is_confirmed_by_two_other_routes(
+    project: str, site: str | None, impacts: Impacts
+) -> None:
+    year = _ramped_up_year()
+    ds = _dataset(project, site)
+    shocks = impacts[(project, site)]["shocks"]
+    common = _programme_scenarios(impacts)
+    assert common
+    for s in common:
+        row = shocks.filter(pl.col("scenario") == s)
+        # a scenario that declares the project, compiled and solved as any scenario is: the same loss
+        declared, name = _declaring(ds, s, project, year)
+        assert scenario_loss(declared, name, year)[0] == pytest.approx(row["lost margin after [RUB]"].item(), rel=1e-9)
+        assert scenario_loss(ds, s, year)[0] == pytest.approx(row["lost margin before [RUB]"].item(), rel=1e-9)
+        # the portfolio MIP (one window, the project coupled in by a binary) sees a reduction too
+        model = pf.PortfolioModel.build(ds, scenarios=[s], year=year, projects=[project], objective="loss")
+        level_1 = [i for i, o in enumerate(model.options) if o.level == 1.0]
+        assert len(level_1) == 1
+        without, with_p = model.evaluate([]).losses[s], model.evaluate(level_1).losses[s]
+        assert with_p < without - max(1.0, 1e-9 * without), f"the MIP sees no reduction of {s} by {project}"
 
 
 def test_a_candidate_site_is_a_what_if_that_leaves_the_data_alone() -> None:
