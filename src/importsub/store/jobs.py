@@ -198,10 +198,12 @@ def set_job_progress(conn: Connection, *, job_id: int, progress: float, message:
 
 
 def finish_job(conn: Connection, *, job_id: int, result: dict[str, Any]) -> None:
+    """A job done: its result stored, and its progress message cleared (the last message shown depends on
+    when the throttled progress was last written, so a finished job's record is the same in every run)."""
     conn.execute(
         jobs.update()
         .where(jobs.c.id == job_id)
-        .values(status="done", progress=1.0, result=result, error=None, updated_at=now())
+        .values(status="done", progress=1.0, message=None, result=result, error=None, updated_at=now())
     )
 
 
