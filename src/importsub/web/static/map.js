@@ -1,0 +1,124 @@
+// importsub flow map: ECharts (vendored) on the vendored Natural Earth outline (topojson-client).
+// Zoomed out: value-weighted lines country to country and a choropleth of import dependence; zoomed in:
+// lines between sites.  Values the viewer may not see arrive as null and are drawn dashed, never sized.
+"use strict";
+(function () {
+  var ZOOM_SITES = 4;  // from this geo zoom on, site-to-site lines replace the country flows
+  function fmt(v) {
+    var lang = document.documentElement.lang || "en";
+    return new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 }).format(v);
+  }
+  function world(topo) {
+    var w = topojson.feature(topo, topo.objects.countries);
+    w.features = w.features.filter(function (f) { return f.properties.name !== "Antarctica"; });
+    w.features.forEach(function (f) {  // fold rings crossing the antimeridian onto the 180° edge
+      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      polys.forEach(function (poly) {
+        poly.forEach(function (ring) {
+          var east = ring.some(function (p) { return p[0] > 150; });
+          var west = ring.some(function (p) { return p[0] < -150; });
+          if (east && west) { ring.forEach(function (p) { if (p[0] < 0) { p[0] = 180; } }); }
+        });
+      });
+    });
+    return w;
+  }
+  function centroids(sites) {
+    var acc = {};
+    sites.forEach(function (s) {
+      var a = acc[s.country] || (acc[s.country] = [0, 0, 0]);
+      a[0] += s.value[0]; a[1] += s.value[1]; a[2] += 1;
+    });
+    var out = {};
+    Object.keys(acc).forEach(function (c) { out[c] = [acc[c][0] / acc[c][2], acc[c][1] / acc[c][2]]; });
+    return out;
+  }
+  function draw(el, spec, topo) {
+    echarts.registerMap("world-flows", world(topo));
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    var L = spec.labels;
+    var at = centroids(spec.sites);
+    var coords = {};
+    spec.sites.forEach(function (s) { coords[s.id] = s.value; });
+    var max = 0;
+    spec.country_flows.forEach(function (f) { if (f.value !== null && f.value > max) { max = f.value; } });
+    function width(v) { return v === null || max <= 0 ? 1 : 1.5 + 10 * Math.sqrt(v / max); }
+    var flows = spec.country_flows.filter(function (f) { return at[f.from] && at[f.to]; }).map(function (f) {
+      return { name: (spec.countries[f.from] || f.from) + " → " + (spec.countries[f.to] || f.to),
+               coords: [at[f.from], at[f.to]], value: f.value,
+               lineStyle: { width: width(f.value), type: f.value === null ? "dashed" : "solid",
+                            color: f.external ? "#c0392b" : "#1f4e8c", opacity: f.value === null ? 0.5 : 0.75 } };
+    });
+    var lines = spec.site_lines.filter(function (l) { return coords[l.from] && coords[l.to]; }).map(function (l) {
+      return { coords: [coords[l.from], coords[l.to]], value: l.value, parts: l.parts };
+    });
+    var dependence = Object.keys(spec.dependence).filter(function (c) { return spec.dependence[c] !== null; })
+      .map(function (c) { return { name: spec.countries[c] || c, value: spec.dependence[c] }; });
+    var lons = spec.sites.map(function (s) { return s.value[0]; });
+    var lats = spec.sites.map(function (s) { return s.value[1]; });
+    var center = lons.length ? [(Math.min.apply(null, lons) + Math.max.apply(null, lons)) / 2,
+                                (Math.min.apply(null, lats) + Math.max.apply(null, lats)) / 2] : [40, 50];
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) {
+        if (p.seriesId === "country-flows") {
+          return p.name + ": " + (p.data.value === null ? L.confidential : fmt(p.data.value) + " " + L.unit);
+        }
+        if (p.seriesId === "sites") { return p.name + " (" + p.data.country + ")"; }
+        if (p.seriesId === "dependence") { return p.name + ": " + fmt(p.value) + " %"; }
+        if (p.seriesId === "site-lines") {
+          return p.data.parts + " " + L.parts + (p.data.value === null ? "" : ", " + fmt(p.data.value) + " " + L.unit);
+        }
+        return "";
+      } },
+      visualMap: { seriesIndex: 0, min: 0, max: 100, text: [L.dependence, ""], calculable: false, left: 8, bottom: 8,
+                   inRange: { color: ["#e8f0e8", "#f3d9a4", "#d9534f"] }, itemHeight: 90 },
+      geo: { map: "world-flows", roam: true, center: center, zoom: 2.2, itemStyle: { areaColor: "#dfe6ee", borderColor: "#aab6c4" },
+             emphasis: { disabled: true } },
+      series: [
+        { id: "dependence", type: "map", geoIndex: 0, data: dependence },
+        { id: "country-flows", name: L.flows, type: "lines", coordinateSystem: "geo", data: flows,
+          lineStyle: { curveness: 0.2 }, emphasis: { lineStyle: { opacity: 1 } } },
+        { id: "site-lines", name: L.lines, type: "lines", coordinateSystem: "geo", data: [], large: true,
+          lineStyle: { width: 0.6, opacity: 0.3, color: "#4a5568", curveness: 0.15 } },
+        { id: "sites", name: L.sites, type: "scatter", coordinateSystem: "geo", symbolSize: 5, large: spec.sites.length > 1000,
+          itemStyle: { color: "#1f4e8c", opacity: 0.8 },
+          data: spec.sites.map(function (s) {
+            return { name: s.name, value: s.value, id: s.id, country: s.country, vehicle: s.vehicle,
+                     itemStyle: { color: s.external ? "#c0392b" : "#1f4e8c" } };
+          }) }
+      ]
+    });
+    var zoomedIn = false;
+    chart.on("georoam", function () {
+      var z = chart.getOption().geo[0].zoom;
+      if ((z >= ZOOM_SITES) !== zoomedIn) {
+        zoomedIn = z >= ZOOM_SITES;
+        chart.setOption({ series: [{ id: "country-flows", data: zoomedIn ? [] : flows }, { id: "site-lines", data: zoomedIn ? lines : [] }] });
+        el.setAttribute("data-zoomed", zoomedIn ? "1" : "0");
+      }
+    });
+    chart.on("click", function (p) {
+      if (p.seriesId !== "sites") { return; }
+      var ds = encodeURIComponent(spec.dataset);
+      window.location.href = p.data.vehicle
+        ? "/explorer?dataset=" + ds + "&vehicle=" + encodeURIComponent(p.data.vehicle)
+        : "/datasets/" + ds + "/records/supply_links?q=" + encodeURIComponent(p.data.id);
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.setAttribute("data-flows", String(flows.length));
+    el.setAttribute("data-ready", "1");
+    window.importsubFlowMap = chart;  // for tests and the console
+  }
+  function init() {
+    document.querySelectorAll("[data-flow-map]").forEach(function (el) {
+      var node = document.getElementById(el.getAttribute("data-flow-map"));
+      if (!node) { return; }
+      var spec = JSON.parse(node.textContent);
+      fetch(el.getAttribute("data-topo"), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (topo) { draw(el, spec, topo); });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
