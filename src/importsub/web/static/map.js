@@ -1,9 +1,10 @@
 // importsub flow map: ECharts (vendored) on the vendored Natural Earth outline (topojson-client).
-// Zoomed out: value-weighted lines country to country and a choropleth of import dependence; zoomed in:
-// lines between sites.  Values the viewer may not see arrive as null and are drawn dashed, never sized.
+// Value-weighted lines country to country and a choropleth of import dependence; sites clickable.
+// Values the viewer may not see arrive as null and are drawn dashed, never sized.  (spec.site_lines, the
+// site-to-site lines, are not drawn yet: swapping layers on zoom blanked the map.)
 "use strict";
 (function () {
-  var ZOOM_SITES = 4;  // from this geo zoom on, site-to-site lines replace the country flows
+  var TOP_FLOWS = 40;  // country pairs drawn zoomed out: the largest shown ones, and as many confidential ones
   function fmt(v) {
     var lang = document.documentElement.lang || "en";
     return new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 }).format(v);
@@ -43,14 +44,17 @@
     var max = 0;
     spec.country_flows.forEach(function (f) { if (f.value !== null && f.value > max) { max = f.value; } });
     function width(v) { return v === null || max <= 0 ? 1 : 1.5 + 10 * Math.sqrt(v / max); }
-    var flows = spec.country_flows.filter(function (f) { return at[f.from] && at[f.to]; }).map(function (f) {
+    var shownCount = 0, hiddenCount = 0;
+    var top = spec.country_flows.filter(function (f) {  // sorted by value, the confidential ones last
+      if (!at[f.from] || !at[f.to]) { return false; }
+      if (f.value === null) { hiddenCount += 1; return hiddenCount <= TOP_FLOWS; }
+      shownCount += 1; return shownCount <= TOP_FLOWS;
+    });
+    var flows = top.map(function (f) {
       return { name: (spec.countries[f.from] || f.from) + " → " + (spec.countries[f.to] || f.to),
                coords: [at[f.from], at[f.to]], value: f.value,
                lineStyle: { width: width(f.value), type: f.value === null ? "dashed" : "solid",
                             color: f.external ? "#c0392b" : "#1f4e8c", opacity: f.value === null ? 0.5 : 0.75 } };
-    });
-    var lines = spec.site_lines.filter(function (l) { return coords[l.from] && coords[l.to]; }).map(function (l) {
-      return { coords: [coords[l.from], coords[l.to]], value: l.value, parts: l.parts };
     });
     var dependence = Object.keys(spec.dependence).filter(function (c) { return spec.dependence[c] !== null; })
       .map(function (c) { return { name: spec.countries[c] || c, value: spec.dependence[c] }; });
@@ -79,8 +83,6 @@
         { id: "dependence", type: "map", geoIndex: 0, data: dependence },
         { id: "country-flows", name: L.flows, type: "lines", coordinateSystem: "geo", data: flows,
           lineStyle: { curveness: 0.2 }, emphasis: { lineStyle: { opacity: 1 } } },
-        { id: "site-lines", name: L.lines, type: "lines", coordinateSystem: "geo", data: [], large: true,
-          lineStyle: { width: 0.6, opacity: 0.3, color: "#4a5568", curveness: 0.15 } },
         { id: "sites", name: L.sites, type: "scatter", coordinateSystem: "geo", symbolSize: 5, large: spec.sites.length > 1000,
           itemStyle: { color: "#1f4e8c", opacity: 0.8 },
           data: spec.sites.map(function (s) {
@@ -88,15 +90,6 @@
                      itemStyle: { color: s.external ? "#c0392b" : "#1f4e8c" } };
           }) }
       ]
-    });
-    var zoomedIn = false;
-    chart.on("georoam", function () {
-      var z = chart.getOption().geo[0].zoom;
-      if ((z >= ZOOM_SITES) !== zoomedIn) {
-        zoomedIn = z >= ZOOM_SITES;
-        chart.setOption({ series: [{ id: "country-flows", data: zoomedIn ? [] : flows }, { id: "site-lines", data: zoomedIn ? lines : [] }] });
-        el.setAttribute("data-zoomed", zoomedIn ? "1" : "0");
-      }
     });
     chart.on("click", function (p) {
       if (p.seriesId !== "sites") { return; }
