@@ -24,6 +24,9 @@ COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shock-sweep", ("shock", "sweep", "--by", "country")),
     ("shock-tts", ("shock", "tts", "--site", "RUDENSK")),
     ("shock-montecarlo", ("shock", "montecarlo", "--runs", "300", "--seed", "1")),
+    ("shock-simulate", ("shock", "simulate", "cn-8w", "--weeks", "8")),
+    ("compliance", ("analyze", "compliance")),
+    ("portfolio", ("portfolio", "--budget", "5e9", "--objective", "loss")),
 )
 
 # one fresh process runs every command (json and csv) and the demand table, writing each to a file

@@ -182,6 +182,5 @@ def _solve_table(model: PortfolioModel, r: SolveReport) -> pl.DataFrame:
             "iterations": [r.iterations],
             "cuts": [r.cuts],
             "second-stage LP solves": [r.second_stage_solves],
-            "solve time [s]": [r.seconds],
         }
     )

@@ -32,11 +32,11 @@ from importsub.web.deps import (
     quota,
 )
 from importsub.web.i18n import gettext as _
-from importsub.web.services.editing import PermissionProblem, Quota, apply_changes, typed_rows
+from importsub.web.services.editing import PermissionProblem, Quota, apply_changes
+from importsub.web.services.scenarios import ScenarioExists, copy_changes, scenario_keys, write_changes
 
 router = APIRouter(prefix="/datasets/{name}/scenarios", tags=["scenarios"], dependencies=[CsrfChecked])
 
-PARTS = ("disruptions", "demand_changes")
 ScenarioName = Annotated[str, Path(min_length=1, max_length=200)]
 
 
@@ -123,14 +123,6 @@ def read_scenario(
     return found[0]
 
 
-def _scenario_keys(ds: Dataset, scenario: str) -> dict[str, pl.DataFrame]:
-    deletes = {"scenarios": ds.scenarios.filter(pl.col("name") == scenario).select("name")}
-    for t in (*PARTS, "scenario_projects"):
-        rt = record_type(t)
-        deletes[t] = ds.tables[t].filter(pl.col("scenario") == scenario).select(list(rt.key))
-    return deletes
-
-
 def _write(
     store: Any,
     current: Dataset,
@@ -166,24 +158,16 @@ def put_scenario(
 ) -> Any:
     """Create or replace a scenario (all its disruptions, demand changes and projects); writes a new version."""
     current = datasets.full(name)
-    upserts = {
-        "scenarios": typed_rows(
-            "scenarios", [{"name": scenario, "description": body.description, "year": body.year, "weight": body.weight}]
-        ),
-    }
-    if body.disruptions:
-        upserts["disruptions"] = typed_rows(
-            "disruptions", [{"scenario": scenario, **d.model_dump()} for d in body.disruptions]
-        )
-    if body.demand_changes:
-        upserts["demand_changes"] = typed_rows(
-            "demand_changes", [{"scenario": scenario, **d.model_dump()} for d in body.demand_changes]
-        )
-    if body.projects:
-        upserts["scenario_projects"] = typed_rows(
-            "scenario_projects", [{"scenario": scenario, "project": p} for p in body.projects]
-        )
-    deletes = {k: v for k, v in _scenario_keys(current, scenario).items() if k != "scenarios"}
+    upserts, deletes = write_changes(
+        current,
+        scenario,
+        description=body.description,
+        year=body.year,
+        weight=body.weight,
+        disruptions=[d.model_dump() for d in body.disruptions],
+        demand_changes=[d.model_dump() for d in body.demand_changes],
+        projects=body.projects,
+    )
     result = _write(store, current, name, user, upserts, deletes, body.note or f"scenario {scenario}", quota(request))
     if isinstance(result, JSONResponse):
         return result
@@ -203,7 +187,7 @@ def delete_scenario(
 ) -> Any:
     """Delete a scenario with its parts; writes a new version."""
     current = datasets.full(name)
-    deletes = _scenario_keys(current, scenario)
+    deletes = scenario_keys(current, scenario)
     if deletes["scenarios"].height == 0:
         raise NotFoundError(_("No scenario %(s)s in dataset %(d)s.", s=scenario, d=name))
     result = _write(store, current, name, user, {}, deletes, f"delete scenario {scenario}", quota(request))
@@ -228,15 +212,10 @@ def copy_scenario(
 ) -> Any:
     """Copy a scenario under a new name; writes a new version."""
     current = datasets.full(name)
-    if current.scenarios.filter(pl.col("name") == scenario).height == 0:
-        raise NotFoundError(_("No scenario %(s)s in dataset %(d)s.", s=scenario, d=name))
-    if current.scenarios.filter(pl.col("name") == to).height:
-        return JSONResponse({"detail": _("A scenario %(s)s exists already.", s=to)}, status_code=409)
-    upserts = {"scenarios": current.scenarios.filter(pl.col("name") == scenario).with_columns(pl.lit(to).alias("name"))}
-    for t in (*PARTS, "scenario_projects"):
-        rows = current.tables[t].filter(pl.col("scenario") == scenario)
-        if rows.height:
-            upserts[t] = rows.with_columns(pl.lit(to).alias("scenario"))
+    try:
+        upserts = copy_changes(current, scenario, to)
+    except ScenarioExists as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
     result = _write(store, current, name, user, upserts, {}, f"copy scenario {scenario} to {to}", quota(request))
     if isinstance(result, JSONResponse):
         return result
