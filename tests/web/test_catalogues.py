@@ -60,7 +60,9 @@ def test_an_empty_translation_is_reported() -> None:
     catalog.add("Overview", "Обзор")
     catalog.add("New page", "")
     catalog.add(("%(num)s site", "%(num)s sites"), ("%(num)s площадка", "", ""))
-    assert build.untranslated(catalog) == ["New page", "%(num)s site"]
+    catalog.add("Sign out", "Sign out")  # the English text copied is no translation
+    catalog.add("MIP", "MIP")  # a code stays as it is
+    assert build.untranslated(catalog) == ["New page", "%(num)s site", "Sign out"]
 
 
 def test_russian_at_run_time_comes_from_the_po_file() -> None:

@@ -15,6 +15,7 @@ same (``tests/web/test_catalogues.py``).
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).parent
 WEB = HERE.parent
 LANGUAGES = ("en", "ru")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
@@ -81,7 +83,12 @@ def untranslated(catalog: Catalog) -> list[str]:
         if not m.id:
             continue
         strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
-        if not all(strings):
+        ids = m.id if isinstance(m.id, tuple | list) else (m.id,)
+        # a translation that is the English text itself (with an English word in it) is none
+        copied = str(catalog.locale) != "en" and any(
+            s == i and _ENGLISH_WORD.search(i) for s, i in zip(strings, ids, strict=False)
+        )
+        if not all(strings) or copied:
             out.append(m.id if isinstance(m.id, str) else m.id[0])
     return out
 
