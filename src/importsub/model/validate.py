@@ -206,19 +206,26 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
             exprs.append(_cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma).alias(f.name))
         else:
             exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
-    typed = df.select(exprs)
-    # type errors: a cell with text whose cast gave null
-    for f in rt.fields:
-        if f.type == "str" or f.name not in present:
+    # type errors: a cell with text whose cast gave null; flagged in the same pass as the casts
+    checked = [f for f in rt.fields if f.type != "str" and f.name in present]
+    for f in checked:
+        text = pl.col(f.name).cast(pl.String).str.strip_chars()
+        cast = _cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma)
+        exprs.append((text.is_not_null() & (text != "") & cast.is_null()).alias(f"__bad__{f.name}"))
+    typed = df.lazy().select(exprs).collect()
+    flags = [f"__bad__{f.name}" for f in checked]
+    broken = typed.select(pl.col(flags).any()).row(0) if flags else ()
+    for f, any_bad in zip(checked, broken, strict=True):
+        if not any_bad:
             continue
+        failed = typed.get_column(f"__bad__{f.name}")
         src = df.get_column(f.name).cast(pl.String).str.strip_chars()
-        failed = (src.is_not_null() & (src != "")) & typed.get_column(f.name).is_null()
-        if failed.any():
-            rows = df.get_column(ROW).filter(failed)
-            vals = src.filter(failed)
-            for r, v in zip(rows.head(out.cap).to_list(), vals.head(out.cap).to_list(), strict=True):
-                out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {_TYPE_WORDS[f.type]}"))
-            out.total += max(0, int(failed.sum()) - out.cap)
+        rows = df.get_column(ROW).filter(failed)
+        vals = src.filter(failed)
+        for r, v in zip(rows.head(out.cap).to_list(), vals.head(out.cap).to_list(), strict=True):
+            out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {_TYPE_WORDS[f.type]}"))
+        out.total += max(0, int(failed.sum()) - out.cap)
+    typed = typed.drop(flags)
     # fill defaults of optional fields left empty
     fills = [
         pl.col(f.name).fill_null(pl.lit(f.default, dtype=schema[f.name]))
@@ -359,9 +366,11 @@ def _check(
     _check_bom_cycles(full["bom"], loc["bom"], out)
     _check_nothing_ignored(full, loc, out)
     if not out.total:
-        _check_value_added(ds, full["production"], loc["production"], out)
-    if not out.total:
-        _check_unmapped_inputs_value(ds, full["production"], loc["production"], out)
+        costs = _input_costs(ds, full["production"])
+        if costs is not None:
+            _check_value_added(costs[1], loc["production"], out)
+            if not out.total:
+                _check_unmapped_inputs_value(*costs, loc["production"], out)
 
 
 def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: pl.Expr, out: _Collector) -> None:
@@ -548,19 +557,25 @@ def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
     if edges.height == 0:
         return
     names = pl.concat([edges.get_column("parent"), edges.get_column("child")]).unique(maintain_order=True)
-    code = {n: i for i, n in enumerate(names.to_list())}
-    src = np.fromiter((code[p] for p in edges.get_column("parent").to_list()), dtype=np.int64, count=edges.height)
-    dst = np.fromiter((code[c] for c in edges.get_column("child").to_list()), dtype=np.int64, count=edges.height)
-    line: dict[tuple[int, int], tuple[int, int]] = {}
-    for a, b, row, s in zip(
-        src.tolist(), dst.tolist(), edges.get_column(ROW), edges.get_column("__src__"), strict=True
-    ):
-        line.setdefault((a, b), (row, s))
+    codes = pl.Series(np.arange(names.len(), dtype=np.int64))
+    src = edges.get_column("parent").replace_strict(names, codes, return_dtype=pl.Int64).to_numpy()
+    dst = edges.get_column("child").replace_strict(names, codes, return_dtype=pl.Int64).to_numpy()
+    found = cycles(names.len(), src, dst, limit=out.cap)
+    if not found:
+        return
+    # the first line of each edge on a found cycle, looked up column-wise (edge key a·n + b)
+    n = names.len()
+    keys = src * n + dst
+    wanted = np.unique(np.array([a * n + b for cyc in found for a, b in itertools.pairwise(cyc)], dtype=np.int64))
+    hit = np.flatnonzero(np.isin(keys, wanted))
+    first_keys, first_at = np.unique(keys[hit], return_index=True)
+    firsts = edges.select(ROW, "__src__")[hit[first_at]]
+    line = dict(zip(first_keys.tolist(), firsts.iter_rows(), strict=True))
     labels = names.to_list()
-    for cyc in cycles(len(labels), src, dst, limit=out.cap):
-        rows = [line[(a, b)] for a, b in itertools.pairwise(cyc)]
-        row, s = rows[-1]
-        where = ", ".join(str(r) for r, _ in rows)
+    for cyc in found:
+        at = [line[a * n + b] for a, b in itertools.pairwise(cyc)]
+        row, s = at[-1]
+        where = ", ".join(str(r) for r, _ in at)
         out.add(
             loc.problem(
                 s,
@@ -571,10 +586,13 @@ def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
         )
 
 
-def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
-    """Σ_inputs q · share · v_supplier must not exceed the node's own value."""
-    if production.height == 0 or ds.supply_links.height == 0 or ds.bom.height == 0:
-        return
+def _input_costs(ds: Dataset, production: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """Each production row's BOM lines (``lines``: the line's child, q, and ``__unit_cost__`` = Σ share ·
+    v_supplier of the site's links for it, null where none) and their sums per row (``costs``: ``__mapped__``
+    = Σ q · unit cost over mapped lines, ``__unmapped__`` = Σ q · the child part's unit value over the others),
+    built once for both value-added checks."""
+    if production.height == 0 or ds.bom.height == 0:
+        return None
     parts = ds.parts.select(pl.col("id").alias("part"), pl.col("unit_value").alias("__pv__"))
     value = production.join(parts, on="part", how="left").with_columns(
         pl.coalesce("unit_value", "__pv__").alias("__v__")
@@ -584,29 +602,41 @@ def _check_value_added(ds: Dataset, production: pl.DataFrame, loc: _Locator, out
         ds.supply_links.join(supplier_value, on=["supplier", "part"], how="left")
         .group_by("buyer", "part")
         .agg((pl.col("share") * pl.col("__vs__")).sum().alias("__unit_cost__"))
+        .rename({"buyer": "site", "part": "child"})
     )
-    inputs = (
+    child_value = ds.parts.select(pl.col("id").alias("child"), pl.col("unit_value").alias("__cv__"))
+    lines = (
         value.select("site", pl.col("part").alias("parent"), ROW, "__src__", "__v__")
         .join(ds.bom.select("parent", "child", "quantity"), on="parent", how="inner")
-        .join(
-            link_value.rename({"buyer": "site", "part": "child"}),
-            on=["site", "child"],
-            how="inner",
-        )
-        .group_by("site", "parent", ROW, "__src__", "__v__")
-        .agg((pl.col("quantity") * pl.col("__unit_cost__")).sum().alias("__cost__"))
-        .filter(pl.col("__cost__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
-        .sort(ROW)
+        .join(link_value, on=["site", "child"], how="left")
+        .join(child_value, on="child", how="left")
     )
+    mapped = pl.col("__unit_cost__").is_not_null()
+    costs = lines.group_by(ROW, "__src__").agg(  # one group per production row: (row, source) names it
+        pl.col("site").first(),
+        pl.col("parent").first(),
+        pl.col("__v__").first(),
+        mapped.any().alias("__any_mapped__"),
+        (pl.col("quantity") * pl.col("__unit_cost__")).filter(mapped).sum().alias("__mapped__"),
+        (pl.col("quantity") * pl.col("__cv__")).filter(~mapped).sum().alias("__unmapped__"),
+    )
+    return lines, costs
+
+
+def _check_value_added(costs: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """Σ_inputs q · share · v_supplier must not exceed the node's own value."""
+    over = costs.filter(
+        pl.col("__any_mapped__") & (pl.col("__mapped__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
+    ).sort(ROW)
     _report(
-        inputs,
+        over,
         loc,
         "unit_value",
         pl.format(
             "negative value added: inputs of {} at {} cost {} RUB per unit, more than its value {} RUB",
             pl.col("parent"),
             pl.col("site"),
-            pl.col("__cost__").round(2),
+            pl.col("__mapped__").round(2),
             pl.col("__v__").round(2),
         ),
         out,
@@ -723,46 +753,25 @@ def _check_disruption_targets(full: Mapping[str, pl.DataFrame], loc: _Locator, o
             out.add(loc.problem(src, row, "target", message))
 
 
-def _check_unmapped_inputs_value(ds: Dataset, production: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+def _check_unmapped_inputs_value(lines: pl.DataFrame, costs: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
     """Mapped inputs (q · share · v_supplier) plus unmapped ones (q · the child part's unit value, a
     BOM child with no supply link at the site) must not exceed the node's own value (issue 9: such
     a node's coverage used to be clamped silently)."""
-    if production.height == 0 or ds.bom.height == 0:
+    over = costs.filter(
+        (pl.col("__unmapped__") > 0)
+        & (pl.col("__mapped__") + pl.col("__unmapped__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
+    )
+    if over.height == 0:
         return
-    parts = ds.parts.select(pl.col("id").alias("part"), pl.col("unit_value").alias("__pv__"))
-    value = production.join(parts, on="part", how="left").with_columns(
-        pl.coalesce("unit_value", "__pv__").alias("__v__")
+    children = (  # the unmapped children, listed only for the rows that break the rule
+        lines.filter(pl.col("__unit_cost__").is_null())
+        .join(over.select(ROW, "__src__"), on=[ROW, "__src__"], how="semi")
+        .group_by(ROW, "__src__")
+        .agg(pl.col("child").sort().str.join(", ").alias("__children__"))
     )
-    supplier_value = value.select(pl.col("site").alias("supplier"), "part", pl.col("__v__").alias("__vs__"))
-    link_value = (
-        ds.supply_links.join(supplier_value, on=["supplier", "part"], how="left")
-        .group_by("buyer", "part")
-        .agg((pl.col("share") * pl.col("__vs__")).sum().alias("__unit_cost__"))
-        .rename({"buyer": "site", "part": "child"})
-    )
-    child_value = ds.parts.select(pl.col("id").alias("child"), pl.col("unit_value").alias("__cv__"))
-    lines = (
-        value.select("site", pl.col("part").alias("parent"), ROW, "__src__", "__v__")
-        .join(ds.bom.select("parent", "child", "quantity"), on="parent", how="inner")
-        .join(link_value, on=["site", "child"], how="left")
-        .join(child_value, on="child", how="left")
-    )
-    mapped = pl.col("__unit_cost__").is_not_null()
-    costs = (
-        lines.group_by("site", "parent", ROW, "__src__", "__v__")
-        .agg(
-            (pl.col("quantity") * pl.col("__unit_cost__")).filter(mapped).sum().alias("__mapped__"),
-            (pl.col("quantity") * pl.col("__cv__")).filter(~mapped).sum().alias("__unmapped__"),
-            pl.col("child").filter(~mapped).sort().str.join(", ").alias("__children__"),
-        )
-        .filter(
-            (pl.col("__unmapped__") > 0)
-            & (pl.col("__mapped__") + pl.col("__unmapped__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
-        )
-        .sort(ROW)
-    )
+    over = over.join(children, on=[ROW, "__src__"], how="left").sort(ROW)
     _report(
-        costs,
+        over,
         loc,
         "unit_value",
         pl.format(
