@@ -109,6 +109,7 @@ PAGES = [
     "/settings",
     "/admin/users",
     "/upload",
+    "/admin/users/audit?offset=0",
 ]
 
 
