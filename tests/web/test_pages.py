@@ -110,6 +110,7 @@ PAGES = [
     "/settings",
     "/admin/users",
     "/upload",
+    "/admin/users/audit?offset=0",
 ]
 
 

@@ -318,7 +318,7 @@ def api_urls(env: Env, job_ids: dict[str, int], *, pdf: bool = False) -> Iterato
                 raise AssertionError(f"unfilled path parameter in {url}")
             yield url
             if url.endswith("/export") and "/jobs/" in url:
-                for fmt in ("xlsx", "json", "csv", "html", *(("pdf",) if pdf else ())):
+                for fmt in ("xlsx", "json", "csv", "html", "zip", *(("pdf",) if pdf else ())):
                     yield f"{url}?format={fmt}"
             elif url.endswith("/export"):
                 for fmt in ("xlsx", "json", "csv"):

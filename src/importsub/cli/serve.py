@@ -27,6 +27,16 @@ def serve(
         ),
     ] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes (0 = one per core). Each has its own caches and job worker; jobs are claimed "
+            "safely by one of them.",
+            min=0,
+            max=64,
+            envvar="IMPORTSUB_WORKERS",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the dashboard and the REST API (OpenAPI at /openapi.json).
 
@@ -63,9 +73,29 @@ def serve(
     err.print(f"importsub on http://{host}:{port}/  (store: {store})", highlight=False)
     # expired sessions and old sign-in attempts: deleted now and every hour while the server runs
     keeper = Housekeeper(store).start()
+    processes = workers or os.cpu_count() or 1
     try:
-        uvicorn.run(
-            create_app(settings, store=store), host=host, port=port, log_level=log_level, proxy_headers=secure_cookies
-        )
+        if processes == 1:
+            uvicorn.run(
+                create_app(settings, store=store),
+                host=host,
+                port=port,
+                log_level=log_level,
+                proxy_headers=secure_cookies,
+            )
+        else:
+            # each worker process builds its own app from the environment: the same store and settings
+            os.environ["IMPORTSUB_DB"] = settings.db or store.url
+            os.environ["IMPORTSUB_SECURE_COOKIES"] = "true" if secure_cookies else "false"
+            err.print(f"{processes} worker processes", highlight=False)
+            uvicorn.run(
+                "importsub.web:create_app",
+                factory=True,
+                workers=processes,
+                host=host,
+                port=port,
+                log_level=log_level,
+                proxy_headers=secure_cookies,
+            )
     finally:
         keeper.stop()

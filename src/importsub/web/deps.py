@@ -259,7 +259,7 @@ class PageContext:
 
     def pick_dataset(self, requested: str | None) -> tuple[str | None, list[DatasetInfo]]:
         """The dataset to show: the requested one (NotFoundError if absent), else the default, else the first."""
-        all_datasets = self.store.datasets()
+        all_datasets = self.datasets.listing()
         names = [d.name for d in all_datasets]
         if requested:
             if requested not in names:

@@ -20,8 +20,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from importsub.store import Store, accounts
+from importsub.store.base import digest
 from importsub.web.config import Settings
 from importsub.web.i18n import LANGUAGES, negotiate, reset_language, set_language
+from importsub.web.fresh import FreshCache, Stamp
 
 SESSION_COOKIE: Final = "importsub_session"
 LANG_COOKIE: Final = "importsub_lang"
@@ -58,8 +60,25 @@ class SecurityMiddleware:
         self.app = app
         self.store = store
         self.settings = settings
+        # who a token or session cookie is, until the store changes (a revocation, a sign-out, a role change)
+        self.callers = FreshCache(Stamp(store), size=4096)
+
+    @staticmethod
+    def _credential(request: Request) -> str | None:
+        """The cache key of the request's credential: its kind and digest (never the secret itself)."""
+        auth = request.headers.get("authorization", "")
+        if auth[:7].lower() == "bearer ":
+            return "token:" + digest(auth[7:].strip())
+        token = request.cookies.get(SESSION_COOKIE)
+        return "cookie:" + digest(token) if token else None
 
     def _resolve(self, request: Request) -> tuple[accounts.User | None, accounts.Session | None, str]:
+        key = self._credential(request)
+        if key is None:
+            return None, None, "none"
+        return self.callers.get_or_make(key, lambda: self._lookup(request))
+
+    def _lookup(self, request: Request) -> tuple[accounts.User | None, accounts.Session | None, str]:
         auth = request.headers.get("authorization", "")
         with self.store.engine.begin() as conn:
             if auth[:7].lower() == "bearer ":
@@ -80,7 +99,10 @@ class SecurityMiddleware:
         if path.startswith("/static/"):
             user, session, via = None, None, "none"
         else:
-            user, session, via = await run_in_threadpool(self._resolve, request)
+            key = self._credential(request)
+            hit, known = self.callers.peek(key) if key is not None else (True, (None, None, "none"))
+            # a known caller is answered here; only a lookup in the store goes to a thread
+            user, session, via = known if hit else await run_in_threadpool(self._resolve, request)  # type: ignore[misc]
         state = scope.setdefault("state", {})
         state["user"] = user
         state["session"] = session

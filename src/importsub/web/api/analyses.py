@@ -184,13 +184,14 @@ def read_result(
     )
 
 
-ReportFormat = Literal["xlsx", "json", "csv", "html", "pdf"]
+ReportFormat = Literal["xlsx", "json", "csv", "html", "pdf", "zip"]
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
+    "zip": "application/zip",
 }
 
 
@@ -214,7 +215,10 @@ def export_result(
     request: Request,
     format: Annotated[
         ReportFormat,
-        Query(description="xlsx, json, csv (first table), html (report with charts) or pdf (that report printed)"),
+        Query(
+            description="xlsx, json, csv (first table), zip (every table as CSV), html (report with charts) "
+            "or pdf (that report printed)"
+        ),
     ] = "xlsx",
 ) -> Response:
     """The result as a file: XLSX (a sheet per table plus the fingerprint), JSON, CSV, an HTML report or its PDF."""

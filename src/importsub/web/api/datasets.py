@@ -121,9 +121,9 @@ def _version_out(v: Any) -> VersionOut:
 
 
 @router.get("", response_model=list[DatasetOut])
-def list_datasets(user: CurrentUser, store: StoreDep) -> Any:
+def list_datasets(user: CurrentUser, datasets: DatasetsDep) -> Any:
     """Every dataset with its latest version and record counts."""
-    return [DatasetOut(**d.__dict__) for d in store.datasets()]
+    return [DatasetOut(**d.__dict__) for d in datasets.listing()]
 
 
 @router.post("", response_model=VersionOut, status_code=201, responses={400: {}, 422: {}})

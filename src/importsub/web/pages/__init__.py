@@ -1,7 +1,16 @@
 """The server-rendered dashboard: one module of pages per area."""
 
-from importsub.web.pages import account, dashboard, data, maps, projects, scenarios, shocks
+from importsub.web.pages import account, dashboard, data, maps, projects, scenarios, shocks, users
 
-ROUTERS = (dashboard.router, shocks.router, projects.router, data.router, account.router, scenarios.router, maps.router)
+ROUTERS = (
+    dashboard.router,
+    shocks.router,
+    projects.router,
+    data.router,
+    account.router,
+    scenarios.router,
+    maps.router,
+    users.router,
+)
 
 __all__ = ["ROUTERS"]

@@ -24,6 +24,7 @@ from importsub.web.i18n import LANGUAGES
 from importsub.web.i18n import gettext as _
 from importsub.web.security import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie_options, new_csrf
 from importsub.web.services.auth import attempt_login
+from importsub.web.services.users import users_context
 from importsub.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
@@ -180,7 +181,7 @@ def revoke_token(page: PageDep, token_id: int) -> Response:
 
 @router.get("/admin/users")
 def users_page(page: PageDep, admin: AdminUser) -> Response:
-    return page.render("users.html", {"users": accounts.list_users(page.conn), "error": None, "created": None})
+    return page.render("users.html", users_context(page.conn, page.datasets))
 
 
 @router.post("/admin/users")
@@ -196,11 +197,7 @@ def create_user(
     if accounts.get_user(conn, username=username) is not None:
         return page.render(
             "users.html",
-            {
-                "users": accounts.list_users(conn),
-                "error": _("User name %(name)s is taken.", name=username),
-                "created": None,
-            },
+            users_context(conn, page.datasets, error=_("User name %(name)s is taken.", name=username)),
             409,
         )
     password = accounts.new_password()
@@ -222,6 +219,5 @@ def create_user(
         ip=page.ip,
     )
     return page.render(
-        "users.html",
-        {"users": accounts.list_users(conn), "error": None, "created": {"username": username, "password": password}},
+        "users.html", users_context(conn, page.datasets, created={"username": username, "password": password})
     )

@@ -1,8 +1,10 @@
 """Datasets as the web layer reads them: cached per immutable version, masked per viewer.
 
 Dataset versions never change once written, so a version read from the
-store is kept in a small LRU cache, and so is each masked view of it.  Only
-"which version is the latest" goes to the database on every request.
+store is kept in a small LRU cache, and so is each masked view of it.
+"Which datasets and versions there are" is kept while the store is unchanged
+(:mod:`importsub.web.fresh`): a new version from any process shows
+at the next request.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import TypeVar
 
 from importsub.model.dataset import Dataset
 from importsub.model.errors import NotFoundError
-from importsub.store import Store, VersionInfo
+from importsub.store import DatasetInfo, Store, VersionInfo
 from importsub.web.confidentiality import Viewer, mask_dataset
+from importsub.web.fresh import FreshCache, Stamp
 
 T = TypeVar("T")
 
@@ -61,10 +64,19 @@ class Datasets:
         self._masked = _LRU(size * 3)
         self._derived = _LRU(size * 12)
         self._results = _LRU(size * 8)
+        self._listings = FreshCache(Stamp(store), size=256)
+
+    def listing(self) -> list[DatasetInfo]:
+        """Every dataset with its latest version (``Store.datasets``), until the store changes."""
+        return list(self._listings.get_or_make("datasets", self.store.datasets))
+
+    def versions(self, name: str) -> list[VersionInfo]:
+        """Versions of ``name``, oldest first (``Store.versions``), until the store changes."""
+        return list(self._listings.get_or_make(("versions", name), lambda: self.store.versions(name)))
 
     def resolve(self, name: str, version: int | None = None) -> VersionInfo:
         """The version record of ``name`` at ``version`` (default: latest); NotFoundError if absent."""
-        infos = self.store.versions(name)
+        infos = self.versions(name)
         if version is None:
             return infos[-1]
         for info in infos:
@@ -106,3 +118,4 @@ class Datasets:
         self._masked.clear()
         self._derived.clear()
         self._results.clear()
+        self._listings.clear()

@@ -16,11 +16,13 @@ port), so printing cannot fetch or run anything.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from html import escape
@@ -137,7 +139,13 @@ def line_chart_of(df: pl.DataFrame, x: str, value: str, series: str, title: str)
     return svg_line_chart(xs, lines, title)
 
 
-def _table_html(df: pl.DataFrame, max_rows: int = 500) -> str:
+def _table_html(df: pl.DataFrame, max_rows: int = 500, keys: tuple[str, ...] = ()) -> str:
+    """The table as HTML; with ``keys`` (the declared terminal key columns) only those columns, for A4 paper."""
+    narrowed = ""
+    shown = [c for c in keys if c in df.columns]
+    if shown and len(shown) < df.width:
+        df = df.select(shown)
+        narrowed = "<p>" + escape(_("Key columns only; every column is in the XLSX and the CSV zip.")) + "</p>"
     head = "".join(_th(c) for c in df.columns)
     numeric = [t.is_numeric() for t in df.dtypes]
     rows = []
@@ -150,7 +158,7 @@ def _table_html(df: pl.DataFrame, max_rows: int = 500) -> str:
     if df.height > max_rows:
         note = _("%(shown)s of %(total)s rows shown; the XLSX export has all.", shown=max_rows, total=df.height)
         more = f"<p>{escape(note)}</p>"
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}{narrowed}"
 
 
 _CSS = """
@@ -163,6 +171,23 @@ th{background:#eef2f7}.fp td{font-family:ui-monospace,monospace;font-size:.8rem;
 @media print{body{margin:0;max-width:none}table{display:table;font-size:.68rem;width:100%}tr,svg{break-inside:avoid}
 h2{break-after:avoid}}
 """
+
+PAPER_COLUMNS = 7
+"""Widest table printed whole on A4 portrait; a wider one shows its terminal key columns."""
+
+
+def _page_numbers() -> str:
+    """CSS page-margin boxes: "page N of M" in the report's language at the foot of every printed page."""
+    text = _("page %(n)s of %(m)s", n="\x00", m="\x01")
+    before, _sep, rest = text.partition("\x00")
+    middle, _sep, after = rest.partition("\x01")
+
+    def q(part: str) -> str:
+        return '"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    content = f"{q(before)} counter(page) {q(middle)} counter(pages) {q(after)}"
+    return f"@page{{@bottom-right{{content:{content};font-size:9pt;color:#555}}}}"
+
 
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """The report runs no script and loads nothing (its styles are inline, its charts inline SVG)."""
@@ -181,9 +206,12 @@ def html_report(
     title: str | None = None,
     charts: ChartSpec | None = None,
     kind: str | None = None,
+    paper: bool = False,
 ) -> str:
     """A self-contained HTML report: fingerprint, then each table (described, when the analysis ``kind``
-    declares it) with a bar chart of its main figure; column headers and their tooltips in the page language."""
+    declares it) with a bar chart of its main figure; column headers and their tooltips in the page language.
+    ``paper``: for printing on A4 (the PDF) — a table wider than seven columns shows its declared terminal key
+    columns (the rest are in the XLSX and CSV zip), and each page carries its number."""
     lang = current_language()
     declared = result_tables()
     created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -203,7 +231,8 @@ def html_report(
             )
         t = declared.get((kind or "", tname))
         about = f'<p class="about">{escape(t.description_ru if lang == "ru" else t.description)}</p>' if t else ""
-        sections.append(f"<section><h2>{escape(tname)}</h2>{about}{chart}{_table_html(df)}</section>")
+        keys = t.terminal if (paper and t is not None and df.width > PAPER_COLUMNS) else ()
+        sections.append(f"<section><h2>{escape(tname)}</h2>{about}{chart}{_table_html(df, keys=keys)}</section>")
     fp_rows = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in fingerprint.items())
     heading = title or _("Analysis report: %(name)s", name=name)
     created_note = _("Created %(when)s by importsub. Figures you may not see are left empty.", when=created)
@@ -214,7 +243,7 @@ def html_report(
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(doc_title)}</title>'
-        f"<style>{_CSS}</style></head><body><h1>{escape(heading)}</h1>"
+        f"<style>{_CSS}{_page_numbers() if paper else ''}</style></head><body><h1>{escape(heading)}</h1>"
         f"<p>{escape(created_note)}</p>"
         f'<h2>{escape(inputs)}</h2><table class="fp"><tbody>{fp_rows}</tbody></table>'
         f"{''.join(sections)}</body></html>"
@@ -303,6 +332,27 @@ def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = PDF_
         return out.read_bytes()
 
 
+def csv_zip(tables: Mapping[str, pl.DataFrame], fingerprint: Mapping[str, Any]) -> bytes:
+    """Every table as ``NAME.csv`` (UTF-8 with BOM, so a spreadsheet opens Cyrillic right) in one zip, with
+    ``fingerprint.json`` (the inputs); characters no file system takes replaced, duplicates numbered."""
+    import json
+    import re
+
+    buf = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for tname, df in tables.items():
+            base = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", str(tname)).strip(" ._") or "table"
+            stem, n = base, 1
+            while stem in used:
+                n += 1
+                stem = f"{base}_{n}"
+            used.add(stem)
+            zf.writestr(f"{stem}.csv", "\ufeff" + to_csv(df))
+        zf.writestr("fingerprint.json", json.dumps(dict(fingerprint), ensure_ascii=False, indent=2, default=str))
+    return buf.getvalue()
+
+
 def render_result(
     name: str,
     fingerprint: Mapping[str, Any],
@@ -312,16 +362,18 @@ def render_result(
     job: Any = None,
     charts: ChartSpec | None = None,
 ) -> bytes:
-    """Result tables as file content in ``fmt`` (xlsx, json, csv = first table, html, pdf); the job's kind
-    finds the tables' declarations (descriptions, owners)."""
+    """Result tables as file content in ``fmt`` (xlsx, json, csv = first table, zip = every table as CSV, html,
+    pdf); the job's kind finds the tables' declarations (descriptions, owners)."""
     kind = getattr(job, "kind", None)
     if fmt == "pdf":
-        return html_to_pdf(html_report(name, fingerprint, tables, charts=charts, kind=kind))
+        return html_to_pdf(html_report(name, fingerprint, tables, charts=charts, kind=kind, paper=True))
     if fmt == "json":
         return to_json(tables, fingerprint, kind=kind).encode("utf-8")
     if fmt == "csv":
         first = next(iter(tables.values()), pl.DataFrame())
         return to_csv(first).encode("utf-8")
+    if fmt == "zip":
+        return csv_zip(tables, fingerprint)
     if fmt == "html":
         return html_report(name, fingerprint, tables, charts=charts, kind=kind).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="importsub-report-") as tmp:
