@@ -12,36 +12,23 @@
     var lang = document.documentElement.lang || "en";
     return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(v);
   }
-  // the value axis in the unit the server chose (values / divisor, e.g. "bn RUB"), named on the axis
-  function scaled(spec) {
-    var d = spec.divisor || 1;
-    return function (v) { return fmt(v / d); };
-  }
-  function axisName(spec) { return spec.axis_unit || spec.unit || ""; }
   function bar(el, spec) {
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var labels = spec.labels.slice().reverse();
     var values = spec.values.slice().reverse();
-    var valueLabels = spec.value_labels ? spec.value_labels.slice().reverse() : null;
     var highlight = spec.highlight ? spec.highlight.slice().reverse() : null;
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 104, top: 8, bottom: 28, containLabel: true },
+      grid: { left: 8, right: 104, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" },
-                 formatter: function (ps) {
-                   var p = ps[0];
-                   return p.name + ": " + (valueLabels ? valueLabels[p.dataIndex] : fmt(p.value) + " " + (spec.unit || ""));
-                 } },
-      xAxis: { type: "value", name: axisName(spec), nameLocation: "middle", nameGap: 22,
-               axisLabel: { formatter: scaled(spec), hideOverlap: true } },
-      yAxis: { type: "category", data: labels,
-               axisLabel: { width: el.clientWidth < 480 ? 96 : 150, overflow: "truncate" } },
+                 valueFormatter: function (v) { return fmt(v) + (spec.unit ? " " + spec.unit : ""); } },
+      xAxis: { type: "value", axisLabel: { formatter: fmt } },
+      yAxis: { type: "category", data: labels, axisLabel: { width: 150, overflow: "truncate" } },
       series: [{
         type: "bar", data: values.map(function (v, i) {
           return { value: v, itemStyle: { color: highlight ? (highlight[i] ? "#1f4e8c" : "#9db7d8") : "#1f4e8c" } };
         }),
-        label: { show: true, position: "right",
-                 formatter: function (p) { return valueLabels ? valueLabels[p.dataIndex] : fmt(p.value); } }
+        label: { show: true, position: "right", formatter: function (p) { return fmt(p.value); } }
       }]
     });
     charts.push(chart);
@@ -52,17 +39,13 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var line = spec.kind === "line";
     var labels = line ? spec.labels : spec.labels.slice().reverse();
-    var narrow = el.clientWidth < 480;
-    var category = { type: "category", data: labels,
-                     axisLabel: line ? { hideOverlap: true, rotate: labels.length > 8 ? 45 : 0 }
-                                     : { width: narrow ? 96 : 150, overflow: "truncate" } };
-    var value = { type: "value", name: axisName(spec), nameLocation: "middle", nameGap: line ? 48 : 22,
-                  axisLabel: { formatter: scaled(spec), hideOverlap: true }, scale: !!spec.scale };
+    var category = { type: "category", data: labels, axisLabel: { width: 150, overflow: "truncate" } };
+    var value = { type: "value", axisLabel: { formatter: fmt }, scale: !!spec.scale };
     chart.setOption({
       animation: false,
       color: PALETTE,
       legend: { top: 0, type: "scroll" },
-      grid: { left: line ? 40 : 8, right: 24, top: 32, bottom: line ? 8 : 28, containLabel: true },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", renderMode: "richText",
                  valueFormatter: function (v) { return fmt(v) + (spec.unit ? " " + spec.unit : ""); } },
       xAxis: line ? category : value,
@@ -128,7 +111,7 @@
         return;
       }
       if (spec && spec.labels && spec.labels.length) {
-        el.setAttribute("data-unit", axisName(spec));
+        el.setAttribute("data-unit", spec.axis_unit || spec.unit || "");
         if (spec.series) { multi(el, spec); } else { bar(el, spec); }
         el.setAttribute("data-ready", "1");
       }
