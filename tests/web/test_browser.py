@@ -101,7 +101,7 @@ def page(server: str) -> Iterator[tuple[object, list[str], list[str]]]:
         context.route("**/*", gate)
         pg = context.new_page()
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("pageerror", lambda e: errors.append(f"{e} at {e.stack}"))
         yield pg, outside, errors
         context.close()
         browser.close()
@@ -213,7 +213,8 @@ def test_shock_on_the_demo_draws_the_loss_chart_offline(server: str, page) -> No
     assert box["width"] > 100, box
     assert box["height"] > 100, box
     loss = pg.locator("#loss-figure").inner_text()
-    assert float(loss.replace(",", "")) > 0, loss
+    assert float(pg.locator("#loss-figure .num").get_attribute("title").replace(",", "")) > 0, loss
+    assert re.fullmatch(r"[\d.]+[\u00a0 ](bn|mn)[\u00a0 ]RUB", loss), loss  # humanised
     assert "Haval" in pg.locator("#chart-oem-loss").text_content()  # the OEM whose bumpers come from China
     assert pg.locator("#why-list li").count() > 0
     assert pg.locator("#vehicle-table tbody tr").count() > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,97 @@ def format_value(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+NBSP = "\u00a0"  # between a number and its unit: never broken
+THIN = "\u202f"  # narrow no-break space: the thousands separator of Russian pages
+# scale words for humanised figures, largest first (translated when shown)
+_SCALES = ((1e12, i18n.N_("trn")), (1e9, i18n.N_("bn")), (1e6, i18n.N_("mn")))
+_MONEY = ("RUB", "руб.")
+
+
+def _decimal(value: float, decimals: int) -> str:
+    from babel.numbers import format_decimal
+
+    lang = i18n.current_language()
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    text = format_decimal(round(value, decimals), format=pattern, locale=lang)
+    # Russian groups with a thin space; both languages' separators never break a line
+    return text.replace("\u00a0", THIN).replace(" ", THIN) if lang == "ru" else text
+
+
+def scale_of(magnitude: float) -> tuple[float, str]:
+    """The divisor and the (translated) scale word for figures of this size: ``(1e9, "bn")`` for 4.4e10;
+    ``(1.0, "")`` under a million."""
+    for divisor, word in _SCALES:
+        if abs(magnitude) >= divisor:
+            return divisor, i18n.gettext(word)
+    return 1.0, ""
+
+
+def decimals_for(scaled: float) -> int:
+    """Three significant figures for a scaled figure (``3.39``, ``43.8``, ``438``)."""
+    a = abs(scaled)
+    return 2 if a < 10 else (1 if a < 100 else 0)
+
+
+def human(value: Any, unit: str = "", digits: int | None = None) -> str:
+    """A figure as a person reads it, in the page language: ``43.8 bn RUB`` / ``43,8 млрд руб.``, counts
+    grouped (``12,345`` / ``12 345``), millions and more scaled (``1.25 mn``); the number and its unit are
+    joined by no-break spaces so that a figure never wraps.  ``unit`` is shown translated (``RUB`` → ``руб.``);
+    ``digits`` fixes the decimals of figures under a million (default: none for whole numbers and figures of
+    100 or more, else one).  The one formatter of KPI cards and chart labels; full precision stays in exports.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return i18n.gettext("yes") if value else i18n.gettext("no")
+    if not isinstance(value, int | float):
+        return str(value)
+    shown_unit = i18n.gettext(unit) if unit else ""
+    if isinstance(value, float) and not math.isfinite(value):
+        text = "∞" if value > 0 else ("−∞" if value < 0 else "—")
+        return text if math.isnan(value) or not shown_unit else f"{text}{NBSP}{shown_unit}"
+    divisor, word = scale_of(value)
+    if divisor > 1:
+        scaled = value / divisor
+        text = _decimal(scaled, decimals_for(scaled)) + NBSP + word
+    else:
+        if digits is None:
+            digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1
+        text = _decimal(float(value), digits)
+    text = text.replace("-", "−")
+    return f"{text}{NBSP}{shown_unit}" if shown_unit else text
+
+
+_UNIT_RE = re.compile(r"\[([^\]]+)\]\s*$")
+
+
+def unit_of(name: str) -> str:
+    """The unit in a column name's brackets (``lost margin [RUB]`` → ``RUB``), else empty."""
+    m = _UNIT_RE.search(name)
+    return m.group(1) if m else ""
+
+
+def chart_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A chart's data made ready to draw: the value axis scaled and named with its unit (``bn RUB``), every
+    bar's label formatted by :func:`human`, and ``empty`` set when nothing but zeros would be drawn."""
+    out = dict(spec)
+    unit = str(out.get("unit") or "")
+    series = out.get("series")
+    values = [v for s in series for v in s.get("values", [])] if series else list(out.get("values") or [])
+    finite = [float(v) for v in values if isinstance(v, int | float) and math.isfinite(v)]
+    if out.get("labels") and not any(finite):
+        out["labels"], out["values"], out["series"] = [], [], []
+        out["empty"] = i18n.gettext("Nothing to draw: every value is zero.")
+        return out
+    divisor, word = scale_of(max((abs(v) for v in finite), default=0.0))
+    shown_unit = i18n.gettext(unit) if unit else ""
+    out["divisor"] = divisor
+    out["axis_unit"] = NBSP.join(w for w in (word, shown_unit) if w)
+    if not series:
+        out["value_labels"] = [human(v, unit) for v in values]
+    return out
+
+
 def column_heading(name: str, english: str | None = None) -> str:
     """The header of result column ``name`` in the current language: its declared Russian label on Russian
     pages (first letter capitalised), else ``english`` (a page's own wording) or the name itself."""
@@ -63,7 +155,10 @@ def result_th(name: str, english: str | None = None, **attributes: str) -> Marku
 
 
 def _json_script(value: Any, element_id: str) -> Markup:
-    """Data for page scripts, as a non-executable JSON block (allowed by the CSP)."""
+    """Data for page scripts, as a non-executable JSON block (allowed by the CSP); a chart's data (labels and
+    a unit) goes through :func:`chart_spec`."""
+    if isinstance(value, dict) and "labels" in value and "unit" in value:
+        value = chart_spec(value)
     text = json.dumps(value, ensure_ascii=False, default=str)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(f'<script type="application/json" id="{element_id}">{text}</script>')
@@ -92,6 +187,8 @@ def make_templates() -> Jinja2Templates:
         newstyle=True,
     )
     env.filters["num"] = format_value
+    env.filters["human"] = human
+    env.globals["human"] = human
     env.globals["static"] = _static
     env.globals["json_script"] = _json_script
     env.globals["th"] = result_th

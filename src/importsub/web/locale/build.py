@@ -28,7 +28,7 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).parent
 WEB = HERE.parent
 LANGUAGES = ("en", "ru")
-_ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
+_ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 

@@ -24,7 +24,7 @@ from importsub.web.services import views
 from importsub.web.services.localisation_page import localisation_view
 from importsub.web.services.reports import chart_columns
 from importsub.web.services.result_views import result_view
-from importsub.web.templating import column_heading
+from importsub.web.templating import column_heading, unit_of
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
 
@@ -226,6 +226,7 @@ def job_page(page: PageDep, job_id: int) -> Response:
                         "title": f"{tname}: {column_heading(value)}",
                         "labels": [str(x) for x in top[label].to_list()],
                         "values": top[value].to_list(),
+                        "unit": unit_of(value),
                     }
                 )
     template = (

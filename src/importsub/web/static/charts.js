@@ -105,7 +105,13 @@
   function init() {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var spec = data(el.getAttribute("data-chart"));
+      if (spec && spec.empty) {  // only zeros: say so instead of drawing meaningless bars
+        el.classList.add("chart-empty");
+        el.textContent = spec.empty;
+        return;
+      }
       if (spec && spec.labels && spec.labels.length) {
+        el.setAttribute("data-unit", spec.axis_unit || spec.unit || "");
         if (spec.series) { multi(el, spec); } else { bar(el, spec); }
         el.setAttribute("data-ready", "1");
       }
