@@ -51,11 +51,12 @@ def upload_cap(settings: Any) -> int:
 
 
 def too_large(max_bytes: int) -> HTTPException:
+    limit = f"{max_bytes:,}"
     return HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE,
         detail=_(
             "The file is larger than the upload limit of %(n)s bytes (%(mb)s MB); nothing was stored.",
-            n=f"{max_bytes:,}",
+            n=limit,
             mb=round(max_bytes / 1e6, 1),
         ),
     )
