@@ -268,3 +268,21 @@ def test_the_negative_value_added_message_does_not_quote_the_suppliers_prices(en
     assert "negative value added" in r.text, r.text[:1000]
     assert f"{cost:.2f}" not in r.text
     assert not any(t in r.text for t in SECRETS_OF_BRAKE)
+
+
+def test_source_texts_of_other_organisations_are_not_shown(env: Env) -> None:
+    """A ``source`` note written by the owner ("price 20011.25 × 0.9") quotes its hidden figures: the note of
+    another organisation's confidential row is left empty like its figures; the owner reads its own."""
+    base = "/api/datasets/plant"
+    row = next(r for r in env.get("brake", f"{base}/records/production").json()["records"] if r["site"] == "BRAKE-MSK")
+    note = "price 20011.25 × 0.9 (contract)"
+    r = env.post("brake", f"{base}/records/production", json={"records": [{**row, "source": note}]})
+    assert r.status_code == 201, r.text
+    assert note in env.get("brake", f"{base}/records/production").text
+    assert note in env.get("admin", f"{base}/records/production").text
+    for who in ("avto", "viewer", "ministry"):
+        for url in (f"{base}/records/production", f"{base}/export?format=json"):
+            text = env.get(who, url).content.decode()
+            assert "20011.25" not in text, (who, url)
+            assert "× 0.9" not in text, (who, url)
+            assert "\\u00d7 0.9" not in text, (who, url)

@@ -60,10 +60,11 @@ class Rule:
 
 
 RULES: Final[dict[str, Rule]] = {
-    "supply_links": Rule("buyer", ("share",)),
-    "production": Rule("site", ("capacity", "unit_value")),
-    "capacity_pools": Rule("site", ("capacity",)),
-    "inventory": Rule("site", ("units",)),
+    # ``source``: the owner's note on where a figure comes from may quote it ("price 20011.25 × 0.9")
+    "supply_links": Rule("buyer", ("share", "source")),
+    "production": Rule("site", ("capacity", "unit_value", "source")),
+    "capacity_pools": Rule("site", ("capacity", "source")),
+    "inventory": Rule("site", ("units", "source")),
 }
 
 _OWNER = "__owner_org__"
