@@ -235,3 +235,54 @@ def test_validation_messages_about_other_organisations_are_redacted() -> None:
     assert out[2] == problems[2]
     assert redact_problems(problems, Viewer(None, True), ds) == problems
     assert AVTO_SHARES[0] == 0.6137
+
+
+def test_the_negative_value_added_message_does_not_quote_the_suppliers_prices(env: Env) -> None:
+    """An analyst probes with its own row: its car priced at 1 RUB is refused, the message naming its own value
+    but not what its inputs cost (4 brakes × Σ share · the suppliers' hidden prices: with all of its brakes
+    from BRAKE that is 4 × BRAKE's price).  The administrator still reads the cost, equal to the sum by hand."""
+    base = "/api/datasets/plant"
+    records = {t: env.get("admin", f"{base}/records/{t}").json()["records"] for t in ("supply_links", "production")}
+    price = {(r["site"], r["part"]): r["unit_value"] for r in records["production"]}
+    cost = sum(
+        4 * r["share"] * (price[(r["supplier"], "BRK")] or 21_000.0)
+        for r in records["supply_links"]
+        if r["buyer"] == "AVTO-TLT"
+    )
+    car = next(r for r in env.get("avto", f"{base}/records/production").json()["records"] if r["site"] == "AVTO-TLT")
+    probe = {"records": [{**car, "unit_value": 1.0}]}
+    for who in ("avto", "admin"):
+        r = env.post(who, f"{base}/records/production", json=probe)
+        assert r.status_code == 422, r.text
+        (problem,) = r.json()["problems"]
+        assert problem["message"].startswith("negative value added"), problem
+        assert "CAR at AVTO-TLT" in problem["message"]
+        numbers = re.findall(r"\d[\d.,]*\d|\d", problem["message"])
+        if who == "avto":
+            assert numbers == ["1.0"], problem  # its own value only
+            assert not any(t in r.text for t in SECRETS_OF_BRAKE)
+        else:
+            assert float(numbers[0]) == pytest.approx(cost, abs=0.01), (problem, cost)
+    # a draft with the same probe: its problems are redacted the same way
+    r = env.post("avto", f"{base}/contributions", json={"upserts": {"production": probe["records"]}})
+    assert "negative value added" in r.text, r.text[:1000]
+    assert f"{cost:.2f}" not in r.text
+    assert not any(t in r.text for t in SECRETS_OF_BRAKE)
+
+
+def test_source_texts_of_other_organisations_are_not_shown(env: Env) -> None:
+    """A ``source`` note written by the owner ("price 20011.25 × 0.9") quotes its hidden figures: the note of
+    another organisation's confidential row is left empty like its figures; the owner reads its own."""
+    base = "/api/datasets/plant"
+    row = next(r for r in env.get("brake", f"{base}/records/production").json()["records"] if r["site"] == "BRAKE-MSK")
+    note = "price 20011.25 × 0.9 (contract)"
+    r = env.post("brake", f"{base}/records/production", json={"records": [{**row, "source": note}]})
+    assert r.status_code == 201, r.text
+    assert note in env.get("brake", f"{base}/records/production").text
+    assert note in env.get("admin", f"{base}/records/production").text
+    for who in ("avto", "viewer", "ministry"):
+        for url in (f"{base}/records/production", f"{base}/export?format=json"):
+            text = env.get(who, url).content.decode()
+            assert "20011.25" not in text, (who, url)
+            assert "× 0.9" not in text, (who, url)
+            assert "\\u00d7 0.9" not in text, (who, url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from webenv import PASSWORD, Env, make_env
@@ -153,3 +154,26 @@ def test_the_body_limit_stops_reading_at_the_cap() -> None:
     assert sent[0]["status"] == 413
     assert b"read it all" not in b"".join(m.get("body", b"") for m in sent)
     assert pulled == 13  # 1.2 MB cap (0.2 MB + 1 MB envelope): the 13th chunk passes it, nothing more is read
+
+
+@pytest.mark.parametrize("text", ["de\x008w", "bell\x07", "esc\x1b[31m"])
+def test_a_control_character_in_a_scenario_is_refused_and_the_exports_still_work(env: Env, text: str) -> None:
+    """A NUL (or any control character) in a scenario name or text is refused where it enters, naming the
+    field; the dataset's xlsx export keeps working for everyone."""
+    base = "/api/datasets/plant"
+    before = env.get("admin", base).json()["versions"][-1]["version"]
+    r = env.client.put(f"{base}/scenarios/{quote(text)}", json={"description": "x"}, headers=env.auth("ministry"))
+    assert r.status_code in (400, 422), r.text
+    assert "control character" in r.text, r.text
+    r = env.client.put(f"{base}/scenarios/ok", json={"description": text}, headers=env.auth("ministry"))
+    assert r.status_code in (400, 422), r.text
+    assert "control character" in r.text, r.text
+    row = {"name": text, "description": "via records", "year": 2025}
+    r = env.post("ministry", f"{base}/records/scenarios", json={"records": [row]})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "records", 0, "name"]  # the request's schema refuses it
+    assert env.get("admin", base).json()["versions"][-1]["version"] == before
+    for who in ("avto", "brake", "viewer", "ministry"):
+        r = env.get(who, f"{base}/export?format=xlsx")
+        assert r.status_code == 200, (who, r.text[:300])
+        assert r.content[:2] == b"PK"

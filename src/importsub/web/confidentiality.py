@@ -38,6 +38,7 @@ or a sort order on a hidden field reveals nothing either.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -59,10 +60,11 @@ class Rule:
 
 
 RULES: Final[dict[str, Rule]] = {
-    "supply_links": Rule("buyer", ("share",)),
-    "production": Rule("site", ("capacity", "unit_value")),
-    "capacity_pools": Rule("site", ("capacity",)),
-    "inventory": Rule("site", ("units",)),
+    # ``source``: the owner's note on where a figure comes from may quote it ("price 20011.25 × 0.9")
+    "supply_links": Rule("buyer", ("share", "source")),
+    "production": Rule("site", ("capacity", "unit_value", "source")),
+    "capacity_pools": Rule("site", ("capacity", "source")),
+    "inventory": Rule("site", ("units", "source")),
 }
 
 _OWNER = "__owner_org__"
@@ -609,7 +611,7 @@ def redact_problems(problems: Sequence[Problem], viewer: Viewer, ds: Dataset) ->
         if p.row is not None and 1 <= p.row <= df.height and rule.owner_site in df.columns:
             owner = owners.get(df[rule.owner_site][p.row - 1])
         if viewer.owns(owner):
-            out.append(p)
+            out.append(_without_input_costs(p) if not viewer.is_admin else p)
         else:
             out.append(
                 Problem(
@@ -621,3 +623,26 @@ def redact_problems(problems: Sequence[Problem], viewer: Viewer, ds: Dataset) ->
                 )
             )
     return out
+
+
+# "negative value added: inputs of CAR at AVTO-TLT cost 83118.02 RUB per unit, more than its value 1.0 RUB":
+# the cost is Σ quantity · share · the suppliers' prices, the prices of other organisations
+_NEGATIVE_VALUE_ADDED = re.compile(
+    r"^negative value added: inputs of (?P<part>.+?) at (?P<site>.+?) cost .*more than its value (?P<value>\S+) RUB$",
+    re.S,
+)
+
+
+def _without_input_costs(p: Problem) -> Problem:
+    """A problem on the viewer's own row, its inputs' cost left out (it is priced by the suppliers)."""
+    m = _NEGATIVE_VALUE_ADDED.match(p.message)
+    if m is None:
+        return p
+    message = gettext(
+        "negative value added: the inputs of %(part)s at %(site)s cost more per unit than its value %(value)s RUB "
+        "(their cost is priced by the suppliers and not shown)",
+        part=m["part"],
+        site=m["site"],
+        value=m["value"],
+    )
+    return Problem(p.file, p.sheet, p.row, p.column, message)

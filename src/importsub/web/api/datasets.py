@@ -51,14 +51,29 @@ from importsub.web.deps import (
     ViewerDep,
     WriterUser,
     client_ip,
+    get_current_user,
+    get_optional_user,
+    get_writer,
     quota,
 )
 from importsub.web.i18n import gettext as _
 from importsub.web.services import contributions as service
 from importsub.web.services.editing import PermissionProblem, check_quota
-from importsub.web.services.uploads import DATASET_NAME, read_upload, safe_filename
+from importsub.web.services.uploads import DATASET_NAME, capped_upload_route, read_upload, safe_filename, upload_cap
 
-router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[CsrfChecked])
+
+def may_send_files(request: Request) -> None:
+    """Files come from writers only: anyone else is refused before the body is read."""
+    get_writer(get_current_user(request, get_optional_user(request)))
+
+
+# a file is streamed to a temporary file under the upload cap (413 as soon as it is passed)
+router = APIRouter(
+    prefix="/datasets",
+    tags=["datasets"],
+    dependencies=[CsrfChecked],
+    route_class=capped_upload_route(may_send_files),
+)
 
 DatasetName = Annotated[str, Field(pattern=DATASET_NAME)]
 VersionQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Version (default: latest)")]
@@ -138,9 +153,8 @@ async def upload_dataset(
     note: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Any:
     """Import a file as a new version of dataset ``name`` (admins). Any problem: 422 with every problem located, nothing written."""
-    content = await file.read()
     filename = file.filename or "upload"
-    ds = await run_in_threadpool(read_upload, content, filename, name=name, max_bytes=int(settings.max_upload_mb * 1e6))
+    ds = await run_in_threadpool(read_upload, file.file, filename, name=name, max_bytes=upload_cap(settings))
     info = await run_in_threadpool(
         lambda: store.write_dataset(ds, name=name, note=note, source=filename, created_by=admin.username)
     )
@@ -163,9 +177,8 @@ async def validate_file(
     file: Annotated[UploadFile, File(description=".xlsx, .json, .csv or a .zip of CSV files")],
 ) -> Any:
     """Check a file without writing anything: 200 if clean, 422 with every problem located otherwise."""
-    content = await file.read()
     ds = await run_in_threadpool(
-        read_upload, content, file.filename or "upload", name="upload", max_bytes=int(settings.max_upload_mb * 1e6)
+        read_upload, file.file, file.filename or "upload", name="upload", max_bytes=upload_cap(settings)
     )
     return ValidateOut(ok=True, counts=ds.counts(), fingerprint=ds.fingerprint())
 
@@ -418,7 +431,7 @@ def submit_records(
 ) -> Any:
     """Submit records of your organisation as a draft contribution (nothing changes until the programme accepts)."""
     if sum(len(v) for v in (*body.upserts.values(), *body.deletes.values())) > 100_000:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=_("At most 100000 records at once."))
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=_("At most 100000 records at once."))
     draft = service.draft_from_records(body.upserts, body.deletes)
     return _submit(name, draft, "api", body.note, user, store, datasets, request)
 
@@ -441,11 +454,8 @@ async def submit_file(
     note: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Any:
     """Submit a file of your organisation's records as a draft contribution (read by the same readers as imports)."""
-    content = await file.read()
     filename = safe_filename(file.filename or "upload")
-    draft = await run_in_threadpool(
-        service.draft_from_file, content, filename, max_bytes=int(settings.max_upload_mb * 1e6)
-    )
+    draft = await run_in_threadpool(service.draft_from_file, file.file, filename, max_bytes=upload_cap(settings))
     return await run_in_threadpool(_submit, name, draft, filename, note, user, store, datasets, request)
 
 

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import polars as pl
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -42,6 +42,9 @@ from importsub.web.deps import (
     PageDep,
     ProgrammeUser,
     WriterUser,
+    get_current_user,
+    get_optional_user,
+    get_writer,
     quota,
 )
 from importsub.web.i18n import N_
@@ -50,9 +53,16 @@ from importsub.web.services import contributions as service
 from importsub.web.services.contributions import provenance_visible
 from importsub.web.services.editing import REQUEST, PermissionProblem, QuotaExceeded, check_changes
 from importsub.web.services.records import select_rows
-from importsub.web.services.uploads import DATASET_NAME, read_upload
+from importsub.web.services.uploads import DATASET_NAME, capped_upload_route, read_upload, upload_cap
 
-router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
+
+def may_send_files(request: Request) -> None:
+    """Files come from writers only: anyone else is refused before the body is read."""
+    get_writer(get_current_user(request, get_optional_user(request)))
+
+
+# a file is streamed to a temporary file under the upload cap (413 as soon as it is passed)
+router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked], route_class=capped_upload_route(may_send_files))
 
 TABLE_LABELS = {
     "countries": N_("Countries"),
@@ -216,12 +226,9 @@ async def upload(
     if not re.match(DATASET_NAME, dataset):
         ctx["error"] = _("Dataset names use letters, digits, dots, dashes and underscores.")
         return page.render("upload.html", ctx, 400)
-    content = await file.read()
     filename = file.filename or "upload"
     try:
-        ds = await run_in_threadpool(
-            read_upload, content, filename, name=dataset, max_bytes=int(settings.max_upload_mb * 1e6)
-        )
+        ds = await run_in_threadpool(read_upload, file.file, filename, name=dataset, max_bytes=upload_cap(settings))
     except ValidationError as exc:
         ctx.update(problems=exc.problems, total=exc.total)
         return page.render("upload.html", ctx, 422)
@@ -506,12 +513,11 @@ async def upload_contribution(
     """A file of the user's organisation's records as a draft contribution to the page's dataset."""
     if page.dataset is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_("No dataset yet."))
-    content = await file.read()
     filename = file.filename or "upload"
-    max_bytes = int(page.settings.max_upload_mb * 1e6)
+    max_bytes = upload_cap(page.settings)
     info = page.datasets.resolve(page.dataset)
     try:
-        draft = await run_in_threadpool(service.draft_from_file, content, filename, max_bytes=max_bytes)
+        draft = await run_in_threadpool(service.draft_from_file, file.file, filename, max_bytes=max_bytes)
         c = await run_in_threadpool(
             service.submit,
             page.store,

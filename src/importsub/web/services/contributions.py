@@ -50,7 +50,7 @@ from importsub.web.services.editing import (
     typed_rows,
 )
 from importsub.web.services.results import cell
-from importsub.web.services.uploads import SUFFIXES, safe_filename, unzip_csvs
+from importsub.web.services.uploads import SUFFIXES, Source, safe_filename, unpack_upload
 
 #: statuses and kinds of change, shown translated
 LABELS = (N_("draft"), N_("accepted"), N_("rejected"), N_("added"), N_("changed"), N_("deleted"))
@@ -146,18 +146,17 @@ def draft_from_records(
     return Draft({t: df.drop(ROW, strict=False) for t, df in typed.items()}, keys, locations)
 
 
-def draft_from_file(content: bytes, filename: str, *, max_bytes: int) -> Draft:
-    """A draft from an uploaded slice (``.xlsx``, ``.json``, ``.csv``, ``.zip`` of CSV files): every record of
-    the file is added or replaces the stored one of its key.  Problems name the file, sheet, row and column."""
-    if len(content) > max_bytes:
-        raise FileFormatError(_("The file is larger than %(mb)s MB.", mb=round(max_bytes / 1e6)))
+def draft_from_file(content: Source, filename: str, *, max_bytes: int) -> Draft:
+    """A draft from an uploaded slice (``.xlsx``, ``.json``, ``.csv``, ``.zip`` of CSV files; its bytes or a
+    binary file object): every record of the file is added or replaces the stored one of its key.  Problems
+    name the file, sheet, row and column."""
     clean = safe_filename(filename)
     if Path(clean).suffix.lower() not in SUFFIXES:
         raise FileFormatError(
             _("%(file)s: unknown file type; use .xlsx, .json, .csv or a .zip of CSV files.", file=clean)
         )
     with tempfile.TemporaryDirectory(prefix="importsub-contribution-") as tmp:
-        target = _unpacked(content, clean, Path(tmp), max_bytes)
+        target = unpack_upload(content, clean, Path(tmp), max_bytes)
         try:
             raw = read_raw(target, limits=for_upload(max_bytes))
         except FileFormatError as exc:
@@ -186,18 +185,6 @@ def _draft_of(raw: Sequence[Any]) -> Draft:
 
 def _relative(file: str | None, tmp: str) -> str | None:
     return file[len(tmp) + 1 :] if file and file.startswith(tmp + "/") else file
-
-
-def _unpacked(content: bytes, clean: str, root: Path, max_bytes: int) -> Path:
-    """The uploaded file written under ``root`` (a zip of CSV files as a folder of them)."""
-    if clean.lower().endswith(".zip"):
-        target = root / Path(clean).stem
-        target.mkdir()
-        unzip_csvs(content, target, clean, max_bytes)
-        return target
-    target = root / clean
-    target.write_bytes(content)
-    return target
 
 
 # ---------------------------------------------------------------- checking a draft
