@@ -183,5 +183,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.path.name
         name = item.originalname if isinstance(item, pytest.Function) else item.name
         test = f"{item.path.relative_to(Path(__file__).parent).as_posix()}::{name}"
-        if module in SLOW_MODULES or test in SLOW_TESTS:
+        if module in SLOW_MODULES or module.startswith("test_browser") or test in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

@@ -48,7 +48,7 @@ def test_the_page_shows_the_localisation_and_impact_results_with_units(loc_env: 
     assert {"oems", "vehicles", "tiers", "trend", "oem-trend", "projects", "targets"} <= set(charts)
     for spec in charts.values():
         assert spec["unit"], spec  # every chart states its unit
-        assert spec["labels"]
+        assert spec["labels"] or spec.get("empty"), spec  # drawn, or said to be all zero
     oems = expected["oems"]
     known = charts["oems"]["series"][0]["values"]
     assert known == pytest.approx(oems["import content [%]"].head(len(known)).to_list())
@@ -68,6 +68,9 @@ def test_the_page_shows_the_localisation_and_impact_results_with_units(loc_env: 
 
 
 def test_an_outsider_sees_the_masked_figures_only(loc_env: Env) -> None:
+    for kind in ("localisation", "impact"):  # the page's jobs, whatever ran before
+        assert loc_env.post("admin", f"/api/analyses/{kind}?dataset=plant", json={}).status_code in (200, 202)
+    loc_env.run_jobs()
     r = loc_env.get("avto", "/localisation?dataset=plant")
     assert r.status_code == 200
     job = re.search(r'href="/jobs/(\d+)"', r.text)
