@@ -18,12 +18,15 @@ True
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importsub.io.atomic import atomic_file, atomic_folder
 from importsub.io.limits import LIMITS, ReadLimits
 from importsub.model.dataset import Dataset
-from importsub.model.errors import FileFormatError
-from importsub.model.validate import MAX_PROBLEMS, RawTable, parse
+from importsub.model.errors import MAX_PROBLEMS, FileFormatError
+
+if TYPE_CHECKING:
+    from importsub.model.validate import RawTable
 
 FORMATS = ("xlsx", "csv", "json")
 
@@ -83,6 +86,8 @@ def read_path(
     path = Path(path)
     raw = read_raw(path, limits=limits, csv_dialect=csv_dialect)
     default_name = path.stem if path.is_file() else path.name
+    from importsub.model.validate import parse  # validation is loaded when a file is read, not by every command
+
     return parse(raw, name=name or default_name, max_problems=max_problems, validate=validate)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_PROBLEMS = 200
+"""Problems listed at most in one validation error (the total is always counted)."""
+
 
 class ImportsubError(Exception):
     """Base of every error importsub raises on purpose (shown without a traceback)."""

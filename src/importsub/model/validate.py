@@ -26,14 +26,13 @@ import numpy as np
 import polars as pl
 
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
-from importsub.model.errors import Problem, ValidationError
+from importsub.model.errors import MAX_PROBLEMS, Problem, ValidationError
 from importsub.model.identifiers import HINTS, check_expr
 from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType, all_refs
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
 VALUE_ADDED_TOLERANCE = 1e-9
-MAX_PROBLEMS = 200
 MAX_TEXT = 10_000  # characters in one text cell
 MAX_INT = 2**62  # whole numbers must fit a database BIGINT with room to spare
 
