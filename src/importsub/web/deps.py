@@ -131,6 +131,12 @@ def get_writer(user: CurrentUser) -> User:
     return user
 
 
+def may_send_files(request: Request) -> None:
+    """Files come from writers only: anyone else is refused before the body is read (a dependency of every
+    upload route, evaluated before the body is streamed)."""
+    get_writer(get_current_user(request, get_optional_user(request)))
+
+
 def get_admin(user: CurrentUser) -> User:
     if not user.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Only an administrator can do this."))

@@ -22,8 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from importsub.store import Store, accounts
 from importsub.store.base import digest
 from importsub.web.config import Settings
-from importsub.web.i18n import LANGUAGES, negotiate, reset_language, set_language
 from importsub.web.fresh import FreshCache, Stamp
+from importsub.web.i18n import LANGUAGES, negotiate, reset_language, set_language
 
 SESSION_COOKIE: Final = "importsub_session"
 LANG_COOKIE: Final = "importsub_lang"

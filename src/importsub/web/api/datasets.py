@@ -51,21 +51,13 @@ from importsub.web.deps import (
     ViewerDep,
     WriterUser,
     client_ip,
-    get_current_user,
-    get_optional_user,
-    get_writer,
+    may_send_files,
     quota,
 )
 from importsub.web.i18n import gettext as _
 from importsub.web.services import contributions as service
 from importsub.web.services.editing import PermissionProblem, check_quota
 from importsub.web.services.uploads import DATASET_NAME, capped_upload_route, read_upload, safe_filename, upload_cap
-
-
-def may_send_files(request: Request) -> None:
-    """Files come from writers only: anyone else is refused before the body is read."""
-    get_writer(get_current_user(request, get_optional_user(request)))
-
 
 # a file is streamed to a temporary file under the upload cap (413 as soon as it is passed)
 router = APIRouter(

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import polars as pl
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -42,9 +42,7 @@ from importsub.web.deps import (
     PageDep,
     ProgrammeUser,
     WriterUser,
-    get_current_user,
-    get_optional_user,
-    get_writer,
+    may_send_files,
     quota,
 )
 from importsub.web.i18n import N_
@@ -54,12 +52,6 @@ from importsub.web.services.contributions import provenance_visible
 from importsub.web.services.editing import REQUEST, PermissionProblem, QuotaExceeded, check_changes
 from importsub.web.services.records import select_rows
 from importsub.web.services.uploads import DATASET_NAME, capped_upload_route, read_upload, upload_cap
-
-
-def may_send_files(request: Request) -> None:
-    """Files come from writers only: anyone else is refused before the body is read."""
-    get_writer(get_current_user(request, get_optional_user(request)))
-
 
 # a file is streamed to a temporary file under the upload cap (413 as soon as it is passed)
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked], route_class=capped_upload_route(may_send_files))
