@@ -184,5 +184,6 @@ def test_ctrl_c_stops_montecarlo(db: str, workers: int) -> None:
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_ctrl_c_stops_sweep(db: str, workers: int) -> None:
-    args = ["shock", "sweep", "--db", db, "-d", "synth", "-f", "csv"]
+    # every target re-solved (no screening): long enough to be interrupted even with the restricted re-solves
+    args = ["shock", "sweep", "--no-screen", "--db", db, "-d", "synth", "-f", "csv"]
     _interrupt(args, "LP re-solves", workers)

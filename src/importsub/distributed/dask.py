@@ -181,7 +181,7 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
                     n_workers=int(workers or 2),
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: two clusters on one machine do not collide
                     silence_logs=logging.ERROR,
                 )
             client = Client(cluster)
