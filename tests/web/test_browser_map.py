@@ -1,18 +1,15 @@
 """The flow map in a real browser (Debian chromium, network cut off) on a synthetic network of 3,000 sites.
 
-Uses the page fixture of ``test_browser.py`` and a server of its own holding ``synth(3000)``; screenshots go
+Uses the page fixture of ``test_browser.py`` and a server of its own holding ``synth(3000)`` (conftest's ``live_server``); screenshots go
 to ``artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterator
 
 import pytest
-from test_browser import SHOTS, _free_port, _sign_in, page  # noqa: F401  (pytest fixtures)
+from test_browser import SHOTS, _sign_in, page  # noqa: F401  (pytest fixtures)
 from webenv import PASSWORD, web_dataset
 
 from importsub.demo.synth import synth
@@ -23,27 +20,14 @@ SYNTH = "synth-3000"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
+def server(tmp_path_factory: pytest.TempPathFactory, live_server) -> str:  # type: ignore[no-untyped-def]
     db = str(tmp_path_factory.mktemp("browser-map") / "web.sqlite")
     store = Store(db)
     store.write_dataset(web_dataset(), created_by="test")
     store.write_dataset(synth(3000, seed=1, name=SYNTH), name=SYNTH, created_by="test")
     with store.engine.begin() as conn:
         accounts.create_user(conn, username="admin", password=PASSWORD, role="admin")
-    port = _free_port()
-    app = create_app(Settings(db=db, worker=False, default_dataset="plant"), store=store)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    return live_server(create_app(Settings(db=db, worker=False, default_dataset="plant"), store=store))  # type: ignore[no-any-return]
 
 
 def test_flow_map_of_3000_sites_draws_country_flows_and_drills_down_offline(server: str, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

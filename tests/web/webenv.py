@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import atexit
 import shutil
+import socket
 import sqlite3
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -268,6 +271,36 @@ def make_env(
     with TestClient(app, base_url="http://testserver") as client:
         yield Env(client, store, tokens, users)
     store.engine.dispose()
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: object, *, lifespan: str = "on") -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port in a thread: yields its base URL, stops on exit.
+
+    The one way the browser and socket tests start a server (through the ``live_server`` fixture)."""
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan))  # type: ignore[arg-type]
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    try:
+        while not srv.started:
+            assert thread.is_alive(), "server stopped while starting"
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
