@@ -36,7 +36,7 @@ def test_top_and_rest_keeps_the_total_and_the_largest(values: list[float], top: 
         assert chart["labels"][top] == f"rest ({len(values) - top})"
         # the head is the top: no bar left in the rest is larger than a bar shown
         assert min(chart["values"][:top]) >= ordered[top]
-        assert {lab for lab in chart["labels"][:top]} <= set(labels)
+        assert set(chart["labels"][:top]) <= set(labels)
 
 
 def test_rest_is_named_in_russian() -> None:

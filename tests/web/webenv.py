@@ -384,3 +384,32 @@ def run_every_analysis(env: Env) -> dict[str, int]:
         ids[kind] = r.json()["id"]
     env.run_jobs()
     return ids
+
+
+# Layout checks of the browser tests (run with ``page.evaluate``); test_browser_readable.py and
+# test_browser_layout.py share them.
+
+#: KPI figures and numeric table cells whose text wraps inside the number (its lines' tops differ)
+WRAPPED_NUMBERS = """() => {
+  const numeric = /^[−\\-+]?[\\d\\u00a0\\u202f ,.]*\\d[\\d\\u00a0\\u202f ,.%]*(\\u00a0?\\S{1,12}){0,3}$/;
+  const out = [];
+  document.querySelectorAll(".kpi-value, td, .num").forEach((el) => {
+    const text = el.innerText.trim();
+    if (!el.offsetParent || !text || !(el.matches(".num, .kpi-value.num, td.n") || numeric.test(text))) return;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+    if (tops.size > 1) out.push(text);
+  });
+  return out;
+}"""
+
+#: the innermost elements reaching past the viewport's right edge (tables scroll inside their .table-wrap)
+WIDE = """() => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-wrap"))
+  .filter((el) => !Array.from(el.children).some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 5).map((el) => el.tagName.toLowerCase() + "." + el.className + ": " + (el.innerText || "").slice(0, 40))"""
+
+#: every drawn chart and the unit its value axis is named with
+CHARTS = """() => Array.from(document.querySelectorAll("[data-chart][data-ready='1']"))
+  .map((el) => [el.getAttribute("data-chart"), el.getAttribute("data-unit") || ""])"""
