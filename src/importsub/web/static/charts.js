@@ -4,10 +4,12 @@
 // The server (templating.chart_spec) scales every chart: values / divisor on an axis named with its unit
 // ("bn RUB" / "млрд руб."), bar labels already formatted, a sentence instead of a chart with nothing to show.
 //
-// "Cannot read properties of null (reading '0')": ECharts lays out axis labels from their computed
-// transforms; a chart initialised or resized while its box has no size (a card still hidden, a window
-// mid-resize, an element already detached by htmx) has none, and the label layout (hideOverlap) reads the
-// missing matrix.  So a chart is created only once its element has a size, is resized by a ResizeObserver
+// "Cannot read properties of null (reading '0')" (the error that had the earlier attempt reverted) came from
+// the overview map, not from the axes: ECharts' geo coordinate system inverts its view transform on every
+// create/resize (stack: geo create -> resize -> matrix copy of mtOverallInv); laid out in a box of no width or
+// height the transform is singular, the inverse is null and ECharts reads null[0].  It showed while the page
+// was resized (1366 -> 390 px, full-page screenshots) because every chart was resized on each window resize,
+// whatever its size.  So a chart is created only once its element has a size, is resized by a ResizeObserver
 // only while it has one (coalesced into one frame), and a detached or disposed chart is never touched again.
 "use strict";
 (function () {

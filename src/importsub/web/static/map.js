@@ -143,7 +143,7 @@
         ? "/explorer?dataset=" + ds + "&vehicle=" + encodeURIComponent(p.data.vehicle)
         : "/datasets/" + ds + "/records/supply_links?q=" + encodeURIComponent(p.data.id);
     });
-    window.addEventListener("resize", function () { if (!chart.isDisposed() && el.clientWidth) { chart.resize(); } });
+    window.addEventListener("resize", function () { if (!chart.isDisposed() && el.clientWidth && el.clientHeight) { chart.resize(); } });
     el.setAttribute("data-flows", String(flows.length));
     el.setAttribute("data-ready", "1");
     window.importsubFlowMap = chart;  // for tests and the console
