@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from webenv import Env, make_env
+from webenv import Env, make_env, serving
 
 
 @pytest.fixture
@@ -19,3 +20,11 @@ def env(tmp_path: Path) -> Iterator[Env]:
 def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     """One app for the read-only tests of a module."""
     yield from make_env(str(tmp_path_factory.mktemp("web") / "web.sqlite"))
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[Callable[..., str]]:
+    """Serve an ASGI app over a real socket (uvicorn on a free loopback port): ``live_server(app)`` returns
+    its base URL; every server started so stops when the module's tests are done."""
+    with ExitStack() as stack:
+        yield lambda app, lifespan="on": stack.enter_context(serving(app, lifespan=lifespan))

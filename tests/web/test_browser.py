@@ -1,7 +1,7 @@
 """End to end in a real browser, with the network cut off.
 
 Playwright drives Debian's chromium (``/usr/bin/chromium``, headless) against
-a uvicorn server on a free loopback port.  Every request to anything but that
+a uvicorn server on a free loopback port (the ``live_server`` fixture of conftest.py).  Every request to anything but that
 server is aborted and recorded; the test fails if any was attempted, if the
 page logs an error (a CSP violation would), or if the charts and the map do
 not draw.  Screenshots go to ``artifacts/screenshots/``.
@@ -12,9 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -42,16 +39,8 @@ DEMO = "by-ru-auto"
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
+def server(tmp_path_factory: pytest.TempPathFactory, live_server) -> str:  # type: ignore[no-untyped-def]
     from importsub.demo import load as load_demo
 
     db = str(tmp_path_factory.mktemp("browser") / "web.sqlite")
@@ -62,19 +51,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         accounts.create_user(conn, username="admin", password=PASSWORD, role="admin")
         accounts.create_user(conn, username="avto", password=PASSWORD, role="analyst", organization="AVTO")
         accounts.create_user(conn, username="ministry", password=PASSWORD, role="programme")
-    port = _free_port()
     settings = Settings(db=db, worker=True, worker_poll_seconds=0.1, default_dataset="plant")
-    app = create_app(settings, store=store)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    return live_server(create_app(settings, store=store))  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,13 +202,9 @@ def test_viewers_and_strangers_are_refused_before_the_body_is_read(capped: Env, 
         assert b.pulled == 0
 
 
-def test_a_real_server_stops_reading_at_the_cap(capped: Env, tmp_path: Path) -> None:
+def test_a_real_server_stops_reading_at_the_cap(capped: Env, tmp_path: Path, live_server) -> None:  # type: ignore[no-untyped-def]
     """Over a socket (uvicorn): the app pulls no more than the cap and one chunk of a 10 MB chunked upload and
     answers 413; the client never had to send it all."""
-    import socket
-
-    import uvicorn
-
     app = capped.client.app
     pulled: list[int] = []  # the sizes of the body messages the app took from the server
 
@@ -223,36 +217,23 @@ def test_a_real_server_stops_reading_at_the_cap(capped: Env, tmp_path: Path) -> 
 
         await app(scope, counted if scope["type"] == "http" else receive, send_)
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(counting, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        body = Body.of({}, "dataset.json", payload("dataset", 50 * CAP, tmp_path))
-        headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}", **capped.auth("avto")}
-        sent = 0
+    url = live_server(counting, lifespan="off")
+    body = Body.of({}, "dataset.json", payload("dataset", 50 * CAP, tmp_path))
+    headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}", **capped.auth("avto")}
+    sent = 0
 
-        def chunks() -> Iterator[bytes]:
-            nonlocal sent
-            for piece in body.pieces():
-                sent += len(piece)
-                yield piece
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        for piece in body.pieces():
+            sent += len(piece)
+            yield piece
 
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            r = client.post("/api/datasets/validate", content=chunks(), headers=headers)
-        assert r.status_code == 413, r.text[:500]
-        assert "upload limit" in r.json()["detail"]
-        # the server hands the app what it has buffered (about 64 KiB, at times more): the app stops at the
-        # first message that passes the cap
-        assert sum(pulled[:-1]) <= len(body.head) + CAP < sum(pulled), pulled
-        assert max(pulled) <= 4 * CHUNK, pulled
-        assert sent < body.length  # the server closed the connection instead of draining the body
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        r = client.post("/api/datasets/validate", content=chunks(), headers=headers)
+    assert r.status_code == 413, r.text[:500]
+    assert "upload limit" in r.json()["detail"]
+    # the server hands the app what it has buffered (about 64 KiB, at times more): the app stops at the
+    # first message that passes the cap
+    assert sum(pulled[:-1]) <= len(body.head) + CAP < sum(pulled), pulled
+    assert max(pulled) <= 4 * CHUNK, pulled
+    assert sent < body.length  # the server closed the connection instead of draining the body

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import atexit
 import shutil
+import socket
 import sqlite3
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -270,6 +273,36 @@ def make_env(
     store.engine.dispose()
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: object, *, lifespan: str = "on") -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port in a thread: yields its base URL, stops on exit.
+
+    The one way the browser and socket tests start a server (through the ``live_server`` fixture)."""
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan))  # type: ignore[arg-type]
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    try:
+        while not srv.started:
+            assert thread.is_alive(), "server stopped while starting"
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
 def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the form (with its CSRF cookie); returns the session's CSRF token."""
     import re
@@ -351,3 +384,32 @@ def run_every_analysis(env: Env) -> dict[str, int]:
         ids[kind] = r.json()["id"]
     env.run_jobs()
     return ids
+
+
+# Layout checks of the browser tests (run with ``page.evaluate``); test_browser_readable.py and
+# test_browser_layout.py share them.
+
+#: KPI figures and numeric table cells whose text wraps inside the number (its lines' tops differ)
+WRAPPED_NUMBERS = """() => {
+  const numeric = /^[−\\-+]?[\\d\\u00a0\\u202f ,.]*\\d[\\d\\u00a0\\u202f ,.%]*(\\u00a0?\\S{1,12}){0,3}$/;
+  const out = [];
+  document.querySelectorAll(".kpi-value, td, .num").forEach((el) => {
+    const text = el.innerText.trim();
+    if (!el.offsetParent || !text || !(el.matches(".num, .kpi-value.num, td.n") || numeric.test(text))) return;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+    if (tops.size > 1) out.push(text);
+  });
+  return out;
+}"""
+
+#: the innermost elements reaching past the viewport's right edge (tables scroll inside their .table-wrap)
+WIDE = """() => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-wrap"))
+  .filter((el) => !Array.from(el.children).some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 5).map((el) => el.tagName.toLowerCase() + "." + el.className + ": " + (el.innerText || "").slice(0, 40))"""
+
+#: every drawn chart and the unit its value axis is named with
+CHARTS = """() => Array.from(document.querySelectorAll("[data-chart][data-ready='1']"))
+  .map((el) => [el.getAttribute("data-chart"), el.getAttribute("data-unit") || ""])"""

@@ -112,13 +112,18 @@ def unit_of(name: str) -> str:
 
 def chart_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """A chart's data made ready to draw: the value axis scaled and named with its unit (``bn RUB``), every
-    bar's label formatted by :func:`human`, and ``empty`` set when nothing but zeros would be drawn."""
+    bar's label formatted by :func:`human`, and ``empty`` (a sentence shown instead) when there is nothing
+    worth drawing: no figure the viewer may see, or zeros only."""
     out = dict(spec)
     unit = str(out.get("unit") or "")
     series = out.get("series")
     values = [v for s in series for v in s.get("values", [])] if series else list(out.get("values") or [])
     finite = [float(v) for v in values if isinstance(v, int | float) and math.isfinite(v)]
-    if out.get("labels") and not any(finite):
+    if not out.get("labels") or not finite:
+        out["labels"], out["values"], out["series"] = [], [], []
+        out["empty"] = i18n.gettext("Nothing to draw: no figure you may see.")
+        return out
+    if not any(finite):  # zeros only (a single 0 bar says nothing)
         out["labels"], out["values"], out["series"] = [], [], []
         out["empty"] = i18n.gettext("Nothing to draw: every value is zero.")
         return out

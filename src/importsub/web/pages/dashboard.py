@@ -22,9 +22,8 @@ from importsub.web.deps import CsrfChecked, DatasetPageDep, PageContext, PageDep
 from importsub.web.i18n import gettext as _
 from importsub.web.services import views
 from importsub.web.services.localisation_page import localisation_view
-from importsub.web.services.reports import chart_columns
-from importsub.web.services.result_views import result_view
-from importsub.web.templating import column_heading, unit_of
+from importsub.web.services.result_views import generic_charts, result_view
+from importsub.web.templating import column_heading
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
 
@@ -215,20 +214,8 @@ def job_page(page: PageDep, job_id: int) -> Response:
         ctx["tables"] = {
             t: {"columns": df.columns, "rows": df.head(200).rows(), "total": df.height} for t, df in tables.items()
         }
-        for i, (tname, df) in enumerate(tables.items()):
-            cols = chart_columns(df)
-            if cols:
-                label, value = cols
-                top = df.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(20)
-                ctx["charts"].append(
-                    {
-                        "id": f"chart-{i}",
-                        "title": f"{tname}: {column_heading(value)}",
-                        "labels": [str(x) for x in top[label].to_list()],
-                        "values": top[value].to_list(),
-                        "unit": unit_of(value),
-                    }
-                )
+        spec = page.analyses.get(job.kind)
+        ctx["charts"] = generic_charts(tables, spec.charts if spec is not None else None)
     template = (
         "partials/job_status.html"
         if request.headers.get("hx-request") and job.status in ("queued", "running")

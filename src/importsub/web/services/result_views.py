@@ -9,27 +9,71 @@ out of charts and counted as hidden.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
 
 from importsub.web.i18n import gettext as _
 from importsub.web.services.analyses import Analyses
+from importsub.web.services.reports import chart_columns
 from importsub.web.services.shocks import SWEEP_TABLES
+from importsub.web.templating import column_heading, unit_of
 
 
 def _rows(df: pl.DataFrame | None, limit: int = 500) -> list[dict[str, Any]]:
     return [] if df is None else df.head(limit).to_dicts()
 
 
-def _chart(df: pl.DataFrame, label: str, value: str, *, top: int = 20, keep_zero: bool = True) -> dict[str, Any]:
-    """Bar-chart data from the rows whose ``value`` the viewer may see, largest first."""
+def top_and_rest(labels: list[str], values: list[float], top: int) -> dict[str, Any]:
+    """Bar-chart data of the ``top`` largest values and, when there are more, one more bar summing the rest
+    (``rest (k)`` / ``прочие (k)``, its position in ``rest_index``): a long tail stays in the total without
+    crowding the labels.  Only for additive figures (money, units), never for shares or levels."""
+    pairs = sorted(zip(labels, values, strict=True), key=lambda p: -p[1])
+    if len(pairs) <= top + 1:  # a rest of one bar is that bar
+        return {"labels": [p[0] for p in pairs], "values": [p[1] for p in pairs]}
+    head, tail = pairs[:top], pairs[top:]
+    return {
+        "labels": [p[0] for p in head] + [_("rest (%(n)s)", n=len(tail))],
+        "values": [p[1] for p in head] + [float(sum(p[1] for p in tail))],
+        "rest_index": top,
+    }
+
+
+def _chart(df: pl.DataFrame, label: str, value: str, *, top: int = 15, keep_zero: bool = True) -> dict[str, Any]:
+    """Bar-chart data from the rows whose ``value`` the viewer may see: the ``top`` largest and the rest."""
     shown = df.filter(pl.col(value).is_not_null())
     if not keep_zero:
         shown = shown.filter(pl.col(value) != 0)
-    shown = shown.sort(value, descending=True).head(top)
-    return {"labels": [str(x) for x in shown[label].to_list()], "values": shown[value].to_list()}
+    return top_and_rest([str(x) for x in shown[label].to_list()], shown[value].to_list(), top)
+
+
+ADDITIVE = ("RUB", "units", "units/yr", "RUB/yr", "links", "t")
+"""Units whose figures add up (a "rest" bar sums them); shares, levels and ratios do not."""
+
+
+def generic_charts(
+    tables: dict[str, pl.DataFrame], declared: Mapping[str, tuple[str, ...] | None] | None = None
+) -> list[dict[str, Any]]:
+    """Bar charts of the generic result page, one per table: the kind's declared (label, value) columns, else
+    a guess (:func:`chart_columns`); never a column without a unit in brackets (an ordinal level such as MRL
+    is listed in its table, not drawn as bar lengths), nor line charts (their own pages draw those)."""
+    out = []
+    for i, (tname, df) in enumerate(tables.items()):
+        cols = declared[tname] if declared and tname in declared else chart_columns(df)
+        if not cols or len(cols) != 2 or not set(cols) <= set(df.columns) or not unit_of(cols[1]):
+            continue
+        label, value = cols
+        shown = df.filter(pl.col(value).is_not_null())
+        unit = unit_of(value)
+        labels, values = [str(x) for x in shown[label].to_list()], shown[value].to_list()
+        if unit in ADDITIVE:
+            chart = top_and_rest(labels, values, 15)
+        else:  # the 20 largest shares or ratios; a sum of the others would mean nothing
+            chart = top_and_rest(labels, values, len(labels))
+            chart = {"labels": chart["labels"][:20], "values": chart["values"][:20]}
+        out.append({"id": f"chart-{i}", "title": f"{tname}: {column_heading(value)}", **chart, "unit": unit})
+    return out
 
 
 def _hidden(df: pl.DataFrame | None, column: str) -> int:

@@ -1,7 +1,7 @@
 // importsub: paging, sorting, filtering and column choice on the tables of a page (no library).
-// A table the server pages itself (data-server) gets only the column choice.  Sorting reads the
-// text a cell shows: a hidden (masked) cell shows no figure, so it sorts last whichever way, and
-// the order says nothing about what it hides.  The chosen columns are kept in localStorage.
+// A table the server pages itself (data-server) gets only the column choice.  Sorting reads a cell's
+// raw figure (data-v) where it has one, else the text it shows: a hidden (masked) cell shows no figure,
+// so it sorts last whichever way, and the order says nothing about what it hides.  The chosen columns are kept in localStorage.
 "use strict";
 (function () {
   var me = document.currentScript;
@@ -14,9 +14,20 @@
   var SCALE = { k: 1e3, "тыс": 1e3, m: 1e6, mn: 1e6, "млн": 1e6, bn: 1e9, "млрд": 1e9, tn: 1e12, "трлн": 1e12 };
   var ru = (document.documentElement.lang || "").indexOf("ru") === 0;
 
+  // the raw figure a cell carries (data-v on the cell or on the figure inside it): "1.2e9" sorts above
+  // "9e8" whatever the page shows ("1,2 млрд руб." / "900 млн руб."); "inf" is +∞, anything else no figure
+  function rawValue(v) {
+    if (v === "inf") { return Infinity; }
+    if (v === "-inf") { return -Infinity; }
+    var x = /^[+\-]?(\d+\.?\d*|\.\d+)(e[+\-]?\d+)?$/i.test(v.trim()) ? parseFloat(v) : NaN;
+    return isNaN(x) ? null : x;
+  }
+
   function cellValue(td) {
     if (!td || td.querySelector(".hidden")) { return null; }
-    var raw = td.hasAttribute("data-v") ? td.getAttribute("data-v") : td.textContent;
+    var carrier = td.hasAttribute("data-v") ? td : td.querySelector("[data-v]");
+    if (carrier) { return rawValue(carrier.getAttribute("data-v")); }
+    var raw = td.textContent;
     var s = raw.replace(/[\s\u00a0\u202f\u2009]+/g, " ").trim();
     if (s === "" || s === "—" || s === "-") { return null; }
     var m = s.match(/^([+\-−]?[\d ,.]+)\s*([^\d\s.,]*)/);
