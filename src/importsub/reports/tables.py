@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -148,6 +149,44 @@ def csv_file_names(out: Path, names: list[str]) -> dict[str, Path]:
 COLUMNS_SHEET = "columns"
 """The XLSX sheet that says what every column of every table is (table, column, unit, description, описание)."""
 
+SHEET_WORDS = {
+    "en": {
+        "columns": COLUMNS_SHEET,
+        "columns (described)": "columns (described)",
+        "fingerprint": "fingerprint",
+        "head": ("table", "column", "unit", "description", "описание", "заголовок", "owner"),
+        "key": ("key", "value"),
+    },
+    "ru": {
+        "columns": "Столбцы",
+        "columns (described)": "Столбцы (описание)",
+        "fingerprint": "Исходные данные",
+        "head": ("таблица", "столбец", "единица", "description", "описание", "заголовок", "владелец"),
+        "key": ("параметр", "значение"),
+    },
+}
+"""The XLSX's own sheets and their headers per language."""
+
+_SHEET_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """``name`` as a valid XLSX sheet name: none of ``\\/?*[]:`` (each becomes ``_``), at most 31 characters,
+    not a name in ``used`` (case-insensitive; ``~2``, ``~3``… added); the result is added to ``used``.
+
+    Examples
+    --------
+    >>> used = set(); sheet_name("a/b: c", used), sheet_name("A/B: C", used)
+    ('a_b_ c', 'A_B_ C~2')
+    """
+    base = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "table"
+    candidate, n = base[:31], 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = base[: 31 - len(f"~{n}")] + f"~{n}"
+    used.add(candidate.casefold())
+    return candidate
+
 
 def write_xlsx(
     tables: Mapping[str, pl.DataFrame],
@@ -155,20 +194,33 @@ def write_xlsx(
     fingerprint: Mapping[str, Any] | None = None,
     *,
     kind: str | None = None,
+    lang: str = "en",
 ) -> None:
     """One sheet per table (header in row 1, each declared column's description as the header cell's
     comment, so row 1 stays the header readers expect), a ``columns`` sheet describing every column,
-    and a ``fingerprint`` sheet.  ``kind`` as in :func:`to_json` (the owner of each figure)."""
+    and a ``fingerprint`` sheet.  ``kind`` as in :func:`to_json` (the owner of each figure).
+
+    ``lang="ru"``: sheet names are the tables' declared Russian names and headers the columns' Russian
+    labels with their units (``Упущенная маржа [руб.]``); the cells are the same numbers, at full precision.
+    """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
+    from importsub.model.results import result_tables
+
+    if lang not in SHEET_WORDS:
+        raise ImportsubError(f"XLSX report: unknown language {lang!r}; choose one of {', '.join(SHEET_WORDS)}")
+    words = SHEET_WORDS[lang]
+    declared = result_tables()
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
+    used: set[str] = set()
     entries = {name: column_entries(df, kind, name) for name, df in tables.items()}
     for name, df in tables.items():
-        ws = wb.create_sheet(name[:31])
-        ws.append(list(df.columns))
+        t = declared.get((kind or "", name))
+        ws = wb.create_sheet(sheet_name(t.heading(lang) if t else name, used))
+        ws.append([e["label_ru"] if lang == "ru" else e["name"] for e in entries[name]])
         for cell, entry in zip(ws[1], entries[name], strict=True):
             cell.font = Font(bold=True)
             if entry["description"]:
@@ -178,8 +230,9 @@ def write_xlsx(
             for cell in ws[ws.max_row]:  # text a spreadsheet would run is stored as text
                 as_text_cell(cell)
         ws.freeze_panes = "A2"
-    ws = wb.create_sheet(COLUMNS_SHEET if COLUMNS_SHEET not in wb.sheetnames else "columns (described)")
-    ws.append(["table", "column", "unit", "description", "описание", "заголовок", "owner"])
+    columns_sheet = words["columns"] if words["columns"].casefold() not in used else words["columns (described)"]
+    ws = wb.create_sheet(sheet_name(columns_sheet, used))
+    ws.append(list(words["head"]))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for name, cols in entries.items():
@@ -188,8 +241,8 @@ def write_xlsx(
             for cell in ws[ws.max_row]:
                 as_text_cell(cell)
     if fingerprint:
-        ws = wb.create_sheet("fingerprint")
-        ws.append(["key", "value"])
+        ws = wb.create_sheet(sheet_name(words["fingerprint"], used))
+        ws.append(list(words["key"]))
         for k, v in fingerprint.items():
             ws.append([k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v])
     path.parent.mkdir(parents=True, exist_ok=True)
