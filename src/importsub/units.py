@@ -41,13 +41,18 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "RUB": "руб.",
         "units": "шт.",
         "units/yr": "шт./год",
+        "RUB/yr": "руб./год",
+        "RUB/unit": "руб./шт.",
+        "pp": "п. п.",
         "weeks": "нед.",
-        "points": "баллов",
+        "fraction": "доля",
+        "points": "баллы",
         "yes": "да",
         "no": "нет",
     }
 }
-"""Russian words of the built-in translation (used when the caller gives no ``translate``)."""
+"""Russian words of the built-in translation (used when the caller gives no ``translate``); the same as the
+web's catalogue (``tests/test_units.py`` holds them to it)."""
 
 LANGUAGES: Final = ("en", "ru")
 

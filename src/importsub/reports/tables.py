@@ -11,7 +11,8 @@ import io
 import json
 import math
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -180,12 +181,33 @@ def sheet_name(name: str, used: set[str]) -> str:
     ('a_b_ c', 'A_B_ C~2')
     """
     base = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "table"
-    candidate, n = base[:31], 1
+    candidate, n = base[:31].rstrip("'"), 1  # (Excel refuses a name that starts or ends with a quote)
     while candidate.casefold() in used:
         n += 1
         candidate = base[: 31 - len(f"~{n}")] + f"~{n}"
     used.add(candidate.casefold())
     return candidate
+
+
+_EXACT_LOCK = threading.Lock()
+
+
+def _save_exact(wb: Any, path: Path) -> None:
+    """Save ``wb`` with every float at full precision: the shortest text that reads back to the same double
+    (openpyxl writes 16 significant digits, which lose the last digit of some, e.g. 15384.615384615385)."""
+    from openpyxl.cell import _writer
+
+    original: Callable[[Any], str] = _writer.safe_string
+
+    def exact(value: Any) -> str:
+        return float.__repr__(value) if isinstance(value, float) and math.isfinite(value) else original(value)
+
+    with _EXACT_LOCK:  # the writer's formatter is swapped for this save only
+        _writer.safe_string = exact
+        try:
+            wb.save(path)
+        finally:
+            _writer.safe_string = original
 
 
 def write_xlsx(
@@ -246,7 +268,7 @@ def write_xlsx(
         for k, v in fingerprint.items():
             ws.append([k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v])
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    _save_exact(wb, path)
 
 
 def render_table(

@@ -81,7 +81,7 @@ class Spec:
     key table (sorted by ``sort``, largest first; None keeps its order) and the "what this means" sentence."""
 
     kpi_table: str | Callable[[Mapping[str, pl.DataFrame]], str | None]
-    kpis: tuple[str, ...]
+    kpis: tuple[str, ...] | Callable[[Mapping[str, pl.DataFrame]], tuple[str, ...]]
     chart: Chart | Callable[[Mapping[str, pl.DataFrame]], Chart | None] | None
     table: str | Callable[[Mapping[str, pl.DataFrame]], str | None]
     sort: str | None
@@ -161,6 +161,12 @@ def _objective(df: pl.DataFrame | None) -> str | None:
 def _portfolio_chart(tables: Mapping[str, pl.DataFrame]) -> Chart | None:
     objective = _objective(tables.get("frontier"))
     return Chart("frontier", "budget [RUB]", objective) if objective else None
+
+
+def _portfolio_kpis(tables: Mapping[str, pl.DataFrame]) -> tuple[str, ...]:
+    """The objective the portfolio was chosen for, its capex, its projects' import content."""
+    objective = _objective(tables.get("summary"))
+    return (*([objective] if objective else []), "capex [RUB]", "import content [%]")
 
 
 def _portfolio_meaning(s: dict[str, Any], _t: Mapping[str, pl.DataFrame]) -> str:
@@ -243,7 +249,7 @@ SPECS: dict[str, Spec] = {
     ),
     "portfolio": Spec(
         "summary",
-        ("capex [RUB]", "import content [%]", "expected loss [RUB]"),
+        _portfolio_kpis,
         _portfolio_chart,
         "chosen",
         None,
@@ -371,7 +377,7 @@ def summary(
     kpi_table = _resolve(spec.kpi_table, tables)
     df = tables.get(kpi_table or "", pl.DataFrame())
     first: dict[str, Any] = df.row(0, named=True) if df.height else {}
-    kpis = [Kpi(c, first[c]) for c in spec.kpis if c in first][:MAX_KPIS]
+    kpis = [Kpi(c, first[c]) for c in _resolve(spec.kpis, tables) if c in first][:MAX_KPIS]
     if kind == "compliance" and "pass" in df.columns:
         passed = int(df["pass"].fill_null(False).sum())
         kpis = [
