@@ -32,6 +32,9 @@ PARAMS: dict[str, dict[str, Any]] = {
     "montecarlo": {"runs": 200, "site_probability": 0.05},
 }
 
+FP = {"dataset": "demo"}
+"""The fingerprint every case's report carries."""
+
 
 def _median(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     times, peak = [], 0.0
@@ -59,19 +62,18 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             spec = analyses[kind]
             tables = spec.run(ds, spec.params(**PARAMS.get(kind, {})), lambda done, message=None: None).tables
-            fp = {"dataset": "demo"}
 
             def full(tables: Any = tables, kind: str = kind) -> str:
-                return reports.html_report(kind, fp, tables, kind=kind)
+                return reports.html_report(kind, FP, tables, kind=kind)
 
             def brief(tables: Any = tables, kind: str = kind) -> str:
-                s = summary.summary(kind, kind, tables, dataset="demo", version=1, fingerprint=fp)
+                s = summary.summary(kind, kind, tables, dataset="demo", version=1, fingerprint=FP)
                 return summary.summary_html(env, s)
 
             with tempfile.TemporaryDirectory() as tmp:
 
                 def xlsx(lang: str, tables: Any = tables, kind: str = kind, tmp: str = tmp) -> None:
-                    write_xlsx(tables, Path(tmp) / f"{lang}.xlsx", fp, kind=kind, lang=lang)
+                    write_xlsx(tables, Path(tmp) / f"{lang}.xlsx", FP, kind=kind, lang=lang)
 
                 base, base_mib = _median(full, args.repeat)
                 rows = sum(df.height for df in tables.values())
