@@ -13,6 +13,7 @@ import math
 import re
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -150,21 +151,33 @@ def csv_file_names(out: Path, names: list[str]) -> dict[str, Path]:
 COLUMNS_SHEET = "columns"
 """The XLSX sheet that says what every column of every table is (table, column, unit, description, описание)."""
 
+
+@dataclass(frozen=True)
+class SheetWords:
+    """The XLSX's own sheets and their headers in one language."""
+
+    columns: str
+    described: str  # the columns sheet when a table is already called so
+    fingerprint: str
+    head: tuple[str, ...]
+    key: tuple[str, str]
+
+
 SHEET_WORDS = {
-    "en": {
-        "columns": COLUMNS_SHEET,
-        "columns (described)": "columns (described)",
-        "fingerprint": "fingerprint",
-        "head": ("table", "column", "unit", "description", "описание", "заголовок", "owner"),
-        "key": ("key", "value"),
-    },
-    "ru": {
-        "columns": "Столбцы",
-        "columns (described)": "Столбцы (описание)",
-        "fingerprint": "Исходные данные",
-        "head": ("таблица", "столбец", "единица", "description", "описание", "заголовок", "владелец"),
-        "key": ("параметр", "значение"),
-    },
+    "en": SheetWords(
+        COLUMNS_SHEET,
+        "columns (described)",
+        "fingerprint",
+        ("table", "column", "unit", "description", "описание", "заголовок", "owner"),
+        ("key", "value"),
+    ),
+    "ru": SheetWords(
+        "Столбцы",
+        "Столбцы (описание)",
+        "Исходные данные",
+        ("таблица", "столбец", "единица", "description", "описание", "заголовок", "владелец"),
+        ("параметр", "значение"),
+    ),
 }
 """The XLSX's own sheets and their headers per language."""
 
@@ -252,9 +265,9 @@ def write_xlsx(
             for cell in ws[ws.max_row]:  # text a spreadsheet would run is stored as text
                 as_text_cell(cell)
         ws.freeze_panes = "A2"
-    columns_sheet = words["columns"] if words["columns"].casefold() not in used else words["columns (described)"]
+    columns_sheet = words.columns if words.columns.casefold() not in used else words.described
     ws = wb.create_sheet(sheet_name(columns_sheet, used))
-    ws.append(list(words["head"]))
+    ws.append(list(words.head))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for name, cols in entries.items():
@@ -263,8 +276,8 @@ def write_xlsx(
             for cell in ws[ws.max_row]:
                 as_text_cell(cell)
     if fingerprint:
-        ws = wb.create_sheet(sheet_name(words["fingerprint"], used))
-        ws.append(list(words["key"]))
+        ws = wb.create_sheet(sheet_name(words.fingerprint, used))
+        ws.append(list(words.key))
         for k, v in fingerprint.items():
             ws.append([k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v])
     path.parent.mkdir(parents=True, exist_ok=True)
