@@ -26,7 +26,7 @@ from importsub.web.services.summary import SPECS
 
 pytestmark = pytest.mark.slow
 
-KINDS = ("shock", "sweep", "montecarlo", "project", "portfolio", "compliance", "simulate")
+KINDS = ("shock", "sweep", "montecarlo", "project", "portfolio", "compliance", "simulate", "localisation")
 FAST = {"montecarlo": {"runs": 200, "site_probability": 0.05}}
 ALLOWED_LATIN = {"importsub", "XLSX", "CSV", "PDF", "VaR", "CVaR", "TTR", "PI", "TTS", "MIP", "DVA"}
 """Codes a Russian page may show in Latin letters (every other Latin word is data or a missing translation)."""
@@ -99,7 +99,9 @@ def test_russian_summary_has_the_results_figures_and_no_english(jobs: tuple[Env,
     spec = SPECS[kind]
     if kind != "compliance":
         assert isinstance(spec.kpi_table, str)
-        row = export["tables"][spec.kpi_table][0]
+        rows = export["tables"][spec.kpi_table]
+        # the first row, or the one with the largest figure of kpi_sort (localisation: the largest OEM)
+        row = max(rows, key=lambda r: r[spec.kpi_sort] or 0) if spec.kpi_sort else rows[0]
         kpis = spec.kpis if isinstance(spec.kpis, tuple) else spec.kpis(_frames(export))
         assert kpis, kind
 
@@ -168,6 +170,9 @@ def test_every_result_page_links_its_summary(jobs: tuple[Env, dict[Any, int]]) -
     for kind in KINDS:
         job = ids[("admin", kind)]
         page = _get(env, "admin", f"/jobs/{job}", "ru").text
+        if kind == "localisation":  # its page is /localisation, with the stored result of the version
+            page = _get(env, "admin", "/localisation?dataset=plant", "ru").text
+            job = int(re.findall(r'href="/jobs/(\d+)/summary"', page)[0])
         assert f'href="/jobs/{job}/summary"' in page, kind
         assert "Краткая справка" in page
         assert f'href="/jobs/{job}/summary?format=pdf"' in page
@@ -249,3 +254,14 @@ def test_sheet_names_are_valid_and_distinct(names: list[str]) -> None:
         assert not name.startswith("'")
         assert not name.endswith("'")
     assert len({n.casefold() for n in out}) == len(out)
+
+
+def test_summary_pdf_without_chromium_says_what_is_missing(
+    jobs: tuple[Env, dict[Any, int]], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    env, ids = jobs
+    monkeypatch.setenv("IMPORTSUB_CHROMIUM", str(tmp_path / "no-such-browser"))
+    r = _get(env, "admin", f"/jobs/{ids[('admin', 'shock')]}/summary?format=pdf", "en")
+    assert r.status_code == 503
+    assert "Chromium" in r.text
+    assert _get(env, "admin", f"/jobs/{ids[('admin', 'shock')]}/summary", "en").status_code == 200  # HTML still

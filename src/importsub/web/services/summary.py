@@ -86,6 +86,8 @@ class Spec:
     table: str | Callable[[Mapping[str, pl.DataFrame]], str | None]
     sort: str | None
     meaning: Callable[[dict[str, Any], Mapping[str, pl.DataFrame]], str]
+    kpi_sort: str | None = None
+    """The KPIs are of the row with the largest value of this column (default: the first row)."""
 
 
 @dataclass
@@ -208,7 +210,33 @@ def _simulate_meaning(s: dict[str, Any], _t: Mapping[str, pl.DataFrame]) -> str:
     )
 
 
+def _localisation_meaning(s: dict[str, Any], _t: Mapping[str, pl.DataFrame]) -> str:
+    return _(
+        "The largest OEM by demand value, %(oem)s, has %(known)s known import content (at most %(max)s if "
+        "every untraced value were imported); %(coverage)s of its value is traced.",
+        oem=s.get("name") or s.get("organization") or "",
+        known=_fig(s, "import content [%]"),
+        max=_fig(s, "import content max [%]"),
+        coverage=_fig(s, "coverage [%]"),
+    )
+
+
 SPECS: dict[str, Spec] = {
+    "localisation": Spec(
+        "oems",
+        (
+            "import content [%]",
+            "import content max [%]",
+            "coverage [%]",
+            "vehicles [units/yr]",
+            "demand value [RUB/yr]",
+        ),
+        Chart("oems", "name", "import content [%]"),
+        "vehicles",
+        "demand value [RUB/yr]",
+        _localisation_meaning,
+        kpi_sort="demand value [RUB/yr]",
+    ),
     "shock": Spec(
         "summary",
         (
@@ -376,6 +404,8 @@ def summary(
     spec = SPECS.get(kind) or _generic(tables)
     kpi_table = _resolve(spec.kpi_table, tables)
     df = tables.get(kpi_table or "", pl.DataFrame())
+    if spec.kpi_sort and spec.kpi_sort in df.columns:
+        df = df.sort(spec.kpi_sort, descending=True, nulls_last=True)
     first: dict[str, Any] = df.row(0, named=True) if df.height else {}
     kpis = [Kpi(c, first[c]) for c in _resolve(spec.kpis, tables) if c in first][:MAX_KPIS]
     if kind == "compliance" and "pass" in df.columns:
