@@ -439,6 +439,24 @@ def summary(
 
 TEMPLATE = "summary_report.html"
 
+SUMMARY_CSS = """
+body{font-family:"Noto Sans","DejaVu Sans",system-ui,sans-serif;margin:1.5rem auto;color:#222;max-width:180mm;font-size:10.5pt}
+h1{font-size:16pt;margin:0 0 .2rem}h2{font-size:12pt;margin:1rem 0 .3rem}
+.facts{color:#555;font-size:9pt;margin:0 0 .6rem}.facts span{margin-right:1.2em;white-space:nowrap}
+.kpis{display:grid;grid-template-columns:repeat(3,1fr);gap:.4rem;margin:.6rem 0}
+.kpi{border:1px solid #cfd8e3;border-radius:4px;padding:.35rem .5rem;background:#f6f8fb}
+.kpi .v{display:block;font-size:14pt;font-weight:600;white-space:nowrap}.kpi .l{display:block;font-size:8.5pt;color:#444}
+.kpi .hidden{color:#888;font-style:italic}
+.meaning{border-left:4px solid #2f6db5;padding:.3rem .6rem;background:#eef4fb;margin:.6rem 0}
+table{border-collapse:collapse;width:100%;font-size:8.5pt;table-layout:auto}
+th,td{border:1px solid #ccc;padding:.15rem .35rem;text-align:left;vertical-align:top}
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}th{background:#eef2f7}
+svg{max-width:100%;height:auto}.note{font-size:8.5pt;color:#555}.conf{font-weight:600;color:#8a1c1c}
+@page{size:A4;margin:14mm 14mm 16mm}
+@media print{body{margin:0;max-width:none}tr,svg,.kpis{break-inside:avoid}h2{break-after:avoid}}
+"""
+"""The summary's styles: inline, as the page must stand alone (mailed, archived, printed)."""
+
 
 def summary_html(env: Any, s: Summary, *, paper: bool = False) -> str:
     """The summary as a self-contained HTML page (``env``: the app's Jinja environment); ``paper`` adds the
@@ -448,6 +466,8 @@ def summary_html(env: Any, s: Summary, *, paper: bool = False) -> str:
             s=s,
             lang=current_language(),
             csp=reports.REPORT_CSP,
-            page_numbers=Markup(reports.page_numbers() if paper else ""),
+            style=Markup("<style>{}{}</style>").format(
+                Markup(SUMMARY_CSS), Markup(reports.page_numbers() if paper else "")
+            ),
         )
     )
