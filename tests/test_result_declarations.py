@@ -10,6 +10,7 @@ targets with the time to survive).
 from __future__ import annotations
 
 import math
+import re
 
 import polars as pl
 import pytest
@@ -87,6 +88,14 @@ def test_declarations_are_complete_and_consistent() -> None:
         assert t.owners, f"{kind}/{table} declares no column"
         assert t.description, f"{kind}/{table} is not described"
         assert t.description_ru, f"{kind}/{table} is not described in Russian"
+        # its Russian name is a sheet name of the Russian XLSX: at most 31 characters, none Excel forbids
+        assert t.label_ru, f"{kind}/{table} has no Russian name (label_ru)"
+        assert len(t.label_ru) <= 31, f"{kind}/{table}: {t.label_ru!r}"
+        assert not set(t.label_ru) & set("\\/?*[]:"), f"{kind}/{table}: {t.label_ru!r}"
+        assert re.search("[а-яё]", t.label_ru, re.IGNORECASE), f"{kind}/{table}: {t.label_ru!r} is not Russian"
+    for kind in {k for k, _ in tables}:  # sheets of one result: no two of the same name
+        names = [t.label_ru.casefold() for (k, _), t in tables.items() if k == kind]
+        assert len(names) == len(set(names)), f"{kind}: two tables of the same Russian name"
         for col, fig in t.owners.items():
             if fig.kind in ("site", "organization") or (fig.kind == "aggregate" and fig.column != "*"):
                 assert fig.column in t.owners, f"{kind}/{table}/{col}: owner column {fig.column!r} not in the table"

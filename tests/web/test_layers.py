@@ -144,7 +144,7 @@ def test_the_import_graph_is_read_from_the_source(imports: list[Import]) -> None
     edges = {(i.source, i.target) for i in imports}
     assert ("importsub.web.app", "importsub.web.services.catalogue") in edges
     assert ("importsub.web.pages.dashboard", "importsub.web.deps") in edges
-    assert len(_route_modules()) == 15  # 7 API routers, 8 page modules (scenarios, maps and users: issue 13)
+    assert len(_route_modules()) == 16  # 7 API routers, 9 page modules (scenarios, maps, users and reports: issue 13)
 
 
 def test_no_import_cycle_inside_importsub_web(imports: list[Import]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from importsub import units
 from importsub.analysis import balance, concentration, localisation, matching
 from importsub.analysis.balance import balance_years
 from importsub.analysis.demand import derived_demand, gross_output
@@ -56,21 +57,15 @@ __all__ = [
 
 
 def humanise_rub(value: float) -> str:
-    """A sum of roubles as a person says it: ``5.48 bn RUB``, ``774.8 m RUB``, ``12.5 k RUB``.
+    """A sum of roubles as a person reads it (English): ``5.48 bn RUB``; a thin alias of
+    :func:`importsub.units.money`, the one money humaniser, kept importable for its callers.
 
     Examples
     --------
-    >>> humanise_rub(5_480_000_000.0), humanise_rub(774_800_000.0), humanise_rub(0.0)
-    ('5.48 bn RUB', '774.8 m RUB', '0 RUB')
+    >>> humanise_rub(5_480_000_000.0).replace("\\xa0", " "), humanise_rub(0.0).replace("\\xa0", " ")
+    ('5.48 bn RUB', '0 RUB')
     """
-    a = abs(value)
-    if a >= 1e9:
-        return f"{value / 1e9:,.2f} bn RUB"
-    if a >= 1e6:
-        return f"{value / 1e6:,.1f} m RUB"
-    if a >= 1e3:
-        return f"{value / 1e3:,.1f} k RUB"
-    return f"{value:,.0f} RUB"
+    return units.money(value)
 
 
 def demo_programme(ds: Dataset, year: int | None = None) -> dict[str, pl.DataFrame]:
@@ -81,7 +76,7 @@ def demo_programme(ds: Dataset, year: int | None = None) -> dict[str, pl.DataFra
     * ``named scenarios`` — one line per named shock (:func:`importsub.analysis.projects.named_shocks`;
       what each represents is its ``description``) with its year (the scenario's own) and its loss without projects: the performance impact
       [RUB] of the TTR model over the scenario's window (lost margin beyond the same window without
-      the shock, as ``importsub shock run`` reports it), also as text (``5.48 bn RUB``).
+      the shock, as ``importsub shock run`` reports it; the terminal shows it scaled, ``[bn RUB]``).
     """
     import datetime as dt
 
@@ -101,14 +96,13 @@ def demo_programme(ds: Dataset, year: int | None = None) -> dict[str, pl.DataFra
     for name in named_shocks(ds):
         y = resolve_year(ds, name, None)
         _, pi = scenario_loss(plain, name, y)
-        rows.append((name, y, pi, humanise_rub(pi)))
+        rows.append((name, y, pi))
     scenarios = pl.DataFrame(
         rows,
         schema={
             "scenario": pl.String,
             "year": pl.Int64,
             "performance impact [RUB]": pl.Float64,
-            "loss": pl.String,
         },
         orient="row",
     )

@@ -165,6 +165,12 @@ class ResultTable:
     owners: Mapping[str, Figure]
     terminal: tuple[str, ...] = ()
     """The key columns a terminal shows by default, in table order (empty: all)."""
+    label_ru: str = ""
+    """The table's name in Russian (an XLSX sheet name: at most 31 characters, none of ``\\/?*[]:``)."""
+
+    def heading(self, lang: str = "en") -> str:
+        """The table's name in ``lang`` (Russian: :attr:`label_ru`, else the name)."""
+        return (self.label_ru or self.name) if lang == "ru" else self.name
 
     @property
     def columns(self) -> tuple[ResultColumn, ...]:
@@ -245,7 +251,14 @@ def result_tables() -> dict[tuple[str, str], ResultTable]:
             terminal.setdefault(key, []).append(col)
     return {
         key: ResultTable(
-            key[0], key[1], r["description"], r["description_ru"], owners.get(key, {}), tuple(terminal.get(key, ()))
+            key[0],
+            key[1],
+            r["description"],
+            r["description_ru"],
+            owners.get(key, {}),
+            tuple(terminal.get(key, ())),
+            # (a row appended without the label_ru field reads as None: caught by the declaration tests)
+            r.get("label_ru") or "",
         )
         for key, r in names.items()
     }

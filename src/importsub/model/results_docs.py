@@ -17,7 +17,7 @@ def _cell(text: str) -> str:
 
 def _table_md(t: ResultTable) -> str:
     cols = result_columns()
-    lines = [f"### `{t.name}`", "", t.description, "", f"*{t.description_ru}*", ""]
+    lines = [f"### `{t.name}`", "", t.description, "", f"*{t.label_ru}: {t.description_ru}*", ""]
     if ROWS in t.owners:
         lines += [f"Which rows the table has is a figure of: {t.owners[ROWS].describe()}.", ""]
     if t.terminal:

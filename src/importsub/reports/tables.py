@@ -10,7 +10,10 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Mapping
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -149,26 +152,110 @@ COLUMNS_SHEET = "columns"
 """The XLSX sheet that says what every column of every table is (table, column, unit, description, описание)."""
 
 
+@dataclass(frozen=True)
+class SheetWords:
+    """The XLSX's own sheets and their headers in one language."""
+
+    columns: str
+    described: str  # the columns sheet when a table is already called so
+    fingerprint: str
+    head: tuple[str, ...]
+    key: tuple[str, str]
+
+
+SHEET_WORDS = {
+    "en": SheetWords(
+        COLUMNS_SHEET,
+        "columns (described)",
+        "fingerprint",
+        ("table", "column", "unit", "description", "описание", "заголовок", "owner"),
+        ("key", "value"),
+    ),
+    "ru": SheetWords(
+        "Столбцы",
+        "Столбцы (описание)",
+        "Исходные данные",
+        ("таблица", "столбец", "единица", "description", "описание", "заголовок", "владелец"),
+        ("параметр", "значение"),
+    ),
+}
+"""The XLSX's own sheets and their headers per language."""
+
+_SHEET_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """``name`` as a valid XLSX sheet name: none of ``\\/?*[]:`` (each becomes ``_``), at most 31 characters,
+    not a name in ``used`` (case-insensitive; ``~2``, ``~3``… added); the result is added to ``used``.
+
+    Examples
+    --------
+    >>> used = set(); sheet_name("a/b: c", used), sheet_name("A/B: C", used)
+    ('a_b_ c', 'A_B_ C~2')
+    """
+    base = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "table"
+    candidate, n = base[:31].rstrip("'"), 1  # (Excel refuses a name that starts or ends with a quote)
+    while candidate.casefold() in used:
+        n += 1
+        candidate = base[: 31 - len(f"~{n}")] + f"~{n}"
+    used.add(candidate.casefold())
+    return candidate
+
+
+_EXACT_LOCK = threading.Lock()
+
+
+def _save_exact(wb: Any, path: Path) -> None:
+    """Save ``wb`` with every float at full precision: the shortest text that reads back to the same double
+    (openpyxl writes 16 significant digits, which lose the last digit of some, e.g. 15384.615384615385)."""
+    from openpyxl.cell import _writer
+
+    original: Callable[[Any], str] = _writer.safe_string
+
+    def exact(value: Any) -> str:
+        return float.__repr__(value) if isinstance(value, float) and math.isfinite(value) else original(value)
+
+    with _EXACT_LOCK:  # the writer's formatter is swapped for this save only
+        _writer.safe_string = exact
+        try:
+            wb.save(path)
+        finally:
+            _writer.safe_string = original
+
+
 def write_xlsx(
     tables: Mapping[str, pl.DataFrame],
     path: Path,
     fingerprint: Mapping[str, Any] | None = None,
     *,
     kind: str | None = None,
+    lang: str = "en",
 ) -> None:
     """One sheet per table (header in row 1, each declared column's description as the header cell's
     comment, so row 1 stays the header readers expect), a ``columns`` sheet describing every column,
-    and a ``fingerprint`` sheet.  ``kind`` as in :func:`to_json` (the owner of each figure)."""
+    and a ``fingerprint`` sheet.  ``kind`` as in :func:`to_json` (the owner of each figure).
+
+    ``lang="ru"``: sheet names are the tables' declared Russian names and headers the columns' Russian
+    labels with their units (``Упущенная маржа [руб.]``); the cells are the same numbers, at full precision.
+    """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
+    from importsub.model.results import result_tables
+
+    if lang not in SHEET_WORDS:
+        raise ImportsubError(f"XLSX report: unknown language {lang!r}; choose one of {', '.join(SHEET_WORDS)}")
+    words = SHEET_WORDS[lang]
+    declared = result_tables()
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
+    used: set[str] = set()
     entries = {name: column_entries(df, kind, name) for name, df in tables.items()}
     for name, df in tables.items():
-        ws = wb.create_sheet(name[:31])
-        ws.append(list(df.columns))
+        t = declared.get((kind or "", name))
+        ws = wb.create_sheet(sheet_name(t.heading(lang) if t else name, used))
+        ws.append([e["label_ru"] if lang == "ru" else e["name"] for e in entries[name]])
         for cell, entry in zip(ws[1], entries[name], strict=True):
             cell.font = Font(bold=True)
             if entry["description"]:
@@ -178,8 +265,9 @@ def write_xlsx(
             for cell in ws[ws.max_row]:  # text a spreadsheet would run is stored as text
                 as_text_cell(cell)
         ws.freeze_panes = "A2"
-    ws = wb.create_sheet(COLUMNS_SHEET if COLUMNS_SHEET not in wb.sheetnames else "columns (described)")
-    ws.append(["table", "column", "unit", "description", "описание", "заголовок", "owner"])
+    columns_sheet = words.columns if words.columns.casefold() not in used else words.described
+    ws = wb.create_sheet(sheet_name(columns_sheet, used))
+    ws.append(list(words.head))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for name, cols in entries.items():
@@ -188,12 +276,12 @@ def write_xlsx(
             for cell in ws[ws.max_row]:
                 as_text_cell(cell)
     if fingerprint:
-        ws = wb.create_sheet("fingerprint")
-        ws.append(["key", "value"])
+        ws = wb.create_sheet(sheet_name(words.fingerprint, used))
+        ws.append(list(words.key))
         for k, v in fingerprint.items():
             ws.append([k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v])
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    _save_exact(wb, path)
 
 
 def render_table(

@@ -34,13 +34,15 @@ from typing import Any
 import polars as pl
 from rich.cells import cell_len, set_cell_size
 
+from importsub import units
 from importsub.model.results import result_tables, split_unit
 
 COUNT_UNITS = frozenset({"units", "units/yr", "vehicles", "records", "days"})
 """Units of things counted: shown without decimals."""
 
-SCALES = ((1e9, "bn"), (1e6, "mn"))
-"""Money is shown in these units when a column's largest value reaches them."""
+SCALES = tuple((d, w) for d, w in units.SCALES if d <= 1e9)
+"""Money is shown in these units (:data:`importsub.units.SCALES` up to ``bn``) when a column's largest value
+reaches them."""
 
 MIN_TEXT = 8
 """Shortest a shortened text cell gets [characters]."""
@@ -116,15 +118,12 @@ def column_view(name: str, series: pl.Series, top: float | None = None) -> Colum
         return ColumnView(name, name, True, lambda v: _number(v, 0, separators=sep))
     money = unit is not None and unit.startswith("RUB") and unit != "RUB/RUB"
     count = unit in COUNT_UNITS
-    factor, prefix = 1.0, ""
-    for size, word in SCALES:
-        if money and top >= size:
-            factor, prefix = size, word
-            break
+    # the one humaniser's scale (importsub.units), headers in English, up to bn as the terminal shows money
+    factor, prefix = units.scale_of(top, scales=SCALES) if money else (1.0, "")
     header = f"{label} [{prefix} {unit}]" if prefix else name
     scaled = top / factor
     if prefix:
-        decimals = max(0, 3 - _digits(scaled))
+        decimals = units.significant_decimals(scaled)
     elif count or _whole(values):
         decimals = 0
     elif unit in ("%", "pp", "fraction", "0-1", "probability") or (unit or "").startswith("% "):

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+from importsub import units
 from importsub.model.results import column
 from importsub.web import i18n
 
@@ -40,36 +41,20 @@ def format_value(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-NBSP = "\u00a0"  # between a number and its unit: never broken
-THIN = "\u202f"  # narrow no-break space: the thousands separator of Russian pages
-# scale words for humanised figures, largest first (translated when shown)
-_SCALES = ((1e12, i18n.N_("trn")), (1e9, i18n.N_("bn")), (1e6, i18n.N_("mn")))
-_MONEY = ("RUB", "руб.")
-
-
-def _decimal(value: float, decimals: int) -> str:
-    from babel.numbers import format_decimal
-
-    lang = i18n.current_language()
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    text = format_decimal(round(value, decimals), format=pattern, locale=lang)
-    # Russian groups with a thin space; both languages' separators never break a line
-    return text.replace("\u00a0", THIN).replace(" ", THIN) if lang == "ru" else text
+# the one humaniser (importsub.units), bound to the page language and its catalogue
+NBSP = units.NBSP  # between a number and its unit: never broken
+THIN = units.THIN  # narrow no-break space: the thousands separator of Russian pages
+_SCALE_WORDS = (i18n.N_("trn"), i18n.N_("bn"), i18n.N_("mn"))  # units.SCALES' words, listed for extraction
 
 
 def scale_of(magnitude: float) -> tuple[float, str]:
     """The divisor and the (translated) scale word for figures of this size: ``(1e9, "bn")`` for 4.4e10;
-    ``(1.0, "")`` under a million."""
-    for divisor, word in _SCALES:
-        if abs(magnitude) >= divisor:
-            return divisor, i18n.gettext(word)
-    return 1.0, ""
+    ``(1.0, "")`` under a million (:func:`importsub.units.scale_of` in the page language)."""
+    return units.scale_of(magnitude, lang=i18n.current_language(), translate=i18n.gettext)
 
 
-def decimals_for(scaled: float) -> int:
-    """Three significant figures for a scaled figure (``3.39``, ``43.8``, ``438``)."""
-    a = abs(scaled)
-    return 2 if a < 10 else (1 if a < 100 else 0)
+decimals_for = units.significant_decimals
+"""Three significant figures for a scaled figure (``3.39``, ``43.8``, ``438``)."""
 
 
 def human(value: Any, unit: str = "", digits: int | None = None) -> str:
@@ -77,28 +62,10 @@ def human(value: Any, unit: str = "", digits: int | None = None) -> str:
     grouped (``12,345`` / ``12 345``), millions and more scaled (``1.25 mn``); the number and its unit are
     joined by no-break spaces so that a figure never wraps.  ``unit`` is shown translated (``RUB`` → ``руб.``);
     ``digits`` fixes the decimals of figures under a million (default: none for whole numbers and figures of
-    100 or more, else one).  The one formatter of KPI cards and chart labels; full precision stays in exports.
+    100 or more, else one).  The one formatter of KPI cards and chart labels (:func:`importsub.units.human`
+    in the page language, words from its catalogue); full precision stays in exports.
     """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return i18n.gettext("yes") if value else i18n.gettext("no")
-    if not isinstance(value, int | float):
-        return str(value)
-    shown_unit = i18n.gettext(unit) if unit else ""
-    if isinstance(value, float) and not math.isfinite(value):
-        text = "∞" if value > 0 else ("−∞" if value < 0 else "—")
-        return text if math.isnan(value) or not shown_unit else f"{text}{NBSP}{shown_unit}"
-    divisor, word = scale_of(value)
-    if divisor > 1:
-        scaled = value / divisor
-        text = _decimal(scaled, decimals_for(scaled)) + NBSP + word
-    else:
-        if digits is None:
-            digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1
-        text = _decimal(float(value), digits)
-    text = text.replace("-", "−")
-    return f"{text}{NBSP}{shown_unit}" if shown_unit else text
+    return units.human(value, unit, lang=i18n.current_language(), digits=digits, translate=i18n.gettext)
 
 
 _UNIT_RE = re.compile(r"\[([^\]]+)\]\s*$")

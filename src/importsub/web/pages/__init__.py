@@ -1,6 +1,6 @@
 """The server-rendered dashboard: one module of pages per area."""
 
-from importsub.web.pages import account, dashboard, data, maps, projects, scenarios, shocks, users
+from importsub.web.pages import account, dashboard, data, maps, projects, reports, scenarios, shocks, users
 
 ROUTERS = (
     dashboard.router,
@@ -11,6 +11,7 @@ ROUTERS = (
     scenarios.router,
     maps.router,
     users.router,
+    reports.router,
 )
 
 __all__ = ["ROUTERS"]

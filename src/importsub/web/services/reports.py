@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -49,8 +49,15 @@ def chart_columns(df: pl.DataFrame) -> tuple[str, str] | None:
     return labels[0], with_unit[0]
 
 
-def svg_bar_chart(labels: list[str], values: list[float], title: str, *, width: int = 640) -> str:
-    """A horizontal bar chart as inline SVG (no script, no external style)."""
+def svg_bar_chart(
+    labels: list[str],
+    values: list[float],
+    title: str,
+    *,
+    width: int = 640,
+    fmt: Callable[[float], str] = format_value,
+) -> str:
+    """A horizontal bar chart as inline SVG (no script, no external style); ``fmt`` writes each bar's figure."""
     pairs = [(lab, v) for lab, v in zip(labels, values, strict=True) if v is not None and math.isfinite(v)]
     if not pairs:
         return ""
@@ -73,7 +80,7 @@ def svg_bar_chart(labels: list[str], values: list[float], title: str, *, width: 
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{"#2f6db5" if v >= 0 else "#c0392b"}"/>'
         )
         parts.append(
-            f'<text x="{left + w + 4:.1f}" y="{y + bar - 5}" font-size="11" fill="#333">{escape(format_value(v))}</text>'
+            f'<text x="{left + w + 4:.1f}" y="{y + bar - 5}" font-size="11" fill="#333">{escape(fmt(v))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -176,7 +183,7 @@ PAPER_COLUMNS = 7
 """Widest table printed whole on A4 portrait; a wider one shows its terminal key columns."""
 
 
-def _page_numbers() -> str:
+def page_numbers() -> str:
     """CSS page-margin boxes: "page N of M" in the report's language at the foot of every printed page."""
     text = _("page %(n)s of %(m)s", n="\x00", m="\x01")
     before, _sep, rest = text.partition("\x00")
@@ -243,7 +250,7 @@ def html_report(
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(doc_title)}</title>'
-        f"<style>{_CSS}{_page_numbers() if paper else ''}</style></head><body><h1>{escape(heading)}</h1>"
+        f"<style>{_CSS}{page_numbers() if paper else ''}</style></head><body><h1>{escape(heading)}</h1>"
         f"<p>{escape(created_note)}</p>"
         f'<h2>{escape(inputs)}</h2><table class="fp"><tbody>{fp_rows}</tbody></table>'
         f"{''.join(sections)}</body></html>"
@@ -379,5 +386,7 @@ def render_result(
     with tempfile.TemporaryDirectory(prefix="importsub-report-") as tmp:
         path = Path(tmp) / "report.xlsx"
         flat = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in fingerprint.items()}
-        write_xlsx(tables, path, flat, kind=kind)
+        write_xlsx(
+            tables, path, flat, kind=kind, lang=current_language()
+        )  # sheets and headers in Russian on a Russian request
         return path.read_bytes()
