@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from importsub.analysis.disruption import run_shock, sweep
+from importsub.analysis.disruption import run_shock, shock_window, sweep, with_window_basis
 from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
 from importsub.analysis.simulate import SimulationSpec, Simulator, weekly_availability
 from importsub.analysis.simulate_run import simulate_montecarlo, simulate_shock, weekly_table
@@ -264,7 +264,7 @@ def run_shock_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Resul
     why = tables["why"]
     tables["why"] = why.insert_column(2, why_owner_sites(net, why))
     # week by week beside the bound: the simulation's output per week and OEM (a tab of the result page)
-    weeks = max(1, math.ceil(params.window or shock.window or 1.0))
+    weeks = max(1, math.ceil(shock_window(shock, params.window)[0]))
     traj = Simulator(net, SimulationSpec(weeks=weeks)).run(weekly_availability(net, shock, weeks))
     tables["weekly"] = weekly_table(net, traj)
     fp = dict(result.fingerprint)
@@ -350,13 +350,12 @@ def run_simulate_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Re
     net = _compile(ds, params.scenario, params.year)
     progress(0.3, None)
     shock = compile_shock(ds, net, params.scenario)
-    weeks = params.weeks or math.ceil(shock.window)
-    if weeks < 1:
-        raise AnalysisError(f"scenario {params.scenario!r} has no disruption that lasts; give the weeks to simulate")
+    window, basis = shock_window(shock, params.weeks)
+    weeks = max(1, math.ceil(window))
     spec = SimulationSpec(
         weeks, params.policy, params.target_weeks, params.rationing, params.recovery, backlog=params.backlog
     )
-    result = simulate_shock(net, shock, spec)
+    result = with_window_basis(simulate_shock(net, shock, spec), basis)
     return ResultTables("simulate", dict(result.tables), dict(result.fingerprint))
 
 
