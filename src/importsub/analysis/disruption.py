@@ -59,8 +59,6 @@ __all__ = [
     "_solve_targets",
     "_tts_targets",
     "build_ttr",
-    "shock_window",
-    "with_window_basis",
     "explain",
     "held",
     "new_highs",
@@ -69,6 +67,7 @@ __all__ = [
     "run_shock",
     "shared_model",
     "shared_phased",
+    "shock_window",
     "solve_shock",
     "sweep",
     "sweep_targets",
@@ -77,6 +76,7 @@ __all__ = [
     "tts_of_shock",
     "tts_scenario",
     "tts_sites",
+    "with_window_basis",
 ]
 
 
