@@ -146,6 +146,16 @@ def test_api_schema_carries_labels_units_and_choices_in_the_callers_language(env
     props = {a["kind"]: a for a in ru}["simulate"]["params_schema"]["properties"]
     assert props["target_weeks"]["title"] == "Целевой запас [нед.]"
     assert props["policy"]["x-choices"]["base-stock"] == "Базовый запас"
+    # a bad parameter through the API: 422, each problem with a message naming the field
+    r = env.client.post(
+        "/api/analyses/montecarlo?dataset=plant",
+        json={"runs": 0, "window": 13},
+        headers={**env.auth("admin"), "Accept-Language": "ru"},
+    )
+    assert r.status_code == 422
+    (problem,) = r.json()["detail"]
+    assert problem["loc"] == ["runs"]
+    assert problem["message"] == "«Случайные сценарии [шт.]»: должно быть не меньше 1"
 
 
 # ---------------------------------------------------------------- the declarations and the catalogue
