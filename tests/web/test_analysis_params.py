@@ -45,8 +45,8 @@ def _select(form: str, name: str) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- the form
 
 
-def test_form_widgets_in_english(env: Env) -> None:
-    c, _csrf = _client(env, "ministry")
+def test_form_widgets_in_english(shared_env: Env) -> None:
+    c, _csrf = _client(shared_env, "ministry")
     page = c.get("/analyses").text
     shock = _form_of(page, "shock")
     assert _select(shock, "target_kind")[:3] == [("", "default"), ("group", "Country group"), ("country", "Country")]
@@ -69,8 +69,8 @@ def test_form_widgets_in_english(env: Env) -> None:
     assert 'type="date"' in _form_of(page, "programme")
 
 
-def test_form_widgets_in_russian(env: Env) -> None:
-    c, _csrf = _client(env, "ministry", "ru")
+def test_form_widgets_in_russian(shared_env: Env) -> None:
+    c, _csrf = _client(shared_env, "ministry", "ru")
     page = c.get("/analyses").text
     shock = _form_of(page, "shock")
     kinds = dict(_select(shock, "target_kind"))
@@ -111,8 +111,8 @@ def test_form_widgets_in_russian(env: Env) -> None:
         ("en", {"kind": "portfolio", "budget": "-5"}, "«Capex budget [RUB]»: must be more than 0"),
     ],
 )
-def test_bad_value_is_refused_naming_the_field(env: Env, lang: str, data: dict[str, str], message: str) -> None:
-    c, csrf = _client(env, "ministry", lang)
+def test_bad_value_is_refused_naming_the_field(shared_env: Env, lang: str, data: dict[str, str], message: str) -> None:
+    c, csrf = _client(shared_env, "ministry", lang)
     r = c.post("/analyses/run", data={"csrf_token": csrf, "dataset": "plant", **data}, follow_redirects=False)
     assert r.status_code == 422
     errors = re.search(rf'<ul class="error" role="alert" id="errors-{data["kind"]}">(.*?)</ul>', r.text, re.S)
@@ -121,7 +121,7 @@ def test_bad_value_is_refused_naming_the_field(env: Env, lang: str, data: dict[s
     # the submitted values stay in the form
     if data.get("runs") == "0":
         assert 'name="runs" type="number" value="0"' in _form_of(r.text, "montecarlo")
-    assert env.run_jobs() == 0  # nothing was queued
+    assert shared_env.run_jobs() == 0  # nothing was queued
 
 
 def test_unticked_checkbox_sends_false(env: Env) -> None:
@@ -136,21 +136,21 @@ def test_unticked_checkbox_sends_false(env: Env) -> None:
     assert job["params"]["sweep"] is True
 
 
-def test_api_schema_carries_labels_units_and_choices_in_the_callers_language(env: Env) -> None:
-    en = {a["kind"]: a for a in env.get("admin", "/api/analyses").json()}
+def test_api_schema_carries_labels_units_and_choices_in_the_callers_language(shared_env: Env) -> None:
+    en = {a["kind"]: a for a in shared_env.get("admin", "/api/analyses").json()}
     props = en["simulate"]["params_schema"]["properties"]
     assert props["target_weeks"]["title"] == "Target stock [weeks]"
     assert props["target_weeks"]["x-unit"] == "weeks"
     assert props["policy"]["x-choices"] == {"base-stock": "Base stock", "order-up-to": "Order up to"}
-    ru = env.client.get("/api/analyses", headers={**env.auth("admin"), "Accept-Language": "ru"}).json()
+    ru = shared_env.client.get("/api/analyses", headers={**shared_env.auth("admin"), "Accept-Language": "ru"}).json()
     props = {a["kind"]: a for a in ru}["simulate"]["params_schema"]["properties"]
     assert props["target_weeks"]["title"] == "Целевой запас [нед.]"
     assert props["policy"]["x-choices"]["base-stock"] == "Базовый запас"
     # a bad parameter through the API: 422, each problem with a message naming the field
-    r = env.client.post(
+    r = shared_env.client.post(
         "/api/analyses/montecarlo?dataset=plant",
         json={"runs": 0, "window": 13},
-        headers={**env.auth("admin"), "Accept-Language": "ru"},
+        headers={**shared_env.auth("admin"), "Accept-Language": "ru"},
     )
     assert r.status_code == 422
     (problem,) = r.json()["detail"]
