@@ -3,7 +3,8 @@
 The plant of ``webenv`` (see ``test_shocks.py`` for the hand-worked case): over an 8-week window
 (τ = 8/52 year) Germany down and Minsk brakes at half capacity lose LOST_MARGIN; Germany alone loses
 nothing (Minsk alone makes enough brake units).  Demand of cars × 1.5 with no disruption: the car plant
-(AVTO_CAPACITY · τ) cannot make 150,000 · τ cars, lost (150,000 − AVTO_CAPACITY) · τ × 150,000 RUB.
+(AVTO_CAPACITY · τ) cannot make 150,000 · τ cars, lost (150,000 − AVTO_CAPACITY) · τ × 150,000 RUB;
+with no window given it runs over 13 weeks (τ = 13/52 year), stated as the summary's window basis.
 """
 
 from __future__ import annotations
@@ -164,9 +165,10 @@ def test_demand_only_scenario_runs_and_two_runs_compare(env: Env) -> None:
     assert c.post("/scenarios/save", data=_form(csrf, "demand", **demand), follow_redirects=False).status_code == 303
     page = c.get("/scenarios/edit?dataset=plant&name=demand").text
     assert 'id="run-scenario"' in page
-    assert 'name="window" type="number" min="0.5" max="520" step="0.5" value="13" required' in page
+    assert 'name="window" type="number" min="0.5" max="520" step="0.5">' in page  # not required: 13 weeks default
     jobs = {
         "demand": _run_form(c, csrf, scenario="demand", window="8"),
+        "demand, default window": _run_form(c, csrf, scenario="demand"),
         "de": _run_form(c, csrf, scenario="de-8w"),
         "ad hoc": _run_form(
             c, csrf, scenario="de-8w", target_kind="site", target="BRAKE-MSK", severity="0.5", weeks="8"
@@ -174,6 +176,9 @@ def test_demand_only_scenario_runs_and_two_runs_compare(env: Env) -> None:
     }
     env.run_jobs()
     assert _summary(env, jobs["demand"])["lost margin [RUB]"] == pytest.approx(DEMAND_ONLY_LOSS, rel=1e-6)
+    default = _summary(env, jobs["demand, default window"])
+    assert (default["window [weeks]"], default["window basis"]) == (13.0, "default: the scenario disrupts nothing")
+    assert default["lost margin [RUB]"] == pytest.approx(DEMAND_ONLY_LOSS * 13 / 8, rel=1e-6)
     assert _summary(env, jobs["de"])["lost margin [RUB]"] == pytest.approx(0.0, abs=1e-3)
     assert _summary(env, jobs["ad hoc"])["lost margin [RUB]"] == pytest.approx(LOST_MARGIN, rel=1e-6)
     listing = c.get("/scenarios?dataset=plant").text

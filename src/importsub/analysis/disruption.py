@@ -46,6 +46,7 @@ from importsub.model.errors import AnalysisError
 
 __all__ = [
     "DEFAULT_HORIZON",
+    "DEFAULT_WINDOW_WEEKS",
     "IPM_COLUMNS",
     "ZERO_TOLERANCE",
     "LPArrays",
@@ -66,6 +67,7 @@ __all__ = [
     "run_shock",
     "shared_model",
     "shared_phased",
+    "shock_window",
     "solve_shock",
     "sweep",
     "sweep_targets",
@@ -74,6 +76,7 @@ __all__ = [
     "tts_of_shock",
     "tts_scenario",
     "tts_sites",
+    "with_window_basis",
 ]
 
 
@@ -100,6 +103,44 @@ def performance_impact(
     return pi, sol.total, base.total
 
 
+DEFAULT_WINDOW_WEEKS = 13.0
+"""Window [weeks] of a scenario that disrupts nothing (demand changes or projects only): a quarter, as Monte Carlo's."""
+
+WINDOW_GIVEN = "given"
+WINDOW_OF_DISRUPTIONS = "longest disruption + recovery"
+WINDOW_DEFAULT = "default: the scenario disrupts nothing"
+
+
+def shock_window(shock: Shock, t_weeks: float | None = None) -> tuple[float, str]:
+    """The window [weeks] a shock is solved over, and where it comes from (the summary's ``window basis``).
+
+    A window given is used as it is; else the shock's own (longest
+    disruption + recovery); a scenario that disrupts nothing (demand
+    changes or projects only) gets :data:`DEFAULT_WINDOW_WEEKS`.
+
+    Examples
+    --------
+    >>> nothing = Shock("demand +50%", *[np.zeros(2)] * 3, *[np.zeros(1)] * 3, window=0.0)
+    >>> shock_window(nothing)
+    (13.0, 'default: the scenario disrupts nothing')
+    >>> shock_window(nothing, 4.0)
+    (4.0, 'given')
+    """
+    if t_weeks is not None:
+        return float(t_weeks), WINDOW_GIVEN
+    if shock.window > 0:
+        return float(shock.window), WINDOW_OF_DISRUPTIONS
+    return DEFAULT_WINDOW_WEEKS, WINDOW_DEFAULT
+
+
+def with_window_basis(result: Result, basis: str) -> Result:
+    """``result`` with the ``window basis`` beside the summary's ``window [weeks]`` (a simulation's summary)."""
+    summary = result["summary"]
+    at = summary.columns.index("window [weeks]") + 1 if "window [weeks]" in summary.columns else summary.width
+    summary = summary.insert_column(at, pl.Series("window basis", [basis] * summary.height, dtype=pl.String))
+    return Result(result.name, {**result.tables, "summary": summary}, result.fingerprint)
+
+
 def run_shock(
     network: Network, shock: Shock, t_weeks: float | None = None, *, why: int = 20, backlog: float = 0.0
 ) -> Result:
@@ -111,7 +152,10 @@ def run_shock(
     shock : Shock
         From :func:`importsub.compile.shock.compile_shock` or built directly.
     t_weeks : float, optional [weeks]
-        Window; default the shock's (longest disruption + recovery ramp).
+        Window; default the shock's (longest disruption + recovery ramp), or
+        :data:`DEFAULT_WINDOW_WEEKS` when the shock disrupts nothing (a
+        demand-only or project-only scenario: its losses are the demand the
+        capacity cannot serve); the summary's ``window basis`` says which.
     why : int
         Binding constraints listed.
     backlog : float [fraction]
@@ -126,12 +170,9 @@ def run_shock(
         (per period and OEM: start, end [weeks], extra lost units and margin);
         ``why`` (binding constraints per period, readable); ``targets`` (the disruptions).
     """
-    t = float(t_weeks if t_weeks is not None else shock.window)
+    t, basis = shock_window(shock, t_weeks)
     if not t > 0:
-        raise AnalysisError(
-            f"scenario {shock.name!r} has no disruption that lasts (window 0 weeks); give a window in weeks"
-            " (--weeks) to see its losses against demand"
-        )
+        raise AnalysisError(f"scenario {shock.name!r}: the window must be more than 0 weeks, not {t:g}")
     model, phased, base_phased = solve_shock(network, shock, t, backlog)
     sol, base = phased.total, base_phased.total
     tol = model.zero_tolerance(t)
@@ -173,6 +214,7 @@ def run_shock(
         {
             "scenario": [shock.name],
             "window [weeks]": [t],
+            "window basis": [basis],
             "periods": [model.K],
             "backlog [fraction]": [float(backlog)],
             "nodes hit": [int(shock.hit_nodes.size)],

@@ -204,7 +204,10 @@ def run_(
     version: VersionOption = None,
     year: YearOption = None,
     weeks: Annotated[
-        float | None, typer.Option(help="Window [weeks] (default: longest disruption + recovery).")
+        float | None,
+        typer.Option(
+            help="Window [weeks] (default: longest disruption + recovery; 13 weeks for a scenario that disrupts nothing)."
+        ),
     ] = None,
     why: Annotated[int, typer.Option(help="Binding constraints listed.")] = 20,
     backlog: BacklogOption = 0.0,
@@ -452,7 +455,11 @@ def simulate_(
     version: VersionOption = None,
     year: YearOption = None,
     weeks: Annotated[
-        int | None, typer.Option(help="Weeks to simulate (default: longest disruption + recovery, whole weeks).")
+        int | None,
+        typer.Option(
+            help="Weeks to simulate (default: longest disruption + recovery, whole weeks; 13 for a scenario that "
+            "disrupts nothing)."
+        ),
     ] = None,
     policy: PolicyOption = "base-stock",
     target_weeks: TargetWeeksOption = 2.0,
@@ -467,19 +474,19 @@ def simulate_(
     """Week by week: output, losses and stock per week and OEM under a scenario, beside the TTR bound."""
     import math
 
+    from importsub.analysis.disruption import shock_window, with_window_basis
     from importsub.analysis.simulate_run import simulate_shock
     from importsub.compile.shock import compile_shock
 
     ds = _load(db, dataset, version)
     net = _compile(ds, name, year)
     sh = compile_shock(ds, net, name)
-    n_weeks = weeks if weeks is not None else math.ceil(sh.window)
-    if n_weeks < 1:
-        raise ImportsubError(f"scenario {name!r} has no disruption that lasts; give --weeks")
+    window, basis = shock_window(sh, weeks)
+    n_weeks = max(1, math.ceil(window))
     spec = _sim_spec(n_weeks, policy, target_weeks, rationing, recovery, backlog)
-    with status(f"simulating {name} for {n_weeks} weeks and solving its TTR bound"):
+    with status(f"simulating {name} for {n_weeks} weeks ({basis}) and solving its TTR bound"):
         result = simulate_shock(net, sh, spec)
-    emit_result(result, fmt, out, table, wide=wide)
+    emit_result(with_window_basis(result, basis), fmt, out, table, wide=wide)
 
 
 # ------------------------------------------------------------ scenarios

@@ -35,6 +35,7 @@ from importsub.web.deps import (
 )
 from importsub.web.i18n import gettext as _
 from importsub.web.services import reports
+from importsub.web.services.params import error_messages, translated_schema
 from importsub.web.services.results import cell, visible_result
 from importsub.web.services.uploads import DATASET_NAME
 
@@ -80,10 +81,10 @@ def job_out(job: accounts.Job, reused: bool = False) -> JobOut:
 
 @router.get("/analyses", response_model=list[AnalysisOut])
 def list_analyses(user: CurrentUser, analyses: AnalysesDep) -> Any:
-    """Analysis kinds this server can run, with the JSON schema of their parameters."""
+    """Analysis kinds this server can run, with the JSON schema of their parameters (titles, help and choice
+    labels in the caller's language; ``x-unit`` the unit of a number)."""
     return [
-        AnalysisOut(kind=s.kind, title=_(s.title), params_schema=s.params.model_json_schema())
-        for s in analyses.values()
+        AnalysisOut(kind=s.kind, title=_(s.title), params_schema=translated_schema(s.params)) for s in analyses.values()
     ]
 
 
@@ -112,7 +113,11 @@ def submit_analysis(
     try:
         model = spec.params.model_validate(params)
     except PydanticValidationError as exc:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        messages = error_messages(spec.params, exc)  # naming the field by its label, in the caller's language
+        errors = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"], "message": m}
+            for e, m in zip(exc.errors(), messages, strict=True)
+        ]
         return JSONResponse({"detail": errors}, status_code=422)
     info = datasets.resolve(dataset, version)
     job, reused = runner.submit(

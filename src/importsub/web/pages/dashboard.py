@@ -9,7 +9,6 @@ the others as tables and charts.
 from __future__ import annotations
 
 import datetime as dt
-import typing
 from typing import Annotated, Any
 
 import polars as pl
@@ -20,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from importsub.store import VersionInfo, accounts
 from importsub.web.deps import CsrfChecked, DatasetPageDep, PageContext, PageDep, WriterUser
 from importsub.web.i18n import gettext as _
-from importsub.web.services import views
+from importsub.web.services import params, views
 from importsub.web.services.localisation_page import localisation_view
 from importsub.web.services.result_views import generic_charts, result_view
 from importsub.web.templating import column_heading
@@ -113,34 +112,58 @@ def explorer_page(
     return page.render("explorer.html", ctx)
 
 
+def _dataset_choices(page: PageContext, name: str | None) -> dict[str, Any]:
+    """The years (of demand and of ramp-up), scenarios and projects the form offers for dataset ``name``."""
+    if name is None:
+        return {}
+    ds = page.visible(name)
+    years = set(ds.demand["year"].to_list()) | set(ds.project_rampup["year"].to_list())
+    years |= {y for y in ds.scenarios["year"].to_list() if y is not None}
+    return {
+        "years": sorted(int(y) for y in years if y is not None),
+        "scenarios": sorted(ds.scenarios["name"].to_list()),
+        "projects": [(str(p), str(n or "")) for p, n in ds.projects.select("id", "name").sort("id").iter_rows()],
+    }
+
+
+def _analyses_context(page: PageContext, name: str | None, all_datasets: Any) -> dict[str, Any]:
+    choices = _dataset_choices(page, name)
+    specs = [
+        {"kind": s.kind, "title": _(s.title), "fields": params.form_fields(s.params, **choices)}
+        for s in page.analyses.values()
+    ]
+    return {
+        "specs": specs,
+        "jobs": accounts.list_jobs(page.conn, limit=50, visible_to=page.user),
+        "all_datasets": all_datasets,
+        "dataset": name,
+        "errors": {},
+        "submitted": {},
+    }
+
+
 @router.get("/analyses")
 def analyses_page(page: PageDep) -> Response:
     name, all_datasets = page.pick_dataset(None)  # the form offers every dataset; ?dataset= is not read here
-    specs = [{"kind": s.kind, "title": _(s.title), "fields": _param_fields(s.params)} for s in page.analyses.values()]
-    return page.render(
-        "analyses.html",
-        {
-            "specs": specs,
-            "jobs": accounts.list_jobs(page.conn, limit=50, visible_to=page.user),
-            "all_datasets": all_datasets,
-            "dataset": name,
-        },
-    )
+    return page.render("analyses.html", _analyses_context(page, name, all_datasets))
 
 
-def _is_list(annotation: Any) -> bool:
-    """Whether a parameter's type is a list (or an optional list)."""
-    if typing.get_origin(annotation) is list:
-        return True
-    return any(typing.get_origin(a) is list for a in typing.get_args(annotation))
-
-
-def _param_fields(model: Any) -> list[dict[str, Any]]:
-    out = []
-    for fname, f in model.model_fields.items():
-        default = "" if f.default is None or f.is_required() or f.default_factory is not None else f.default
-        out.append({"name": fname, "description": f.description or "", "default": default})
-    return out
+def _refused(page: PageContext, dataset: str, kind: str, messages: list[str], values: dict[str, Any]) -> Response:
+    """The analyses page again, the submitted form's values kept and its problems shown (422)."""
+    known = {d.name for d in page.datasets.listing()}
+    name, all_datasets = page.pick_dataset(dataset if dataset in known else None)
+    ctx = _analyses_context(page, name, all_datasets)
+    for spec in ctx["specs"]:
+        if spec["kind"] != kind:
+            continue
+        for f in spec["fields"]:
+            if f["name"] in values:
+                v = values[f["name"]]
+                f["value"] = v if isinstance(v, str) else ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+                if f["input"] == "checkbox":
+                    f["checked"] = bool(v)
+    ctx["errors"] = {kind: messages}
+    return page.render("analyses.html", ctx, 422)
 
 
 @router.post("/analyses/run")
@@ -154,24 +177,20 @@ async def run_analysis(page: PageDep, user: WriterUser) -> Response:
             status.HTTP_404_NOT_FOUND,
             detail=_("No analysis %(k)s; available: %(all)s.", k=kind, all=", ".join(page.analyses)),
         )
-    params: dict[str, Any] = {}
-    for fname, field in spec.params.model_fields.items():
-        if _is_list(field.annotation):  # checkboxes / multiple select: every value sent
-            values = [str(v).strip() for v in form.getlist(fname) if str(v).strip()]
-            if values:
-                params[fname] = values
-            continue
-        value = str(form.get(fname, "")).strip()
-        if value != "":
-            params[fname] = value
+    values = params.form_values(spec.params, form)
     try:
-        model = spec.params.model_validate(params)
+        model = spec.params.model_validate(values)
     except PydanticValidationError as exc:
-        detail = "; ".join(
-            (f"{'.'.join(str(x) for x in e['loc'])}: " if e["loc"] else "") + str(e["msg"]) for e in exc.errors()
-        )
-        raise HTTPException(422, detail=detail) from None
+        return _refused(page, dataset, kind, params.error_messages(spec.params, exc), values)
     info = page.datasets.resolve(dataset)
+    known = set(page.visible(dataset).scenarios["name"].to_list())
+    missing = []
+    for fname, scenario in params.scenario_names(spec.params, model):
+        if scenario not in known:
+            label = f"«{params.label_of(spec.params.model_fields[fname], fname)}»"
+            missing.append(_("%(field)s: no scenario %(s)s in dataset %(d)s", field=label, s=scenario, d=dataset))
+    if missing:
+        return _refused(page, dataset, kind, missing, values)
     job, reused = page.runner.submit(
         kind=kind,
         dataset=dataset,

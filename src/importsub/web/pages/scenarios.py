@@ -5,7 +5,8 @@ Writes go through :mod:`importsub.web.services.scenarios` and
 so ownership is checked in the one place: scenarios are the programme's
 records, and a refused write re-renders the form (403) saying why.  Runs
 post to ``/analyses/run`` (kind ``shock``); a demand-only or project-only
-scenario runs over the window given on the form.
+scenario runs over the window given on the form, else the default
+(:data:`importsub.analysis.disruption.DEFAULT_WINDOW_WEEKS`, stated in the result's ``window basis``).
 """
 
 from __future__ import annotations

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from importsub.model.dataset import Dataset
+from importsub.web.i18n import N_
+from importsub.web.services.params import param
 
 ProgressFn = Callable[[float, str | None], None]
 """progress(fraction done 0–1, message)."""
@@ -37,14 +39,29 @@ class NetworkParams(BaseModel):
     """Parameters of analyses on a compiled network."""
 
     model_config = ConfigDict(extra="forbid")
-    scenario: str | None = Field(default=None, max_length=200, description="Scenario whose demand changes apply")
-    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of demand [year]")
+    scenario: str | None = param(
+        None,
+        label=N_("Scenario"),
+        help=N_("Scenario whose demand changes, projects and year apply (none: the base data)"),
+        widget="scenario",
+        max_length=200,
+    )
+    year: int | None = param(
+        None,
+        label=N_("Year of demand"),
+        help=N_("Default: the scenario's year, else the latest year with demand not after the current year"),
+        unit="year",
+        widget="year",
+        ge=1900,
+        le=2200,
+    )
+
+
+GROUP_HELP = N_("Country group (e.g. union) or ISO2 code whose content counts as domestic")
 
 
 class LocalisationParams(NetworkParams):
-    group: str = Field(
-        default="union", min_length=1, max_length=100, description="Country group (or ISO2 code) counted as domestic"
-    )
+    group: str = param("union", label=N_("Domestic group"), help=GROUP_HELP, min_length=1, max_length=100)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from importsub.analysis.balance import balance
 from importsub.analysis.concentration import concentration
@@ -32,6 +32,7 @@ from importsub.web.services.analyses import (
     ProgressFn,
     ResultTables,
 )
+from importsub.web.services.params import param
 
 
 def _summary(ds: Dataset, params: BaseModel, progress: ProgressFn) -> ResultTables:
@@ -87,10 +88,24 @@ _NETWORK_ANALYSES: dict[str, tuple[Callable[..., Any], str, type[BaseModel]]] = 
 class ComplianceParams(LocalisationParams):
     """Parameters of the statutory-localisation analysis."""
 
-    regime: Literal["pp719", "cis2009", "eaeu105", "assembly", "all"] = Field(
-        default="all", description="Regime: pp719, cis2009, eaeu105, assembly or all"
+    regime: Literal["pp719", "cis2009", "eaeu105", "assembly", "all"] = param(
+        "all",
+        label=N_("Regime"),
+        help=N_("Which statutory localisation rules are checked"),
+        choices={
+            "pp719": N_("Decree 719 points"),
+            "cis2009": N_("CIS 2009 rules of origin"),
+            "eaeu105": N_("EAEU Decision 105 operations"),
+            "assembly": N_("Industrial-assembly share"),
+            "all": N_("All regimes"),
+        },
     )
-    purpose: str | None = Field(default=None, max_length=200, description="Only thresholds of this purpose")
+    purpose: str | None = param(
+        None,
+        label=N_("Purpose"),
+        help=N_("Only thresholds of this purpose (default: every purpose of the rule)"),
+        max_length=200,
+    )
 
 
 def _compliance(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Any:

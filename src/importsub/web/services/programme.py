@@ -28,7 +28,7 @@ import datetime as dt
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, field_validator
 
 from importsub.analysis import portfolio as pf
 from importsub.analysis.programme import programme_summary, project_card
@@ -36,7 +36,8 @@ from importsub.analysis.projects import at_site, impact
 from importsub.model.dataset import Dataset
 from importsub.model.errors import AnalysisError
 from importsub.web.i18n import N_
-from importsub.web.services.analyses import Analyses, AnalysisSpec, NoParams, ProgressFn, ResultTables
+from importsub.web.services.analyses import GROUP_HELP, Analyses, AnalysisSpec, NoParams, ProgressFn, ResultTables
+from importsub.web.services.params import param
 
 Objective = Literal["loss", "localisation", "mix"]
 
@@ -48,59 +49,93 @@ def _today() -> dt.date:
 # ====================================================================== parameters
 
 
+OBJECTIVE_LABELS = {
+    "loss": N_("Least expected loss under the shocks"),
+    "localisation": N_("Most domestic value added"),
+    "mix": N_("Both, weighted"),
+}
+SITE_HELP = N_("What-if: host the project at this site (e.g. a candidate site of a project with none announced)")
+
+
 class ProgrammeParams(NoParams):
-    as_of: dt.date = Field(default_factory=_today, description="Date of the status (default: today)")
-    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of the capacity plan [year]")
+    as_of: dt.date = param(label=N_("Status date"), help=N_("Default: today"), default_factory=_today)
+    year: int | None = param(None, label=N_("Year of the capacity plan"), unit="year", widget="year", ge=1900, le=2200)
 
 
 class ProjectParams(NoParams):
-    project: str = Field(min_length=1, max_length=200, description="Project id")
-    year: int | None = Field(
-        default=None,
+    project: str = param(label=N_("Project"), widget="project", min_length=1, max_length=200)
+    year: int | None = param(
+        None,
+        label=N_("Year of the impact"),
+        help=N_("Default: the latest year with demand not after the current year"),
+        unit="year",
+        widget="year",
         ge=1900,
         le=2200,
-        description="Year of the impact (default: the latest year with demand not after the current year) [year]",
     )
-    group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
-    as_of: dt.date = Field(default_factory=_today, description="Date of the milestone status (default: today)")
-    site: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        description="What-if: host the project at this site (e.g. a candidate site of a project with none announced)",
-    )
+    group: str = param("union", label=N_("Domestic group"), help=GROUP_HELP, min_length=1, max_length=100)
+    as_of: dt.date = param(label=N_("Milestone status date"), help=N_("Default: today"), default_factory=_today)
+    site: str | None = param(None, label=N_("What-if host site"), help=SITE_HELP, min_length=1, max_length=200)
 
 
 class ImpactParams(NoParams):
-    project: str | None = Field(default=None, min_length=1, max_length=200, description="Only this project")
-    year: int | None = Field(
-        default=None, ge=1900, le=2200, description="Only this year (default: every year from the first ramp-up)"
-    )
-    group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
-    site: str | None = Field(
-        default=None,
+    project: str | None = param(
+        None,
+        label=N_("Project"),
+        help=N_("Only this project (default: every project)"),
+        widget="project",
         min_length=1,
         max_length=200,
-        description="What-if: host the chosen project at this site (needs a project)",
+    )
+    year: int | None = param(
+        None,
+        label=N_("Year"),
+        help=N_("Only this year (default: every year from the first ramp-up)"),
+        unit="year",
+        widget="year",
+        ge=1900,
+        le=2200,
+    )
+    group: str = param("union", label=N_("Domestic group"), help=GROUP_HELP, min_length=1, max_length=100)
+    site: str | None = param(
+        None,
+        label=N_("What-if host site"),
+        help=N_("What-if: host the chosen project at this site (needs a project)"),
+        min_length=1,
+        max_length=200,
     )
 
 
 class PortfolioParams(NoParams):
-    budget: float = Field(gt=0, le=1e16, allow_inf_nan=False, description="Capex budget [RUB]")
-    objective: Objective = Field(default="loss", description="loss, localisation or mix")
-    scenarios: list[str] | None = Field(
-        default=None, max_length=100, description="Scenarios of the set (default: the named shocks)"
+    budget: float = param(label=N_("Capex budget"), unit="RUB", gt=0, le=1e16, allow_inf_nan=False)
+    objective: Objective = param("loss", label=N_("Objective"), choices=OBJECTIVE_LABELS)
+    scenarios: list[str] | None = param(
+        None,
+        label=N_("Scenarios of the set"),
+        help=N_("Default: the named shocks"),
+        widget="scenarios",
+        max_length=100,
     )
-    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of the projects' ramp-up [year]")
-    group: str = Field(default="union", min_length=1, max_length=100, description="Country group counted as domestic")
-    mix_weight: float = Field(default=1.0, ge=0, le=1e6, description="mix: RUB of loss worth 1 RUB/yr of DVA")
-    sweep: bool = Field(default=True, description="Budget sweep from 0 to the budget: the frontier")
-    steps: int = Field(default=6, ge=2, le=21, description="Budget points of the sweep")
-    require: str | None = Field(
-        default=None,
+    year: int | None = param(
+        None, label=N_("Year of the projects' ramp-up"), unit="year", widget="year", ge=1900, le=2200
+    )
+    group: str = param("union", label=N_("Domestic group"), help=GROUP_HELP, min_length=1, max_length=100)
+    mix_weight: float = param(
+        1.0,
+        label=N_("Mix weight"),
+        help=N_("Objective mix: roubles of expected loss worth 1 RUB/yr of domestic value added"),
+        unit="RUB per RUB/yr",
+        ge=0,
+        le=1e6,
+    )
+    sweep: bool = param(True, label=N_("Budget sweep"), help=N_("Budget sweep from 0 to the budget: the frontier"))
+    steps: int = param(6, label=N_("Budget points of the sweep"), unit="count", ge=2, le=21)
+    require: str | None = param(
+        None,
+        label=N_("Statutory requirement"),
+        help=N_("REGIME:YEAR[:PURPOSE]: every model meets its statutory threshold that year (e.g. pp719:2028)"),
         max_length=100,
         pattern=r"^[a-z0-9]+:[0-9]{4}(:[^:]+)?$",
-        description="REGIME:YEAR[:PURPOSE]: every model meets its statutory threshold that year (e.g. pp719:2028)",
     )
 
     @field_validator("scenarios", mode="before")

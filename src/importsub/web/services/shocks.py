@@ -29,9 +29,9 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from importsub.analysis.disruption import run_shock, sweep
+from importsub.analysis.disruption import run_shock, shock_window, sweep, with_window_basis
 from importsub.analysis.montecarlo import MonteCarloSpec, montecarlo
 from importsub.analysis.simulate import SimulationSpec, Simulator, weekly_availability
 from importsub.analysis.simulate_run import simulate_montecarlo, simulate_shock, weekly_table
@@ -42,6 +42,7 @@ from importsub.model.errors import AnalysisError
 from importsub.web.confidentiality import hidden_last
 from importsub.web.i18n import N_
 from importsub.web.services.analyses import Analyses, AnalysisSpec, Fanout, NetworkParams, ProgressFn, ResultTables
+from importsub.web.services.params import param
 
 TargetKind = Literal["group", "country", "organization", "site", "part", "link"]
 AD_HOC = "ad hoc"
@@ -51,80 +52,187 @@ AD_HOC = "ad hoc"
 # ====================================================================== parameters
 
 
+TARGET_KIND_LABELS = {
+    "group": N_("Country group"),
+    "country": N_("Country"),
+    "organization": N_("Organisation"),
+    "site": N_("Site"),
+    "part": N_("Part"),
+    "link": N_("Supply link"),
+}
+RECOVERY_LABELS = {
+    "instant": N_("Instant"),
+    "linear": N_("Linear"),
+    "convex": N_("Convex (slow start)"),
+    "concave": N_("Concave (fast start)"),
+}
+SEVERITY_HELP = N_("Fraction of capacity lost (1 = all)")
+YEAR_HELP = N_("Default: the scenario's year, else the latest year with demand not after the current year")
+
+
 class ShockParams(BaseModel):
     """A stored scenario, an ad-hoc disruption, or both (the disruption added to the scenario)."""
 
     model_config = ConfigDict(extra="forbid")
-    scenario: str | None = Field(
-        default=None, min_length=1, max_length=200, description="Stored scenario (its disruptions, demand, year)"
+    scenario: str | None = param(
+        None,
+        label=N_("Scenario"),
+        help=N_("Stored scenario: its disruptions, demand changes, projects and year apply"),
+        widget="scenario",
+        min_length=1,
+        max_length=200,
     )
-    target_kind: TargetKind | None = Field(default=None, description="Ad-hoc disruption: kind of target")
-    target: str | None = Field(
-        default=None,
+    target_kind: TargetKind | None = param(
+        None, label=N_("Ad-hoc disruption: kind of target"), choices=TARGET_KIND_LABELS
+    )
+    target: str | None = param(
+        None,
+        label=N_("Ad-hoc disruption: target"),
+        help=N_("Group, ISO2 code, organisation, site, part, or buyer|part|supplier for a link"),
         min_length=1,
         max_length=400,
-        description="Ad-hoc disruption: group, ISO2 code, organization, site, part, or buyer|part|supplier",
     )
-    severity: float = Field(default=1.0, ge=0, le=1, description="Ad-hoc disruption: fraction of capacity lost")
-    weeks: float = Field(default=4.0, ge=0, le=520, description="Ad-hoc disruption: duration [weeks]")
-    recovery: Literal["instant", "linear"] = Field(default="instant", description="Ad-hoc disruption: recovery")
-    window: float | None = Field(
-        default=None, gt=0, le=520, description="Window [weeks] (default: longest disruption + recovery)"
+    severity: float = param(
+        1.0, label=N_("Ad-hoc disruption: severity"), help=SEVERITY_HELP, unit="fraction", ge=0, le=1
     )
-    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of demand [year]")
-    why: int = Field(default=20, ge=0, le=200, description="Binding constraints listed")
+    weeks: float = param(4.0, label=N_("Ad-hoc disruption: duration"), unit="weeks", ge=0, le=520)
+    recovery: Literal["instant", "linear"] = param(
+        "instant",
+        label=N_("Ad-hoc disruption: recovery"),
+        choices={k: RECOVERY_LABELS[k] for k in ("instant", "linear")},
+    )
+    window: float | None = param(
+        None,
+        label=N_("Window"),
+        help=N_("Default: the longest disruption + recovery; 13 weeks for a scenario that disrupts nothing"),
+        unit="weeks",
+        gt=0,
+        le=520,
+    )
+    year: int | None = param(
+        None, label=N_("Year of demand"), help=YEAR_HELP, unit="year", widget="year", ge=1900, le=2200
+    )
+    why: int = param(
+        20,
+        label=N_("Binding constraints listed"),
+        help=N_("Why output is lost: the top constraints"),
+        unit="count",
+        ge=0,
+        le=200,
+    )
 
     @model_validator(mode="after")
     def _something_to_run(self) -> Self:
         if (self.target_kind is None) != (self.target is None):
-            raise ValueError("an ad-hoc disruption needs both target_kind and target")
+            raise ValueError(N_("an ad-hoc disruption needs both a kind of target and a target"))
         if self.scenario is None and self.target is None:
-            raise ValueError("give a scenario, an ad-hoc disruption (target_kind and target), or both")
+            raise ValueError(N_("give a scenario, an ad-hoc disruption (kind of target and target), or both"))
         return self
 
 
 class SweepParams(NetworkParams):
-    by: Literal["node", "site", "country"] = Field(default="node", description="Disrupt every node, site or country")
-    weeks: float | None = Field(
-        default=None, gt=0, le=520, description="Duration [weeks] (default: each node's time to recover)"
+    by: Literal["node", "site", "country"] = param(
+        "node",
+        label=N_("Disrupt in turn"),
+        help=N_("Disrupt every node, site or country in turn"),
+        choices={"node": N_("Every node (site and part)"), "site": N_("Every site"), "country": N_("Every country")},
     )
-    severity: float = Field(default=1.0, ge=0, le=1, description="Fraction of capacity lost")
-    tts: bool = Field(default=False, description="Also compute each target's time to survive (slower)")
-    horizon: float = Field(default=52.0, gt=0, le=520, description="Cap of the time to survive [weeks]")
+    weeks: float | None = param(
+        None,
+        label=N_("Duration"),
+        help=N_("Default: each node's time to recover"),
+        unit="weeks",
+        gt=0,
+        le=520,
+    )
+    severity: float = param(1.0, label=N_("Severity"), help=SEVERITY_HELP, unit="fraction", ge=0, le=1)
+    tts: bool = param(
+        False, label=N_("Time to survive"), help=N_("Also compute each target's time to survive (slower)")
+    )
+    horizon: float = param(52.0, label=N_("Time-to-survive cap"), unit="weeks", gt=0, le=520)
 
 
 class MonteCarloParams(NetworkParams):
-    runs: int = Field(default=10_000, ge=1, le=200_000, description="Random scenarios")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Random seed")
-    window: float = Field(default=13.0, gt=0, le=520, description="Window of every scenario [weeks]")
-    site_probability: float = Field(default=0.01, ge=0, le=1, description="Probability that a site is disrupted")
-    external_probability: float = Field(
-        default=0.02, ge=0, le=1, description="Probability that a country outside the union is disrupted"
+    runs: int = param(10_000, label=N_("Random scenarios"), unit="count", ge=1, le=200_000)
+    seed: int = param(0, label=N_("Random seed"), help=N_("The same seed draws the same scenarios"), ge=0, le=2**31 - 1)
+    window: float = param(13.0, label=N_("Window of every scenario"), unit="weeks", gt=0, le=520)
+    site_probability: float = param(0.01, label=N_("Site disruption probability"), unit="probability", ge=0, le=1)
+    external_probability: float = param(
+        0.02,
+        label=N_("External country disruption probability"),
+        help=N_("Probability that a country outside the union is disrupted"),
+        unit="probability",
+        ge=0,
+        le=1,
     )
-    union_probability: float = Field(
-        default=0.005, ge=0, le=1, description="Probability that a country of the union is disrupted"
+    union_probability: float = param(
+        0.005,
+        label=N_("Union country disruption probability"),
+        help=N_("Probability that a country of the union is disrupted"),
+        unit="probability",
+        ge=0,
+        le=1,
     )
-    reference: Literal["lp", "shares"] = Field(default="lp", description="Reference plan: lp or shares")
-    simulate: bool = Field(default=False, description="Also simulate the worst runs week by week")
-    worst: float = Field(default=1.0, gt=0, le=100, description="Share of runs simulated, the worst first [%]")
+    reference: Literal["lp", "shares"] = param(
+        "lp",
+        label=N_("Reference plan"),
+        choices={"lp": N_("Undisrupted optimum (LP)"), "shares": N_("Supply shares as recorded")},
+    )
+    simulate: bool = param(
+        False, label=N_("Simulate week by week"), help=N_("Also simulate the worst runs week by week")
+    )
+    worst: float = param(1.0, label=N_("Share of runs simulated"), help=N_("The worst first"), unit="%", gt=0, le=100)
 
 
 class SimulateParams(BaseModel):
     """A stored scenario simulated week by week."""
 
     model_config = ConfigDict(extra="forbid")
-    scenario: str = Field(min_length=1, max_length=200, description="Stored scenario (its disruptions, demand, year)")
-    weeks: int | None = Field(default=None, ge=1, le=520, description="Weeks simulated (default: the shock's window)")
-    policy: Literal["base-stock", "order-up-to"] = Field(default="base-stock", description="Stock policy")
-    target_weeks: float = Field(default=2.0, ge=0, le=104, description="Target stock [weeks of normal use]")
-    rationing: Literal["proportional", "priority", "smaller-first"] = Field(
-        default="proportional", description="How a short supplier shares its output"
+    scenario: str = param(
+        label=N_("Scenario"),
+        help=N_("Stored scenario: its disruptions, demand changes, projects and year apply"),
+        widget="scenario",
+        min_length=1,
+        max_length=200,
     )
-    recovery: Literal["linear", "convex", "concave", "instant"] | None = Field(
-        default=None, description="Recovery curve (default: the scenario's own)"
+    weeks: int | None = param(
+        None,
+        label=N_("Weeks simulated"),
+        help=N_("Default: the shock's window; 13 weeks for a scenario that disrupts nothing"),
+        unit="weeks",
+        ge=1,
+        le=520,
     )
-    backlog: float = Field(default=0.0, ge=0, le=1, description="Share of unmet demand that waits [fraction]")
-    year: int | None = Field(default=None, ge=1900, le=2200, description="Year of demand [year]")
+    policy: Literal["base-stock", "order-up-to"] = param(
+        "base-stock",
+        label=N_("Stock policy"),
+        choices={"base-stock": N_("Base stock"), "order-up-to": N_("Order up to")},
+    )
+    target_weeks: float = param(
+        2.0, label=N_("Target stock"), help=N_("In weeks of normal use"), unit="weeks", ge=0, le=104
+    )
+    rationing: Literal["proportional", "priority", "smaller-first"] = param(
+        "proportional",
+        label=N_("Rationing"),
+        help=N_("How a short supplier shares its output"),
+        choices={
+            "proportional": N_("In proportion to orders"),
+            "priority": N_("By priority"),
+            "smaller-first": N_("Smaller buyers first"),
+        },
+    )
+    recovery: Literal["linear", "convex", "concave", "instant"] | None = param(
+        None,
+        label=N_("Recovery curve"),
+        help=N_("Default: the scenario's own"),
+        choices={k: RECOVERY_LABELS[k] for k in ("linear", "convex", "concave", "instant")},
+    )
+    backlog: float = param(
+        0.0, label=N_("Backlog"), help=N_("Share of unmet demand that waits"), unit="fraction", ge=0, le=1
+    )
+    year: int | None = param(
+        None, label=N_("Year of demand"), help=YEAR_HELP, unit="year", widget="year", ge=1900, le=2200
+    )
 
 
 # ====================================================================== ad-hoc scenarios
@@ -264,7 +372,7 @@ def run_shock_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Resul
     why = tables["why"]
     tables["why"] = why.insert_column(2, why_owner_sites(net, why))
     # week by week beside the bound: the simulation's output per week and OEM (a tab of the result page)
-    weeks = max(1, math.ceil(params.window or shock.window or 1.0))
+    weeks = max(1, math.ceil(shock_window(shock, params.window)[0]))
     traj = Simulator(net, SimulationSpec(weeks=weeks)).run(weekly_availability(net, shock, weeks))
     tables["weekly"] = weekly_table(net, traj)
     fp = dict(result.fingerprint)
@@ -350,13 +458,12 @@ def run_simulate_job(ds: Dataset, params: BaseModel, progress: ProgressFn) -> Re
     net = _compile(ds, params.scenario, params.year)
     progress(0.3, None)
     shock = compile_shock(ds, net, params.scenario)
-    weeks = params.weeks or math.ceil(shock.window)
-    if weeks < 1:
-        raise AnalysisError(f"scenario {params.scenario!r} has no disruption that lasts; give the weeks to simulate")
+    window, basis = shock_window(shock, params.weeks)
+    weeks = max(1, math.ceil(window))
     spec = SimulationSpec(
         weeks, params.policy, params.target_weeks, params.rationing, params.recovery, backlog=params.backlog
     )
-    result = simulate_shock(net, shock, spec)
+    result = with_window_basis(simulate_shock(net, shock, spec), basis)
     return ResultTables("simulate", dict(result.tables), dict(result.fingerprint))
 
 
@@ -492,4 +599,8 @@ _DATA_WORDS = (
     N_("link not qualified"),
     N_("screening"),
     N_("LP"),
+    # where a shock's window comes from (importsub.analysis.disruption.shock_window)
+    N_("given"),
+    N_("longest disruption + recovery"),
+    N_("default: the scenario disrupts nothing"),
 )
