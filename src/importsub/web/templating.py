@@ -16,6 +16,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+from importsub.model.numbers import THIN as THIN  # re-exported: pages and tests name it here
+from importsub.model.numbers import decimal
 from importsub.model.results import column
 from importsub.web import i18n
 
@@ -41,20 +43,13 @@ def format_value(value: Any, digits: int = 2) -> str:
 
 
 NBSP = "\u00a0"  # between a number and its unit: never broken
-THIN = "\u202f"  # narrow no-break space: the thousands separator of Russian pages
 # scale words for humanised figures, largest first (translated when shown)
 _SCALES = ((1e12, i18n.N_("trn")), (1e9, i18n.N_("bn")), (1e6, i18n.N_("mn")))
 _MONEY = ("RUB", "руб.")
 
 
 def _decimal(value: float, decimals: int) -> str:
-    from babel.numbers import format_decimal
-
-    lang = i18n.current_language()
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    text = format_decimal(round(value, decimals), format=pattern, locale=lang)
-    # Russian groups with a thin space; both languages' separators never break a line
-    return text.replace("\u00a0", THIN).replace(" ", THIN) if lang == "ru" else text
+    return decimal(value, decimals, i18n.current_language())
 
 
 def scale_of(magnitude: float) -> tuple[float, str]:

@@ -20,13 +20,15 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).parent
 WEB = HERE.parent
+# sentences the analyses write into result tables (message ids with parameters), rendered per language
+MESSAGES = WEB.parent / "model" / "messages.py"
 LANGUAGES = ("en", "ru")
 _ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -37,7 +39,8 @@ def po_path(lang: str) -> Path:
 
 
 def extract() -> Catalog:
-    """Every message marked in the web layer's code and templates (as ``pybabel extract`` with ``babel.cfg``)."""
+    """Every message marked in the web layer's code and templates (as ``pybabel extract`` with ``babel.cfg``)
+    and the analyses' sentences (``model/messages.py``)."""
     with (WEB / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
     template = Catalog(project="importsub")
@@ -45,6 +48,10 @@ def extract() -> Catalog:
         str(WEB), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for lineno, message, comments, context in extract_from_file(
+        "python", str(MESSAGES), keywords=KEYWORDS, strip_comment_tags=True
+    ):
+        template.add(message, None, [(MESSAGES.name, lineno)], auto_comments=comments, context=context)
     return template
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from importsub.model.messages import localised
+from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
 from importsub.web.services.analyses import Analyses
 from importsub.web.services.shocks import SWEEP_TABLES
@@ -65,7 +67,7 @@ def shock_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
         "oems": _rows(oems),
         "vehicles": _rows(tables.get("vehicles")),
         "vehicles_total": tables["vehicles"].height if "vehicles" in tables else 0,
-        "why": _rows(tables.get("why")),
+        "why": _rows(localised(tables["why"], current_language()) if "why" in tables else None),
         "periods": _rows(tables.get("periods")),
         "targets": _rows(tables.get("targets")),
         "hidden_oems": _hidden(oems, loss),
