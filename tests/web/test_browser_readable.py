@@ -67,12 +67,8 @@ WRAPPED_NUMBERS = """() => {
   return out;
 }"""
 
-#: regions still in English, each its own issue: the "why" sentences of a shock are composed in English by
-#: analysis/ttr_explain.py (they need message ids with parameters to be translated)
-KNOWN_GAPS = "#why-list"
-
 PAGE_WORDS = """() => {
-  const skip = "code, script, style, [translate=no], .lang-switch, " + KNOWN_GAPS;
+  const skip = "code, script, style, [translate=no], .lang-switch";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const parts = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -80,7 +76,7 @@ PAGE_WORDS = """() => {
     if (el && !el.closest(skip) && el.getClientRects().length) parts.push(n.textContent);
   }
   return parts.join(" ");
-}""".replace("KNOWN_GAPS", repr(KNOWN_GAPS))
+}"""
 
 WIDE = """() => Array.from(document.querySelectorAll("body *"))
   .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-wrap"))
