@@ -20,8 +20,11 @@ count      a whole number [items]                            ``1,234`` / ``1 234
 units      a quantity [units], whole units                   ``1,234`` / ``1 234``
 weeks      a time [weeks], up to two decimals                ``2.5`` / ``2,5``
 percent    a fraction [0–1], shown in whole per cent         ``45 %`` / ``45 %``
+pp         percentage points [pp], three decimals            ``1.234`` / ``1,234``
+money      an amount [RUB], whole roubles                    ``1,234`` / ``1 234``
 message    a nested message ``{"id": …, "args": {…}}``       rendered the same way
 list       a list of names or nested messages                joined by ``, ``
+clauses    a list of nested messages                         joined by ``; ``
 =========  ================================================  ==================
 
 The Russian text is the translation in the project's one gettext catalogue
@@ -56,7 +59,7 @@ if TYPE_CHECKING:
 LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "web" / "locale"
 """The gettext catalogues of the project (pages and analysis sentences alike)."""
 
-ArgKind = Literal["text", "count", "units", "weeks", "percent", "message", "list"]
+ArgKind = Literal["text", "count", "units", "weeks", "percent", "pp", "money", "message", "list", "clauses"]
 ID_SUFFIX: Final = " id"
 ARGS_SUFFIX: Final = " args"
 
@@ -151,6 +154,17 @@ MESSAGES: Final[dict[str, Message]] = {
             N_("%(supplier)s is not qualified to deliver more than its share (%(share)s) of %(part)s"),
             {"supplier": "text", "share": "percent", "part": "text"},
         ),
+        # why the portfolio funds a project (importsub.analysis.portfolio.tables)
+        Message("project why", N_("%(clauses)s"), {"clauses": "clauses"}),
+        Message(
+            "project capacity",
+            N_("capacity %(capacity)s units/yr at %(sites)s"),
+            {"capacity": "units", "sites": "text"},
+        ),
+        Message("import content down", N_("import content −%(pp)s pp"), {"pp": "pp"}),
+        Message("loss avoided", N_("loss avoided %(scenarios)s"), {"scenarios": "list"}),
+        Message("scenario loss avoided", N_("%(scenario)s: %(loss)s RUB"), {"scenario": "text", "loss": "money"}),
+        Message("no loss avoided", N_("no loss avoided in these scenarios"), {}),
     )
 }
 """Every message an analysis writes, by id."""
@@ -176,8 +190,8 @@ def _check(message_id: str, args: Mapping[str, Any]) -> Message:
             ok = isinstance(v, str)
         elif kind == "message":
             ok = isinstance(v, Mapping) and set(v) == {"id", "args"}
-        elif kind == "list":
-            ok = isinstance(v, list)
+        elif kind in ("list", "clauses"):
+            ok = isinstance(v, list) and (kind == "list" or all(isinstance(x, Mapping) for x in v))
         else:
             ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
         if not ok:
@@ -220,12 +234,15 @@ def _arg(kind: ArgKind, v: Any, lang: str) -> str:
         return str(v)
     if kind == "message":
         return render_why(v["id"], v["args"], lang)
-    if kind == "list":
-        return ", ".join(str(x) if isinstance(x, str) else render_why(x["id"], x["args"], lang) for x in v)
+    if kind in ("list", "clauses"):
+        sep = ", " if kind == "list" else "; "
+        return sep.join(str(x) if isinstance(x, str) else render_why(x["id"], x["args"], lang) for x in v)
     if kind == "percent":
         return decimal(100.0 * float(v), 0, lang) + " %"
     if kind == "weeks":
         return _weeks(float(v), lang)
+    if kind == "pp":
+        return decimal(float(v), 3, lang)
     return decimal(float(v), 0, lang)
 
 

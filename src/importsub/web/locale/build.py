@@ -31,6 +31,7 @@ WEB = HERE.parent
 MESSAGES = WEB.parent / "model" / "messages.py"
 LANGUAGES = ("en", "ru")
 _ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
+_PLACEHOLDER = re.compile(r"%\(\w+\)s")  # a parameter's name is no English to translate
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
@@ -93,7 +94,7 @@ def untranslated(catalog: Catalog) -> list[str]:
         ids = m.id if isinstance(m.id, tuple | list) else (m.id,)
         # a translation that is the English text itself (with an English word in it) is none
         copied = str(catalog.locale) != "en" and any(
-            s == i and _ENGLISH_WORD.search(i) for s, i in zip(strings, ids, strict=False)
+            s == i and _ENGLISH_WORD.search(_PLACEHOLDER.sub("", i)) for s, i in zip(strings, ids, strict=False)
         )
         if not all(strings) or copied:
             out.append(m.id if isinstance(m.id, str) else m.id[0])

@@ -194,14 +194,15 @@ def portfolio_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
             for r in fr.to_dicts()
         ]
     hidden = bool(rows) and all(r["objective"] is None for r in rows)
+    chosen = localised(tables.get("chosen", pl.DataFrame()), current_language())
     return {
         "unit": unit,
         "objective": objective,
         "chart": chart if not hidden else {"labels": [], "series": []},
         "frontier": rows,
         "hidden": hidden,
-        "chosen": tables.get("chosen", pl.DataFrame()).to_dicts(),
-        "chosen_columns": tables.get("chosen", pl.DataFrame()).columns,
+        "chosen": chosen.to_dicts(),
+        "chosen_columns": chosen.columns,
         "summary": summary.to_dicts(),
         "summary_objective": objective,
         "differences": tables.get("differences", pl.DataFrame()).to_dicts(),
