@@ -240,3 +240,17 @@ def test_the_portfolio_says_why_in_both_languages_with_the_same_figures() -> Non
     p_b = chosen.row(by_predicate=pl.col("project") == "P-B", named=True)
     assert "S1: 500,000 RUB" in p_b["why"]
     assert "S1: 500\u202f000 руб." in render_why(p_b["why id"], p_b["why args"], "ru")
+
+
+def test_why_untraced_in_both_languages() -> None:
+    from importsub.analysis.localisation import localisation
+
+    ds = load_demo()
+    untraced = localisation(compile(ds), "union", paths=0)["untraced"]
+    assert untraced.height > 0
+    assert set(untraced["why untraced id"].to_list()) <= {"inputs without supply link", "no BOM not basic"}
+    ru = localised(untraced, "ru")
+    assert "why untraced id" not in ru.columns
+    for en_text, ru_text in zip(untraced["why untraced"].to_list(), ru["why untraced"].to_list(), strict=True):
+        assert en_text in ("BOM inputs without a supply link", "no BOM and not a basic material")
+        assert CYRILLIC.search(ru_text), ru_text

@@ -165,6 +165,9 @@ MESSAGES: Final[dict[str, Message]] = {
         Message("loss avoided", N_("loss avoided %(scenarios)s"), {"scenarios": "list"}),
         Message("scenario loss avoided", N_("%(scenario)s: %(loss)s RUB"), {"scenario": "text", "loss": "money"}),
         Message("no loss avoided", N_("no loss avoided in these scenarios"), {}),
+        # why a node's value is untraced (importsub.analysis.localisation)
+        Message("inputs without supply link", N_("BOM inputs without a supply link"), {}),
+        Message("no BOM not basic", N_("no BOM and not a basic material"), {}),
     )
 }
 """Every message an analysis writes, by id."""
