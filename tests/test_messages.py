@@ -160,6 +160,24 @@ def test_numbers_are_written_in_each_languages_notation() -> None:
     )
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(st.floats(-1e15, 1e15, allow_nan=False), st.integers(-(10**9), 10**9).map(lambda i: i / 8)),
+    st.integers(0, 3),
+    st.sampled_from(["en", "ru"]),
+)
+def test_the_fast_decimal_is_babels_format_decimal(value: float, decimals: int, lang: str) -> None:
+    from babel.numbers import format_decimal
+
+    from importsub.model.numbers import THIN, decimal
+
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    expected = format_decimal(round(value, decimals), format=pattern, locale=lang)
+    if lang == "ru":
+        expected = expected.replace("\u00a0", THIN).replace(" ", THIN)
+    assert decimal(value, decimals, lang) == expected
+
+
 # ---------------------------------------------------------------- bad input says what and where
 
 

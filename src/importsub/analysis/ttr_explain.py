@@ -60,7 +60,7 @@ def explain(
     df = pl.DataFrame(rows, schema=SCHEMA)
     if df.height == 0:
         return df
-    return (
+    kept = (
         df.with_columns(
             (pl.col("shadow price [RUB/unit]") * pl.col("units short [units]")).alias("_v"),
             pl.col("constraint").replace_strict(_PRIORITY, return_dtype=pl.Int64).alias("_k"),
@@ -72,6 +72,8 @@ def explain(
         .drop("_v", "_k")
         .head(top)
     )
+    english = [render_why(i, args, "en") for i, args in kept.select("why id", "why args").iter_rows()]
+    return kept.with_columns(pl.Series("why", english, dtype=pl.String))
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,8 +118,8 @@ class _Period:
     def row(
         self, kind: str, where: str, price: float, short: float, message: dict[str, Any], in_base: bool
     ) -> dict[str, Any]:
-        """One row; ``message`` (:func:`~importsub.model.messages.why`) gives the English ``why`` and its
-        structured form (``why id``, ``why args``) for rendering in another language."""
+        """One row; ``message`` (:func:`~importsub.model.messages.why`) is stored as ``why id`` and ``why args``,
+        from which :func:`explain` renders the English ``why`` of the rows it keeps (and pages, other languages)."""
         return {
             "constraint": kind,
             "where": where,
@@ -125,7 +127,7 @@ class _Period:
             "end [weeks]": self.t1,
             "shadow price [RUB/unit]": price,
             "units short [units]": short,
-            "why": render_why(message["id"], message["args"], "en"),
+            "why": None,  # rendered for the rows kept (explain)
             "also binding in baseline": in_base,
             "why id": message["id"],
             "why args": args_json(message["args"]),
