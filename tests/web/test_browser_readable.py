@@ -53,12 +53,9 @@ ALLOWED = {
 #: columns whose values are translated on the page (enums), not names or codes
 TRANSLATED = {"status", "kind", "note", "notes", "description", "unit"}
 
-#: regions still in English, each its own issue: the "why" sentences of a shock are composed in English by
-#: analysis/ttr_explain.py (they need message ids with parameters to be translated)
-KNOWN_GAPS = "#why-list"
 
 PAGE_WORDS = """() => {
-  const skip = "code, script, style, [translate=no], .lang-switch, " + KNOWN_GAPS;
+  const skip = "code, script, style, [translate=no], .lang-switch";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const parts = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -66,7 +63,7 @@ PAGE_WORDS = """() => {
     if (el && !el.closest(skip) && el.getClientRects().length) parts.push(n.textContent);
   }
   return parts.join(" ");
-}""".replace("KNOWN_GAPS", repr(KNOWN_GAPS))
+}"""
 
 
 def _names_and_codes() -> set[str]:

@@ -382,3 +382,21 @@ def test_declarations_name_tables_the_results_have(penv: Env, ran: dict[str, int
             for f in declared.owners.values():
                 assert f.column in (None, "*") or f.column in result["tables"][table]["columns"], (kind, table, f)
                 assert set(f.bases) <= set(BASES)
+
+
+def test_why_the_portfolio_funds_a_project_is_said_in_the_page_language(penv: Env, ran: dict[str, int]) -> None:
+    c, csrf = _client(penv, "admin")
+    job = ran["portfolio"]
+    rows = _table(penv.get("admin", f"/api/jobs/{job}/result").json(), "chosen")
+    assert rows
+    capacity = rows[0]["why"].split(" units/yr")[0].removeprefix("capacity ")  # e.g. 1,234
+    try:
+        english = c.get(f"/jobs/{job}").text.split('id="chosen-list"')[1].split("</ul>")[0]
+        assert f"capacity {capacity} units/yr" in english
+        c.post("/language", data={"lang": "ru", "csrf_token": csrf, "next": "/"})
+        russian = c.get(f"/jobs/{job}").text.split('id="chosen-list"')[1].split("</ul>")[0]
+        grouped = capacity.replace(",", "\u202f")  # Russian groups thousands with narrow no-break spaces
+        assert f"мощность {grouped} шт./год" in russian
+        assert "units/yr" not in russian
+    finally:
+        c.post("/language", data={"lang": "en", "csrf_token": csrf, "next": "/"})

@@ -67,3 +67,27 @@ def test_html_report_uses_the_labels(shared_env: Env, jobs: dict[str, int]) -> N
     heads = _headers(page)
     c = result_columns()["import content [%]"]
     assert heads[c.label_ru[0].upper() + c.label_ru[1:]] == c.description_ru
+
+
+def test_generic_result_page_says_why_untraced_in_the_page_language(shared_env: Env, jobs: dict[str, int]) -> None:
+    result = shared_env.get("admin", f"/api/jobs/{jobs['localisation']}/result").json()
+    t = result["tables"]["untraced"]
+    reasons = {row[t["columns"].index("why untraced id")] for row in t["rows"]}
+    assert reasons  # the plant has untraced value
+    ru = _page(shared_env, "ru", f"/jobs/{jobs['localisation']}")
+    en = _page(shared_env, "en", f"/jobs/{jobs['localisation']}")
+    english = {
+        "inputs without supply link": "BOM inputs without a supply link",
+        "no BOM not basic": "no BOM and not a basic material",
+    }
+    russian = {
+        "inputs without supply link": "входы спецификации (BOM) без связи поставки",
+        "no BOM not basic": "нет спецификации (BOM), и это не базовый материал",
+    }
+    for reason in reasons:
+        assert english[reason] in en
+        assert russian[reason] in ru
+        assert english[reason] not in ru
+    # the stored form is for rendering, not for reading: neither page shows it
+    assert "why untraced id" not in en
+    assert "why untraced args" not in en

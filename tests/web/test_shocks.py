@@ -17,6 +17,7 @@ brake units from Minsk (BRAKE, BY) and Germany (FORE, DE).  Hand-worked case
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -529,3 +530,52 @@ def test_registered_kinds_declare_tables_that_exist(shared_env: Env, ran: dict[s
             for f in declared.owners.values():
                 assert f.column in (None, "*") or f.column in result["tables"][table]["columns"], (kind, table, f)
     assert AVTO_CAPACITY > 0  # the capacities above come from webenv
+
+
+# ---------------------------------------------------------------- the why sentences in Russian
+
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def _ru(figure: float) -> str:
+    """A whole figure as Russian pages write it (narrow no-break spaces between thousands)."""
+    return f"{round(figure):,}".replace(",", "\u202f")
+
+
+def test_the_why_sentences_are_russian_on_russian_pages_and_reports(shared_env: Env, ran: dict[str, int]) -> None:
+    c, csrf = _client(shared_env, "admin")
+    job = ran["ad hoc"]
+    capacity_lost = 0.5 * BRAKE_CAPACITY * TAU  # the Minsk brake line at half capacity over the 8 weeks [units]
+    try:
+        english = c.get(f"/jobs/{job}").text.split('id="why-list"')[1].split("</ol>")[0]
+        assert "capacity cut to 50 % in weeks 0–8" in english
+        assert f"{round(capacity_lost):,} units of capacity lost" in english
+        assert not CYRILLIC.search(re.sub(r"<span class=\"badge\">.*?</span>", "", english))
+        assert c.post("/language", data={"lang": "ru", "next": "/", "csrf_token": csrf}).status_code in (200, 303)
+        html = c.get(f"/jobs/{job}").text
+        why = html.split('id="why-list"')[1].split("</ol>")[0]
+        items = re.findall(r"<li>(.*?)</li>", why, re.S)
+        assert items
+        for item in items:
+            sentence = re.sub(r"<[^>]+>", " ", item.split('<span class="muted small">')[0])
+            sentence = sentence.split("</span>", 1)[-1] if "badge" in item else sentence
+            assert CYRILLIC.search(sentence), sentence
+            assert "units" not in sentence, sentence
+            assert "weeks" not in sentence, sentence
+        assert "мощность снижена до 50 % на неделях 0–8" in why
+        assert f"потеряно {_ru(capacity_lost)} шт. мощности" in why
+        # the HTML report (the PDF prints it) in the reader's language, the message ids and parameters left out
+        report = c.get(f"/api/jobs/{job}/export?format=html").text
+        assert 'lang="ru"' in report
+        assert f"потеряно {_ru(capacity_lost)} шт. мощности" in report
+        assert "why args" not in report
+        assert "параметры «почему»" not in report
+        # the files keep the English sentence and the structured form
+        result = c.get(f"/api/jobs/{job}/result").json()
+        rows = _table(result, "why")
+        cut = next(w for w in rows if w["where"] == "BRAKE-MSK/BRK")
+        assert cut["why id"] == "capacity cut"
+        assert "capacity cut to 50 %" in cut["why"]
+        assert json.loads(cut["why args"])["lost"] == pytest.approx(capacity_lost)
+    finally:
+        c.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf})

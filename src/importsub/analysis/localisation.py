@@ -45,6 +45,7 @@ from importsub.analysis.demand import gross_output, node_frame, solver
 from importsub.analysis.result import Result, fingerprint
 from importsub.compile.network import BoolArray, FloatArray, IntArray, Network
 from importsub.model.errors import AnalysisError
+from importsub.model.messages import render_why
 
 DEFAULT_GROUP = "union"
 
@@ -297,13 +298,16 @@ def untraced_values(net: Network, group: str = DEFAULT_GROUP, *, x: FloatArray |
     keep = np.flatnonzero(r > 0)
     keep = keep[np.lexsort((keep, -value[keep]))]  # largest first, ties by node
     total = float(np.sort(value[keep]).sum())
-    reason = np.where(net.has_bom[keep], "BOM inputs without a supply link", "no BOM and not a basic material")
+    reason_id = np.where(net.has_bom[keep], "inputs without supply link", "no BOM not basic")
+    reason = [render_why(str(m), {}, "en") for m in reason_id]
     return (
         node_frame(net)[keep]
         .select("site", "site name", "country", "part", "part name", "category")
         .with_columns(
             pl.Series("in group", inside[keep]),
             pl.Series("why untraced", reason, dtype=pl.String),
+            pl.Series("why untraced id", reason_id, dtype=pl.String),  # rendered per language (model.messages)
+            pl.Series("why untraced args", ["{}"] * keep.size, dtype=pl.String),
             pl.Series("untraced share of its value [%]", 100.0 * r[keep]),
             pl.Series("untraced value [RUB/yr]", value[keep]),
             pl.Series("share of untraced value [%]", 100.0 * value[keep] / (total if total > 0 else 1.0)),

@@ -10,6 +10,9 @@ the capacity the shock took in the period.
 Capacity pools are named by their ``pool`` field; a pool whose members are
 all down is a capacity cut, not a line "at its limit"; a supplier counts as
 "at capacity" when its own capacity or its pool is exhausted.
+Each sentence is a declared message (:mod:`importsub.model.messages`): the
+English ``why`` is rendered from ``why id`` and ``why args``, which pages and
+reports render again in the reader's language.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from importsub.analysis.ttr import TTRSolution
 from importsub.analysis.ttr_phased import PhasedSolution, PhasedTTR, period_available
 from importsub.compile.network import BoolArray, FloatArray
 from importsub.compile.shock import Shock
+from importsub.model.messages import args_json, render_why, why
 
 SCHEMA = {
     "constraint": pl.String,
@@ -34,6 +38,8 @@ SCHEMA = {
     "units short [units]": pl.Float64,
     "why": pl.String,
     "also binding in baseline": pl.Boolean,
+    "why id": pl.String,  # the sentence as a message id and its parameters (importsub.model.messages)
+    "why args": pl.String,
 }
 _PRIORITY = {"input shortage": 0, "capacity pool": 1, "capacity cut": 2, "link not qualified": 3, "at capacity": 4}
 
@@ -54,7 +60,7 @@ def explain(
     df = pl.DataFrame(rows, schema=SCHEMA)
     if df.height == 0:
         return df
-    return (
+    kept = (
         df.with_columns(
             (pl.col("shadow price [RUB/unit]") * pl.col("units short [units]")).alias("_v"),
             pl.col("constraint").replace_strict(_PRIORITY, return_dtype=pl.Int64).alias("_k"),
@@ -66,6 +72,8 @@ def explain(
         .drop("_v", "_k")
         .head(top)
     )
+    english = [render_why(i, args, "en") for i, args in kept.select("why id", "why args").iter_rows()]
+    return kept.with_columns(pl.Series("why", english, dtype=pl.String))
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,10 +92,6 @@ class _Period:
     col_upper: FloatArray  # the period's column bounds
     pool_upper: FloatArray  # the period's pool bounds [units]
     eps: float  # shadow prices below this are not binding [RUB/unit]
-
-    @property
-    def weeks(self) -> str:
-        return f"weeks {self.t0:g}–{self.t1:g}"
 
     @property
     def tau(self) -> float:
@@ -111,7 +115,11 @@ class _Period:
         s = int(net.node_site[i])
         return f"{self.site_name(s)} ({net.countries[int(net.site_country[s])]})"
 
-    def row(self, kind: str, where: str, price: float, short: float, why: str, in_base: bool) -> dict[str, Any]:
+    def row(
+        self, kind: str, where: str, price: float, short: float, message: dict[str, Any], in_base: bool
+    ) -> dict[str, Any]:
+        """One row; ``message`` (:func:`~importsub.model.messages.why`) is stored as ``why id`` and ``why args``,
+        from which :func:`explain` renders the English ``why`` of the rows it keeps (and pages, other languages)."""
         return {
             "constraint": kind,
             "where": where,
@@ -119,8 +127,10 @@ class _Period:
             "end [weeks]": self.t1,
             "shadow price [RUB/unit]": price,
             "units short [units]": short,
-            "why": why,
+            "why": None,  # rendered for the rows kept (explain)
             "also binding in baseline": in_base,
+            "why id": message["id"],
+            "why args": args_json(message["args"]),
         }
 
 
@@ -168,20 +178,17 @@ def _at_capacity(pc: _Period) -> BoolArray:
     return full
 
 
-def _suppliers_text(pc: _Period, sup: list[int], full: BoolArray) -> str:
+def _suppliers_text(pc: _Period, sup: list[int], full: BoolArray) -> dict[str, Any]:
     """How a group's qualified suppliers stand: all disrupted, or how many disrupted and at capacity."""
     net, hit = pc.model.network, pc.hit
     down = [i for i in sup if hit[i]]
-    countries = sorted({net.countries[int(net.node_country[i])] for i in sup})
+    countries = "/".join(sorted({net.countries[int(net.node_country[i])] for i in sup}))
     if sup and len(down) == len(sup):
-        return f"all {len(sup)} qualified supplier(s) are disrupted, in {'/'.join(countries)}"
+        return why("suppliers all disrupted", n=len(sup), countries=countries)
     if sup:
         n_full = sum(1 for i in sup if not hit[i] and full[i])
-        return (
-            f"{len(sup)} qualified supplier(s) in {'/'.join(countries)}; "
-            f"{len(down)} disrupted, {n_full} at capacity (own or pool)"
-        )
-    return "no qualified supplier"
+        return why("suppliers in part disrupted", n=len(sup), countries=countries, down=len(down), full=n_full)
+    return why("no qualified supplier")
 
 
 def _input_rows(pc: _Period, stock_used: FloatArray, full: BoolArray) -> list[dict[str, Any]]:
@@ -197,14 +204,17 @@ def _input_rows(pc: _Period, stock_used: FloatArray, full: BoolArray) -> list[di
         links = np.flatnonzero(net.link_group == g)
         sup = [int(net.link_supplier[e]) for e in links[net.link_qualified[links]]]
         head = _suppliers_text(pc, sup, full)
-        names = ", ".join(pc.node_txt(i) + (" down" if pc.hit[i] else "") for i in sup[:4])
-        names += "…" if len(sup) > 4 else ""
+        names: list[Any] = [
+            why("supplier down", supplier=pc.node_txt(i)) if pc.hit[i] else pc.node_txt(i) for i in sup[:4]
+        ]
+        names += [why("more suppliers", n=len(sup) - 4)] if len(sup) > 4 else []
         part = pc.part_name(int(net.group_part[g]))
         short = float(short_g[g])
+        weeks = {"start": pc.t0, "end": pc.t1}
         amount = (
-            f"{short:,.0f} units short of {required[g]:,.0f} needed in {pc.weeks}"
+            why("units short", short=short, needed=float(required[g]), **weeks)
             if short > 0
-            else f"no units lost for it in {pc.weeks}"
+            else why("no units lost", **weeks)
         )
         out.append(
             pc.row(
@@ -212,7 +222,7 @@ def _input_rows(pc: _Period, stock_used: FloatArray, full: BoolArray) -> list[di
                 f"{part} for {pc.site_name(int(net.group_site[g]))}",
                 float(-g_dual[g]),
                 short,
-                f"{part}: {head}; {amount} (suppliers: {names})",
+                why("input shortage", part=part, suppliers=head, amount=amount, names=names),
                 bool(pc.base_rd[net.n_nodes + g] < -pc.eps),
             )
         )
@@ -226,18 +236,15 @@ def _capacity_rows(pc: _Period, cap_lost: FloatArray) -> list[dict[str, Any]]:
     p_dual = sol.col_dual[one.col_p]
     out: list[dict[str, Any]] = []
     for j in (int(v) for v in np.flatnonzero(p_dual < -pc.eps)):
-        what = f"{pc.part_name(int(net.node_part[j]))} at {pc.node_txt(j)}"
+        what = {"part": pc.part_name(int(net.node_part[j])), "node": pc.node_txt(j), "start": pc.t0, "end": pc.t1}
         if pc.hit[j]:
             kind = "capacity cut"
-            why = (
-                f"{what}: capacity cut to {100 * pc.a[j]:.0f} % in {pc.weeks} "
-                f"({cap_lost[j]:,.0f} units of capacity lost)"
-            )
+            message = why(kind, available=float(pc.a[j]), lost=float(cap_lost[j]), **what)
         else:
             kind = "at capacity"
-            why = f"{what}: at full capacity ({pc.col_upper[one.col_p][j]:,.0f} units in {pc.weeks})"
+            message = why(kind, capacity=float(pc.col_upper[one.col_p][j]), **what)
         in_base = bool(pc.base_cd[j] < -pc.eps)
-        out.append(pc.row(kind, net.node_label(j), float(-p_dual[j]), float(cap_lost[j]), why, in_base))
+        out.append(pc.row(kind, net.node_label(j), float(-p_dual[j]), float(cap_lost[j]), message, in_base))
     return out
 
 
@@ -255,17 +262,20 @@ def _pool_rows(pc: _Period) -> list[dict[str, Any]]:
         in_base = bool(pc.base_rd[one.row_pool][q] < -pc.eps)
         if pc.pool_upper[q] <= 0:
             pool_lost = float(net.pool_capacity[q] * tau) if pc.losing else 0.0
-            why = (
-                f"flexible line {name} at {site}: all its parts down in {pc.weeks} "
-                f"({float(net.pool_capacity[q] * tau):,.0f} units of capacity lost)"
-            )
-            out.append(pc.row("capacity cut", where, float(-k_dual[q]), pool_lost, why, in_base))
+            lost = float(net.pool_capacity[q] * tau)
+            message = why("pool cut", pool=name, site=site, lost=lost, start=pc.t0, end=pc.t1)
+            out.append(pc.row("capacity cut", where, float(-k_dual[q]), pool_lost, message, in_base))
             continue
-        why = (
-            f"flexible line {name} at {site} at its limit ({pc.pool_upper[q]:,.0f} units in {pc.weeks}, "
-            f"shared by {members.size} part(s))"
+        message = why(
+            "pool at limit",
+            pool=name,
+            site=site,
+            capacity=float(pc.pool_upper[q]),
+            start=pc.t0,
+            end=pc.t1,
+            parts=int(members.size),
         )
-        out.append(pc.row("capacity pool", where, float(-k_dual[q]), 0.0, why, in_base))
+        out.append(pc.row("capacity pool", where, float(-k_dual[q]), 0.0, message, in_base))
     return out
 
 
@@ -283,8 +293,12 @@ def _link_rows(pc: _Period) -> list[dict[str, Any]]:
                 f"{net.node_label(i)} → {pc.site_name(int(net.group_site[grp]))}",
                 float(-f_dual[e]),
                 0.0,
-                f"{pc.node_txt(i)} is not qualified to deliver more than its share "
-                f"({net.link_share[e]:.0%}) of {pc.part_name(int(net.group_part[grp]))}",
+                why(
+                    "link not qualified",
+                    supplier=pc.node_txt(i),
+                    share=float(net.link_share[e]),
+                    part=pc.part_name(int(net.group_part[grp])),
+                ),
                 bool(pc.base_cd[net.n_nodes + e] < -pc.eps),
             )
         )

@@ -16,24 +16,18 @@ Russian translation is missing)::
 from __future__ import annotations
 
 import contextvars
-from functools import cache
-from pathlib import Path
 from typing import Final
 
 from babel import Locale, negotiate_locale
-from babel.support import NullTranslations, Translations
 
-LOCALE_DIR: Final = Path(__file__).parent / "locale"
+# one loader of the catalogues for pages and the analyses' sentences (importsub.model.messages)
+from importsub.model.messages import LOCALE_DIR as LOCALE_DIR
+from importsub.model.messages import translations as translations
+
 LANGUAGES: Final[tuple[str, ...]] = ("en", "ru")
 LANGUAGE_NAMES: Final[dict[str, str]] = {"en": "English", "ru": "Русский"}
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("importsub_language", default="en")
-
-
-@cache
-def translations(lang: str) -> NullTranslations:
-    """The compiled catalogue of ``lang`` (English falls back to the source text)."""
-    return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
 
 
 def set_language(lang: str) -> contextvars.Token[str]:

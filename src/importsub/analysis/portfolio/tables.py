@@ -10,6 +10,7 @@ import polars as pl
 
 from importsub.analysis.portfolio.benders import SolveReport
 from importsub.analysis.portfolio.model import Evaluation, PortfolioModel
+from importsub.model.messages import args_json, render_why, why
 
 
 def _tol(model: PortfolioModel) -> float:
@@ -83,9 +84,10 @@ def _chosen_table(model: PortfolioModel, ev: Evaluation, none: Evaluation) -> pl
         without = model.evaluate([j for j in ev.chosen if j != i])
         alone = model.evaluate([i])
         marginal = without.objective - ev.objective
-        why = [f"capacity {sum(o.capacity.values()):,.0f} units/yr at {', '.join(sorted({s for s, _ in o.capacity}))}"]
+        sites = ", ".join(sorted({s for s, _ in o.capacity}))
+        clauses = [why("project capacity", capacity=float(sum(o.capacity.values())), sites=sites)]
         if ev.import_content is not None and without.import_content is not None:
-            why.append(f"import content −{without.import_content - ev.import_content:.3f} pp")
+            clauses.append(why("import content down", pp=float(without.import_content - ev.import_content)))
         row: dict[str, Any] = {
             "project": o.project,
             "level [×]": o.level,
@@ -96,18 +98,26 @@ def _chosen_table(model: PortfolioModel, ev: Evaluation, none: Evaluation) -> pl
         if model.scenarios:
             avoided = {s.name: without.losses[s.name] - ev.losses[s.name] for s in model.scenarios}
             top = sorted(avoided.items(), key=lambda kv: -kv[1])[:3]
-            why.append(
-                "loss avoided " + ", ".join(f"{k}: {v:,.0f} RUB" for k, v in top if v > 0)
+            clauses.append(
+                why(
+                    "loss avoided",
+                    scenarios=[why("scenario loss avoided", scenario=k, loss=v) for k, v in top if v > 0],
+                )
                 if any(v > 0 for _, v in top)
-                else "no loss avoided in these scenarios"
+                else why("no loss avoided")
             )
             row["expected loss avoided [RUB]"] = (without.expected_loss or 0.0) - (ev.expected_loss or 0.0)
         if ev.domestic_value is not None and without.domestic_value is not None:
             row["domestic value added gained [RUB/yr]"] = ev.domestic_value - without.domestic_value
-        row["why"] = "; ".join(why)
+        message = why("project why", clauses=clauses)
+        row["why"] = render_why(message["id"], message["args"], "en")
+        row["why id"], row["why args"] = message["id"], args_json(message["args"])
         rows.append(row)
     if not rows:
-        return pl.DataFrame({"project": [], "why": []}, schema={"project": pl.String, "why": pl.String})
+        return pl.DataFrame(
+            {"project": [], "why": [], "why id": [], "why args": []},
+            schema={"project": pl.String, "why": pl.String, "why id": pl.String, "why args": pl.String},
+        )
     return pl.DataFrame(rows)
 
 

@@ -20,15 +20,18 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).parent
 WEB = HERE.parent
+# sentences the analyses write into result tables (message ids with parameters), rendered per language
+MESSAGES = WEB.parent / "model" / "messages.py"
 LANGUAGES = ("en", "ru")
 _ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
+_PLACEHOLDER = re.compile(r"%\(\w+\)s")  # a parameter's name is no English to translate
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
@@ -37,7 +40,8 @@ def po_path(lang: str) -> Path:
 
 
 def extract() -> Catalog:
-    """Every message marked in the web layer's code and templates (as ``pybabel extract`` with ``babel.cfg``)."""
+    """Every message marked in the web layer's code and templates (as ``pybabel extract`` with ``babel.cfg``)
+    and the analyses' sentences (``model/messages.py``)."""
     with (WEB / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
     template = Catalog(project="importsub")
@@ -45,6 +49,10 @@ def extract() -> Catalog:
         str(WEB), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for lineno, message, comments, context in extract_from_file(
+        "python", str(MESSAGES), keywords=KEYWORDS, strip_comment_tags=True
+    ):
+        template.add(message, None, [(MESSAGES.name, lineno)], auto_comments=comments, context=context)
     return template
 
 
@@ -86,7 +94,7 @@ def untranslated(catalog: Catalog) -> list[str]:
         ids = m.id if isinstance(m.id, tuple | list) else (m.id,)
         # a translation that is the English text itself (with an English word in it) is none
         copied = str(catalog.locale) != "en" and any(
-            s == i and _ENGLISH_WORD.search(i) for s, i in zip(strings, ids, strict=False)
+            s == i and _ENGLISH_WORD.search(_PLACEHOLDER.sub("", i)) for s, i in zip(strings, ids, strict=False)
         )
         if not all(strings) or copied:
             out.append(m.id if isinstance(m.id, str) else m.id[0])

@@ -16,8 +16,10 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 
+from importsub.model.messages import localised
 from importsub.store import VersionInfo, accounts
 from importsub.web.deps import CsrfChecked, DatasetPageDep, PageContext, PageDep, WriterUser
+from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
 from importsub.web.services import params, views
 from importsub.web.services.localisation_page import localisation_view
@@ -230,8 +232,9 @@ def job_page(page: PageDep, job_id: int) -> Response:
         if special is not None:
             template, extra = special
             return page.render(template, {**ctx, **extra})
+        shown = {t: localised(df, current_language()) for t, df in tables.items()}  # sentences in the page language
         ctx["tables"] = {
-            t: {"columns": df.columns, "rows": df.head(200).rows(), "total": df.height} for t, df in tables.items()
+            t: {"columns": df.columns, "rows": df.head(200).rows(), "total": df.height} for t, df in shown.items()
         }
         spec = page.analyses.get(job.kind)
         ctx["charts"] = generic_charts(tables, spec.charts if spec is not None else None)

@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from importsub.model.errors import ImportsubError
+from importsub.model.messages import localised
 from importsub.model.results import result_tables
 from importsub.reports.tables import to_csv, to_json, write_xlsx
 from importsub.web.i18n import current_language
@@ -224,6 +225,7 @@ def html_report(
     created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections = []
     for tname, df in tables.items():
+        df = localised(df, lang)  # sentences in the report's language, their message ids and parameters dropped
         chart = ""
         cols = chart_columns(df) if charts is None or tname not in charts else charts[tname]
         if cols and any(c not in df.columns for c in cols):

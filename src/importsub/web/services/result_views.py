@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from importsub.model.messages import localised
+from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
 from importsub.web.services.analyses import Analyses
 from importsub.web.services.reports import chart_columns
@@ -109,7 +111,7 @@ def shock_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
         "oems": _rows(oems),
         "vehicles": _rows(tables.get("vehicles")),
         "vehicles_total": tables["vehicles"].height if "vehicles" in tables else 0,
-        "why": _rows(tables.get("why")),
+        "why": _rows(localised(tables["why"], current_language()) if "why" in tables else None),
         "periods": _rows(tables.get("periods")),
         "targets": _rows(tables.get("targets")),
         "hidden_oems": _hidden(oems, loss),
@@ -236,14 +238,15 @@ def portfolio_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
             for r in fr.to_dicts()
         ]
     hidden = bool(rows) and all(r["objective"] is None for r in rows)
+    chosen = localised(tables.get("chosen", pl.DataFrame()), current_language())
     return {
         "unit": unit,
         "objective": objective,
         "chart": chart if not hidden else {"labels": [], "series": []},
         "frontier": rows,
         "hidden": hidden,
-        "chosen": tables.get("chosen", pl.DataFrame()).to_dicts(),
-        "chosen_columns": tables.get("chosen", pl.DataFrame()).columns,
+        "chosen": chosen.to_dicts(),
+        "chosen_columns": chosen.columns,
         "summary": summary.to_dicts(),
         "summary_objective": objective,
         "differences": tables.get("differences", pl.DataFrame()).to_dicts(),

@@ -1,0 +1,274 @@
+"""The analyses' sentences as message ids with parameters: declared, translated, rendered alike in both languages.
+
+Numbers are checked by reading them back from the rendered text with a
+parser of each language's notation written here (``12,345.6`` / ``12 345,6``),
+not with the formatter under test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from babel.messages.pofile import read_po
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import importsub.model.messages as messages
+from importsub.analysis.disruption import run_shock
+from importsub.compile import compile
+from importsub.compile.shock import compile_shock
+from importsub.demo import load as load_demo
+from importsub.model.messages import MESSAGES, MessageError, localised, render_why, why
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+# numbers as each language writes them: en 12,345.6 — ru 12 345,6 (narrow no-break space)
+NUMBER = {
+    "en": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})*(?:\.\d+)?(?![\w])"),
+    "ru": re.compile(r"(?<![\w,])\d{1,3}(?:\u202f\d{3})*(?:,\d+)?(?![\w])"),
+}
+
+
+def numbers_in(text: str, lang: str) -> Counter[float]:
+    """Every number written in ``text`` in the notation of ``lang``, as values."""
+    found = NUMBER[lang].findall(text)
+    if lang == "en":
+        values = [float(s.replace(",", "")) for s in found]
+    else:
+        values = [float(s.replace("\u202f", "").replace(",", ".")) for s in found]
+    return Counter(round(v, 3) for v in values)
+
+
+def _ru_po() -> dict[str, str]:
+    path = Path(messages.LOCALE_DIR) / "ru" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as f:
+        return {m.id: m.string for m in read_po(f, locale="ru") if isinstance(m.id, str) and m.id}
+
+
+# ---------------------------------------------------------------- declarations and catalogue
+
+
+def test_every_message_declares_exactly_its_placeholders() -> None:
+    for m in MESSAGES.values():
+        assert set(PLACEHOLDER.findall(m.text)) == set(m.args), m.id
+        assert "%" not in PLACEHOLDER.sub("", m.text), m.id  # no stray % that gettext formatting would trip on
+
+
+def test_every_message_has_a_russian_translation_with_the_same_placeholders() -> None:
+    ru = _ru_po()
+    for m in MESSAGES.values():
+        assert m.text in ru, f"{m.id}: no entry in ru/messages.po (run python src/importsub/web/locale/build.py)"
+        text = ru[m.text]
+        assert text, m.id
+        if re.search("[A-Za-z]", PLACEHOLDER.sub("", m.text)):  # not only parameters: words to translate
+            assert text != m.text, m.id
+            assert CYRILLIC.search(text), m.id
+        assert Counter(PLACEHOLDER.findall(text)) == Counter(PLACEHOLDER.findall(m.text)), m.id
+        # the compiled catalogue that rendering reads says the same as the source
+        assert messages.translations("ru").gettext(m.text) == text, m.id
+
+
+# ---------------------------------------------------------------- rendering, generated messages
+
+_NAME = st.text(alphabet=st.sampled_from("abcxyzАБВжюя -/()"), min_size=1, max_size=12)
+_VALUE: dict[str, st.SearchStrategy[Any]] = {
+    "count": st.integers(0, 10**7),
+    "units": st.floats(0, 1e11, allow_nan=False, allow_infinity=False),
+    "weeks": st.one_of(st.integers(0, 104).map(float), st.floats(0, 104, allow_nan=False).map(lambda w: round(w, 2))),
+    "percent": st.floats(0, 1, allow_nan=False),
+    "pp": st.floats(0, 100, allow_nan=False),
+    "money": st.floats(0, 1e13, allow_nan=False),
+}
+_LEAVES = [m for m in MESSAGES.values() if not {"message", "list", "clauses"} & set(m.args.values())]
+
+
+def _args(m: messages.Message, leaf: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for name, kind in m.args.items():
+        if kind == "text":
+            fields[name] = _NAME
+        elif kind == "message":
+            fields[name] = leaf
+        elif kind == "list":
+            fields[name] = st.lists(st.one_of(_NAME, leaf), max_size=5)
+        elif kind == "clauses":
+            fields[name] = st.lists(leaf, max_size=4)
+        else:
+            fields[name] = _VALUE[kind]
+    return st.fixed_dictionaries(fields)
+
+
+_LEAF = st.sampled_from(_LEAVES).flatmap(lambda m: _args(m, st.nothing()).map(lambda a: why(m.id, **a)))
+MESSAGE = st.sampled_from(list(MESSAGES.values())).flatmap(lambda m: _args(m, _LEAF).map(lambda a: why(m.id, **a)))
+
+
+def expected_numbers(message: dict[str, Any]) -> Counter[float]:
+    """The values a message's sentence must show, from its parameters (per cent as 0–100, units whole)."""
+    out: Counter[float] = Counter()
+    m = MESSAGES[message["id"]]
+    for name, kind in m.args.items():
+        v = message["args"][name]
+        if kind == "message":
+            out += expected_numbers(v)
+        elif kind in ("list", "clauses"):
+            for x in v:
+                if not isinstance(x, str):
+                    out += expected_numbers(x)
+        elif kind == "percent":
+            out[round(100 * v)] += 1
+        elif kind == "weeks":
+            out[round(v, 2)] += 1
+        elif kind == "pp":
+            out[round(v, 3)] += 1
+        elif kind in ("units", "count", "money"):
+            out[round(v)] += 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(MESSAGE)
+def test_any_message_renders_in_both_languages_and_keeps_every_number(message: dict[str, Any]) -> None:
+    expected = expected_numbers(message)
+    for lang in ("en", "ru"):
+        text = render_why(message["id"], message["args"], lang)
+        assert "%(" not in text
+        assert numbers_in(text, lang) == expected, (lang, text)
+    # the stored form (JSON) renders the same as the parameters themselves
+    stored = messages.args_json(message["args"])
+    assert render_why(message["id"], stored, "ru") == render_why(message["id"], message["args"], "ru")
+    assert json.loads(stored) == message["args"]
+
+
+def test_numbers_are_written_in_each_languages_notation() -> None:
+    m = why("units short", short=12345.4, needed=1234567.0, start=2.5, end=8.0)
+    assert render_why(m["id"], m["args"], "en") == "12,345 units short of 1,234,567 needed in weeks 2.5–8"
+    assert render_why(m["id"], m["args"], "ru") == (
+        "не хватает 12\u202f345 шт. из 1\u202f234\u202f567 необходимых на неделях 2,5–8"
+    )
+    cut = why("capacity cut", part="Brake unit", node="Minsk (BY)", available=0.5, lost=39411.15, start=0.0, end=8.0)
+    assert "capacity cut to 50 % in weeks 0–8 (39,411 units of capacity lost)" in render_why(
+        cut["id"], cut["args"], "en"
+    )
+    assert "мощность снижена до 50 % на неделях 0–8 (потеряно 39\u202f411 шт." in render_why(
+        cut["id"], cut["args"], "ru"
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(st.floats(-1e15, 1e15, allow_nan=False), st.integers(-(10**9), 10**9).map(lambda i: i / 8)),
+    st.integers(0, 3),
+    st.sampled_from(["en", "ru"]),
+)
+def test_the_fast_decimal_is_babels_format_decimal(value: float, decimals: int, lang: str) -> None:
+    from babel.numbers import format_decimal
+
+    from importsub.units import THIN, decimal
+
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    expected = format_decimal(round(value, decimals), format=pattern, locale=lang)
+    if lang == "ru":
+        expected = expected.replace("\u00a0", THIN).replace(" ", THIN)
+    assert decimal(value, decimals, lang) == expected
+
+
+# ---------------------------------------------------------------- bad input says what and where
+
+
+@pytest.mark.parametrize(
+    ("message_id", "args", "says"),
+    [
+        ("no such message", {}, "'no such message' is not declared"),
+        ("more suppliers", {}, "parameters missing ['n']"),
+        ("more suppliers", {"n": 1, "m": 2}, "not declared ['m']"),
+        ("more suppliers", {"n": "three"}, "parameter 'n' (count): 'three' is not a count"),
+        ("more suppliers", {"n": float("nan")}, "parameter 'n' (count)"),
+        ("supplier down", {"supplier": 3}, "parameter 'supplier' (text)"),
+        ("more suppliers", "{not json", "parameters are not JSON"),
+        ("more suppliers", "[1]", "not a JSON object"),
+    ],
+)
+def test_a_bad_message_names_the_message_and_parameter(message_id: str, args: Any, says: str) -> None:
+    with pytest.raises(MessageError, match=re.escape(says)):
+        render_why(message_id, args, "en")
+
+
+# ---------------------------------------------------------------- a real explain table
+
+
+@pytest.fixture(scope="module")
+def demo_why() -> pl.DataFrame:
+    ds = load_demo()
+    net = compile(ds, "eu-exit+cn-border-26w")  # binds every kind of constraint but a pool with all parts down
+    return run_shock(net, compile_shock(ds, net, "eu-exit+cn-border-26w"), why=200)["why"]
+
+
+def test_every_explain_row_renders_in_both_languages_with_the_same_figures(demo_why: pl.DataFrame) -> None:
+    assert demo_why.height > 10
+    kinds = {"input shortage", "capacity cut", "at capacity", "link not qualified", "pool at limit"}
+    assert kinds <= set(demo_why["why id"].to_list())
+    for row in demo_why.iter_rows(named=True):
+        english = render_why(row["why id"], row["why args"], "en")
+        assert english == row["why"]  # the file column is the English rendering of the stored form
+        russian = render_why(row["why id"], row["why args"], "ru")
+        assert CYRILLIC.search(russian), russian
+        assert numbers_in(russian, "ru") == numbers_in(english, "en"), (english, russian)
+        # the figure of the row is in its sentence
+        if row["units short [units]"] > 0.5:
+            assert round(row["units short [units]"]) in numbers_in(english, "en"), english
+
+
+def test_localised_renders_again_keeps_masked_cells_and_drops_the_stored_form(demo_why: pl.DataFrame) -> None:
+    masked = demo_why.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("why", "why id", "why args")
+    )
+    ru = localised(masked, "ru")
+    en = localised(masked, "en")
+    assert "why id" not in ru.columns
+    assert "why args" not in ru.columns
+    assert ru.columns == en.columns == [c for c in demo_why.columns if c not in ("why id", "why args")]
+    assert ru["why"][0] is None
+    assert en["why"][0] is None
+    assert all(CYRILLIC.search(t) for t in ru["why"].to_list()[1:])
+    assert en["why"].to_list()[1:] == demo_why["why"].to_list()[1:]
+    # a table stored before the messages (no why id / why args) is shown as it is
+    old = demo_why.drop("why id", "why args")
+    assert localised(old, "ru").equals(old)
+
+
+def test_the_portfolio_says_why_in_both_languages_with_the_same_figures() -> None:
+    from importsub.analysis.portfolio import PortfolioModel, optimise
+    from test_portfolio import hand
+
+    chosen = optimise(PortfolioModel.build(hand(), objective="loss", scenarios=["S1", "S2"]), 4e9)["chosen"]
+    assert chosen.height == 2
+    for row in chosen.iter_rows(named=True):
+        assert render_why(row["why id"], row["why args"], "en") == row["why"]
+        russian = render_why(row["why id"], row["why args"], "ru")
+        assert "мощность" in russian, russian
+        assert numbers_in(russian, "ru") == numbers_in(row["why"], "en"), (row["why"], russian)
+    # without P-B, S1 is lost entirely: 500,000 RUB avoided in S1 (tests/test_portfolio.py::test_hand_case)
+    p_b = chosen.row(by_predicate=pl.col("project") == "P-B", named=True)
+    assert "S1: 500,000 RUB" in p_b["why"]
+    assert "S1: 500\u202f000 руб." in render_why(p_b["why id"], p_b["why args"], "ru")
+
+
+def test_why_untraced_in_both_languages() -> None:
+    from importsub.analysis.localisation import localisation
+
+    ds = load_demo()
+    untraced = localisation(compile(ds), "union", paths=0)["untraced"]
+    assert untraced.height > 0
+    assert set(untraced["why untraced id"].to_list()) <= {"inputs without supply link", "no BOM not basic"}
+    ru = localised(untraced, "ru")
+    assert "why untraced id" not in ru.columns
+    for en_text, ru_text in zip(untraced["why untraced"].to_list(), ru["why untraced"].to_list(), strict=True):
+        assert en_text in ("BOM inputs without a supply link", "no BOM and not a basic material")
+        assert CYRILLIC.search(ru_text), ru_text
