@@ -74,7 +74,7 @@ WORDS_RU: Final[dict[str, str]] = {
     "; tabs and line breaks are allowed only in multi-line fields": (
         "; табуляция и переносы строк допустимы только в многострочных полях"
     ),
-    "two capital letters (ISO 3166-1 alpha-2), e.g. BY": "две заглавные латинские буквы (ISO 3166-1 alpha-2), напр. BY",
+    "two capital letters (ISO 3166-1 alpha-2), e.g. BY": "две заглавные латинские буквы (код ISO 3166-1), напр. BY",
     "4 to 10 digits, no spaces or dots": "от 4 до 10 цифр, без пробелов и точек",
     "an INN of 10 or 12 digits": "ИНН из 10 или 12 цифр",
     "an OGRN of 13 or 15 digits": "ОГРН из 13 или 15 цифр",

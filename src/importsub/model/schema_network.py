@@ -38,7 +38,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
                 pattern=ISO2_PATTERN,
                 pattern_hint="two capital letters (ISO 3166-1 alpha-2), e.g. BY",
                 label_ru="Код страны",
-                description_ru="Код ISO 3166-1 alpha-2, напр. BY",
+                description_ru="Двухбуквенный код ISO 3166-1, напр. BY",
             ),
             Field(
                 "name",
@@ -60,7 +60,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
         owner=PROGRAMME,
         label="Countries",
         label_ru="Страны",
-        description_ru="Страны по кодам ISO 3166-1 alpha-2.",
+        description_ru="Страны по двухбуквенным кодам ISO 3166-1.",
     ),
     RecordType(
         "country_groups",

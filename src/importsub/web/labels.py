@@ -39,6 +39,59 @@ ROLE_NAMES: Final[dict[str, str]] = {
 _UNITS = (N_("date"), N_("digits"), N_("fraction"), N_("points | %"), N_("probability"), N_("units/parent unit"))
 _UNITS_TOO = (N_("weeks"), N_("year"))
 
+#: what the audit log records (``accounts.audit(action=…)``), as the users page names it
+AUDIT_ACTIONS: Final[dict[str, str]] = {
+    a: a
+    for a in (
+        N_("analysis submitted"),
+        N_("contribution accepted"),
+        N_("contribution rejected"),
+        N_("contribution submitted"),
+        N_("dataset exported"),
+        N_("dataset imported"),
+        N_("dataset reverted"),
+        N_("login failed"),
+        N_("login"),
+        N_("logout"),
+        N_("password changed"),
+        N_("password reset"),
+        N_("records deleted"),
+        N_("records written"),
+        N_("result exported"),
+        N_("scenario copied"),
+        N_("scenario deleted"),
+        N_("scenario written"),
+        N_("token created"),
+        N_("token revoked"),
+        N_("tokens revoked"),
+        N_("user activated"),
+        N_("user changed"),
+        N_("user created"),
+        N_("user deleted"),
+    )
+}
+
+
+def audit_action(action: str) -> str:
+    """An audit log action in the page language (an unknown one as it is)."""
+    return i18n.gettext(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action
+
+
+#: units of quantity of parts (``parts.unit``, free text): the common ones are shown translated
+_QUANTITY_UNITS = (N_("pcs"), N_("kg"), N_("set"), N_("pair"))
+
+
+def quantity_unit(code: Any) -> str:
+    """A part's unit of quantity (``pcs``) in the page language (an uncommon one as it is)."""
+    return i18n.gettext(str(code)) if code in _QUANTITY_UNITS else ("" if code is None else str(code))
+
+
+def analysis_title(analyses: Mapping[str, Any], kind: str) -> str:
+    """An analysis kind (``shock``, ``compliance``, …) by its title in the page language; ``analyses`` is the
+    app's registry (``request.app.state.analyses``)."""
+    spec = analyses.get(kind)
+    return i18n.gettext(spec.title) if spec is not None else kind
+
 
 def table_title(name: str) -> str:
     """The record type ``name`` as a page names it (its label in the page language)."""
@@ -120,9 +173,12 @@ GLOBALS: Final[dict[str, Any]] = {
     "field_label": field_label,
     "field_about": field_about,
     "unit_label": unit_label,
+    "quantity_unit": quantity_unit,
     "choice": choice,
     "status_label": status_label,
     "role_label": role_label,
+    "audit_action": audit_action,
+    "analysis_title": analysis_title,
     "role_name": role_name,
     "local_name": local_name,
     "problem_message": problem_message,

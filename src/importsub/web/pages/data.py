@@ -57,7 +57,6 @@ from importsub.web.services.uploads import DATASET_NAME, capped_upload_route, re
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked], route_class=capped_upload_route(may_send_files))
 
 
-
 @router.get("/datasets")
 def datasets_page(page: PageDep) -> Response:
     return page.render("datasets.html", {"datasets": page.store.datasets()})
