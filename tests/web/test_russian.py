@@ -144,3 +144,56 @@ def test_upload_problems_in_russian_with_where_they_are(shared_env: Env, tmp_pat
     assert (
         "<td>lat</td><td>must be &lt;= 90°, got 123" in text_en or "<td>lat</td><td>must be <= 90°, got 123" in text_en
     )
+
+
+def test_local_names_swap_only_where_the_id_is_beside_the_name() -> None:
+    import polars as pl
+
+    from importsub.web.i18n import reset_language, set_language
+    from importsub.web.services.local_names import local_names
+
+    ds = web_dataset()
+    tables = {
+        "nodes": pl.DataFrame(
+            {
+                "site": ["AVTO-TLT", "FORE-1", "NOWHERE"],
+                "site name": ["Togliatti", "Brake plant DE-1", "?"],
+                "part": ["CAR", "BRK", "PAD"],
+                "part name": ["Passenger car", "Brake unit", "Brake pad"],
+            }
+        ),
+        "no ids": pl.DataFrame({"site name": ["Togliatti"]}),
+    }
+    token = set_language("ru")
+    try:
+        out = local_names(tables, ds)
+    finally:
+        reset_language(token)
+    # an independent lookup: name_local where the dataset has one, else the name as it was
+    local = {r["id"]: r["name_local"] for t in ("sites", "parts") for r in ds.tables[t].iter_rows(named=True)}
+    for col, id_col in (("site name", "site"), ("part name", "part")):
+        expected = [local.get(i) or n for i, n in zip(tables["nodes"][id_col], tables["nodes"][col], strict=True)]
+        assert out["nodes"][col].to_list() == expected
+    assert out["nodes"]["site name"].to_list() == ["Тольятти", "Brake plant DE-1", "?"]
+    assert out["nodes"].columns == tables["nodes"].columns
+    assert out["no ids"].equals(tables["no ids"])
+    assert local_names(tables, ds) is tables  # English pages: untouched
+
+
+def test_pages_show_local_names_in_russian(env: Env) -> None:
+    r = env.post("admin", "/api/analyses/sweep?dataset=plant", json={"weeks": 8})
+    assert r.status_code in (200, 202), r.text
+    env.run_jobs()
+    job = r.json()["id"]
+    ru, _ = _client(env, lang="ru")
+    en, _ = _client(env, who="ministry", lang="en")
+    result_ru, result_en = ru.get(f"/jobs/{job}").text, en.get(f"/jobs/{job}").text
+    assert "Тольятти" in result_ru
+    assert "Тольятти" not in result_en
+    assert "Togliatti" in result_en
+    explorer = ru.get("/explorer?vehicle=AVTO-TLT|CAR").text
+    assert "Легковой автомобиль" in explorer
+    assert "Тормозная колодка" in explorer
+    overview = ru.get("/").text
+    assert "Автозавод" in overview  # the vehicles chart's OEM label
+    assert "Автозавод" not in en.get("/").text
