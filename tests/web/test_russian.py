@@ -197,3 +197,11 @@ def test_pages_show_local_names_in_russian(env: Env) -> None:
     overview = ru.get("/").text
     assert "Автозавод" in overview  # the vehicles chart's OEM label
     assert "Автозавод" not in en.get("/").text
+    # a programme table: project statuses in Russian (the web dataset's one project is planned)
+    r = env.post("admin", "/api/analyses/programme?dataset=plant", json={})
+    assert r.status_code in (200, 202), r.text
+    env.run_jobs()
+    programme = ru.get(f"/jobs/{r.json()['id']}").text
+    assert '<td class="">планируется</td>' in programme
+    assert '<td class="">planned</td>' not in programme
+    assert '<td class="">planned</td>' in en.get(f"/jobs/{r.json()['id']}").text
