@@ -288,7 +288,7 @@ class PageContext:
         """(name, fingerprint, tables) of a finished job as this user may see it; on a Russian page the names of
         organisations, sites and parts are their ``name_local`` where the dataset has one."""
         name, fingerprint, tables = visible_result(job, self.viewer, self.datasets, self.analyses)
-        if i18n.current_language() == "ru":
+        if i18n.current_language() == "ru" and job.dataset is not None:
             tables = local_names(tables, self.datasets.full(job.dataset, job.version))
         return name, fingerprint, tables
 
