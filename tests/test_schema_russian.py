@@ -17,20 +17,18 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import tiny_frames
 from importsub.io import read_path, write_path
 from importsub.io.xlsx import header_comment, write_template
 from importsub.model import messages
 from importsub.model.dataset import Dataset
 from importsub.model.errors import Problem, ValidationError
 from importsub.model.schema import TABLES, table
-from importsub.model.validate import ROW, RawTable, check, parse
+from importsub.model.validate import ROW, RawTable, parse
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-_TINY = check(Dataset.from_frames("tiny", tiny_frames()))  # read only: the same dataset for every example
 
 
 def test_every_table_and_field_has_russian_that_differs_from_the_english() -> None:
@@ -148,12 +146,12 @@ def test_templates_match_what_validation_writes(tiny: Dataset) -> None:
     assert {r[0] if r else None for r in refs} <= {"unknown_ref", "no_record", "no_record_plain"}, refs
 
 
-@settings(max_examples=25, deadline=None)
+# the fixture is only read: one dataset serves every example
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     lat=st.floats(min_value=90.001, max_value=1e6, allow_nan=False), code=st.from_regex(r"[a-z]{3,12}", fullmatch=True)
 )
-def test_russian_keeps_the_values_of_any_message(lat: float, code: str) -> None:
-    tiny = _TINY
+def test_russian_keeps_the_values_of_any_message(tiny: Dataset, lat: float, code: str) -> None:
     if code in table("organizations").field("kind").choices:  # type: ignore[operator]
         return
     found = _problems(_raw(tiny, sites=("lat", 0, repr(lat), ""), organizations=("kind", 1, code, "")))
