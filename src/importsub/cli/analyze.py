@@ -199,6 +199,7 @@ def matching(
     _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table, wide)
 
 
+
 @analyze.command()
 def compliance(
     db: DbOption = None,
