@@ -36,6 +36,12 @@ def note_cell(f: Field) -> str:
     return f"{f.description} ({need}{'; ' + bounds if bounds else ''})"
 
 
+def header_comment(f: Field) -> str:
+    """The comment on a field's header cell: the field in Russian (its label, then its description). The header
+    itself stays the field's name, the import contract."""
+    return f"{f.label_ru}\n{f.description_ru}"
+
+
 def read_xlsx(path: Path, limits: ReadLimits = LIMITS) -> list[RawTable]:
     """Raw tables of every sheet, or an error naming sheet, row and column; never a silent loss.
 
@@ -336,7 +342,12 @@ def write_xlsx(ds: Dataset, path: Path) -> None:
     """Write every record type to its own sheet, with units and notes rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
+
+    def commented(c: WriteOnlyCell, text: str) -> WriteOnlyCell:
+        c.comment = Comment(text, "importsub", width=320, height=120)
+        return c
 
     wb = Workbook(write_only=True)
     # write-only sheets stream rows to temporary files as they are appended: a full disk can strike here
@@ -344,6 +355,7 @@ def write_xlsx(ds: Dataset, path: Path) -> None:
         about = wb.create_sheet(ABOUT_SHEET)
         about.append(["importsub dataset", ds.name])
         about.append(["sheets", "one per record type; row 1 field names, row 2 units, row 3 notes, data from row 4"])
+        about.append(["по-русски", "названия и описания полей — в примечаниях к заголовкам (строка 1)"])
         about.append(["money", f"all values in {CURRENCY}"])
         about.append(["records", ", ".join(f"{k}: {v}" for k, v in ds.counts().items())])
         bold = Font(bold=True)
@@ -362,7 +374,7 @@ def write_xlsx(ds: Dataset, path: Path) -> None:
                     c.alignment = align
                 return c
 
-            ws.append([styled(f.name, bold) for f in rt.fields])
+            ws.append([commented(styled(f.name, bold), header_comment(f)) for f in rt.fields])
             ws.append([styled(unit_cell(f), grey) for f in rt.fields])
             ws.append([styled(note_cell(f), grey, align=wrap) for f in rt.fields])
             for row in ds.canonical(rt.name).iter_rows():  # text a spreadsheet would run is stored as text

@@ -15,21 +15,28 @@ def _allowed(f: Field) -> str:
 
 def _table_md(rt: RecordType) -> str:
     lines = [
-        f"## `{rt.name}` — {rt.record}",
+        f"## `{rt.name}` — {rt.record} ({rt.label} · {rt.label_ru})",
         "",
         rt.description,
         "",
+        rt.description_ru,
+        "",
         f"Key: {', '.join(f'`{k}`' for k in rt.key)}.",
         "",
-        "| field | type | unit | required | default | allowed | description |",
-        "|---|---|---|---|---|---|---|",
+        "| field | по-русски | type | unit | required | default | allowed | description | описание |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for f in rt.fields:
         ref = f" → `{f.ref}`" if f.ref else ""
         default = "" if f.required or f.default is None else f"`{f.default}`"
+        codes = (
+            f" ({', '.join(f'`{c}` {r}' for c, r in zip(f.choices, f.choices_ru, strict=True))})"
+            if (f.choices and f.choices_ru)
+            else ""
+        )
         lines.append(
-            f"| `{f.name}` | {f.type} | {f.unit} | {'yes' if f.required else 'no'} | {default} | "
-            f"{_allowed(f).replace('|', '/')} | {f.description}{ref} |"
+            f"| `{f.name}` | {f.label_ru} | {f.type} | {f.unit} | {'yes' if f.required else 'no'} | {default} | "
+            f"{_allowed(f).replace('|', '/')} | {f.description}{ref} | {f.description_ru.replace('|', '/')}{codes} |"
         )
     for r in rt.refs:
         lines.append("")

@@ -44,6 +44,10 @@ class Field:
     ``check`` names a check-digit rule the value must also pass (:mod:`importsub.model.identifiers`:
     ``inn`` for a Russian taxpayer number, ``ogrn`` for a state registration number).
     Numbers have a magnitude of at most :data:`LARGEST` unless ``maximum`` says otherwise.
+    ``label_ru`` and ``description_ru`` say the field in Russian (pages, forms, the API's schema, the xlsx
+    template's header comments, docs); the English label is the field's name, the import contract.
+    ``choices_ru`` names each of ``choices`` in Russian, in the same order (the code is what is stored and
+    submitted; the label is what a Russian page shows).
     """
 
     name: str
@@ -60,6 +64,28 @@ class Field:
     pattern_hint: str = ""
     multiline: bool = False
     check: Literal["inn", "ogrn"] | None = None
+    label_ru: str = ""
+    description_ru: str = ""
+    choices_ru: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.choices_ru is not None:
+            assert self.choices is not None, f"choices_ru of {self.name} without choices"
+            assert len(self.choices_ru) == len(self.choices), f"choices_ru of {self.name} must name each choice"
+
+    def choice_label(self, code: str, lang: str) -> str:
+        """The label of one of ``choices`` in ``lang`` (the code itself in English, or when it is not a choice)."""
+        if lang == "ru" and self.choices and self.choices_ru and code in self.choices:
+            return self.choices_ru[self.choices.index(code)]
+        return code
+
+    def label(self, lang: str) -> str:
+        """The field's header in ``lang``: the Russian label, or the field's name (the import header)."""
+        return self.label_ru if lang == "ru" and self.label_ru else self.name
+
+    def about(self, lang: str) -> str:
+        """The field's description in ``lang``."""
+        return self.description_ru if lang == "ru" and self.description_ru else self.description
 
     @property
     def required(self) -> bool:
@@ -137,12 +163,25 @@ class RecordType:
     key: tuple[str, ...]
     refs: tuple[Ref, ...] = field(default=())
     owner: Owner = PROGRAMME
+    label: str = ""
+    label_ru: str = ""
+    description_ru: str = ""
+    """``label`` names the table in English (``label_ru`` in Russian); ``description_ru`` is the description in
+    Russian."""
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
         assert len(set(names)) == len(names), f"duplicate field in {self.name}"
         assert set(self.key) <= set(names), f"bad key in {self.name}"
         assert self.owner.column is None or self.owner.column in names, f"bad owner column in {self.name}"
+
+    def title(self, lang: str) -> str:
+        """The table's name in ``lang`` (pages' headings, links)."""
+        return (self.label_ru if lang == "ru" else self.label) or self.name
+
+    def about(self, lang: str) -> str:
+        """The table's description in ``lang``."""
+        return self.description_ru if lang == "ru" and self.description_ru else self.description
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -162,6 +201,8 @@ def _source() -> Field:
         default=None,
         description="Where the figures come from (publisher, year); 'estimate' when they are not public",
         multiline=True,
+        label_ru="Источник",
+        description_ru="Откуда взяты данные (издатель, год); «estimate» (оценка), если они не публичны",
     )
 
 
@@ -174,6 +215,8 @@ def _inn() -> Field:
         pattern=INN_PATTERN,
         pattern_hint="an INN of 10 or 12 digits",
         check="inn",
+        label_ru="ИНН",
+        description_ru="ИНН: 10 цифр для организации, 12 для индивидуального предпринимателя, с контрольными цифрами",
     )
 
 
@@ -186,13 +229,30 @@ def _ogrn() -> Field:
         pattern=OGRN_PATTERN,
         pattern_hint="an OGRN of 13 or 15 digits",
         check="ogrn",
+        label_ru="ОГРН",
+        description_ru="ОГРН (13 цифр) или ОГРНИП (15), с контрольной цифрой",
     )
 
 
+# each enumeration: its codes (stored, submitted, in files) and, in the same order, their Russian labels
 ORG_KINDS: Final = ("oem", "supplier", "research", "authority")
+ORG_KINDS_RU: Final = ("автопроизводитель", "поставщик", "научная организация", "орган власти")
 PROJECT_STATUSES: Final = ("planned", "financing", "construction", "ramp-up", "operating", "halted")
+PROJECT_STATUSES_RU: Final = (
+    "планируется",
+    "финансирование",
+    "строительство",
+    "освоение мощности",
+    "работает",
+    "остановлен",
+)
 TARGET_KINDS: Final = ("group", "country", "organization", "site", "part", "link")
+TARGET_KINDS_RU: Final = ("группа стран", "страна", "организация", "площадка", "изделие", "поставка")
 RECOVERY_PROFILES: Final = ("instant", "linear")
+RECOVERY_PROFILES_RU: Final = ("мгновенное", "линейное")
 REGIMES: Final = ("pp719", "cis2009", "eaeu105", "assembly")
+REGIMES_RU: Final = ("ПП 719", "СНГ 2009", "ЕАЭС 105", "промышленная сборка")
 RULE_ITEM_KINDS: Final = ("operation", "component", "material", "rnd")
+RULE_ITEM_KINDS_RU: Final = ("операция", "компонент", "материал", "НИОКР")
 CODE_KINDS: Final = ("tnved", "okpd2")
+CODE_KINDS_RU: Final = ("ТН ВЭД", "ОКПД 2")

@@ -49,6 +49,7 @@ from importsub.web.services.analyses import Analyses
 from importsub.web.services.data import Datasets
 from importsub.web.services.editing import Quota
 from importsub.web.services.jobs import JobRunner
+from importsub.web.services.local_names import local_names
 from importsub.web.services.results import stored_job, visible_result
 from importsub.web.templating import render
 
@@ -284,8 +285,12 @@ class PageContext:
         return stored_job(self.conn, self.analyses, kind, info, params)
 
     def result(self, job: accounts.Job) -> tuple[str, dict[str, Any], dict[str, pl.DataFrame]]:
-        """(name, fingerprint, tables) of a finished job as this user may see it."""
-        return visible_result(job, self.viewer, self.datasets, self.analyses)
+        """(name, fingerprint, tables) of a finished job as this user may see it; on a Russian page the names of
+        organisations, sites and parts are their ``name_local`` where the dataset has one."""
+        name, fingerprint, tables = visible_result(job, self.viewer, self.datasets, self.analyses)
+        if i18n.current_language() == "ru" and job.dataset is not None:
+            tables = local_names(tables, self.datasets.full(job.dataset, job.version))
+        return name, fingerprint, tables
 
     def render(self, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
         """The page from ``template`` with the common context (user, language, CSRF token, path)."""

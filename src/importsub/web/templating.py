@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from importsub import units
 from importsub.model.results import column
-from importsub.web import i18n
+from importsub.web import i18n, labels
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -165,6 +165,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["json_script"] = _json_script
     env.globals["th"] = result_th
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    env.globals.update(labels.GLOBALS)  # tables, fields, codes and roles in the page language
     return Jinja2Templates(env=env)
 
 
@@ -177,6 +178,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "lang": i18n.current_language(),
         "csrf_token": session.csrf_token if session else request.cookies.get("importsub_csrf", ""),
         "path": request.url.path,
+        # the language switch returns here: the path with its query (the chosen dataset, filters, page)
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
@@ -191,10 +194,4 @@ _DATA_WORDS = (
     i18n.N_("added"),
     i18n.N_("removed"),
     i18n.N_("changed"),
-    i18n.N_("planned"),
-    i18n.N_("financing"),
-    i18n.N_("construction"),
-    i18n.N_("ramp-up"),
-    i18n.N_("operating"),
-    i18n.N_("halted"),
 )

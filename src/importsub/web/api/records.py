@@ -56,7 +56,10 @@ class FieldOut(BaseModel):
     unit: str
     required: bool
     description: str
+    label_ru: str
+    description_ru: str
     choices: list[str] | None
+    choices_ru: list[str] | None
     references: str | None
     confidential: bool
 
@@ -64,7 +67,10 @@ class FieldOut(BaseModel):
 class RecordTypeOut(BaseModel):
     name: str
     record: str
+    label: str
+    label_ru: str
     description: str
+    description_ru: str
     key: list[str]
     fields: list[FieldOut]
 
@@ -91,7 +97,10 @@ def _schema_out(rt: RecordType) -> RecordTypeOut:
     return RecordTypeOut(
         name=rt.name,
         record=rt.record,
+        label=rt.label,
+        label_ru=rt.label_ru,
         description=rt.description,
+        description_ru=rt.description_ru,
         key=list(rt.key),
         fields=[
             FieldOut(
@@ -100,7 +109,10 @@ def _schema_out(rt: RecordType) -> RecordTypeOut:
                 unit=f.unit,
                 required=f.required,
                 description=f.description,
+                label_ru=f.label_ru,
+                description_ru=f.description_ru,
                 choices=list(f.choices) if f.choices else None,
+                choices_ru=list(f.choices_ru) if f.choices_ru else None,
                 references=f.ref,
                 confidential=bool(rule and f.name in rule.fields),
             )
@@ -111,7 +123,9 @@ def _schema_out(rt: RecordType) -> RecordTypeOut:
 
 @router.get("/schema", response_model=list[RecordTypeOut])
 def read_schema() -> Any:
-    """Every record type: fields, types, units, keys, references, and which fields are confidential."""
+    """Every record type: fields, types, units, keys, references, and which fields are confidential; each
+    table's and field's label and description in Russian beside the English (a field's English label is its
+    name), and the Russian label of each enumeration code."""
     return [_schema_out(rt) for rt in TABLES]
 
 

@@ -59,7 +59,8 @@ def overview_page(page: DatasetPageDep) -> Response:
     if name is None:
         return page.render("overview.html", {"dataset": None, "all_datasets": []})
     info = datasets.resolve(name)
-    data = datasets.derived(name, info.version, viewer, "overview", views.overview)
+    # names follow the page language (name_local on Russian pages): one cached overview per language
+    data = datasets.derived(name, info.version, viewer, f"overview-{page.language}", views.overview)
     projects = datasets.derived(name, info.version, viewer, "projects", views.project_objects)
     loc = _localisation_for(page, info)
     programme = datasets.derived(name, info.version, viewer, f"programme:{dt.date.today()}", views.programme_view)

@@ -45,8 +45,8 @@ from importsub.web.deps import (
     may_send_files,
     quota,
 )
-from importsub.web.i18n import N_
 from importsub.web.i18n import gettext as _
+from importsub.web.labels import table_titles
 from importsub.web.services import contributions as service
 from importsub.web.services.contributions import provenance_visible
 from importsub.web.services.editing import REQUEST, PermissionProblem, QuotaExceeded, check_changes
@@ -55,36 +55,6 @@ from importsub.web.services.uploads import DATASET_NAME, capped_upload_route, re
 
 # a file is streamed to a temporary file under the upload cap (413 as soon as it is passed)
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked], route_class=capped_upload_route(may_send_files))
-
-TABLE_LABELS = {
-    "countries": N_("Countries"),
-    "country_groups": N_("Country groups"),
-    "organizations": N_("Organisations"),
-    "sites": N_("Sites"),
-    "parts": N_("Parts"),
-    "bom": N_("Bills of materials"),
-    "production": N_("Production"),
-    "capacity_pools": N_("Capacity pools"),
-    "inventory": N_("Inventory"),
-    "supply_links": N_("Supply links"),
-    "demand": N_("Demand"),
-    "projects": N_("Projects"),
-    "project_partners": N_("Project partners"),
-    "project_outputs": N_("Project outputs"),
-    "project_rampup": N_("Project ramp-up"),
-    "milestones": N_("Milestones"),
-    "project_substitutes": N_("Project substitutes"),
-    "scenarios": N_("Scenarios"),
-    "disruptions": N_("Disruptions"),
-    "demand_changes": N_("Demand changes"),
-    "scenario_projects": N_("Scenario projects"),
-    "programme": N_("Programme"),
-    "rules": N_("Localisation rules"),
-    "rule_items": N_("Rule items"),
-    "rule_thresholds": N_("Rule thresholds"),
-    "site_operations": N_("Site operations"),
-    "registry_entries": N_("Registry entries"),
-}
 
 
 @router.get("/datasets")
@@ -96,7 +66,7 @@ def datasets_page(page: PageDep) -> Response:
 def dataset_page(page: PageDep, name: str) -> Response:
     versions = list(reversed(page.store.versions(name)))
     return page.render(
-        "dataset.html", {"name": name, "versions": versions, "tables": TABLE_NAMES, "labels": TABLE_LABELS}
+        "dataset.html", {"name": name, "versions": versions, "tables": TABLE_NAMES, "labels": table_titles()}
     )
 
 
@@ -122,7 +92,7 @@ def diff_page(
             "summary": summary,
             "changes": changes,
             "total": result["changes"].height,
-            "labels": TABLE_LABELS,
+            "labels": table_titles(),
         },
     )
 
@@ -175,7 +145,7 @@ def records_page(
         "sizes": sorted({10, 25, 50, 100, 200, view.settings.page_size}),
         "filters": filters,
         "query": _query(version=info.version, q=q or "", sort=sort or "", size=size, filters=filters),
-        "labels": TABLE_LABELS,
+        "labels": table_titles(),
         "confidential": hidden,
         "provenance": _provenance(view, name, table),
     }
@@ -291,7 +261,7 @@ def _edit_context(name: str, table: str, rows: list[dict[str, str]], **extra: An
         "name": name,
         "table": table,
         "rt": rt,
-        "labels": TABLE_LABELS,
+        "labels": table_titles(),
         "rows": rows,
         "new_rows": extra.pop("new_rows", [dict.fromkeys(rt.field_names, "") for _ in range(NEW_ROWS)]),
         "problems": None,
@@ -558,7 +528,7 @@ def _detail(page: PageContext, c: contributions.Contribution, code: int = 200, *
         "changes": service.draft_diff(c, current, page.viewer) if c.status == "draft" else [],
         "problems": problems,
         "total": len(problems),
-        "labels": TABLE_LABELS,
+        "labels": table_titles(),
         "decides": page.user.role in ("admin", "programme"),
         "submitted": page.request.query_params.get("submitted") == "1",
         "error": None,

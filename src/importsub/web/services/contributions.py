@@ -31,6 +31,7 @@ from importsub.io import read_raw
 from importsub.io.limits import for_upload
 from importsub.model.dataset import Dataset, polars_schema
 from importsub.model.errors import FileFormatError, ImportsubError, Problem, ValidationError
+from importsub.model.validation_messages import render
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.schema import table as record_type
 from importsub.model.validate import ROW, SHARE_TOLERANCE, cell_text, check, parse
@@ -38,7 +39,7 @@ from importsub.store import Store, VersionInfo, accounts
 from importsub.store import contributions as store
 from importsub.store.contributions import Contribution, ProvenanceEntry, record_key
 from importsub.web.confidentiality import RULES, Viewer, mask_table, redact_problems, site_owners
-from importsub.web.i18n import N_
+from importsub.web.i18n import N_, current_language
 from importsub.web.i18n import gettext as _
 from importsub.web.services.editing import (
     REQUEST,
@@ -283,7 +284,13 @@ def _by_record(p: Problem, new: Dataset, incoming_start: Mapping[str, int]) -> P
     if not 0 < p.row <= min(df.height, incoming_start.get(sheet, df.height)):
         return p
     key = record_key(df.row(p.row - 1, named=True)[k] for k in record_type(sheet).key)
-    return Problem(_("shared dataset"), sheet, None, p.column, _("record %(k)s: %(m)s", k=key, m=p.message))
+    return Problem(
+        _("shared dataset"),
+        sheet,
+        None,
+        p.column,
+        _("record %(k)s: %(m)s", k=key, m=render(p.message, current_language())),
+    )
 
 
 def problem_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:

@@ -7,17 +7,10 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from importsub.store import accounts
-from importsub.web.i18n import N_
-from importsub.web.i18n import gettext as _
+from importsub.web.labels import role_label
 from importsub.web.services.data import Datasets
 
 ROLES = ("viewer", "analyst", "programme", "admin")
-ROLE_LABELS = {
-    "viewer": N_("viewer (reads)"),
-    "analyst": N_("analyst (edits own organisation's data)"),
-    "programme": N_("programme (accepts contributions)"),
-    "admin": N_("administrator"),
-}
 AUDIT_PAGE = 50
 
 
@@ -39,7 +32,7 @@ def users_context(conn: Connection, datasets: Datasets, *, audit_offset: int = 0
         "users": accounts.list_users(conn),
         "organisations": organisation_choices(datasets),
         "roles": ROLES,
-        "role_label": lambda role: _(ROLE_LABELS.get(role, role)),
+        "role_label": role_label,
         "audit": audit[:AUDIT_PAGE],
         "audit_offset": audit_offset,
         "audit_more": len(audit) > AUDIT_PAGE,

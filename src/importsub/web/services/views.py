@@ -17,7 +17,15 @@ import polars as pl
 
 from importsub.analysis.programme import programme_summary
 from importsub.model.dataset import Dataset
+from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
+
+
+def shown_name(frame: pl.DataFrame) -> pl.Expr:
+    """A record's name as the page shows it: ``name_local`` on Russian pages where present, else ``name``."""
+    if current_language() == "ru" and "name_local" in frame.columns:
+        return pl.coalesce(pl.col("name_local"), pl.col("name"))
+    return pl.col("name")
 
 
 def union_countries(ds: Dataset, group: str = "union") -> set[str]:
@@ -27,8 +35,12 @@ def union_countries(ds: Dataset, group: str = "union") -> set[str]:
 def overview(ds: Dataset) -> dict[str, Any]:
     """Headline numbers, chart series, map layers, projects and single-source risks of a dataset."""
     union = union_countries(ds)
-    sites = ds.sites.select(pl.col("id").alias("site"), "organization", "country", "name", "lat", "lon")
-    orgs = ds.organizations.select(pl.col("id").alias("organization"), pl.col("name").alias("org_name"), "kind")
+    sites = ds.sites.select(
+        pl.col("id").alias("site"), "organization", "country", shown_name(ds.sites).alias("name"), "lat", "lon"
+    )
+    orgs = ds.organizations.select(
+        pl.col("id").alias("organization"), shown_name(ds.organizations).alias("org_name"), "kind"
+    )
     links = ds.supply_links.join(
         sites.select(pl.col("site").alias("supplier"), pl.col("country").alias("supplier_country")),
         on="supplier",
@@ -82,7 +94,7 @@ def overview(ds: Dataset) -> dict[str, Any]:
     risks = (
         single.filter(~pl.col("supplier_country").is_in(list(union)))
         .join(
-            ds.parts.select(pl.col("id").alias("part"), pl.col("name").alias("part_name"), "category"),
+            ds.parts.select(pl.col("id").alias("part"), shown_name(ds.parts).alias("part_name"), "category"),
             on="part",
             how="left",
         )
@@ -113,8 +125,8 @@ def overview(ds: Dataset) -> dict[str, Any]:
 def vehicles(ds: Dataset) -> list[dict[str, Any]]:
     """Final parts (vehicle models) with the sites that deliver them."""
     pairs = ds.demand.select("site", "part").unique().sort("site", "part")
-    names = dict(ds.parts.select("id", "name").iter_rows())
-    site_names = dict(ds.sites.select("id", "name").iter_rows())
+    names = dict(ds.parts.select("id", shown_name(ds.parts)).iter_rows())
+    site_names = dict(ds.sites.select("id", shown_name(ds.sites)).iter_rows())
     return [
         {"site": s, "part": p, "label": f"{names.get(p, p)} — {site_names.get(s, s)}"} for s, p in pairs.iter_rows()
     ]
@@ -147,8 +159,8 @@ def explore(
     inputs whose suppliers are not mapped.
     """
     union = union_countries(ds)
-    site_rows = {r["id"]: r for r in ds.sites.iter_rows(named=True)}
-    part_names = dict(ds.parts.select("id", "name").iter_rows())
+    site_rows = {r["id"]: r for r in ds.sites.with_columns(shown_name(ds.sites).alias("name")).iter_rows(named=True)}
+    part_names = dict(ds.parts.select("id", shown_name(ds.parts)).iter_rows())
     bom: dict[str, list[str]] = {}
     for parent, child in ds.bom.select("parent", "child").iter_rows():
         bom.setdefault(parent, []).append(child)

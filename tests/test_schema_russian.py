@@ -1,0 +1,176 @@
+"""Russian in the schema and in validation messages (issue 13).
+
+- every record type and field declares a Russian label and description that differ from the English;
+  every enumeration names each code in Russian;
+- the xlsx template keeps the field names as its headers (the import contract), carries the Russian as header
+  comments, and still imports;
+- the message templates of :mod:`importsub.model.validation_messages` match what validation really writes (real files,
+  real rules), and a Russian rendering keeps the message's values (hypothesis: any out-of-range number, any
+  unknown code).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from importsub.io import read_path, write_path
+from importsub.io.xlsx import header_comment, write_template
+from importsub.model import validation_messages as messages
+from importsub.model.dataset import Dataset
+from importsub.model.errors import Problem, ValidationError
+from importsub.model.schema import TABLES, table
+from importsub.model.validate import ROW, RawTable, parse
+
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def test_every_table_and_field_has_russian_that_differs_from_the_english() -> None:
+    for rt in TABLES:
+        assert rt.label, rt.name
+        assert rt.label_ru != rt.label, rt.name
+        assert CYRILLIC.search(rt.label_ru), rt.name
+        assert rt.description_ru != rt.description, rt.name
+        assert CYRILLIC.search(rt.description_ru), rt.name
+        for f in rt.fields:
+            where = f"{rt.name}.{f.name}"
+            assert f.label_ru.strip(), where
+            assert f.description_ru.strip(), where
+            assert f.label_ru != f.name, where
+            assert f.description_ru != f.description, where
+            # codes (ISO, INN, OKPD 2, TN VED) may stay as they are, but every label has Russian words or letters
+            assert CYRILLIC.search(f.label_ru), where
+            if f.choices:
+                assert f.choices_ru is not None, where
+                assert len(set(f.choices_ru)) == len(f.choices), where
+                assert all(CYRILLIC.search(c) or c.isupper() for c in f.choices_ru), where
+                assert f.choice_label(f.choices[0], "ru") == f.choices_ru[0]
+                assert f.choice_label(f.choices[0], "en") == f.choices[0]
+            else:
+                assert f.choices_ru is None, where
+
+
+def test_the_template_keeps_its_headers_carries_the_russian_and_imports(tmp_path: Path, tiny: Dataset) -> None:
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    wb = openpyxl.load_workbook(path)
+    for rt in TABLES:
+        ws = wb[rt.name]
+        header = [c.value for c in ws[1]]
+        assert header == list(rt.field_names), rt.name
+        comments = [c.comment.text if c.comment else None for c in ws[1]]
+        assert comments == [header_comment(f) for f in rt.fields], rt.name
+        assert all(f.label_ru in c and f.description_ru in c for f, c in zip(rt.fields, comments, strict=True))  # type: ignore[operator]
+    assert read_path(path).counts() == dict.fromkeys((rt.name for rt in TABLES), 0)
+    # a filled workbook with the same header comments reads back equal (Cyrillic intact)
+    filled = tmp_path / "tiny.xlsx"
+    write_path(tiny, filled)
+    assert read_path(filled).equals(tiny)
+    assert "Идентификатор" in (openpyxl.load_workbook(filled)["sites"]["A1"].comment.text)  # type: ignore[union-attr]
+
+
+def _raw(ds: Dataset, **changes: tuple[str, int, str, str]) -> list[RawTable]:
+    """The dataset as raw text tables (as a file would give them), with ``changes`` (table: (column, row index,
+    new text)) applied."""
+    out = []
+    for name, frame in ds.tables.items():
+        df = frame.with_columns(pl.all().cast(pl.String))
+        for t, (col, i, value, _) in changes.items():
+            if t == name:
+                values = df.get_column(col).to_list()
+                values[i] = value
+                df = df.with_columns(pl.Series(col, values, dtype=pl.String))
+        df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+        out.append(RawTable(name, df, file=f"{name}.csv", sheet=name))
+    return out
+
+
+def _problems(raws: list[RawTable]) -> list[Problem]:
+    with pytest.raises(ValidationError) as info:
+        parse(raws)
+    return info.value.problems
+
+
+def test_templates_match_what_validation_writes(tiny: Dataset) -> None:
+    """One real file per rule; each problem's message parses to its template's id, and the Russian differs."""
+    cases = {
+        "sites": ("lat", 0, "123", "maximum"),
+        "supply_links": ("share", 0, "-0.5", "minimum"),
+        "organizations": ("kind", 0, "bank", "not_choice"),
+        "production": ("capacity", 0, "abc", "not_type"),
+        "countries": ("iso2", 0, "by", "pattern"),
+        "parts": ("unit_value", 0, "0", "positive"),
+    }
+    for name, case in cases.items():
+        found = _problems(_raw(tiny, **{name: case}))
+        mine = [p for p in found if p.sheet == name and p.column == case[0]]
+        assert mine, (name, [str(p) for p in found])
+        parsed = messages.parse_message(mine[0].message)
+        assert parsed is not None, mine[0].message
+        assert parsed[0] == case[3], (mine[0].message, parsed)
+        ru = messages.render(mine[0].message, "ru")
+        assert ru != mine[0].message, ru
+        assert CYRILLIC.search(ru), ru
+        assert messages.render(mine[0].message, "en") == mine[0].message  # the CLI's English is unchanged
+    # a missing column, a duplicate key, an unknown reference
+    raws = _raw(tiny)
+    sites = next(r for r in raws if r.name == "sites")
+    raws[raws.index(sites)] = RawTable("sites", sites.frame.drop("lat"), file="sites.csv", sheet="sites")
+    (p,) = [p for p in _problems(raws) if p.column == "lat"]
+    assert messages.parse_message(p.message) == ("missing_column", {"column": "'lat'"})
+    assert messages.render(p.message, "ru") == "нет столбца 'lat' (обязательный)"
+    dup = _raw(tiny)
+    parts = next(r for r in dup if r.name == "parts")
+    dup[dup.index(parts)] = RawTable(
+        "parts",
+        pl.concat(
+            [
+                parts.frame,
+                parts.frame.head(1).with_columns(pl.lit("other name").alias("name"), pl.lit(99, pl.Int64).alias(ROW)),
+            ]
+        ),
+        file="p.csv",
+        sheet="parts",
+    )
+    kinds = {messages.parse_message(p.message)[0] for p in _problems(dup) if messages.parse_message(p.message)}  # type: ignore[index]
+    assert "duplicate_key" in kinds
+    unknown = _problems(_raw(tiny, supply_links=("supplier", 0, "NOWHERE", "")))
+    refs = [messages.parse_message(p.message) for p in unknown if "NOWHERE" in p.message]
+    assert refs
+    assert {r[0] if r else None for r in refs} <= {"unknown_ref", "no_record", "no_record_plain"}, refs
+
+
+# the fixture is only read: one dataset serves every example
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lat=st.floats(min_value=90.001, max_value=1e6, allow_nan=False), code=st.from_regex(r"[a-z]{3,12}", fullmatch=True)
+)
+def test_russian_keeps_the_values_of_any_message(tiny: Dataset, lat: float, code: str) -> None:
+    if code in table("organizations").field("kind").choices:  # type: ignore[operator]
+        return
+    found = _problems(_raw(tiny, sites=("lat", 0, repr(lat), ""), organizations=("kind", 1, code, "")))
+    by_column = {p.column: p for p in found}
+    lat_msg, kind_msg = by_column["lat"].message, by_column["kind"].message
+    assert messages.parse_message(lat_msg) is not None
+    value = messages.parse_message(lat_msg)[1]["value"]  # type: ignore[index]
+    assert float(value) == pytest.approx(lat)
+    assert messages.render(lat_msg, "ru") == f"должно быть ≤ 90°, получено {value}"
+    assert messages.render(kind_msg, "ru").startswith(f"{code} — не из списка: oem, supplier")
+    # where the problem is stays with the problem, not the message
+    assert (by_column["lat"].sheet, by_column["lat"].row) == ("sites", 2)
+    assert (by_column["kind"].sheet, by_column["kind"].row) == ("organizations", 3)
+
+
+def test_unknown_messages_stay_as_they_are() -> None:
+    text = "BOM cycle: A → B → A (rows 2, 3)"
+    assert messages.parse_message(text) is None
+    assert messages.render(text, "ru") == text
+    assert messages.render("missing value (Latitude (WGS 84))", "ru", field_ru="Широта (WGS 84)") == (
+        "нет значения (Широта (WGS 84))"
+    )
