@@ -320,7 +320,9 @@ def _cases(base: str, name: str, admin: dict[str, str], analyst: dict[str, str])
         Case("dataset page (analyst)", f"/datasets/{name}", analyst, page=True),
     ]
     if etag:  # a client that keeps what it was sent asks again with If-None-Match
-        cases.insert(1, Case("GET /api/datasets If-None-Match", "/api/datasets", {**analyst, "If-None-Match": etag}, 304))
+        cases.insert(
+            1, Case("GET /api/datasets If-None-Match", "/api/datasets", {**analyst, "If-None-Match": etag}, 304)
+        )
     shocks = [j for j in httpx.get(f"{base}/api/jobs?status=done", headers=admin).json() if j["kind"] == "shock"]
     if shocks:  # a stored shock result, masked for the analyst on every read
         cases += [
