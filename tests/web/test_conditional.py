@@ -11,21 +11,30 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from webenv import AVTO_SHARES, BRAKE_SHARES, Env, make_env, web_dataset
+from webenv import BRAKE_SHARES, Env, make_env, web_dataset
 
 from importsub.store import Store, accounts
 from importsub.web import Settings, create_app
 from importsub.web.conditional import etag_of, matches
 
 LINKS = "/api/datasets/plant/records/supply_links?limit=100"
+AVTO_SHARES_V2 = (0.7137, 0.2863)  # AVTO's shares in the latest version of the test store (webenv)
 
 
 def _kept(env: Env) -> int:
     return len(env.client.app.state.responses)  # type: ignore[attr-defined]
 
 
+def _if_none_match(env: Env, who: str, url: str, etag: str):  # type: ignore[no-untyped-def]
+    return env.client.get(url, headers={**env.auth(who), "If-None-Match": etag})
+
+
 def _another_process(env: Env) -> Store:
-    return Store(env.store.url)
+    other = Store(env.store.url)
+    # in this process, through the same copy of SQLite as the app: ADBC's own copy would not see the app's
+    # file locks (a real other process may use it)
+    other.bulk_sqlite = False
+    return other
 
 
 def test_an_api_get_has_an_etag_and_a_matching_request_gets_304(env: Env) -> None:
@@ -34,11 +43,11 @@ def test_an_api_get_has_an_etag_and_a_matching_request_gets_304(env: Env) -> Non
     etag = first.headers["etag"]
     assert etag == etag_of(first.content).decode()  # the digest of what was sent
     assert first.headers["cache-control"] == "private, no-cache"  # kept by the client only, asked again
-    again = env.get("avto", "/api/datasets", headers={**env.auth("avto"), "If-None-Match": etag})
+    again = _if_none_match(env, "avto", "/api/datasets", etag)
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["etag"] == etag
-    other = env.get("avto", "/api/datasets", headers={**env.auth("avto"), "If-None-Match": '"nothing-like-it"'})
+    other = _if_none_match(env, "avto", "/api/datasets", '"nothing-like-it"')
     assert other.status_code == 200
     assert other.content == first.content
 
@@ -48,12 +57,7 @@ def test_pages_get_etags_but_stay_out_of_the_browser_cache(env: Env) -> None:
     assert page.status_code == 200
     assert page.headers["etag"] == etag_of(page.content).decode()
     assert page.headers["cache-control"] == "no-store"
-    assert (
-        env.get(
-            "avto", "/?dataset=plant", headers={**env.auth("avto"), "If-None-Match": page.headers["etag"]}
-        ).status_code
-        == 304
-    )
+    assert _if_none_match(env, "avto", "/?dataset=plant", page.headers["etag"]).status_code == 304
 
 
 def test_a_new_version_changes_the_etag_and_drops_kept_answers(env: Env) -> None:
@@ -62,7 +66,7 @@ def test_a_new_version_changes_the_etag_and_drops_kept_answers(env: Env) -> None
     other = _another_process(env)
     other.write_dataset(web_dataset(avto_shares=(0.5, 0.5)), name="plant", note="third", created_by="test")
     other.engine.dispose()
-    after = env.get("avto", "/api/datasets", headers={**env.auth("avto"), "If-None-Match": before.headers["etag"]})
+    after = _if_none_match(env, "avto", "/api/datasets", before.headers["etag"])
     assert after.status_code == 200  # not 304: the listing changed
     assert after.headers["etag"] != before.headers["etag"]
     latest = {d["name"]: d["latest"] for d in after.json()}
@@ -75,18 +79,18 @@ def test_a_second_organisation_never_gets_the_first_ones_kept_answer(env: Env) -
     # differential: the same URL, kept for AVTO first; BRAKE gets its own view, and AVTO's ETag is no 304 for it
     avto = env.get("avto", LINKS)
     assert env.get("avto", LINKS).content == avto.content  # now a kept answer
-    brake = env.get("brake", LINKS, headers={**env.auth("brake"), "If-None-Match": avto.headers["etag"]})
+    brake = _if_none_match(env, "brake", LINKS, avto.headers["etag"])
     assert brake.status_code == 200
     assert brake.content != avto.content
     assert brake.headers["etag"] != avto.headers["etag"]
 
     def shares(body: dict[str, object], buyer: str) -> list[object]:
-        return sorted(r["share"] for r in body["records"] if r["buyer"] == buyer)  # type: ignore[attr-defined,index]
+        return [r["share"] for r in body["records"] if r["buyer"] == buyer]  # type: ignore[attr-defined,index]
 
-    assert shares(avto.json(), "AVTO-TLT") == sorted(AVTO_SHARES)
-    assert None in shares(avto.json(), "BRAKE-MSK")  # BRAKE's shares hidden from AVTO
-    assert shares(brake.json(), "BRAKE-MSK") == sorted(BRAKE_SHARES)
-    assert None in shares(brake.json(), "AVTO-TLT")
+    assert sorted(shares(avto.json(), "AVTO-TLT")) == sorted(AVTO_SHARES_V2)  # type: ignore[type-var]
+    assert shares(avto.json(), "BRAKE-MSK") == [None, None]  # BRAKE's shares hidden from AVTO
+    assert sorted(shares(brake.json(), "BRAKE-MSK")) == sorted(BRAKE_SHARES)  # type: ignore[type-var]
+    assert shares(brake.json(), "AVTO-TLT") == [None, None]
     for _ in range(2):  # and so it stays, kept answers and all
         assert env.get("brake", LINKS).content == brake.content
         assert env.get("avto", LINKS).content == avto.content
@@ -110,7 +114,7 @@ def test_a_deactivated_user_is_refused_at_once(env: Env) -> None:
         accounts.update_user(conn, user_id=env.users["avto"].id, active=False)
     other.engine.dispose()
     assert env.get("avto", "/api/datasets").status_code == 401
-    assert env.get("avto", "/?dataset=plant").status_code in (303, 401)  # pages send to the login page
+    assert env.get("avto", "/?dataset=plant", follow_redirects=False).status_code == 303  # to the login page
 
 
 def test_a_route_with_side_effects_is_never_kept(env: Env) -> None:
@@ -145,10 +149,12 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Env, TestCl
         plain.state.store.engine.dispose()
 
 
-URLS = ["/api/datasets", LINKS, "/api/datasets/plant/scenarios", "/api/datasets/plant/projects", "/?dataset=plant"]
+# the overview page is left out: its charts order tied values as polars' group_by happens to (two renderings
+# of one version can differ), so it cannot be compared byte for byte with an independent rendering
+URLS = ["/api/datasets", LINKS, "/api/datasets/plant/scenarios", "/api/datasets/plant/projects", "/datasets/plant"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
         st.tuples(st.sampled_from(["avto", "brake", "viewer", "ministry"]), st.sampled_from(URLS), st.booleans()),
@@ -158,7 +164,7 @@ URLS = ["/api/datasets", LINKS, "/api/datasets/plant/scenarios", "/api/datasets/
 )
 def test_a_kept_answer_is_what_the_route_gives_now(pair: tuple[Env, TestClient], steps: list) -> None:  # type: ignore[type-arg]
     # a property: whatever the order of callers, routes and new versions, every answer of the caching app
-    # equals the answer of an app that keeps nothing, byte for byte (pages: but for their CSRF-free parts)
+    # equals the answer of an app that keeps nothing, byte for byte
     env, reference = pair
     for who, url, commit in steps:
         if commit:

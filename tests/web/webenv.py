@@ -257,7 +257,7 @@ def _store_for(
         template = _TEMPLATES[versions] = _Template(path, users, tokens)
     with closing(sqlite3.connect(template.path)) as src, closing(sqlite3.connect(db)) as dst:
         src.backup(dst)
-    return Store(db, pool_size=4), dict(template.users), dict(template.tokens)  # pooled, as a server is
+    return Store(db), dict(template.users), dict(template.tokens)
 
 
 def make_env(

@@ -223,7 +223,9 @@ class Store:
         Apply the schema migrations when the store is behind (default).
     pool_size : int
         SQLite file stores: connections kept open for reuse (a server); 0 (default): a new connection per
-        use.  PostgreSQL always pools.
+        use.  PostgreSQL always pools.  A pooled SQLite store imports through SQLAlchemy
+        (``bulk_sqlite`` off): ADBC's own copy of SQLite in the same process would not see the pooled
+        connections' file locks.
 
     Examples
     --------
@@ -267,6 +269,7 @@ class Store:
                 pool = {"connect_args": {"timeout": write_wait(), "check_same_thread": False}}
                 if pool_size > 0 and not in_memory:
                     pool |= {"poolclass": sa.pool.QueuePool, "pool_size": pool_size, "max_overflow": 2 * pool_size}
+                    self.bulk_sqlite = False
                 else:
                     pool["poolclass"] = sa.pool.NullPool
             self.engine: Engine = sa.create_engine(self.url, **pool)
