@@ -268,7 +268,9 @@ class Store:
                 in_memory = ":memory:" in self.url or self.url in ("sqlite://", "sqlite:///")
                 pool = {"connect_args": {"timeout": write_wait(), "check_same_thread": False}}
                 if pool_size > 0 and not in_memory:
-                    pool |= {"poolclass": sa.pool.QueuePool, "pool_size": pool_size, "max_overflow": 2 * pool_size}
+                    # no cap on the overflow (closed when returned): a request may hold two connections at
+                    # once (its transaction and a cached read's), and a capped pool would deadlock under load
+                    pool |= {"poolclass": sa.pool.QueuePool, "pool_size": pool_size, "max_overflow": -1}
                     self.bulk_sqlite = False
                 else:
                     pool["poolclass"] = sa.pool.NullPool
