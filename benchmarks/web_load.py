@@ -20,6 +20,9 @@ last: other work on the machine moves every figure.  Exits non-zero when any
 request failed.  Every loop is bounded in time and talks to 127.0.0.1 only.
 
     python benchmarks/web_load.py [--clients 50] [--seconds 10] [--workers CORES] [--only TEXT]
+
+``IMPORTSUB_RESPONSE_CACHE=0`` in the environment measures the server without its kept answers
+(every request runs its route; the ETag and 304 remain).
 """
 
 from __future__ import annotations
