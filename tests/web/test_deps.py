@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,28 @@ from importsub.web.deps import PageContext, get_page
 from importsub.web.services.catalogue import build_analyses
 
 
-def _page(store: Store) -> Iterator[PageContext]:
+def _page(store: Store) -> AsyncIterator[PageContext]:
     """get_page as FastAPI drives it: up to the yield for the handler, then closed (or thrown into)."""
     user = accounts.User(
         id=1, username="u", display_name=None, role="admin", organization=None, language=None,
         active=True, must_change_password=False, created_at=None,  # type: ignore[arg-type]
     )  # fmt: skip
     return get_page(None, user, None, None, store, None, build_analyses(), None)  # type: ignore[arg-type]
+
+
+def _request(store: Store, handler: Callable[[PageContext], object], fail: BaseException | None = None) -> None:
+    """One request's life of the page context: the handler runs on it, then it is closed (or ``fail`` is
+    thrown into it, as FastAPI does when the handler raised)."""
+
+    async def run() -> None:
+        gen = _page(store)
+        handler(await anext(gen))
+        if fail is not None:
+            await gen.athrow(fail)
+        with pytest.raises(StopAsyncIteration):
+            await anext(gen)
+
+    asyncio.run(run())
 
 
 def _count(store: Store) -> int:
@@ -39,36 +55,26 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def test_a_page_that_writes_commits_when_it_returns(store: Store) -> None:
-    gen = _page(store)
-    page = next(gen)
-    page.conn.execute(sa.text("insert into t values (1)"))
-    assert page.conn is page.conn  # one transaction per request
-    with pytest.raises(StopIteration):
-        next(gen)
+    def handler(page: PageContext) -> None:
+        page.conn.execute(sa.text("insert into t values (1)"))
+        assert page.conn is page.conn  # one transaction per request
+
+    _request(store, handler)
     assert _count(store) == 1
 
 
 def test_a_page_that_fails_writes_nothing(store: Store) -> None:
-    gen = _page(store)
-    page = next(gen)
-    page.conn.execute(sa.text("insert into t values (1)"))
     with pytest.raises(RuntimeError):
-        gen.throw(RuntimeError("the handler failed"))
+        _request(store, lambda page: page.conn.execute(sa.text("insert into t values (1)")), RuntimeError("failed"))
     assert _count(store) == 0
 
 
 def test_a_page_that_reads_nothing_opens_no_connection(store: Store) -> None:
     opened: list[object] = []
     sa.event.listen(store.engine, "engine_connect", opened.append)
-    gen = _page(store)
-    next(gen)
-    with pytest.raises(StopIteration):
-        next(gen)
+    _request(store, lambda page: None)
     assert opened == []
-    gen = _page(store)
-    next(gen).conn.execute(sa.text("select 1"))
-    with pytest.raises(StopIteration):
-        next(gen)
+    _request(store, lambda page: page.conn.execute(sa.text("select 1")))
     assert len(opened) == 1
 
 

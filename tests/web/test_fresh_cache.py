@@ -1,4 +1,4 @@
-"""The per-process caches of callers and dataset listings (web/fresh.py): keyed by who asks,
+"""The per-process caches of callers and dataset listings (web/fresh.py, one Cache class): keyed by who asks,
 dropped by any commit of any process (a second Store on the same file stands for another process)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from webenv import Env, web_dataset
 
 from importsub.store import Store, accounts
-from importsub.web.fresh import FreshCache, Stamp
+from importsub.web.fresh import Cache, Stamp
 
 
 def test_each_token_is_its_own_caller(env: Env) -> None:
@@ -71,7 +71,7 @@ def test_new_version_from_another_process_shows_at_once(env: Env) -> None:
 
 def test_cache_hits_while_unchanged_and_drops_on_commit(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "s.sqlite"))
-    cache = FreshCache(Stamp(store), max_age=60)
+    cache = Cache(stamp=Stamp(store), max_age=60)
     calls: list[int] = []
 
     def make() -> int:
@@ -83,7 +83,7 @@ def test_cache_hits_while_unchanged_and_drops_on_commit(tmp_path: Path) -> None:
     assert cache.get_or_make("other", make) == 2  # another key is another value
     store.write_dataset(web_dataset(), created_by="test")
     assert cache.get_or_make("k", make) == 3  # a commit drops it
-    short = FreshCache(Stamp(store), max_age=0.05)
+    short = Cache(stamp=Stamp(store), max_age=0.05)
     short.get_or_make("k", make)
     time.sleep(0.1)
     n = len(calls)
@@ -93,7 +93,7 @@ def test_cache_hits_while_unchanged_and_drops_on_commit(tmp_path: Path) -> None:
 
 def test_unstampable_store_is_never_cached() -> None:
     store = Store("sqlite://")
-    cache = FreshCache(Stamp(store))
+    cache = Cache(stamp=Stamp(store))
     assert Stamp(store)() is None
     values = iter(range(10))
     assert [cache.get_or_make("k", lambda: next(values)) for _ in range(3)] == [0, 1, 2]
@@ -104,7 +104,7 @@ def test_unstampable_store_is_never_cached() -> None:
 def test_cache_agrees_with_an_uncached_read(tmp_path_factory, steps) -> None:  # type: ignore[no-untyped-def]
     # a property: whatever the order of reads and commits, a cached read equals a fresh read of the store
     store = Store(str(tmp_path_factory.mktemp("p") / "s.sqlite"))
-    cache = FreshCache(Stamp(store), max_age=60)
+    cache = Cache(stamp=Stamp(store), max_age=60)
     written = 0
     for key, commit in steps:
         if commit:
@@ -113,3 +113,34 @@ def test_cache_agrees_with_an_uncached_read(tmp_path_factory, steps) -> None:  #
         names = cache.get_or_make(key, lambda: sorted(d.name for d in store.datasets()))
         assert names == sorted(d.name for d in store.datasets())
     store.engine.dispose()
+
+
+def test_without_a_stamp_the_cache_is_a_plain_lru() -> None:
+    cache = Cache(2, max_age=None)
+    made: list[str] = []
+
+    def make(key: str) -> str:
+        made.append(key)
+        return key.upper()
+
+    assert [cache.get_or_make(k, lambda k=k: make(k)) for k in "aba"] == ["A", "B", "A"]
+    assert made == ["a", "b"]
+    cache.get_or_make("c", lambda: make("c"))  # "b" was used least recently: it goes
+    assert cache.peek("a") == (True, "A")
+    assert cache.peek("b") == (False, None)
+    assert len(cache) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4), st.lists(st.sampled_from("abcdef"), max_size=40))
+def test_lru_agrees_with_a_reference_model(size: int, keys: list[str]) -> None:
+    # a property: the keys kept are the ``size`` most recently used, as a list-based model says
+    cache = Cache(size, max_age=None)
+    recent: list[str] = []
+    for key in keys:
+        hit = cache.peek(key)[0]
+        assert hit == (key in recent)
+        cache.get_or_make(key, lambda key=key: key)
+        recent = [k for k in recent if k != key] + [key]
+        recent = recent[-size:]
+    assert sorted(k for k in "abcdef" if cache.peek(k)[0]) == sorted(recent)

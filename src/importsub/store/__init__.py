@@ -219,6 +219,13 @@ class Store:
     db : str, optional
         SQLAlchemy URL (``postgresql+psycopg://host/db``, ``sqlite:///file``)
         or a file path (SQLite).  Default: :func:`default_url`.
+    migrate : bool
+        Apply the schema migrations when the store is behind (default).
+    pool_size : int
+        SQLite file stores: connections kept open for reuse (a server); 0 (default): a new connection per
+        use.  PostgreSQL always pools.  A pooled SQLite store imports through SQLAlchemy
+        (``bulk_sqlite`` off): ADBC's own copy of SQLite in the same process would not see the pooled
+        connections' file locks.
 
     Examples
     --------
@@ -236,7 +243,7 @@ class Store:
     #: SQLAlchemy at the same time (the web server) must turn this off: it then imports through SQLAlchemy.
     bulk_sqlite: bool = True
 
-    def __init__(self, db: str | None = None, *, migrate: bool = True) -> None:
+    def __init__(self, db: str | None = None, *, migrate: bool = True, pool_size: int = 0) -> None:
         self.url = normalise_url(db) if db else default_url()
         self.is_sqlite = self.url.startswith("sqlite")
         self.read_only = False
@@ -252,13 +259,21 @@ class Store:
                         self.url = f"sqlite:///file:{file}?mode=ro&immutable=1&uri=true"
                     else:
                         file.parent.mkdir(parents=True, exist_ok=True)
-            # SQLite: a new connection per use (cheap), so no pooled connection
-            # keeps an old WAL snapshot after another connection commits
-            pool: dict[str, Any] = (
-                {"poolclass": sa.pool.NullPool, "connect_args": {"timeout": write_wait()}}
-                if self.is_sqlite
-                else {"pool_pre_ping": True}
-            )
+            # SQLite: by default a new connection per use (cheap for a command that opens the store a few
+            # times); a long-lived server keeps ``pool_size`` open connections instead (the connect and its
+            # PRAGMAs were a third of a cached page's time).  A pooled connection is rolled back when it is
+            # returned, so it holds no WAL snapshot: its next transaction sees every commit made since.
+            pool: dict[str, Any] = {"pool_pre_ping": True}
+            if self.is_sqlite:
+                in_memory = ":memory:" in self.url or self.url in ("sqlite://", "sqlite:///")
+                pool = {"connect_args": {"timeout": write_wait(), "check_same_thread": False}}
+                if pool_size > 0 and not in_memory:
+                    # no cap on the overflow (closed when returned): a request may hold two connections at
+                    # once (its transaction and a cached read's), and a capped pool would deadlock under load
+                    pool |= {"poolclass": sa.pool.QueuePool, "pool_size": pool_size, "max_overflow": -1}
+                    self.bulk_sqlite = False
+                else:
+                    pool["poolclass"] = sa.pool.NullPool
             self.engine: Engine = sa.create_engine(self.url, **pool)
         except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
             raise ImportsubError(f"cannot open store {db!r}: {exc}") from exc

@@ -25,6 +25,7 @@ from importsub.model.errors import FileFormatError, ImportsubError, NotFoundErro
 from importsub.store import Store
 from importsub.web import api, pages
 from importsub.web.api.schemas import problem_dicts
+from importsub.web.conditional import ConditionalMiddleware
 from importsub.web.config import Settings
 from importsub.web.i18n import gettext as _
 from importsub.web.security import BodyLimitMiddleware, SecurityMiddleware
@@ -38,6 +39,8 @@ from importsub.web.templating import STATIC, make_templates, render
 log = logging.getLogger("importsub.web")
 
 API_PREFIX = "/api"
+#: open store connections a server process keeps for its requests (its thread pool runs up to 40 at once)
+POOL_SIZE = 8
 
 TAGS = [
     {"name": "auth", "description": "Sign in, API tokens."},
@@ -72,7 +75,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     'importsub'
     """
     settings = settings or Settings()
-    store = store or Store(settings.db)
+    # one pool of connections per process, reused by every request (a SQLite file too)
+    store = store or Store(settings.db, pool_size=POOL_SIZE)
     # the server's threads write through SQLAlchemy while an upload imports: one copy of SQLite, shared locks
     store.bulk_sqlite = False
     analyses = build_analyses(Fanout(settings.dask_scheduler or None, int(settings.dask_workers)))
@@ -105,6 +109,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.runner = runner
     app.state.templates = make_templates()
 
+    # inside the security middleware: ETags, 304s and kept responses of the caller it resolved
+    app.state.responses = ConditionalMiddleware.cache_of(store, int(settings.response_cache))
+    app.add_middleware(ConditionalMiddleware, responses=app.state.responses)
     app.add_middleware(SecurityMiddleware, store=store, settings=settings)
     # outermost of ours: an over-large body is refused before anything (sign-in included) reads it
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_upload_mb * 1e6))

@@ -47,3 +47,8 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(default=50.0, gt=0, description="Largest upload [MB]")
     page_size: int = Field(default=50, ge=1, le=1000)
+    response_cache: int = Field(
+        default=512,
+        ge=0,
+        description="Answers of read-only routes kept per server process until the store changes (0: none)",
+    )

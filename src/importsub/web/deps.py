@@ -27,7 +27,7 @@ in ``request.state``.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
@@ -35,6 +35,7 @@ from typing import Annotated, Any
 import polars as pl
 from fastapi import Depends, HTTPException, Query, Request, status
 from sqlalchemy.engine import Connection
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from importsub.model.dataset import Dataset
@@ -58,23 +59,23 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_datasets(request: Request) -> Datasets:
+async def get_datasets(request: Request) -> Datasets:
     return request.app.state.datasets  # type: ignore[no-any-return]
 
 
-def get_runner(request: Request) -> JobRunner:
+async def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner  # type: ignore[no-any-return]
 
 
-def get_analyses(request: Request) -> Analyses:
+async def get_analyses(request: Request) -> Analyses:
     return request.app.state.analyses  # type: ignore[no-any-return]
 
 
@@ -96,7 +97,7 @@ def get_session(store: StoreDep) -> Iterator[Connection]:
 SessionDep = Annotated[Connection, Depends(get_session, scope="function")]
 
 
-def get_optional_user(request: Request) -> User | None:
+async def get_optional_user(request: Request) -> User | None:
     return getattr(request.state, "user", None)
 
 
@@ -109,7 +110,7 @@ PASSWORD_CHANGE_PATHS: frozenset[str] = frozenset(
 )
 
 
-def get_current_user(request: Request, user: OptionalUser) -> User:
+def _signed_in(request: Request, user: User | None) -> User:
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, detail=_("Sign in first."), headers={"WWW-Authenticate": "Bearer"}
@@ -123,28 +124,40 @@ def get_current_user(request: Request, user: OptionalUser) -> User:
     return user
 
 
+# The role checks are coroutines: they only read request.state, and a plain function dependency would cost
+# a hop to the thread pool and back on every request.
+
+
+async def get_current_user(request: Request, user: OptionalUser) -> User:
+    return _signed_in(request, user)
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_writer(user: CurrentUser) -> User:
+def _writer(user: User) -> User:
     if not user.can_write:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Your role (viewer) can only read."))
     return user
 
 
+async def get_writer(user: CurrentUser) -> User:
+    return _writer(user)
+
+
 def may_send_files(request: Request) -> None:
     """Files come from writers only: anyone else is refused before the body is read (a dependency of every
     upload route, evaluated before the body is streamed)."""
-    get_writer(get_current_user(request, get_optional_user(request)))
+    _writer(_signed_in(request, getattr(request.state, "user", None)))
 
 
-def get_admin(user: CurrentUser) -> User:
+async def get_admin(user: CurrentUser) -> User:
     if not user.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Only an administrator can do this."))
     return user
 
 
-def get_programme(user: CurrentUser) -> User:
+async def get_programme(user: CurrentUser) -> User:
     """The programme role or an administrator: accepts contributions, reverts versions."""
     if user.role not in ("admin", "programme"):
         raise HTTPException(
@@ -159,7 +172,7 @@ ProgrammeUser = Annotated[User, Depends(get_programme)]
 AdminUser = Annotated[User, Depends(get_admin)]
 
 
-def get_viewer(user: CurrentUser) -> Viewer:
+async def get_viewer(user: CurrentUser) -> Viewer:
     return Viewer.of(user)
 
 
@@ -211,6 +224,10 @@ class _Transaction:
         self._store = store
         self._stack = stack
         self._conn: Connection | None = None
+
+    @property
+    def begun(self) -> bool:
+        return self._conn is not None
 
     def connection(self) -> Connection:
         if self._conn is None:
@@ -264,9 +281,12 @@ class PageContext:
             return None
         return job
 
-    def pick_dataset(self, requested: str | None) -> tuple[str | None, list[DatasetInfo]]:
-        """The dataset to show: the requested one (NotFoundError if absent), else the default, else the first."""
-        all_datasets = self.datasets.listing()
+    def pick_dataset(
+        self, requested: str | None, listing: list[DatasetInfo] | None = None
+    ) -> tuple[str | None, list[DatasetInfo]]:
+        """The dataset to show: the requested one (NotFoundError if absent), else the default, else the first
+        (of ``listing``, default: the datasets' listing)."""
+        all_datasets = self.datasets.listing() if listing is None else listing
         names = [d.name for d in all_datasets]
         if requested:
             if requested not in names:
@@ -297,7 +317,7 @@ class PageContext:
         return render(self.request, template, context, status_code)
 
 
-def get_page(
+async def get_page(
     request: Request,
     user: CurrentUser,
     viewer: ViewerDep,
@@ -306,18 +326,32 @@ def get_page(
     datasets: DatasetsDep,
     analyses: AnalysesDep,
     runner: RunnerDep,
-) -> Iterator[PageContext]:
-    with ExitStack() as stack:
-        yield PageContext(
-            request, user, viewer, settings, store, datasets, analyses, runner, _Transaction(store, stack)
-        )
+) -> AsyncIterator[PageContext]:
+    # a coroutine, not a thread-pool hop: only a page that opened the transaction ends it in a thread
+    stack = ExitStack()
+    transaction = _Transaction(store, stack)
+    try:
+        yield PageContext(request, user, viewer, settings, store, datasets, analyses, runner, transaction)
+    except BaseException as exc:
+        await _end(stack, transaction, exc)
+        raise
+    await _end(stack, transaction, None)
+
+
+async def _end(stack: ExitStack, transaction: _Transaction, exc: BaseException | None) -> None:
+    """Commit (or, after ``exc``, roll back) the page's transaction if it was begun."""
+    args = (type(exc), exc, exc.__traceback__) if exc is not None else (None, None, None)
+    if transaction.begun:
+        await run_in_threadpool(stack.__exit__, *args)
+    else:
+        stack.__exit__(*args)
 
 
 PageDep = Annotated[PageContext, Depends(get_page, scope="function")]
 
 
-def get_dataset_page(page: PageDep, dataset: Annotated[str | None, Query(max_length=100)] = None) -> PageContext:
-    name, all_datasets = page.pick_dataset(dataset)
+async def get_dataset_page(page: PageDep, dataset: Annotated[str | None, Query(max_length=100)] = None) -> PageContext:
+    name, all_datasets = page.pick_dataset(dataset, await page.datasets.listing_async())
     return replace(page, dataset=name, all_datasets=all_datasets)
 
 

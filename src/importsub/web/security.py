@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from importsub.store import Store, accounts
 from importsub.store.base import digest
 from importsub.web.config import Settings
-from importsub.web.fresh import FreshCache, Stamp
+from importsub.web.fresh import Cache, Stamp
 from importsub.web.i18n import LANGUAGES, negotiate, reset_language, set_language
 
 SESSION_COOKIE: Final = "importsub_session"
@@ -61,7 +61,7 @@ class SecurityMiddleware:
         self.store = store
         self.settings = settings
         # who a token or session cookie is, until the store changes (a revocation, a sign-out, a role change)
-        self.callers = FreshCache(Stamp(store), size=4096)
+        self.callers = Cache(4096, stamp=Stamp(store))
 
     @staticmethod
     def _credential(request: Request) -> str | None:
@@ -96,6 +96,7 @@ class SecurityMiddleware:
             return
         request = Request(scope)
         path = scope.get("path", "")
+        key = None
         if path.startswith("/static/"):
             user, session, via = None, None, "none"
         else:
@@ -107,6 +108,7 @@ class SecurityMiddleware:
         state["user"] = user
         state["session"] = session
         state["auth_via"] = via
+        state["credential"] = key if user is not None else None  # whose cached answers (conditional.py)
         lang = user.language if user is not None and user.language in LANGUAGES else None
         if lang is None:
             cookie = request.cookies.get(LANG_COOKIE)

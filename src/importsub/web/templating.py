@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -146,12 +148,29 @@ def _static(name: str) -> str:
     return f"/static/{name}?v={_static_hash(name)}"
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept on disk between processes (each server worker compiles none of them again);
+    None where no private folder can be made."""
+    folder = Path(tempfile.gettempdir()) / f"importsub-jinja-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+            return None  # someone else's folder: never load code from it
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def make_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
+        # templates ship with the package: no stat of the file on every render (IMPORTSUB_DEBUG=1 reloads)
+        auto_reload=bool(os.environ.get("IMPORTSUB_DEBUG")),
+        bytecode_cache=_bytecode_cache(),
+        cache_size=-1,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda s: i18n.translations(i18n.current_language()).gettext(s),

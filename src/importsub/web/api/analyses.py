@@ -22,6 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.engine import Connection
 
 from importsub.store import accounts
+from importsub.web.conditional import Cacheable
 from importsub.web.deps import (
     AnalysesDep,
     CsrfChecked,
@@ -79,7 +80,7 @@ def job_out(job: accounts.Job, reused: bool = False) -> JobOut:
     return JobOut(**{k: getattr(job, k) for k in JobOut.model_fields if k != "reused"}, reused=reused)
 
 
-@router.get("/analyses", response_model=list[AnalysisOut])
+@router.get("/analyses", dependencies=[Cacheable], response_model=list[AnalysisOut])
 def list_analyses(user: CurrentUser, analyses: AnalysesDep) -> Any:
     """Analysis kinds this server can run, with the JSON schema of their parameters (titles, help and choice
     labels in the caller's language; ``x-unit`` the unit of a number)."""
@@ -142,7 +143,7 @@ def submit_analysis(
     return JSONResponse(out.model_dump(mode="json"), status_code=200 if reused else 202)
 
 
-@router.get("/jobs", response_model=list[JobOut])
+@router.get("/jobs", dependencies=[Cacheable], response_model=list[JobOut])
 def list_jobs(
     user: CurrentUser,
     conn: SessionDep,
@@ -166,13 +167,13 @@ def _job(conn: Connection, job_id: int, user: accounts.User) -> accounts.Job:
 JobId = Annotated[int, Path(ge=1, le=2**62)]
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {}})
+@router.get("/jobs/{job_id}", dependencies=[Cacheable], response_model=JobOut, responses={404: {}})
 def read_job(job_id: JobId, user: CurrentUser, conn: SessionDep) -> Any:
     """Status and progress of a job."""
     return job_out(_job(conn, job_id, user))
 
 
-@router.get("/jobs/{job_id}/result", response_model=ResultOut, responses={404: {}, 409: {}})
+@router.get("/jobs/{job_id}/result", dependencies=[Cacheable], response_model=ResultOut, responses={404: {}, 409: {}})
 def read_result(
     job_id: JobId, user: CurrentUser, viewer: ViewerDep, conn: SessionDep, datasets: DatasetsDep, analyses: AnalysesDep
 ) -> Any:

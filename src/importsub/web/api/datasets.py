@@ -38,6 +38,7 @@ from importsub.model.errors import Problem, ValidationError
 from importsub.store import accounts, diff_datasets
 from importsub.store import contributions as stored
 from importsub.web.api.schemas import WriteOut, problem_dicts, problems_response
+from importsub.web.conditional import Cacheable
 from importsub.web.confidentiality import Viewer
 from importsub.web.deps import (
     AdminUser,
@@ -127,10 +128,10 @@ def _version_out(v: Any) -> VersionOut:
     return VersionOut(**{k: getattr(v, k) for k in VersionOut.model_fields})
 
 
-@router.get("", response_model=list[DatasetOut])
-def list_datasets(user: CurrentUser, datasets: DatasetsDep) -> Any:
+@router.get("", dependencies=[Cacheable], response_model=list[DatasetOut])
+async def list_datasets(user: CurrentUser, datasets: DatasetsDep) -> Any:
     """Every dataset with its latest version and record counts."""
-    return [DatasetOut(**d.__dict__) for d in datasets.listing()]
+    return [DatasetOut(**d.__dict__) for d in await datasets.listing_async()]
 
 
 @router.post("", response_model=VersionOut, status_code=201, responses={400: {}, 422: {}})
@@ -175,18 +176,18 @@ async def validate_file(
     return ValidateOut(ok=True, counts=ds.counts(), fingerprint=ds.fingerprint())
 
 
-@router.get("/{name}", response_model=DatasetDetail, responses={404: {}})
+@router.get("/{name}", dependencies=[Cacheable], response_model=DatasetDetail, responses={404: {}})
 def read_dataset_info(name: str, user: CurrentUser, store: StoreDep) -> Any:
     """A dataset's versions, oldest first."""
     return DatasetDetail(name=name, versions=[_version_out(v) for v in store.versions(name)])
 
 
-@router.get("/{name}/versions", response_model=list[VersionOut], responses={404: {}})
+@router.get("/{name}/versions", dependencies=[Cacheable], response_model=list[VersionOut], responses={404: {}})
 def list_versions(name: str, user: CurrentUser, store: StoreDep) -> Any:
     return [_version_out(v) for v in store.versions(name)]
 
 
-@router.get("/{name}/versions/{version}", response_model=VersionOut, responses={404: {}})
+@router.get("/{name}/versions/{version}", dependencies=[Cacheable], response_model=VersionOut, responses={404: {}})
 def read_version(
     name: str, version: Annotated[int, Field(ge=1, le=2**31 - 1)], user: CurrentUser, datasets: DatasetsDep
 ) -> Any:

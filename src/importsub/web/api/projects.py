@@ -16,6 +16,7 @@ from pydantic import BaseModel, create_model
 from importsub.model.errors import NotFoundError
 from importsub.model.records import field_definition as _field_type
 from importsub.model.schema import table as record_type
+from importsub.web.conditional import Cacheable
 from importsub.web.deps import CurrentUser, DatasetsDep, ViewerDep
 from importsub.web.i18n import gettext as _
 from importsub.web.services.views import PROJECT_PARTS, project_objects
@@ -42,7 +43,7 @@ ProjectOut = create_model(  # type: ignore[call-overload]
 )
 
 
-@router.get("", response_model=list[ProjectOut], responses={404: {}})
+@router.get("", dependencies=[Cacheable], response_model=list[ProjectOut], responses={404: {}})
 def list_projects(
     name: str,
     user: CurrentUser,
@@ -54,7 +55,7 @@ def list_projects(
     return datasets.derived(name, version, viewer, "projects", project_objects)
 
 
-@router.get("/{project}", response_model=ProjectOut, responses={404: {}})
+@router.get("/{project}", dependencies=[Cacheable], response_model=ProjectOut, responses={404: {}})
 def read_project(
     name: str,
     project: Annotated[str, Path(min_length=1, max_length=200)],

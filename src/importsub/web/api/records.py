@@ -29,6 +29,7 @@ from importsub.model.records import record_model
 from importsub.model.schema import TABLES, RecordType
 from importsub.store import accounts
 from importsub.web.api.schemas import WriteOut, problems_response
+from importsub.web.conditional import Cacheable
 from importsub.web.confidentiality import RULES
 from importsub.web.deps import (
     CsrfChecked,
@@ -121,7 +122,7 @@ def _schema_out(rt: RecordType) -> RecordTypeOut:
     )
 
 
-@router.get("/schema", response_model=list[RecordTypeOut])
+@router.get("/schema", dependencies=[Cacheable], response_model=list[RecordTypeOut])
 def read_schema() -> Any:
     """Every record type: fields, types, units, keys, references, and which fields are confidential; each
     table's and field's label and description in Russian beside the English (a field's English label is its
@@ -129,7 +130,7 @@ def read_schema() -> Any:
     return [_schema_out(rt) for rt in TABLES]
 
 
-@router.get("/datasets/{name}/records", response_model=list[TableCount], responses={404: {}})
+@router.get("/datasets/{name}/records", dependencies=[Cacheable], response_model=list[TableCount], responses={404: {}})
 def record_counts(
     name: str,
     user: CurrentUser,
@@ -195,6 +196,7 @@ def _add_list_route(rt: RecordType, path: str, record_out: type[BaseModel]) -> N
         list_records,
         methods=["GET"],
         response_model=page_model,
+        dependencies=[Cacheable],
         name=f"list_{rt.name}",
         summary=f"List {rt.name}",
         responses={404: {}, 400: {}},

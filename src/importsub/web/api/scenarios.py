@@ -20,6 +20,7 @@ from importsub.model.records import field_definition as _field_type
 from importsub.model.schema import table as record_type
 from importsub.store import accounts
 from importsub.web.api.schemas import WriteOut, problems_response
+from importsub.web.conditional import Cacheable
 from importsub.web.deps import (
     CsrfChecked,
     CurrentUser,
@@ -96,7 +97,7 @@ def scenario_objects(ds: Dataset, only: str | None = None) -> list[ScenarioOut]:
     return out
 
 
-@router.get("", response_model=list[ScenarioOut], responses={404: {}})
+@router.get("", dependencies=[Cacheable], response_model=list[ScenarioOut], responses={404: {}})
 def list_scenarios(
     name: str,
     user: CurrentUser,
@@ -108,7 +109,7 @@ def list_scenarios(
     return datasets.derived(name, version, viewer, "scenarios", scenario_objects)
 
 
-@router.get("/{scenario}", response_model=ScenarioOut, responses={404: {}})
+@router.get("/{scenario}", dependencies=[Cacheable], response_model=ScenarioOut, responses={404: {}})
 def read_scenario(
     name: str,
     scenario: ScenarioName,

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from importsub.model.messages import localised
 from importsub.store import VersionInfo, accounts
+from importsub.web.conditional import Cacheable
 from importsub.web.deps import CsrfChecked, DatasetPageDep, PageContext, PageDep, WriterUser
 from importsub.web.i18n import current_language
 from importsub.web.i18n import gettext as _
@@ -53,7 +54,7 @@ def _localisation_for(page: PageContext, info: VersionInfo) -> dict[str, Any] | 
     return state
 
 
-@router.get("/")
+@router.get("/", dependencies=[Cacheable])
 def overview_page(page: DatasetPageDep) -> Response:
     name, datasets, viewer = page.dataset, page.datasets, page.viewer
     if name is None:
@@ -216,7 +217,7 @@ async def run_analysis(page: PageDep, user: WriterUser) -> Response:
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", dependencies=[Cacheable])
 def job_page(page: PageDep, job_id: int) -> Response:
     request = page.request
     job = page.job(job_id)

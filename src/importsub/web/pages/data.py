@@ -33,6 +33,7 @@ from importsub.model.schema import TABLE_NAMES
 from importsub.model.schema import table as record_type
 from importsub.model.validate import cell_text
 from importsub.store import accounts, contributions, diff_datasets
+from importsub.web.conditional import Cacheable
 from importsub.web.confidentiality import RULES
 from importsub.web.deps import (
     AdminUser,
@@ -57,12 +58,12 @@ from importsub.web.services.uploads import DATASET_NAME, capped_upload_route, re
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked], route_class=capped_upload_route(may_send_files))
 
 
-@router.get("/datasets")
+@router.get("/datasets", dependencies=[Cacheable])
 def datasets_page(page: PageDep) -> Response:
     return page.render("datasets.html", {"datasets": page.store.datasets()})
 
 
-@router.get("/datasets/{name}")
+@router.get("/datasets/{name}", dependencies=[Cacheable])
 def dataset_page(page: PageDep, name: str) -> Response:
     versions = list(reversed(page.store.versions(name)))
     return page.render(

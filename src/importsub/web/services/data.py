@@ -9,42 +9,18 @@ at the next request.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
 
 from importsub.model.dataset import Dataset
 from importsub.model.errors import NotFoundError
 from importsub.store import DatasetInfo, Store, VersionInfo
 from importsub.web.confidentiality import Viewer, mask_dataset
-from importsub.web.fresh import FreshCache, Stamp
+from importsub.web.fresh import Cache, Stamp
 
 T = TypeVar("T")
-
-
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[object, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, key: object, make: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[return-value]
-        value = make()  # outside the lock: reads of different versions run in parallel
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 class Datasets:
@@ -60,15 +36,22 @@ class Datasets:
 
     def __init__(self, store: Store, size: int = 8) -> None:
         self.store = store
-        self._raw = _LRU(size)
-        self._masked = _LRU(size * 3)
-        self._derived = _LRU(size * 12)
-        self._results = _LRU(size * 8)
-        self._listings = FreshCache(Stamp(store), size=256)
+        self._raw: Cache = Cache(size, max_age=None)  # keyed by version and fingerprint: never stale
+        self._masked: Cache = Cache(size * 3, max_age=None)
+        self._derived: Cache = Cache(size * 12, max_age=None)
+        self._results: Cache = Cache(size * 8, max_age=None)
+        self._listings = Cache(256, stamp=Stamp(store))
 
     def listing(self) -> list[DatasetInfo]:
         """Every dataset with its latest version (``Store.datasets``), until the store changes."""
         return list(self._listings.get_or_make("datasets", self.store.datasets))
+
+    async def listing_async(self) -> list[DatasetInfo]:
+        """:meth:`listing` for a coroutine: a cached listing at once, a read of the store in a thread."""
+        hit, value = self._listings.peek("datasets")
+        if hit:
+            return list(value)  # type: ignore[call-overload]
+        return await run_in_threadpool(self.listing)
 
     def versions(self, name: str) -> list[VersionInfo]:
         """Versions of ``name``, oldest first (``Store.versions``), until the store changes."""
