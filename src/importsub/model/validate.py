@@ -136,9 +136,19 @@ def _fmt(value: object) -> str:
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?$"
 
 
-def _cast_column(raw: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
+def _cleaned(raw: pl.Expr) -> pl.Expr:
+    """A cell's text without surrounding blanks; null if nothing is left."""
     text = raw.cast(pl.String).str.strip_chars()
-    text = pl.when(text == "").then(None).otherwise(text)
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def _cast_column(raw: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
+    """The typed value of a raw cell; null where the text is not a value of the field's type."""
+    return _cast_text(_cleaned(raw), f, decimal_comma=decimal_comma)
+
+
+def _cast_text(text: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
+    """:func:`_cast_column` of text already :func:`_cleaned`."""
     if f.type == "str":
         return text
     if decimal_comma and f.type in ("float", "int"):
@@ -199,19 +209,30 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     if ROW not in df.columns:
         df = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     schema = polars_schema(rt)
+    # three steps, each cell cleaned and cast once: the cleaned text of every column present, the typed
+    # values from it, then the type errors (a cell with text whose cast gave null)
+    checked = [f for f in rt.fields if f.type != "str" and f.name in present]
+    texts = [_cleaned(pl.col(f.name)).alias(f"__text__{f.name}") for f in rt.fields if f.name in present]
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for f in rt.fields:
         if f.name in present:
-            exprs.append(_cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma).alias(f.name))
+            text = pl.col(f"__text__{f.name}")
+            exprs.append(_cast_text(text, f, decimal_comma=raw.decimal_comma).alias(f.name))
         else:
             exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
-    # type errors: a cell with text whose cast gave null; flagged in the same pass as the casts
-    checked = [f for f in rt.fields if f.type != "str" and f.name in present]
-    for f in checked:
-        text = pl.col(f.name).cast(pl.String).str.strip_chars()
-        cast = _cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma)
-        exprs.append((text.is_not_null() & (text != "") & cast.is_null()).alias(f"__bad__{f.name}"))
-    typed = df.lazy().select(exprs).collect()
+    exprs += [pl.col(f"__text__{f.name}") for f in checked]
+    bad = [
+        (pl.col(f"__text__{f.name}").is_not_null() & pl.col(f.name).is_null()).alias(f"__bad__{f.name}")
+        for f in checked
+    ]
+    typed = (
+        df.lazy()
+        .select(pl.col(ROW), *texts)
+        .select(exprs)
+        .with_columns(bad)
+        .drop([f"__text__{f.name}" for f in checked])
+        .collect()
+    )
     flags = [f"__bad__{f.name}" for f in checked]
     broken = typed.select(pl.col(flags).any()).row(0) if flags else ()
     for f, any_bad in zip(checked, broken, strict=True):
@@ -508,7 +529,8 @@ def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator,
             .select([pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)])
             .unique()
         )
-        rows = df.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in ref.fields]))
+        # only the referencing columns (and where each row came from): the others are not copied
+        rows = df.select(*ref.fields, ROW, "__src__").drop_nulls(list(ref.fields))
         missing = rows.join(target, on=list(ref.fields), how="anti")
         if missing.height == 0:
             continue
@@ -529,9 +551,11 @@ def _check_shares(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
     if df.height == 0:
         return
     sums = (
-        df.group_by("buyer", "part", maintain_order=True)
+        df.select("buyer", "part", "share", ROW, "__src__")
+        .group_by("buyer", "part")
         .agg(pl.col("share").sum().alias("__sum__"), pl.col(ROW).first(), pl.col("__src__").first())
         .filter((pl.col("__sum__") - 1.0).abs() > SHARE_TOLERANCE)
+        .sort("__src__", ROW)  # the order the groups are met in (rows rise within each source)
     )
     _report(
         sums,
@@ -598,7 +622,8 @@ def _input_costs(ds: Dataset, production: pl.DataFrame) -> tuple[pl.DataFrame, p
     )
     supplier_value = value.select(pl.col("site").alias("supplier"), "part", pl.col("__v__").alias("__vs__"))
     link_value = (
-        ds.supply_links.join(supplier_value, on=["supplier", "part"], how="left")
+        ds.supply_links.select("buyer", "part", "supplier", "share")
+        .join(supplier_value, on=["supplier", "part"], how="left")
         .group_by("buyer", "part")
         .agg((pl.col("share") * pl.col("__vs__")).sum().alias("__unit_cost__"))
         .rename({"buyer": "site", "part": "child"})
@@ -676,7 +701,7 @@ def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
 def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
     """A supply link's part must be a BOM input of something its buyer makes (a production record) or
     will make (an output of a project hosted there: inputs contracted ahead)."""
-    links = full["supply_links"].drop_nulls(["buyer", "part"])
+    links = full["supply_links"].select("buyer", "part", "supplier", ROW, "__src__").drop_nulls(["buyer", "part"])
     if links.height == 0:
         return
     bom = full["bom"].select("parent", "child").drop_nulls()
