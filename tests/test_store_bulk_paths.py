@@ -91,7 +91,10 @@ def test_fast_path_writes_what_the_plain_path_writes(
     assert sum(len(rows) for rows in want.values()) == sum(dataset.counts().values())
     # the fixture has what must survive: Cyrillic text, NULLs and booleans both ways
     flat = [v for rows in want.values() for row in rows for v in row]
-    assert "Росстат, «форма П-1» №7 — ёж" in flat and None in flat and True in flat and False in flat
+    assert "Росстат, «форма П-1» №7 — ёж" in flat
+    assert None in flat
+    assert True in flat
+    assert False in flat
     for name in ("fast", "fast-again"):
         got = _contents(fast, name)
         for table, rows in want.items():
@@ -109,7 +112,9 @@ def test_a_row_the_server_refuses_rolls_back_the_whole_import(pg_url: str, tiny:
     last = [rt for rt in TABLES if tiny.tables[rt.name].height][-1]
     required = next(f.name for f in last.fields if f.required and f.name not in last.key)
     broken = dict(tiny.tables)
-    broken[last.name] = broken[last.name].with_columns(pl.lit(None, dtype=broken[last.name][required].dtype).alias(required))
+    broken[last.name] = broken[last.name].with_columns(
+        pl.lit(None, dtype=broken[last.name][required].dtype).alias(required)
+    )
     with pytest.raises(ImportsubError, match=f"nothing was written.*{required}"):
         store.write_dataset(Dataset("tiny", broken), name="kept")
     assert [v.version for v in store.versions("kept")] == [1]
@@ -144,9 +149,9 @@ _TYPES = {
 }
 _SCHEMA = {"i4": pl.Int64, "i8": pl.Int64, "f8": pl.Float64, "b": pl.Boolean, "d": pl.Date, "t": pl.String}
 
-_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12) | st.sampled_from(
-    ["", "Руденск", "Тольятти — «АвтоВАЗ»", "ёЁ№", "𝔘"]
-)
+_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+) | st.sampled_from(["", "Руденск", "Тольятти — «АвтоВАЗ»", "ёЁ№", "𝔘"])
 _row = st.fixed_dictionaries(
     {
         "i4": st.none() | st.integers(-(2**31), 2**31 - 1),
@@ -194,7 +199,7 @@ def test_binary_rows_read_back_as_written(
                 copy.write(pgbinary.encode_rows(frame.slice(start, batch), types, grouped=grouped))
             copy.write(pgbinary.TRAILER)
         got = conn.execute("SELECT " + ", ".join(_TYPES) + " FROM enc ORDER BY seq").fetchall()
-    want = [tuple(r[c] for c in _TYPES if c != "t2") + ("Руденск" if r["b"] else None,) for r in rows]
+    want = [(*tuple(r[c] for c in _TYPES if c != "t2"), "Руденск" if r["b"] else None) for r in rows]
     assert len(got) == len(want)
     for g, w in zip(got, want, strict=True):
         assert all(_same(a, b) for a, b in zip(g, w, strict=True)), (g, w)

@@ -221,7 +221,7 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
         else:
             exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
     exprs += [pl.col(f"__text__{f.name}") for f in checked]
-    bad = [
+    type_errors = [
         (pl.col(f"__text__{f.name}").is_not_null() & pl.col(f.name).is_null()).alias(f"__bad__{f.name}")
         for f in checked
     ]
@@ -229,7 +229,7 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
         df.lazy()
         .select(pl.col(ROW), *texts)
         .select(exprs)
-        .with_columns(bad)
+        .with_columns(type_errors)
         .drop([f"__text__{f.name}" for f in checked])
         .collect()
     )

@@ -180,7 +180,8 @@ def _group(cols: list[_Column], rows: np.ndarray, prefixes: np.ndarray, *, conti
             assert c.values is not None
             block[f"v{j}"] = c.values if contiguous else c.values[rows]
         else:
-            assert c.values is not None and c.offsets is not None
+            assert c.values is not None
+            assert c.offsets is not None
             if contiguous:  # every row of the batch, all non-NULL, in order: their bytes are one run
                 block[f"v{j}"] = c.values[c.offsets[0] : c.offsets[-1]].reshape(m, length)
             else:

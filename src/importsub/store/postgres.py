@@ -107,15 +107,14 @@ def copy_rows(conn: Connection, rt: RecordType, df: pl.DataFrame, batch: int) ->
     if raw.info.encoding != "utf-8":  # type: ignore[union-attr]  # binary text is taken in the client encoding
         conn.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
     statement = f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT binary)"
-    with raw.cursor() as cur:  # type: ignore[union-attr]
-        # a second thread sends each batch while the next one is encoded
-        with cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
-            copy.write(pgbinary.HEADER)
-            for start in range(0, df.height, batch):
-                copy.write(pgbinary.encode_rows(df.slice(start, batch), types))
-                if start + batch < df.height:
-                    yield start + batch
-            copy.write(pgbinary.TRAILER)
+    # a second thread sends each batch while the next one is encoded
+    with raw.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:  # type: ignore[union-attr]
+        copy.write(pgbinary.HEADER)
+        for start in range(0, df.height, batch):
+            copy.write(pgbinary.encode_rows(df.slice(start, batch), types))
+            if start + batch < df.height:
+                yield start + batch
+        copy.write(pgbinary.TRAILER)
     if after:
         keys = ", ".join(_quoted(c) for c in ("version_id", *rt.key))
         conn.execute(sa.text("SELECT set_config('maintenance_work_mem', :m, true)"), {"m": INDEX_BUILD_MEMORY})
