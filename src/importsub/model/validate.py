@@ -382,9 +382,10 @@ def _check(
         _check_keys(rt, full[rt.name], loc[rt.name], out)
     for rt in TABLES:
         _check_refs(rt, full, loc[rt.name], out)
-    _check_shares(full["supply_links"], loc["supply_links"], out)
+    pairs = _link_pairs(full["supply_links"])  # grouped once for the share and the stock and link checks
+    _check_shares(pairs, loc["supply_links"], out)
     _check_bom_cycles(full["bom"], loc["bom"], out)
-    _check_nothing_ignored(full, loc, out)
+    _check_nothing_ignored(full, loc, out, pairs)
     if not out.total:
         costs = _input_costs(ds, full["production"])
         if costs is not None:
@@ -547,16 +548,21 @@ def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator,
         _report(missing, loc, ",".join(ref.fields) if len(ref.fields) > 1 else ref.fields[0], msg, out)
 
 
-def _check_shares(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
-    if df.height == 0:
-        return
-    sums = (
-        df.select("buyer", "part", "share", ROW, "__src__")
-        .group_by("buyer", "part")
+def _link_pairs(links: pl.DataFrame) -> pl.DataFrame:
+    """One row per (buyer, part) of the supply links: ``__sum__`` of their shares, and the first link's
+    row and source (where a problem of the pair is reported)."""
+    return (
+        links.select("buyer", "part", "share", ROW, "__src__")
+        .group_by("buyer", "part")  # rows keep their order within a group: first() is the first link
         .agg(pl.col("share").sum().alias("__sum__"), pl.col(ROW).first(), pl.col("__src__").first())
-        .filter((pl.col("__sum__") - 1.0).abs() > SHARE_TOLERANCE)
-        .sort("__src__", ROW)  # the order the groups are met in (rows rise within each source)
     )
+
+
+def _check_shares(pairs: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """The shares of one buyer and part sum to 1 (``pairs``: :func:`_link_pairs`)."""
+    sums = pairs.filter((pl.col("__sum__") - 1.0).abs() > SHARE_TOLERANCE).sort(
+        "__src__", ROW
+    )  # the order the pairs are met in (rows rise within each source)
     _report(
         sums,
         loc,
@@ -667,21 +673,23 @@ def _check_value_added(costs: pl.DataFrame, loc: _Locator, out: _Collector) -> N
     )
 
 
-def _check_nothing_ignored(full: Mapping[str, pl.DataFrame], loc: Mapping[str, _Locator], out: _Collector) -> None:
+def _check_nothing_ignored(
+    full: Mapping[str, pl.DataFrame], loc: Mapping[str, _Locator], out: _Collector, pairs: pl.DataFrame
+) -> None:
     """Records the analyses would drop without a word (issue 9, item 7): stock nobody makes or
-    buys, supply links nobody uses, disruption targets that name nothing."""
-    _check_stock_used(full, loc["inventory"], out)
-    _check_links_used(full, loc["supply_links"], out)
+    buys, supply links nobody uses, disruption targets that name nothing (``pairs``: :func:`_link_pairs`)."""
+    _check_stock_used(full, loc["inventory"], out, pairs)
+    _check_links_used(full, loc["supply_links"], out, pairs)
     _check_disruption_targets(full, loc["disruptions"], out)
 
 
-def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector, pairs: pl.DataFrame) -> None:
     """Stock at (site, part) counts only where the site makes the part or buys it (a supply link)."""
     inv = full["inventory"].drop_nulls(["site", "part"])
     if inv.height == 0:
         return
     made = full["production"].select("site", "part").drop_nulls().unique()
-    bought = full["supply_links"].select(pl.col("buyer").alias("site"), "part").drop_nulls().unique()
+    bought = pairs.select(pl.col("buyer").alias("site"), "part").drop_nulls()  # unique already
     unused = inv.join(made, on=["site", "part"], how="anti").join(bought, on=["site", "part"], how="anti").sort(ROW)
     _report(
         unused,
@@ -698,11 +706,13 @@ def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
     )
 
 
-def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector, pairs: pl.DataFrame) -> None:
     """A supply link's part must be a BOM input of something its buyer makes (a production record) or
-    will make (an output of a project hosted there: inputs contracted ahead)."""
-    links = full["supply_links"].select("buyer", "part", "supplier", ROW, "__src__").drop_nulls(["buyer", "part"])
-    if links.height == 0:
+    will make (an output of a project hosted there: inputs contracted ahead).
+
+    Tested on the (buyer, part) pairs (``pairs``: :func:`_link_pairs`); the links of a pair that fails
+    are then each reported."""
+    if full["supply_links"].height == 0:
         return
     bom = full["bom"].select("parent", "child").drop_nulls()
     made = full["production"].select("site", pl.col("part").alias("parent")).drop_nulls()
@@ -719,7 +729,11 @@ def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
         .select(pl.col("site").alias("buyer"), pl.col("child").alias("part"))
         .unique()
     )
-    unused = links.join(uses, on=["buyer", "part"], how="anti").sort(ROW)
+    unused_pairs = pairs.select("buyer", "part").drop_nulls().join(uses, on=["buyer", "part"], how="anti")
+    if unused_pairs.height == 0:
+        return
+    links = full["supply_links"].select("buyer", "part", "supplier", ROW, "__src__")
+    unused = links.join(unused_pairs, on=["buyer", "part"], how="semi").sort(ROW)
     _report(
         unused,
         loc,
