@@ -20,53 +20,22 @@ import functools
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import numpy as np
 import polars as pl
 
+from importsub.model.casting import TYPE_WORDS, cast_text, cleaned
+from importsub.model.casting import cell_text as cell_text  # readers and the web import it from here
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import MAX_PROBLEMS, Problem, ValidationError
 from importsub.model.identifiers import HINTS, check_expr
-from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType, all_refs
+from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, RecordType, all_refs
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
 VALUE_ADDED_TOLERANCE = 1e-9
 MAX_TEXT = 10_000  # characters in one text cell
 MAX_INT = 2**62  # whole numbers must fit a database BIGINT with room to spare
-
-_TRUE = ("true", "1", "yes", "y", "t", "да", "истина")
-_FALSE = ("false", "0", "no", "n", "f", "нет", "ложь")
-
-
-def cell_text(v: object) -> str | None:
-    """A cell as text, the form every reader hands to :func:`parse`.
-
-    Whole floats below 2**53 print without ``.0``, other floats by ``repr``
-    (exact round trip); dates as ISO (a datetime at midnight as its date);
-    booleans as ``true``/``false``; nested values as JSON (which then fail
-    typing with a clear message).
-    """
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
-    if isinstance(v, datetime):
-        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, str):
-        return v
-    if isinstance(v, dict | list):
-        import json
-
-        return json.dumps(v, ensure_ascii=False)
-    return str(v)
 
 
 @dataclass(frozen=True)
@@ -132,54 +101,6 @@ def _fmt(value: object) -> str:
 # ---------------------------------------------------------------- parsing
 
 
-# ISO 8601 date, optionally with a valid time of day (an xlsx date-time cell); nothing after it
-_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?$"
-
-
-def _cleaned(raw: pl.Expr) -> pl.Expr:
-    """A cell's text without surrounding blanks; null if nothing is left."""
-    text = raw.cast(pl.String).str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)
-
-
-def _cast_column(raw: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
-    """The typed value of a raw cell; null where the text is not a value of the field's type."""
-    return _cast_text(_cleaned(raw), f, decimal_comma=decimal_comma)
-
-
-def _cast_text(text: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
-    """:func:`_cast_column` of text already :func:`_cleaned`."""
-    if f.type == "str":
-        return text
-    if decimal_comma and f.type in ("float", "int"):
-        # "1 234,5" (space or no-break space between digit groups) -> "1234.5"; a "." stays invalid
-        text = text.str.replace_all(r"(\d)[ \u00a0\u202f](\d)", "$1$2").str.replace_all(
-            r"(\d)[ \u00a0\u202f](\d)", "$1$2"
-        )
-        text = pl.when(text.str.contains(r"\.")).then(pl.lit("not a number")).otherwise(text.str.replace(",", "."))
-    if f.type == "float":
-        return text.cast(pl.Float64, strict=False)
-    if f.type == "int":
-        as_float = text.cast(pl.Float64, strict=False)
-        return pl.when(as_float == as_float.round(0)).then(as_float).otherwise(None).cast(pl.Int64, strict=False)
-    if f.type == "bool":
-        low = text.str.to_lowercase()
-        return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False).otherwise(None)
-    if f.type == "date":
-        day = pl.when(text.str.contains(_DATE_TEXT)).then(text.str.slice(0, 10)).otherwise(None)
-        return day.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    raise AssertionError(f.type)
-
-
-_TYPE_WORDS = {
-    "int": "a whole number",
-    "float": "a number",
-    "bool": "true or false",
-    "date": "a date (YYYY-MM-DD, nothing after it but a valid time)",
-    "str": "text",
-}
-
-
 def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     rt = TABLES_BY_NAME[raw.name]
     df = raw.frame
@@ -212,12 +133,12 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     # three steps, each cell cleaned and cast once: the cleaned text of every column present, the typed
     # values from it, then the type errors (a cell with text whose cast gave null)
     checked = [f for f in rt.fields if f.type != "str" and f.name in present]
-    texts = [_cleaned(pl.col(f.name)).alias(f"__text__{f.name}") for f in rt.fields if f.name in present]
+    texts = [cleaned(pl.col(f.name)).alias(f"__text__{f.name}") for f in rt.fields if f.name in present]
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for f in rt.fields:
         if f.name in present:
             text = pl.col(f"__text__{f.name}")
-            exprs.append(_cast_text(text, f, decimal_comma=raw.decimal_comma).alias(f.name))
+            exprs.append(cast_text(text, f, decimal_comma=raw.decimal_comma).alias(f.name))
         else:
             exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
     exprs += [pl.col(f"__text__{f.name}") for f in checked]
@@ -243,7 +164,7 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
         rows = df.get_column(ROW).filter(failed)
         vals = src.filter(failed)
         for r, v in zip(rows.head(out.cap).to_list(), vals.head(out.cap).to_list(), strict=True):
-            out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {_TYPE_WORDS[f.type]}"))
+            out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {TYPE_WORDS[f.type]}"))
         out.total += max(0, int(failed.sum()) - out.cap)
     typed = typed.drop(flags)
     # fill defaults of optional fields left empty
