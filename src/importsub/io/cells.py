@@ -69,7 +69,15 @@ def neutral_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def restore_frame(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """``columns`` (text) of a frame read from CSV back to the values written (:func:`restore`)."""
+    """``columns`` (text) of a frame read from CSV back to the values written (:func:`restore`).
+
+    Only columns with a value that starts with an apostrophe are rewritten (one cheap prefix test each)."""
+    if not columns or df.height == 0:
+        return df
+    quoted = df.select(pl.col(c).str.starts_with("'").any() for c in columns).row(0)
+    columns = [c for c, q in zip(columns, quoted, strict=True) if q]
+    if not columns:
+        return df
     return df.with_columns(
         pl.when(pl.col(c).str.contains(_RESTORE.pattern)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
         for c in columns

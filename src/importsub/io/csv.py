@@ -89,25 +89,34 @@ def _binary(head: bytes) -> bool:
     return controls > max(8, len(head) // 100)
 
 
-def _record_lines(path: Path, text: str, sep: str, table: str) -> list[int]:
+def _record_lines(path: Path, text: str, sep: str, table: str, utf8: bytes | None = None) -> list[int] | None:
     """The line each record after the header starts on (a quoted field may span lines); a line whose number
-    of fields differs from the header's is an error naming it (a short line would take defaults silently)."""
-    if not any(c in text for c in ('"', "\r", "\x00")):
-        fast = _plain_record_lines(path, text, sep, table)
-        if fast is not None:
-            return fast
+    of fields differs from the header's is an error naming it (a short line would take defaults silently).
+
+    ``None`` when every line after the header is one record (no quotes, no carriage returns): record ``i``
+    (from 0) is then on line ``i + 2``.  ``utf8`` is ``text`` as UTF-8 bytes, if the caller has them.
+    """
+    data = utf8 if utf8 is not None else text.encode("utf-8")
+    if not any(c in data for c in (b'"', b"\r", b"\x00")) and _plain_line_count(path, data, sep, table) is not None:
+        return None
     return _quoted_record_lines(path, text, sep, table)
 
 
-def _plain_record_lines(path: Path, text: str, sep: str, table: str) -> list[int] | None:
+def _plain_record_lines(path: Path, text: str | bytes, sep: str, table: str) -> list[int] | None:
     """:func:`_record_lines` for text without quotes or carriage returns: every line is one record, its fields
     counted column-wise on the UTF-8 bytes (``None`` for a blank header, or a line too long for the csv module's
     field limit: the csv module answers those)."""
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    count = _plain_line_count(path, text.encode("utf-8") if isinstance(text, str) else text, sep, table)
+    return None if count is None else list(range(2, count + 1))
+
+
+def _plain_line_count(path: Path, utf8: bytes, sep: str, table: str) -> int | None:
+    """The number of lines (the header's too) of :func:`_plain_record_lines`, or ``None``."""
+    data = np.frombuffer(utf8, dtype=np.uint8)
     if data.size == 0:
-        return []
+        return 0
     breaks = np.flatnonzero(data == ord("\n"))
-    ends = breaks if text.endswith("\n") else np.append(breaks, data.size)
+    ends = breaks if utf8.endswith(b"\n") else np.append(breaks, data.size)
     starts = np.concatenate(([0], ends[:-1] + 1))
     lengths = ends - starts
     if lengths[0] == 0 or int(lengths.max()) >= pycsv.field_size_limit():
@@ -122,7 +131,7 @@ def _plain_record_lines(path: Path, text: str, sep: str, table: str) -> list[int
             raise FileFormatError(
                 f"{where}: {int(fields[i + 1])} fields, but the header has {width} (fields are separated by {sep!r})"
             )
-    return list(range(2, ends.size + 1))
+    return int(ends.size)
 
 
 def _text_line(data: np.ndarray, start: int, end: int) -> str:
@@ -163,7 +172,8 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
     if _binary(data[:4096]):
         raise FileFormatError(f"{path}: binary data, not CSV text")
     text, _encoding = _decode(path, data, dialect, name or path.stem)
-    first = text.split("\n", 1)[0]
+    newline = text.find("\n")
+    first = text if newline < 0 else text[:newline]  # not split: that would copy the whole text
     if dialect == "ru":
         sep = ";"
     elif dialect == "utf8":
@@ -171,10 +181,14 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
     else:
         sep = ";" if first.count(";") > first.count(",") else ","
     decimal_comma = sep == ";"
-    lines = _record_lines(path, text, sep, name or path.stem)
+    # the bytes as read when they are the UTF-8 text (no BOM): not encoded again for polars
+    utf8 = data if _encoding == "utf-8" and not data.startswith(b"\xef\xbb\xbf") else text.encode("utf-8")
+    del data
+    lines = _record_lines(path, text, sep, name or path.stem, utf8)
+    del text
     try:
         df = pl.read_csv(
-            text.encode("utf-8"),
+            utf8,
             separator=sep,
             infer_schema=False,
             encoding="utf8",
@@ -185,15 +199,27 @@ def _read_one(path: Path, dialect: str = "auto", name: str | None = None) -> Raw
         raise FileFormatError(f"{path}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
     df = restore_frame(df, [c for c, t in df.schema.items() if t == pl.String])  # text neutralised on export
-    if len(lines) == df.height:  # rows named by the line they start on, after text spanning lines too
+    if lines is not None and len(lines) == df.height:  # rows named by the line they start on (text spanning lines)
         df = df.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
     else:  # header is line 1, data starts at line 2
         df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     cells = [c for c in df.columns if c != ROW]
     if cells:  # blank lines (a trailing newline too) are skipped, as blank rows of a sheet
-        df = df.filter(~pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]))
+        df = _without_blank_rows(df, cells)
     table = name or path.stem
     return RawTable(table, df, str(path), table, decimal_comma=decimal_comma)
+
+
+def _blank(c: str) -> pl.Expr:
+    return pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+
+
+def _without_blank_rows(df: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
+    """``df`` less its rows whose every cell is empty or blank; the whole test runs only on rows whose
+    first cell is (a row with a value in its first cell is not blank)."""
+    if not df.select(_blank(cells[0]).any()).item():
+        return df
+    return df.filter(~pl.all_horizontal([_blank(c) for c in cells]))
 
 
 def _csv_files(folder: Path) -> list[tuple[Path, str]]:

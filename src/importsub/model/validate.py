@@ -20,53 +20,22 @@ import functools
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import numpy as np
 import polars as pl
 
+from importsub.model.casting import TYPE_WORDS, cast_text, cleaned
+from importsub.model.casting import cell_text as cell_text  # readers and the web import it from here
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import MAX_PROBLEMS, Problem, ValidationError
 from importsub.model.identifiers import HINTS, check_expr
-from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, Field, RecordType, all_refs
+from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, RecordType, all_refs
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
 VALUE_ADDED_TOLERANCE = 1e-9
 MAX_TEXT = 10_000  # characters in one text cell
 MAX_INT = 2**62  # whole numbers must fit a database BIGINT with room to spare
-
-_TRUE = ("true", "1", "yes", "y", "t", "да", "истина")
-_FALSE = ("false", "0", "no", "n", "f", "нет", "ложь")
-
-
-def cell_text(v: object) -> str | None:
-    """A cell as text, the form every reader hands to :func:`parse`.
-
-    Whole floats below 2**53 print without ``.0``, other floats by ``repr``
-    (exact round trip); dates as ISO (a datetime at midnight as its date);
-    booleans as ``true``/``false``; nested values as JSON (which then fail
-    typing with a clear message).
-    """
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
-    if isinstance(v, datetime):
-        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, str):
-        return v
-    if isinstance(v, dict | list):
-        import json
-
-        return json.dumps(v, ensure_ascii=False)
-    return str(v)
 
 
 @dataclass(frozen=True)
@@ -132,44 +101,6 @@ def _fmt(value: object) -> str:
 # ---------------------------------------------------------------- parsing
 
 
-# ISO 8601 date, optionally with a valid time of day (an xlsx date-time cell); nothing after it
-_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?$"
-
-
-def _cast_column(raw: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Expr:
-    text = raw.cast(pl.String).str.strip_chars()
-    text = pl.when(text == "").then(None).otherwise(text)
-    if f.type == "str":
-        return text
-    if decimal_comma and f.type in ("float", "int"):
-        # "1 234,5" (space or no-break space between digit groups) -> "1234.5"; a "." stays invalid
-        text = text.str.replace_all(r"(\d)[ \u00a0\u202f](\d)", "$1$2").str.replace_all(
-            r"(\d)[ \u00a0\u202f](\d)", "$1$2"
-        )
-        text = pl.when(text.str.contains(r"\.")).then(pl.lit("not a number")).otherwise(text.str.replace(",", "."))
-    if f.type == "float":
-        return text.cast(pl.Float64, strict=False)
-    if f.type == "int":
-        as_float = text.cast(pl.Float64, strict=False)
-        return pl.when(as_float == as_float.round(0)).then(as_float).otherwise(None).cast(pl.Int64, strict=False)
-    if f.type == "bool":
-        low = text.str.to_lowercase()
-        return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False).otherwise(None)
-    if f.type == "date":
-        day = pl.when(text.str.contains(_DATE_TEXT)).then(text.str.slice(0, 10)).otherwise(None)
-        return day.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    raise AssertionError(f.type)
-
-
-_TYPE_WORDS = {
-    "int": "a whole number",
-    "float": "a number",
-    "bool": "true or false",
-    "date": "a date (YYYY-MM-DD, nothing after it but a valid time)",
-    "str": "text",
-}
-
-
 def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     rt = TABLES_BY_NAME[raw.name]
     df = raw.frame
@@ -199,19 +130,30 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     if ROW not in df.columns:
         df = df.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     schema = polars_schema(rt)
+    # three steps, each cell cleaned and cast once: the cleaned text of every column present, the typed
+    # values from it, then the type errors (a cell with text whose cast gave null)
+    checked = [f for f in rt.fields if f.type != "str" and f.name in present]
+    texts = [cleaned(pl.col(f.name)).alias(f"__text__{f.name}") for f in rt.fields if f.name in present]
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for f in rt.fields:
         if f.name in present:
-            exprs.append(_cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma).alias(f.name))
+            text = pl.col(f"__text__{f.name}")
+            exprs.append(cast_text(text, f, decimal_comma=raw.decimal_comma).alias(f.name))
         else:
             exprs.append(pl.lit(None if f.required else f.default, dtype=schema[f.name]).alias(f.name))
-    # type errors: a cell with text whose cast gave null; flagged in the same pass as the casts
-    checked = [f for f in rt.fields if f.type != "str" and f.name in present]
-    for f in checked:
-        text = pl.col(f.name).cast(pl.String).str.strip_chars()
-        cast = _cast_column(pl.col(f.name), f, decimal_comma=raw.decimal_comma)
-        exprs.append((text.is_not_null() & (text != "") & cast.is_null()).alias(f"__bad__{f.name}"))
-    typed = df.lazy().select(exprs).collect()
+    exprs += [pl.col(f"__text__{f.name}") for f in checked]
+    type_errors = [
+        (pl.col(f"__text__{f.name}").is_not_null() & pl.col(f.name).is_null()).alias(f"__bad__{f.name}")
+        for f in checked
+    ]
+    typed = (
+        df.lazy()
+        .select(pl.col(ROW), *texts)
+        .select(exprs)
+        .with_columns(type_errors)
+        .drop([f"__text__{f.name}" for f in checked])
+        .collect()
+    )
     flags = [f"__bad__{f.name}" for f in checked]
     broken = typed.select(pl.col(flags).any()).row(0) if flags else ()
     for f, any_bad in zip(checked, broken, strict=True):
@@ -222,7 +164,7 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
         rows = df.get_column(ROW).filter(failed)
         vals = src.filter(failed)
         for r, v in zip(rows.head(out.cap).to_list(), vals.head(out.cap).to_list(), strict=True):
-            out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {_TYPE_WORDS[f.type]}"))
+            out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {TYPE_WORDS[f.type]}"))
         out.total += max(0, int(failed.sum()) - out.cap)
     typed = typed.drop(flags)
     # fill defaults of optional fields left empty
@@ -361,9 +303,10 @@ def _check(
         _check_keys(rt, full[rt.name], loc[rt.name], out)
     for rt in TABLES:
         _check_refs(rt, full, loc[rt.name], out)
-    _check_shares(full["supply_links"], loc["supply_links"], out)
+    pairs = _link_pairs(full["supply_links"])  # grouped once for the share and the stock and link checks
+    _check_shares(pairs, loc["supply_links"], out)
     _check_bom_cycles(full["bom"], loc["bom"], out)
-    _check_nothing_ignored(full, loc, out)
+    _check_nothing_ignored(full, loc, out, pairs)
     if not out.total:
         costs = _input_costs(ds, full["production"])
         if costs is not None:
@@ -508,7 +451,8 @@ def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator,
             .select([pl.col(t).alias(s) for s, t in zip(ref.fields, ref.target_fields, strict=True)])
             .unique()
         )
-        rows = df.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in ref.fields]))
+        # only the referencing columns (and where each row came from): the others are not copied
+        rows = df.select(*ref.fields, ROW, "__src__").drop_nulls(list(ref.fields))
         missing = rows.join(target, on=list(ref.fields), how="anti")
         if missing.height == 0:
             continue
@@ -525,14 +469,21 @@ def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator,
         _report(missing, loc, ",".join(ref.fields) if len(ref.fields) > 1 else ref.fields[0], msg, out)
 
 
-def _check_shares(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
-    if df.height == 0:
-        return
-    sums = (
-        df.group_by("buyer", "part", maintain_order=True)
+def _link_pairs(links: pl.DataFrame) -> pl.DataFrame:
+    """One row per (buyer, part) of the supply links: ``__sum__`` of their shares, and the first link's
+    row and source (where a problem of the pair is reported)."""
+    return (
+        links.select("buyer", "part", "share", ROW, "__src__")
+        .group_by("buyer", "part")  # rows keep their order within a group: first() is the first link
         .agg(pl.col("share").sum().alias("__sum__"), pl.col(ROW).first(), pl.col("__src__").first())
-        .filter((pl.col("__sum__") - 1.0).abs() > SHARE_TOLERANCE)
     )
+
+
+def _check_shares(pairs: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
+    """The shares of one buyer and part sum to 1 (``pairs``: :func:`_link_pairs`)."""
+    sums = pairs.filter((pl.col("__sum__") - 1.0).abs() > SHARE_TOLERANCE).sort(
+        "__src__", ROW
+    )  # the order the pairs are met in (rows rise within each source)
     _report(
         sums,
         loc,
@@ -598,7 +549,8 @@ def _input_costs(ds: Dataset, production: pl.DataFrame) -> tuple[pl.DataFrame, p
     )
     supplier_value = value.select(pl.col("site").alias("supplier"), "part", pl.col("__v__").alias("__vs__"))
     link_value = (
-        ds.supply_links.join(supplier_value, on=["supplier", "part"], how="left")
+        ds.supply_links.select("buyer", "part", "supplier", "share")
+        .join(supplier_value, on=["supplier", "part"], how="left")
         .group_by("buyer", "part")
         .agg((pl.col("share") * pl.col("__vs__")).sum().alias("__unit_cost__"))
         .rename({"buyer": "site", "part": "child"})
@@ -642,21 +594,23 @@ def _check_value_added(costs: pl.DataFrame, loc: _Locator, out: _Collector) -> N
     )
 
 
-def _check_nothing_ignored(full: Mapping[str, pl.DataFrame], loc: Mapping[str, _Locator], out: _Collector) -> None:
+def _check_nothing_ignored(
+    full: Mapping[str, pl.DataFrame], loc: Mapping[str, _Locator], out: _Collector, pairs: pl.DataFrame
+) -> None:
     """Records the analyses would drop without a word (issue 9, item 7): stock nobody makes or
-    buys, supply links nobody uses, disruption targets that name nothing."""
-    _check_stock_used(full, loc["inventory"], out)
-    _check_links_used(full, loc["supply_links"], out)
+    buys, supply links nobody uses, disruption targets that name nothing (``pairs``: :func:`_link_pairs`)."""
+    _check_stock_used(full, loc["inventory"], out, pairs)
+    _check_links_used(full, loc["supply_links"], out, pairs)
     _check_disruption_targets(full, loc["disruptions"], out)
 
 
-def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector, pairs: pl.DataFrame) -> None:
     """Stock at (site, part) counts only where the site makes the part or buys it (a supply link)."""
     inv = full["inventory"].drop_nulls(["site", "part"])
     if inv.height == 0:
         return
     made = full["production"].select("site", "part").drop_nulls().unique()
-    bought = full["supply_links"].select(pl.col("buyer").alias("site"), "part").drop_nulls().unique()
+    bought = pairs.select(pl.col("buyer").alias("site"), "part").drop_nulls()  # unique already
     unused = inv.join(made, on=["site", "part"], how="anti").join(bought, on=["site", "part"], how="anti").sort(ROW)
     _report(
         unused,
@@ -673,11 +627,13 @@ def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
     )
 
 
-def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
+def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector, pairs: pl.DataFrame) -> None:
     """A supply link's part must be a BOM input of something its buyer makes (a production record) or
-    will make (an output of a project hosted there: inputs contracted ahead)."""
-    links = full["supply_links"].drop_nulls(["buyer", "part"])
-    if links.height == 0:
+    will make (an output of a project hosted there: inputs contracted ahead).
+
+    Tested on the (buyer, part) pairs (``pairs``: :func:`_link_pairs`); the links of a pair that fails
+    are then each reported."""
+    if full["supply_links"].height == 0:
         return
     bom = full["bom"].select("parent", "child").drop_nulls()
     made = full["production"].select("site", pl.col("part").alias("parent")).drop_nulls()
@@ -694,7 +650,11 @@ def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
         .select(pl.col("site").alias("buyer"), pl.col("child").alias("part"))
         .unique()
     )
-    unused = links.join(uses, on=["buyer", "part"], how="anti").sort(ROW)
+    unused_pairs = pairs.select("buyer", "part").drop_nulls().join(uses, on=["buyer", "part"], how="anti")
+    if unused_pairs.height == 0:
+        return
+    links = full["supply_links"].select("buyer", "part", "supplier", ROW, "__src__")
+    unused = links.join(unused_pairs, on=["buyer", "part"], how="semi").sort(ROW)
     _report(
         unused,
         loc,

@@ -1,4 +1,8 @@
-"""PostgreSQL bulk writes: COPY without per-row foreign-key triggers, the primary key built after a first load.
+"""PostgreSQL bulk writes: binary COPY without per-row foreign-key triggers, the primary key built after a first load.
+
+Rows go in PostgreSQL's binary COPY format (:mod:`.pgbinary`, encoded column-wise), so the
+server parses no text: measured on 1.17M supply links, the server's CPU time for the COPY
+fell from 1.03 s (CSV) to 0.80 s.  A second thread sends each batch while the next is encoded.
 
 Every record row references its version (``version_id → versions.id``),
 and PostgreSQL checks that reference with a trigger per row: about three
@@ -33,9 +37,11 @@ from collections.abc import Iterator
 
 import polars as pl
 import sqlalchemy as sa
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy.engine import Connection
 
 from importsub.model.schema import RecordType
+from importsub.store import pgbinary
 
 #: rows from which a load into an empty table builds its primary key after the COPY
 INDEX_AFTER_ROWS = 50_000
@@ -95,12 +101,20 @@ def copy_rows(conn: Connection, rt: RecordType, df: pl.DataFrame, batch: int) ->
     after = index_after_load(conn, rt, df.height)
     if after:
         conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {pk}")
+    types = pgbinary.column_types(conn, table)
+    pgbinary.check_types(df, types, table)
     raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:  # type: ignore[union-attr]
+    if raw.info.encoding != "utf-8":  # type: ignore[union-attr]  # binary text is taken in the client encoding
+        conn.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
+    statement = f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT binary)"
+    # a second thread sends each batch while the next one is encoded
+    with raw.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:  # type: ignore[union-attr]
+        copy.write(pgbinary.HEADER)
         for start in range(0, df.height, batch):
-            copy.write(df.slice(start, batch).write_csv(include_header=False).encode("utf-8"))
+            copy.write(pgbinary.encode_rows(df.slice(start, batch), types))
             if start + batch < df.height:
                 yield start + batch
+        copy.write(pgbinary.TRAILER)
     if after:
         keys = ", ".join(_quoted(c) for c in ("version_id", *rt.key))
         conn.execute(sa.text("SELECT set_config('maintenance_work_mem', :m, true)"), {"m": INDEX_BUILD_MEMORY})
