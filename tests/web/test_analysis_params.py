@@ -278,3 +278,29 @@ def test_demand_only_and_project_scenarios_run_from_the_analyses_form(env: Env) 
     assert re.search(
         r'id="window-basis">по умолчанию: сценарий ничего не нарушает<', ru.get(f"/jobs/{jobs['demand-up']}").text
     )
+
+
+def test_recent_runs_list_their_parameters_by_label(shared_env: Env) -> None:
+    """The shocks page's recent runs name each parameter by its declared label in the page language, choices
+    by their label (a run's ``recovery=instant`` reads «Восстановление: мгновенно»-like, not the code)."""
+    c, csrf = _client(shared_env, "admin", "ru")
+    r = c.post(
+        "/api/analyses/shock?dataset=plant",
+        json={"target_kind": "country", "target": "DE", "weeks": 3.0},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.status_code in (200, 202), r.text
+    shared_env.run_jobs()
+    spec = ANALYSES["shock"]
+    token = set_language("ru")
+    try:
+        expected = spec.describe({"target_kind": "country", "target": "DE", "weeks": 3.0})
+    finally:
+        reset_language(token)
+    labels = dict(expected)
+    assert labels["Разовый сбой: длительность [нед.]"] == "3.0"
+    country = dict(_select(_form_of(c.get("/analyses").text, "shock"), "target_kind"))["country"]
+    assert country in labels.values()  # the choice by its Russian label, not the code
+    page = html.unescape(c.get("/shocks?dataset=plant").text)
+    assert "Разовый сбой: длительность [нед.]: 3.0" in page
+    assert "weeks=3.0" not in page and "target_kind=" not in page

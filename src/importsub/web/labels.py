@@ -93,6 +93,15 @@ def analysis_title(analyses: Mapping[str, Any], kind: str) -> str:
     return i18n.gettext(spec.title) if spec is not None else kind
 
 
+def job_params(analyses: Mapping[str, Any], kind: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A run's parameters, (label, value) in the page language, by its analysis' declaration
+    (``AnalysisSpec.describe``); an unknown kind lists names and values as they are."""
+    spec = analyses.get(kind)
+    if spec is None:
+        return [(k, str(v)) for k, v in sorted(params.items()) if v is not None]
+    return list(spec.describe(params))
+
+
 def table_title(name: str) -> str:
     """The record type ``name`` as a page names it (its label in the page language)."""
     rt = TABLES_BY_NAME.get(name)
@@ -179,6 +188,7 @@ GLOBALS: Final[dict[str, Any]] = {
     "role_label": role_label,
     "audit_action": audit_action,
     "analysis_title": analysis_title,
+    "job_params": job_params,
     "role_name": role_name,
     "local_name": local_name,
     "problem_message": problem_message,

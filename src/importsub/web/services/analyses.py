@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from importsub.model.dataset import Dataset
 from importsub.web.i18n import N_
-from importsub.web.services.params import param
+from importsub.web.services.params import described, param
 
 ProgressFn = Callable[[float, str | None], None]
 """progress(fraction done 0–1, message)."""
@@ -92,6 +92,10 @@ class AnalysisSpec:
     charts: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
     """Chart of each table in reports: (label column, value column) for bars, (x column, value column, series
     column) for lines (one per series value, e.g. output per week and OEM), None for none; default: guessed."""
+
+    def describe(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """A run's parameters as (label, value) in the page language (:func:`params.described`)."""
+        return described(self.params, params)
 
 
 @dataclass(frozen=True)

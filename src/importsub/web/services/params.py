@@ -149,6 +149,25 @@ def label_of(f: FieldInfo, name: str) -> str:
     return f"{text} [{_(UNITS[unit])}]" if unit else text
 
 
+def described(model: type[BaseModel], params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A run's parameters as a page lists them: (label in the page language, value) per parameter given,
+    choices by their translated label; a name the model does not declare (an older run) as it is."""
+    out: list[tuple[str, str]] = []
+    for name, value in sorted(params.items()):
+        if value is None:
+            continue
+        f = model.model_fields.get(name)
+        if f is None:
+            out.append((name, str(value)))
+            continue
+        labels = _extra(f).get("x-choices") or {}
+        shown = _(labels[value]) if isinstance(value, str) and value in labels else value
+        if isinstance(shown, bool):
+            shown = _("yes") if shown else _("no")
+        out.append((label_of(f, name), str(shown)))
+    return out
+
+
 def is_list(annotation: Any) -> bool:
     """Whether a parameter's type is a list (or an optional list)."""
     inner, _optional = _inner(annotation)
