@@ -28,7 +28,12 @@ about.  So a second certificate: price the rows outside ``R`` at ``π⁰``
 (a Lagrangian relaxation, whose optimum ``L`` is ≤ the true change) and let
 the columns outside ``C`` on rows of ``R`` move by ``w`` at their Lagrangian
 cost ``c_e − A_{R̄,e}ᵀπ⁰``; if ``U − L`` is within ``GAP_TOLERANCE`` the
-restricted optimum ``U`` is the true one.  Otherwise the offending columns
+restricted optimum ``U`` is the true one.  Columns without an upper bound
+get a large cap in that LP; ``L`` stays a bound unless a capped column sits
+at its cap with a *negative* reduced cost (at zero reduced cost the same
+duals prove the capped optimum optimal without the cap — zero-cost qualified
+flows land on their caps all the time, and refusing those left this
+certificate unused).  Otherwise the offending columns
 (wrong-signed ``d_e``, or ``w_e ≠ 0``) join ``C`` and the restricted LP is
 solved again (column generation on a known-good start); a region that grows
 past ``MAX_SHARE`` of the columns, or ``MAX_ROUNDS`` restricted LPs, hands
