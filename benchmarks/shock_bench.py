@@ -2,9 +2,17 @@
 
 Cases (one summary line each, time and peak memory from ``_measure.Measure``):
 
-1. ``sweep-<N>``: full node sweep (every node down for its own time to
-   recover) of an ``N``-site network: total time, share of nodes settled by
-   screening, LP re-solves, time per node.
+1. ``sweep-<N>`` / ``sweep-<N>-dask2``: full node sweep (every node down
+   for its own time to recover, nothing extrapolated) of an ``N``-site
+   network, in process and on 2 Dask workers (``--workers``): wall time,
+   CPU time (this process and the closed workers), peak memory of this
+   process, targets per second, share settled by screening, LP re-solves
+   and how each was settled (``how``: a certificate of the restricted
+   re-solve, ``dual`` or ``lagrangian``, or why the whole model was
+   re-solved: ``size``, ``rounds``, ``solver``).
+   ``vs-whole-<N>``: a random sample of the sweep's LP targets re-solved
+   restricted and as whole models in the same process: ms per target and
+   ratio (the unrestricted baseline), losses compared.
 2. ``naive-1k``: the baseline measured in the same run — for a random
    sample of 20 nodes of the 1k network, rebuild the TTR model in PuLP and
    solve it with CBC (the baseline of each window once, then the shocked
@@ -28,13 +36,15 @@ Usage::
     python benchmarks/shock_bench.py              # 1k and 3k sweeps, naive baseline, MC on 10k
     python benchmarks/shock_bench.py --sizes 1000 3000 10000 --sample 300
     python benchmarks/shock_bench.py --sizes --sampled --naive 0 --mc-runs 10000 100000   # Monte Carlo only
-    python benchmarks/shock_bench.py --sizes 10000 --sampled --mc-runs --naive 0 --no-periods --unrestricted --dask
-        # full 10k sweep: restricted re-solves (in process and on 2 Dask workers) against whole-model ones
+    python benchmarks/shock_bench.py --sizes 10000 --sampled --mc-runs --naive 0 --no-periods
+        # full 10k sweep (every target), in process and on 2 Dask workers, and a sample of its LP targets
+        # re-solved restricted and as whole models (vs-whole-10000: the ratio, measured in the same run)
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 from pathlib import Path
@@ -238,6 +248,71 @@ def sampled_sweep(net: Network, sample: int, workers: int | None, rng: np.random
     }
 
 
+# ---------------------------------------------------------------- full sweeps: restricted against whole-model re-solves
+
+
+def cpu_seconds() -> float:
+    """CPU time [s] of this process and of its waited-for children (a local cluster's workers, once closed)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def restricted_vs_whole(net: Network, sample: int, rng: np.random.Generator) -> dict[str, Any]:
+    """The same sample of LP targets re-solved restricted and as whole models, in this process.
+
+    The sweep's own stages (baselines, screening, phased baselines) give the
+    targets that need an LP; a random ``sample`` of them is re-solved by
+    ``_solve_targets`` with the restricted baselines (restricted first) and
+    without (whole model, warm from the baseline basis).  Losses must agree.
+    """
+    from importsub.analysis import ttr_sweep as S
+
+    targets = sweep_targets(net, "node")
+    windows = sorted({tg.window for tg in targets if tg.window > 0})
+    payload, plans = S._baselines(net, TTRModel(net), windows, None, True)
+    bound = np.full(len(targets), np.nan)
+    settled = np.array([tg.window <= 0 for tg in targets], dtype=np.bool_)
+    S._screen_windows(net, TTRModel(net), targets, windows, plans, 1.0, bound, settled, None)
+    payload.update(S._phased_baselines(net, targets, settled, 1.0, 0.0, set(payload), True))
+    lp = np.flatnonzero(~settled)
+    pick = rng.choice(lp, size=min(sample, lp.size), replace=False) if lp.size else lp
+    items = [(int(k), targets[k].nodes, targets[k].weeks, targets[k].window) for k in pick]
+    whole_payload = {key: v[:2] for key, v in payload.items()}
+    S._solve_targets(net, payload, items[:1], 1.0)  # warm: models and structures built outside the timing
+    _forget_bases(net)
+    t0 = time.perf_counter()
+    got = S._solve_targets(net, payload, items, 1.0)
+    t_restricted = time.perf_counter() - t0
+    _forget_bases(net)  # each run converts the baseline bases it needs itself
+    t0 = time.perf_counter()
+    ref = S._solve_targets(net, whole_payload, items, 1.0)
+    t_whole = time.perf_counter() - t0
+    how: dict[str, int] = {}
+    for _, _, h in got:
+        how[h] = how.get(h, 0) + 1
+    diff = max((abs(a[1] - b[1]) for a, b in zip(got, ref, strict=True)), default=0.0)
+    return {
+        "sampled": len(items),
+        "restricted_ms": 1000 * t_restricted / max(1, len(items)),
+        "whole_ms": 1000 * t_whole / max(1, len(items)),
+        "how": how,
+        "max_diff": diff,
+    }
+
+
+def _forget_bases(net: Network) -> None:
+    """Drop the converted baseline bases the shared phased models keep (neither run inherits the other's)."""
+    from importsub.analysis.ttr_phased import _PHASED
+
+    for model in _PHASED.get(net, {}).values():
+        model._bases.clear()
+
+
+def _counts(stats: dict[str, int]) -> str:
+    """``dual:12,size:30`` (certificates, then the reasons a target was re-solved as a whole)."""
+    return ",".join(f"{k}:{v}" for k, v in sorted(stats.items())) or "-"
+
+
 # ---------------------------------------------------------------- Monte Carlo bandwidth
 
 
@@ -345,6 +420,14 @@ def main() -> None:
     ap.add_argument("--dask", action="store_true", help="also sweep with a 2-worker Dask LocalCluster")
     ap.add_argument("--dask-only", action="store_true", help="sweep only with a 2-worker Dask LocalCluster")
     ap.add_argument("--no-periods", action="store_true", help="skip what the periods cost")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        nargs="*",
+        default=[0, 2],
+        help="full sweeps of --sizes: 0 in process, N on N Dask workers",
+    )
+    ap.add_argument("--vs-whole", type=int, default=100, help="LP targets re-solved restricted and whole (0: skip)")
     ap.add_argument("--periods-targets", type=int, default=150, help="targets per case of the periods cost (sampled)")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
@@ -361,23 +444,46 @@ def main() -> None:
                 lp=full["summary"].row(0, named=True)["LP re-solves"],
                 per_node_ms=f"{1000 * mf.seconds / net.n_nodes:.2f}",
             )
-        for workers in (2,) if args.dask_only else (None, 2) if args.dask else (None,):
+        if args.vs_whole:
+            with Measure() as mv:
+                vw = restricted_vs_whole(net, args.vs_whole, np.random.default_rng(args.seed))
+            line(
+                f"vs-whole-{sites}",
+                mv,
+                sampled=vw["sampled"],
+                restricted_ms=f"{vw['restricted_ms']:.1f}",
+                whole_ms=f"{vw['whole_ms']:.1f}",
+                ratio=f"{vw['whole_ms'] / max(vw['restricted_ms'], 1e-9):.2f}x",
+                how=_counts(vw["how"]),
+                max_diff_RUB=f"{vw['max_diff']:.3g}",
+            )
+        cases = [2] if args.dask_only else args.workers + ([2] if args.dask and 2 not in args.workers else [])
+        for workers in cases:
+            stats: dict[str, int] = {}
+            cpu0 = cpu_seconds()
             with Measure() as m:
-                r = sweep(net, "node", workers=workers)
+                r = sweep(net, "node", workers=workers or None, stats=stats)
+            cpu = cpu_seconds() - cpu0
             s = r["summary"].row(0, named=True)
             per = m.seconds / net.n_nodes
             extra: dict[str, object] = {}
             if args.unrestricted:
                 extra["vs_unrestricted"] = f"{mf.seconds / m.seconds:.2f}x"
                 extra["max_diff_RUB"] = f"{_max_diff(full, r):.3g}"
+            if args.vs_whole and vw["restricted_ms"] > 0:
+                extra["sample_ratio_vs_whole"] = f"{vw['whole_ms'] / vw['restricted_ms']:.2f}x"
             line(
-                f"sweep-{sites}" + ("-dask2" if workers else ""),
+                f"sweep-{sites}" + (f"-dask{workers}" if workers else ""),
                 m,
+                full="yes (every target)",
                 nodes=net.n_nodes,
                 links=net.n_links,
+                cpu_s=f"{cpu:.1f}",
+                targets_per_s=f"{net.n_nodes / m.seconds:.1f}",
                 screened=f"{s['settled by screening [%]']:.1f}%",
                 zero_impact=f"{s['zero impact [%]']:.1f}%",
                 lp=s["LP re-solves"],
+                how=_counts(stats),
                 per_node_ms=f"{1000 * per:.2f}",
                 **extra,
             )

@@ -28,7 +28,12 @@ about.  So a second certificate: price the rows outside ``R`` at ``π⁰``
 (a Lagrangian relaxation, whose optimum ``L`` is ≤ the true change) and let
 the columns outside ``C`` on rows of ``R`` move by ``w`` at their Lagrangian
 cost ``c_e − A_{R̄,e}ᵀπ⁰``; if ``U − L`` is within ``GAP_TOLERANCE`` the
-restricted optimum ``U`` is the true one.  Otherwise the offending columns
+restricted optimum ``U`` is the true one.  Columns without an upper bound
+get a large cap in that LP; ``L`` stays a bound unless a capped column sits
+at its cap with a *negative* reduced cost (at zero reduced cost the same
+duals prove the capped optimum optimal without the cap — zero-cost qualified
+flows land on their caps all the time, and refusing those left this
+certificate unused).  Otherwise the offending columns
 (wrong-signed ``d_e``, or ``w_e ≠ 0``) join ``C`` and the restricted LP is
 solved again (column generation on a known-good start); a region that grows
 past ``MAX_SHARE`` of the columns, or ``MAX_ROUNDS`` restricted LPs, hands
@@ -224,14 +229,17 @@ class RestrictedSolve:
 
     Attributes
     ----------
-    impact : float | None [RUB]   PI; None: the region grew too large (re-solve the whole model)
+    impact : float | None [RUB]   PI; None: no certificate (re-solve the whole model)
     columns : int     columns of the last restricted LP
-    rounds : int      restricted LPs solved
+    rounds : int      rounds of growth (restricted LPs solved, two per round where the first does not certify)
+    how : str         the certificate (``plan``, ``dual``, ``lagrangian``) or why there is none
+                      (``size``: the region passed ``max_share``; ``rounds``; ``solver``)
     """
 
     impact: float | None
     columns: int
     rounds: int
+    how: str = ""
 
 
 def solve_restricted(
@@ -248,8 +256,8 @@ def solve_restricted(
     structure; ``nodes`` the disrupted nodes.  The returned ``impact``
     is the change of lost margin from the baseline (PI), certified optimal
     for the whole model (see the module docstring), or None when the region
-    would exceed ``max_share`` of the columns or ``max_rounds`` restricted
-    LPs.  The model's HiGHS instance is not touched.
+    would exceed ``max_share`` of the columns or ``max_rounds`` rounds of
+    growth.  The model's HiGHS instance is not touched.
 
     Examples
     --------
@@ -258,7 +266,6 @@ def solve_restricted(
     >>> solve_restricted(model, base, np.array([3])).impact                 # [RUB]  # doctest: +SKIP
     """
     st = _structure(model)
-    col_dual, activity = base.derived(model)
     cu, ru = model.col_upper, model.row_upper
     changed_cols = np.flatnonzero(cu != base.col_upper)
     changed_rows = np.flatnonzero(ru != base.row_upper)
@@ -267,72 +274,93 @@ def solve_restricted(
     seed = np.union1d(_seed_rows(model, st, region), changed_rows)
     cols = np.union1d(_cols_of(st, seed), changed_cols)
     limit = max_share * model.n_cols
-    scale = model.margin_scale
-    c = model.cost / scale
-    z0 = base.z
-    pos = np.full(model.n_rows, -1, dtype=np.int64)
-    gap = GAP_TOLERANCE * model.offset / scale + 1e-9  # [scaled RUB]
     for rounds in range(1, max_rounds + 1):
         rows = _rows_of(st, cols)
         edge = np.setdiff1d(_cols_of(st, rows), cols, assume_unique=True)  # columns outside C on rows of R
         if cols.size + edge.size > limit:
-            return RestrictedSolve(None, int(cols.size), rounds - 1)
-        both = np.concatenate([cols, edge])
-        A_b = st.csc[:, both]
-        pos[rows] = np.arange(rows.size)
-        # the edge columns' entries on rows outside R go into their Lagrangian cost, not the matrix
-        r_b = pos[A_b.indices]
-        keep = r_b >= 0
-        col_b = np.repeat(np.arange(both.size), np.diff(A_b.indptr))
-        A_sub = sp.csc_matrix((A_b.data[keep], (r_b[keep], col_b[keep])), shape=(rows.size, both.size))
-        pos[rows] = -1
-        # the columns outside C stay at z⁰; those on rows of R may move by w, priced by the baseline duals
-        # of the rows outside R (their Lagrangian cost): the optimum has w = 0 iff the baseline duals
-        # outside R complete an optimal dual of the whole model
-        fixed = activity[rows] - A_sub[:, : cols.size] @ z0[cols]
-        A_e = A_sub[:, cols.size :]
-        cost_e = col_dual[edge] + A_e.T @ base.row_dual[rows]
-        lo_e = model.col_lower[edge] - z0[edge]
-        cap = 10.0 * (1.0 + float(np.max(np.abs(z0[both])))) if both.size else 1.0
-        capped = z0[edge] + cap < cu[edge]
-        hi_e = np.where(capped, cap, cu[edge] - z0[edge])  # a cap only where a column has (almost) no bound
-        rub = ru[rows] - fixed
-        try:
-            zc, pi = _solve_lp(c[cols], model.col_lower[cols], cu[cols], rub, A_sub[:, : cols.size], model)
-        except AnalysisError:  # the whole model re-solved says what is wrong, with its own names
-            return RestrictedSolve(None, int(cols.size), rounds)
-        upper = float(c[cols] @ (zc - z0[cols]))  # the restricted optimum: feasible, so ≥ the true change
-        # certificate 1: the restricted duals on R, the baseline's elsewhere, are dual feasible
-        d = col_dual[edge] - A_e.T @ (pi - base.row_dual[rows])
-        z_e, lo, up = z0[edge], model.col_lower[edge], cu[edge]
-        at_lb = z_e <= lo + PRIMAL_TOLERANCE * np.maximum(1.0, np.abs(lo))
-        fin = np.isfinite(up)
-        at_ub = np.zeros(edge.size, dtype=np.bool_)
-        at_ub[fin] = z_e[fin] >= up[fin] - PRIMAL_TOLERANCE * np.maximum(1.0, np.abs(up[fin]))
-        tol = DUAL_TOLERANCE
-        bad = ~(at_lb & at_ub) & ((at_lb & (d < -tol)) | (at_ub & (d > tol)) | (~at_lb & ~at_ub & (np.abs(d) > tol)))
-        if not bad.any():
-            return RestrictedSolve(scale * upper, int(cols.size), rounds)
-        # certificate 2: the Lagrangian bound (edge columns free, priced by the baseline duals outside R) meets it
-        try:
-            zw, _ = _solve_lp(
-                np.concatenate([c[cols], cost_e]),
-                np.concatenate([model.col_lower[cols], lo_e]),
-                np.concatenate([cu[cols], hi_e]),
-                rub,
-                A_sub,
-                model,
-            )
-        except AnalysisError:
-            return RestrictedSolve(None, int(cols.size), rounds)
-        w = zw[cols.size :]
-        lower = float(c[cols] @ (zw[: cols.size] - z0[cols]) + cost_e @ w)  # Lagrangian: ≤ the true change
-        # (a column at its cap would go further without it: then L is no bound)
-        if upper - lower <= gap and not np.any(capped & (w >= hi_e * (1 - 1e-9))):
-            return RestrictedSolve(scale * upper, int(cols.size), rounds)
-        moved = np.abs(w) > PRIMAL_TOLERANCE * np.maximum(1.0, np.abs(z_e))
-        cols = np.union1d(cols, edge[moved | bad])
-    return RestrictedSolve(None, int(cols.size), max_rounds)
+            return RestrictedSolve(None, int(cols.size), rounds - 1, "size")
+        got, grow = _round(model, base, st, cols, rows, edge)
+        if isinstance(got, str):
+            return RestrictedSolve(None, int(cols.size), rounds, got)
+        if got is not None:
+            return RestrictedSolve(got[0], int(cols.size), rounds, got[1])
+        cols = np.union1d(cols, grow)
+    return RestrictedSolve(None, int(cols.size), max_rounds, "rounds")
+
+
+def _round(
+    model: TTRModel, base: Baseline, st: _Structure, cols: IntArray, rows: IntArray, edge: IntArray
+) -> tuple[tuple[float, str] | str | None, IntArray]:
+    """One round on columns ``C`` = ``cols``, rows ``R`` = ``rows``: ((PI [RUB], certificate) | None | why
+    not, the columns to add).
+
+    The restricted LP (edge columns at ``z⁰``) and its certificates ``dual``
+    and ``lagrangian`` (module docstring); where neither holds, the edge
+    columns with a wrong-signed reduced cost or that move in the Lagrangian
+    LP are the ones to add.
+    """
+    col_dual, activity = base.derived(model)
+    cu, ru, lo_all = model.col_upper, model.row_upper, model.col_lower
+    scale = model.margin_scale
+    c = model.cost / scale
+    z0 = base.z
+    nc = cols.size
+    gap = GAP_TOLERANCE * model.offset / scale + 1e-9  # [scaled RUB]
+    both = np.concatenate([cols, edge])
+    A_b = st.csc[:, both]
+    pos = np.full(model.n_rows, -1, dtype=np.int64)
+    pos[rows] = np.arange(rows.size)
+    # the edge columns' entries on rows outside R go into their Lagrangian cost, not the matrix
+    r_b = pos[A_b.indices]
+    keep = r_b >= 0
+    col_b = np.repeat(np.arange(both.size), np.diff(A_b.indptr))
+    A_sub = sp.csc_matrix((A_b.data[keep], (r_b[keep], col_b[keep])), shape=(rows.size, both.size))
+    fixed = activity[rows] - A_sub[:, :nc] @ z0[cols]
+    rub = ru[rows] - fixed
+    A_e = A_sub[:, nc:]
+    try:
+        zc, pi, _ = _solve_lp(c[cols], lo_all[cols], cu[cols], rub, A_sub[:, :nc], model)
+    except AnalysisError:  # the whole model re-solved says what is wrong, with its own names
+        return "solver", cols[:0]
+    upper = float(c[cols] @ (zc - z0[cols]))  # the restricted optimum: feasible, so ≥ the true change
+    # certificate "dual": the restricted duals on R, the baseline's elsewhere, are dual feasible
+    d = col_dual[edge] - A_e.T @ (pi - base.row_dual[rows])
+    z_e, lo, up = z0[edge], lo_all[edge], cu[edge]
+    at_lb = z_e <= lo + PRIMAL_TOLERANCE * np.maximum(1.0, np.abs(lo))
+    fin = np.isfinite(up)
+    at_ub = np.zeros(edge.size, dtype=np.bool_)
+    at_ub[fin] = z_e[fin] >= up[fin] - PRIMAL_TOLERANCE * np.maximum(1.0, np.abs(up[fin]))
+    tol = DUAL_TOLERANCE
+    bad = ~(at_lb & at_ub) & ((at_lb & (d < -tol)) | (at_ub & (d > tol)) | (~at_lb & ~at_ub & (np.abs(d) > tol)))
+    if not bad.any():
+        return (scale * upper, "dual"), cols[:0]
+    # certificate "lagrangian": the columns outside C stay at z⁰; those on rows of R may move by w, priced
+    # by the baseline duals of the rows outside R (their Lagrangian cost); that optimum L is ≤ the true change
+    cost_e = col_dual[edge] + A_e.T @ base.row_dual[rows]
+    lo_e = lo - z_e
+    cap = 10.0 * (1.0 + float(np.max(np.abs(z0[both])))) if both.size else 1.0
+    capped = z_e + cap < up
+    hi_e = np.where(capped, cap, up - z_e)  # a cap only where a column has (almost) no bound
+    try:
+        zw, _, dw = _solve_lp(
+            np.concatenate([c[cols], cost_e]),
+            np.concatenate([lo_all[cols], lo_e]),
+            np.concatenate([cu[cols], hi_e]),
+            rub,
+            A_sub,
+            model,
+        )
+    except AnalysisError:
+        return "solver", cols[:0]
+    w = zw[nc:]
+    lower = float(c[cols] @ (zw[:nc] - z0[cols]) + cost_e @ w)
+    # a column at its cap with a negative reduced cost would go further without the cap: then L is no
+    # bound; at zero reduced cost the same duals prove the capped optimum optimal without the cap
+    bounded = not np.any(capped & (w >= hi_e * (1 - 1e-9)) & (dw[nc:] < -tol))
+    if bounded and upper - lower <= gap:
+        return (scale * upper, "lagrangian"), cols[:0]
+    moved = np.abs(w) > PRIMAL_TOLERANCE * np.maximum(1.0, np.abs(z_e))
+    return None, edge[moved | bad]
 
 
 def _solve_lp(
@@ -342,8 +370,8 @@ def _solve_lp(
     row_upper: FloatArray,
     A: sp.csc_matrix,
     model: TTRModel,
-) -> tuple[FloatArray, FloatArray]:
-    """Column values and row duals of ``min cost·z, A z ≤ row_upper, lower ≤ z ≤ upper`` (dual simplex)."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Column values, row duals and reduced costs of ``min cost·z, A z ≤ row_upper, lower ≤ z ≤ upper`` (dual simplex)."""
     h = new_highs()
     h.setOptionValue("solver", "simplex")
     lp = highs_lp(cost, lower, upper, np.full(row_upper.size, -np.inf), row_upper, A)
@@ -357,5 +385,4 @@ def _solve_lp(
         unbounded=f"restricted TTR model unbounded ({what})",
         other=f"restricted TTR model not solved ({what}): HiGHS status {{status}}",
     )
-    z, rd, _ = solution(h)
-    return z, rd
+    return solution(h)  # type: ignore[no-any-return]

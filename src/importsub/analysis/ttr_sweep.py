@@ -88,9 +88,12 @@ def _solve_targets(
     task: Sequence[tuple[int, IntArray, FloatArray, float]],
     severity: float,
     backlog: float = 0.0,
-) -> list[tuple[int, float]]:
-    """Worker: PI of each target on the phased model of its period structure, re-solved from that
-    structure's baseline basis (order independent)."""
+) -> list[tuple[int, float, str]]:
+    """Worker: (target, PI [RUB], how) of each target on the phased model of its period structure:
+    certified on its reach (``how`` names the certificate, see
+    :class:`~importsub.analysis.ttr_restricted.RestrictedSolve`), else re-solved as a whole from that
+    structure's baseline basis (order independent; ``how`` then says why: ``size``, ``rounds``,
+    ``solver``, or ``whole`` when restriction is off)."""
     import hashlib
 
     out = []
@@ -103,13 +106,14 @@ def _solve_targets(
         model = shared_phased(network, ends.size, backlog)
         model.set_shock(shock, t, ends)
         # the disruption's reach alone, certified optimal for the whole model; else the whole model
-        pi = solve_restricted(model, restrict[0], nodes).impact if restrict else None
+        got = solve_restricted(model, restrict[0], nodes) if restrict else None
+        pi, how = (got.impact, got.how) if got is not None else (None, "whole")
         if pi is None:
             if key not in keys:
                 keys[key] = hashlib.blake2b(basis[0].tobytes() + basis[1].tobytes(), digest_size=16).hexdigest()
             model.set_basis(basis, key=keys[key])
             pi = model.solve(values=False).lost_margin - z_b
-        out.append((k, 0.0 if pi <= model.zero_tolerance(t) else pi))
+        out.append((k, 0.0 if pi <= model.zero_tolerance(t) else pi, how))
     return out
 
 
@@ -156,6 +160,7 @@ def sweep(
     chunk: int = 32,
     backlog: float = 0.0,
     restrict: bool = True,
+    stats: dict[str, int] | None = None,
 ) -> Result:
     """Risk exposure of every node (site, country): PI of its disruption, REI = PI / max PI, ranked.
 
@@ -182,6 +187,10 @@ def sweep(
         Re-solve each target on the part of the network its disruption can reach, certified
         optimal for the whole model (:mod:`importsub.analysis.ttr_restricted`); False: the
         whole model every time.  The losses are the same.
+    stats : dict, optional
+        Filled with the count of LP targets by how they were settled: a certificate
+        (``dual``, ``lagrangian``) or the whole model re-solved, by reason (``size``,
+        ``rounds``, ``solver``; ``whole`` without restriction).
 
     Returns
     -------
@@ -206,7 +215,7 @@ def sweep(
     payload.update(_phased_baselines(net, targets, settled, severity, backlog, set(payload), restrict))
     lp_targets = [k for k in range(T) if not settled[k]]
     fanout = _Fanout(scheduler, workers, progress)
-    pi = _lp_impacts(net, targets, lp_targets, payload, severity, backlog, chunk, fanout)
+    pi = _lp_impacts(net, targets, lp_targets, payload, severity, backlog, chunk, fanout, stats)
     top = float(pi.max()) if T else 0.0
     rei = pi / top if top > 0 else np.zeros(T)
     frame = _target_frame(net, targets, by, pi, rei, settled, bound)
@@ -341,6 +350,7 @@ def _lp_impacts(
     backlog: float,
     chunk: int,
     fanout: _Fanout,
+    stats: dict[str, int] | None = None,
 ) -> FloatArray:
     """PI [RUB] of every target (0 where not in ``lp_targets``), by LP re-solves in tasks of ``chunk`` targets."""
     from importsub.distributed import map_chunks
@@ -358,8 +368,10 @@ def _lp_impacts(
     )
     pi = np.zeros(len(targets))
     for part in res:
-        for k, v in part:
+        for k, v, how in part:
             pi[k] = v
+            if stats is not None:
+                stats[how] = stats.get(how, 0) + 1
     return pi
 
 
