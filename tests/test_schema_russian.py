@@ -168,7 +168,7 @@ def test_russian_keeps_the_values_of_any_message(tiny: Dataset, lat: float, code
 
 
 def test_unknown_messages_stay_as_they_are() -> None:
-    text = "BOM cycle: A → B → A (rows 2, 3)"
+    text = "columns/types {'a': String} differ from schema {'a': Int64}"
     assert messages.parse_message(text) is None
     assert messages.render(text, "ru") == text
     assert messages.render("missing value (Latitude (WGS 84))", "ru", field_ru="Широта (WGS 84)") == (

@@ -128,7 +128,8 @@ def test_sweep_stats_say_how_every_lp_target_was_settled() -> None:
     b = sweep(net, "node", restrict=True, stats=got)
     assert sum(got.values()) == lp
     assert set(got) <= {"dual", "lagrangian", "size", "rounds", "solver"}
-    assert got.get("dual", 0) > 0 and got.get("lagrangian", 0) > 0
+    assert got.get("dual", 0) > 0
+    assert got.get("lagrangian", 0) > 0
     tol = _tolerance(net, float(np.max(net.ttr)))
     np.testing.assert_allclose(
         b["targets"].sort("target").get_column("performance impact [RUB]").to_numpy(),

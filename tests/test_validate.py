@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import polars as pl
@@ -154,6 +155,20 @@ def test_bom_cycle_named(folder: Path) -> None:
     assert cyc[0].row is not None
 
 
+def _russian(message: str, ids: set[str], part: str) -> None:
+    """A real validation message is one of ``ids`` (web/validation_messages templates) and reads in Russian
+    with its values (``part``) kept; the English stays as validation wrote it."""
+    from importsub.model import validation_messages as vm
+
+    found = vm.parse_message(message)
+    assert found is not None, message
+    assert found[0] in ids, (message, found)
+    ru = vm.render(message, "ru")
+    assert re.search("[А-Яа-я]", ru), ru
+    assert part in ru, ru
+    assert vm.render(message, "en") == message
+
+
 def test_duplicate_key(folder: Path) -> None:
     edit(folder, "parts", lambda df: pl.concat([df, df.head(1)]))
     find(problems(folder), sheet="parts", column="id", row=5, text="duplicate key (id) = CAR; first at row 2")
@@ -168,6 +183,7 @@ def test_negative_value_added(folder: Path) -> None:
     assert p.column == "unit_value"
     assert "LAMP" in p.message
     assert "RUD" in p.message
+    _russian(p.message, {"value_added", "value_added_unmapped"}, "отрицательная добавленная стоимость")
 
 
 def test_every_problem_at_once(folder: Path) -> None:
@@ -260,6 +276,7 @@ def test_stock_nobody_makes_or_buys(folder: Path) -> None:
     )
     p = find(problems(path.parent), sheet="inventory", column="part", row=3, text="never used")
     assert "stock of part CHIP at site TLT" in p.message
+    _russian(p.message, {"stock_unused"}, "запас изделия CHIP на площадке TLT никогда не используется")
     assert p.file is not None
     assert p.file.endswith("inventory.csv")
 
@@ -286,6 +303,7 @@ def test_link_whose_buyer_uses_nothing(folder: Path) -> None:
     # TLT makes CAR (BOM: LAMP), not anything with CHIP: the new row 5 (header = line 1) is ignored today
     p = find(problems(path.parent), sheet="supply_links", column="part", row=5, text="makes nothing that uses")
     assert "buyer TLT makes nothing that uses part CHIP" in p.message
+    _russian(p.message, {"link_unused"}, "покупатель TLT не выпускает ничего, во что входит изделие CHIP")
 
 
 def test_link_for_a_hosted_project_output_is_used(tiny: Dataset) -> None:
@@ -329,6 +347,7 @@ def test_disruption_target_that_names_nothing(folder: Path, kind: str, target: s
     )
     p = find(problems(path.parent), sheet="disruptions", column="target", row=2, text=text)
     assert "names nothing" in p.message or "written" in p.message
+    _russian(p.message, {"target_unknown", "link_target_form", "link_target_unknown"}, target)
 
 
 def test_disruption_targets_that_name_something(tiny: Dataset) -> None:

@@ -21,9 +21,9 @@ small built-in table :data:`WORDS`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import cache
-from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 NBSP: Final = "\u00a0"

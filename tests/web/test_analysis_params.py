@@ -303,4 +303,5 @@ def test_recent_runs_list_their_parameters_by_label(shared_env: Env) -> None:
     assert country in labels.values()  # the choice by its Russian label, not the code
     page = html.unescape(c.get("/shocks?dataset=plant").text)
     assert "Разовый сбой: длительность [нед.]: 3.0" in page
-    assert "weeks=3.0" not in page and "target_kind=" not in page
+    assert "weeks=3.0" not in page
+    assert "target_kind=" not in page

@@ -199,7 +199,6 @@ def matching(
     _run(lambda net: run(net, group, top=top), db, dataset, version, scenario, year, fmt, out, table, wide)
 
 
-
 @analyze.command()
 def compliance(
     db: DbOption = None,

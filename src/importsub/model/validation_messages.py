@@ -59,6 +59,14 @@ MESSAGES: Final[tuple[Message, ...]] = (
     Message("no_record_plain", "no {table} record with ({fields}) = {value}", "нет записи {table} с ({fields}) = {value}"),
     Message("shares", "shares of buyer {buyer} for part {part} sum to {sum}, not 1 (±1e-6)", "доли покупателя {buyer} по изделию {part} в сумме дают {sum}, а не 1 (±1e-6)"),
     Message("pattern", "{value} is not {hint}", "{value} не соответствует формату: {hint}"),
+    Message("bom_cycle", "BOM cycle: {cycle} (rows {rows})", "цикл в спецификации (BOM): {cycle} (строки {rows})"),
+    Message("value_added_unmapped", "negative value added: inputs of {part} at {site} cost {mapped} RUB per unit mapped + {unmapped} RUB unmapped ({children}, at their parts' unit value; no supply link at the site), more than its value {value} RUB", "отрицательная добавленная стоимость: входы изделия {part} на площадке {site} стоят {mapped} руб. за единицу по связям поставок + {unmapped} руб. без связей ({children}, по стоимости единицы изделий; у площадки нет связи поставки), больше его стоимости {value} руб."),
+    Message("value_added", "negative value added: inputs of {part} at {site} cost {cost} RUB per unit, more than its value {value} RUB", "отрицательная добавленная стоимость: входы изделия {part} на площадке {site} стоят {cost} руб. за единицу, больше его стоимости {value} руб."),
+    Message("stock_unused", "stock of part {part} at site {site} is never used: the site neither makes nor buys it (no production record, no supply link with buyer {buyer})", "запас изделия {part} на площадке {site} никогда не используется: площадка его не выпускает и не покупает (нет записи о выпуске, нет связи поставки с покупателем {buyer})"),
+    Message("link_unused", "buyer {buyer} makes nothing that uses part {part} (no production or hosted project output at {site} has it in its BOM): the link from {supplier} would be ignored", "покупатель {buyer} не выпускает ничего, во что входит изделие {part} (ни выпуск, ни продукция проекта на площадке {site} не содержат его в спецификации): связь от {supplier} не будет учтена"),
+    Message("target_unknown", "target {target} of kind {kind} names nothing: no {what} {name} (known: {known})", "объект {target} вида {kind} ни на что не указывает: нет объекта «{what}» {name} (известны: {known})"),
+    Message("link_target_form", "a link target is written buyer|part|supplier, not {target}", "объект-связь записывается как покупатель|изделие|поставщик, а не {target}"),
+    Message("link_target_unknown", "target {target} of kind link names nothing: no supply link to buyer {buyer} of part {part} from supplier {supplier}", "объект {target} вида link ни на что не указывает: нет связи поставки покупателю {buyer} изделия {part} от поставщика {supplier}"),
 )  # fmt: skip
 """``pattern`` comes after ``not_type`` (both read "… is not …"): a type word is recognised first."""
 
@@ -81,6 +89,12 @@ WORDS_RU: Final[dict[str, str]] = {
     "an OKPD2 code: two digits, then up to three dot-separated groups, e.g. 29.32.30.110": (
         "код ОКПД 2: две цифры, затем до трёх групп через точку, напр. 29.32.30.110"
     ),
+    "none": "нет",
+    "country group": "группа стран",
+    "country": "страна",
+    "organization": "организация",
+    "site": "площадка",
+    "part": "изделие",
     "an OKPD2 code: two digits, then up to three dot-separated groups": (
         "код ОКПД 2: две цифры, затем до трёх групп через точку"
     ),

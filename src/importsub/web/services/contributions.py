@@ -31,10 +31,10 @@ from importsub.io import read_raw
 from importsub.io.limits import for_upload
 from importsub.model.dataset import Dataset, polars_schema
 from importsub.model.errors import FileFormatError, ImportsubError, Problem, ValidationError
-from importsub.model.validation_messages import render
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.schema import table as record_type
 from importsub.model.validate import ROW, SHARE_TOLERANCE, cell_text, check, parse
+from importsub.model.validation_messages import render
 from importsub.store import Store, VersionInfo, accounts
 from importsub.store import contributions as store
 from importsub.store.contributions import Contribution, ProvenanceEntry, record_key
