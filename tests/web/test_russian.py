@@ -205,3 +205,13 @@ def test_pages_show_local_names_in_russian(env: Env) -> None:
     assert "<td>планируется</td>" in programme
     assert "<td>planned</td>" not in programme
     assert "<td>planned</td>" in en.get(f"/jobs/{r.json()['id']}").text
+    # its tables by their declared Russian names (result_table_names.csv), English names on English pages
+    assert "<h2>Вехи</h2>" in programme
+    assert "<h2>milestones</h2>" not in programme
+    assert "<h2>milestones</h2>" in en.get(f"/jobs/{r.json()['id']}").text
+    states = re.findall(
+        r"<td>(выполнен в срок|выполнен с опозданием|просрочен|открыт|done on time|done late|overdue|open)</td>",
+        programme,
+    )
+    assert states, "no milestone state shown"
+    assert all(re.search("[а-я]", st) for st in states), states

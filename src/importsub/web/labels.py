@@ -18,6 +18,7 @@ from typing import Any, Final
 from importsub.model import validation_messages as messages
 from importsub.model.errors import Problem
 from importsub.model.fields import Field
+from importsub.model.results import result_tables
 from importsub.model.schema import TABLES, TABLES_BY_NAME
 from importsub.web import i18n
 from importsub.web.i18n import N_
@@ -102,6 +103,13 @@ def job_params(analyses: Mapping[str, Any], kind: str, params: Mapping[str, Any]
     return list(spec.describe(params))
 
 
+def result_heading(kind: str, name: str) -> str:
+    """A result table's name in the page language (its declared ``label_ru`` on Russian pages); an
+    undeclared table by its name."""
+    rt = result_tables().get((kind, name))
+    return rt.heading(i18n.current_language()) if rt is not None else name
+
+
 def table_title(name: str) -> str:
     """The record type ``name`` as a page names it (its label in the page language)."""
     rt = TABLES_BY_NAME.get(name)
@@ -148,6 +156,15 @@ def status_label(code: Any) -> str:
     return choice("projects", "status", code)
 
 
+#: the states of a programme milestone (analysis/programme.py ``state``)
+_MILESTONE_STATES = (N_("done on time"), N_("done late"), N_("overdue"), N_("open"))
+
+
+def milestone_state(code: Any) -> str:
+    """A milestone's state (``done on time``, ``overdue``, …) in the page language (another value as it is)."""
+    return i18n.gettext(str(code)) if code in _MILESTONE_STATES else ("" if code is None else str(code))
+
+
 def role_label(role: str) -> str:
     """A user role with what it may do (the users page)."""
     return i18n.gettext(ROLE_LABELS[role]) if role in ROLE_LABELS else role
@@ -178,6 +195,8 @@ def problem_message(p: Problem | Mapping[str, Any]) -> str:
 
 GLOBALS: Final[dict[str, Any]] = {
     "table_title": table_title,
+    "result_heading": result_heading,
+    "milestone_state": milestone_state,
     "table_about": table_about,
     "field_label": field_label,
     "field_about": field_about,
