@@ -237,3 +237,18 @@ def test_a_real_server_stops_reading_at_the_cap(capped: Env, tmp_path: Path, liv
     assert sum(pulled[:-1]) <= len(body.head) + CAP < sum(pulled), pulled
     assert max(pulled) <= 4 * CHUNK, pulled
     assert sent < body.length  # the server closed the connection instead of draining the body
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.who == "admin"], ids=lambda r: r.url)
+def test_writers_are_refused_before_the_body_is_read_where_an_administrator_is_needed(
+    capped: Env, route: Route, tmp_path: Path
+) -> None:
+    """An analyst may send files, but not to a route only an administrator may use: refused before a byte
+    is read (the route's own role check would refuse it only after the whole file)."""
+    analyst = Route(route.url, "avto", route.fields, route.page, route.ok, route.kind)
+    before = stored(capped)
+    r, body = send(capped, analyst, payload(route.kind, CAP, tmp_path))
+    assert r.status_code == 403, r.text[:500]
+    assert "administrator" in r.text
+    assert body.pulled == 0
+    assert stored(capped) == before

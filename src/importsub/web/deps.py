@@ -147,8 +147,40 @@ async def get_writer(user: CurrentUser) -> User:
 
 def may_send_files(request: Request) -> None:
     """Files come from writers only: anyone else is refused before the body is read (a dependency of every
-    upload route, evaluated before the body is streamed)."""
-    _writer(_signed_in(request, getattr(request.state, "user", None)))
+    upload route, evaluated before the body is streamed).  A route that needs an administrator or the
+    programme (its own role dependency) refuses other writers here too, so an analyst cannot make the
+    server take a file it will then refuse."""
+    user = _writer(_signed_in(request, getattr(request.state, "user", None)))
+    route = request.scope.get("route")
+    needs = _role_dependencies(route) if route is not None else frozenset()
+    if "admin" in needs and not user.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Only an administrator can do this."))
+    if "programme" in needs and user.role not in ("admin", "programme"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=_("Only the programme or an administrator can do this; your role is %(r)s.", r=user.role),
+        )
+
+
+_ROLE_NEEDS: dict[int, frozenset[str]] = {}
+
+
+def _role_dependencies(route: Any) -> frozenset[str]:
+    """The roles a route's dependencies demand (``admin`` for :func:`get_admin`, ``programme`` for
+    :func:`get_programme`), read once per route from its dependency tree."""
+    key = id(route)
+    if key not in _ROLE_NEEDS:
+        found: set[str] = set()
+        stack = list(getattr(getattr(route, "dependant", None), "dependencies", ()))
+        while stack:
+            d = stack.pop()
+            if d.call is get_admin:
+                found.add("admin")
+            elif d.call is get_programme:
+                found.add("programme")
+            stack.extend(d.dependencies)
+        _ROLE_NEEDS[key] = frozenset(found)
+    return _ROLE_NEEDS[key]
 
 
 async def get_admin(user: CurrentUser) -> User:
