@@ -130,7 +130,7 @@ async def save_scenario(page: PageDep, writer: WriterUser) -> Response:
     info = page.datasets.resolve(name)
     scenario = str(form.get("name", "")).strip()[:200]
     new = bool(form.get("new"))
-    record = {
+    record: dict[str, Any] = {
         "name": scenario,
         "description": str(form.get("description", "")).strip()[:10_000] or None,
         "year": str(form.get("year", "")).strip() or None,
@@ -191,7 +191,11 @@ async def copy_scenario(page: PageDep, writer: WriterUser) -> Response:
     current = page.datasets.full(name, info.version)
 
     def again(code: int, error: str) -> Response:
-        ctx = {"dataset": name, "all_datasets": page.store.datasets(), "scenarios": _listing(page.visible(name))}
+        ctx: dict[str, Any] = {
+            "dataset": name,
+            "all_datasets": page.store.datasets(),
+            "scenarios": _listing(page.visible(name)),
+        }
         ctx |= {"runs": _runs(page, name), "info": info, "error": error}
         return page.render("scenarios.html", ctx, code)
 
