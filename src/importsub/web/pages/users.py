@@ -3,7 +3,7 @@ revocation, and the audit log.  Every change is audited; the last active adminis
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
@@ -16,7 +16,7 @@ from importsub.web.services.users import ROLES, organisation_choices, users_cont
 router = APIRouter(include_in_schema=False, dependencies=[CsrfChecked])
 
 
-def _page(page: PageContext, status_code: int = 200, **extra: object) -> Response:
+def _page(page: PageContext, status_code: int = 200, **extra: Any) -> Response:
     return page.render("users.html", users_context(page.conn, page.datasets, **extra), status_code)
 
 
