@@ -16,6 +16,8 @@ every year judged), ``first breach`` (the first year a model fails as thresholds
 earns each point; which inputs fail origin, tier by tier), ``next steps`` and ``expiring`` (registry entries
 running out within the year, and the points each model would lose).  ``domestic content [%]`` (value added, the
 domestic content of :func:`importsub.analysis.localisation.domestic_content`) stays beside every verdict.
+The sentences (``note``, ``reason``) are English in the files; ``note id``/``note args`` and ``reason id``/
+``reason args`` hold them as messages (:mod:`importsub.model.messages`) that pages render in Russian.
 """
 
 from __future__ import annotations
