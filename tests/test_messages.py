@@ -30,8 +30,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 # numbers as each language writes them: en 12,345.6 — ru 12 345,6 (narrow no-break space)
 NUMBER = {
-    "en": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})*(?:\.\d+)?(?![\w])"),
-    "ru": re.compile(r"(?<![\w,])\d{1,3}(?:\u202f\d{3})*(?:,\d+)?(?![\w])"),
+    "en": re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])"),
+    "ru": re.compile(r"(?<![\w,])(?:\d{1,3}(?:\u202f\d{3})+|\d+)(?:,\d+)?(?![\w])"),
 }
 
 
@@ -84,6 +84,11 @@ _VALUE: dict[str, st.SearchStrategy[Any]] = {
     "percent": st.floats(0, 1, allow_nan=False),
     "pp": st.floats(0, 100, allow_nan=False),
     "money": st.floats(0, 1e13, allow_nan=False),
+    "share1": st.floats(0, 1, allow_nan=False),
+    "share0": st.floats(0, 1, allow_nan=False),
+    "gap": st.floats(0, 100, allow_nan=False),
+    "amount": st.floats(-1e12, 1e12, allow_nan=False),
+    "int": st.integers(0, 10**7),
 }
 _LEAVES = [m for m in MESSAGES.values() if not {"message", "list", "clauses"} & set(m.args.values())]
 
@@ -110,8 +115,8 @@ MESSAGE = st.sampled_from(list(MESSAGES.values())).flatmap(lambda m: _args(m, _L
 
 def expected_numbers(message: dict[str, Any]) -> Counter[float]:
     """The values a message's sentence must show, from its parameters (per cent as 0–100, units whole)."""
-    out: Counter[float] = Counter()
     m = MESSAGES[message["id"]]
+    out: Counter[float] = numbers_in(PLACEHOLDER.sub(" ", m.text), "en")  # figures of the text itself ("0 weeks")
     for name, kind in m.args.items():
         v = message["args"][name]
         if kind == "message":
@@ -126,8 +131,14 @@ def expected_numbers(message: dict[str, Any]) -> Counter[float]:
             out[round(v, 2)] += 1
         elif kind == "pp":
             out[round(v, 3)] += 1
-        elif kind in ("units", "count", "money"):
+        elif kind in ("units", "count", "money", "int"):
             out[round(v)] += 1
+        elif kind in ("share1", "share0"):
+            out[round(round(100 * v, 1 if kind == "share1" else 0), 3)] += 1
+        elif kind == "gap":
+            out[round(round(v, 4), 3)] += 1
+        elif kind == "amount":
+            out[round(abs(round(v, 2)), 3)] += 1  # the sign is not part of the number read back
     return out
 
 
@@ -272,3 +283,110 @@ def test_why_untraced_in_both_languages() -> None:
     for en_text, ru_text in zip(untraced["why untraced"].to_list(), ru["why untraced"].to_list(), strict=True):
         assert en_text in ("BOM inputs without a supply link", "no BOM and not a basic material")
         assert CYRILLIC.search(ru_text), ru_text
+
+
+# ---------------------------------------------------------------- compliance reasons and portfolio notes
+
+SENTENCES = {"models": "note", "items": "reason", "next steps": "note"}
+
+
+@pytest.fixture(scope="module")
+def demo_compliance() -> dict[str, pl.DataFrame]:
+    from importsub.analysis.compliance import compliance_of
+
+    r = compliance_of(load_demo(), 2024)
+    return {t: r[t] for t in SENTENCES}
+
+
+def test_every_compliance_reason_renders_in_both_languages_with_the_same_figures(
+    demo_compliance: dict[str, pl.DataFrame],
+) -> None:
+    seen: set[str] = set()
+    for table, column in SENTENCES.items():
+        df = demo_compliance[table]
+        said = df.filter(pl.col(column).is_not_null())
+        assert said.height > 0, table
+        # a cell has its message exactly when it has its sentence
+        assert df.filter(pl.col(column).is_null() != pl.col(column + " id").is_null()).height == 0, table
+        ru = localised(df, "ru")
+        assert column + " id" not in ru.columns
+        assert column + " args" not in ru.columns
+        assert localised(df, "en")[column].to_list() == df[column].to_list()
+        for row, russian in zip(df.iter_rows(named=True), ru[column].to_list(), strict=True):
+            english = row[column]
+            if english is None:
+                assert russian is None
+                continue
+            seen.add(row[column + " id"])
+            assert render_why(row[column + " id"], row[column + " args"], "en") == english
+            assert CYRILLIC.search(russian), russian
+            assert numbers_in(russian, "ru") == numbers_in(english, "en"), (english, russian)
+            if row[column + " id"].startswith("foreign over limit"):  # the input's foreign share is in its reason
+                assert round(row["share [%]"], 1) in numbers_in(english, "en"), english
+    # the demo exercises nearly every kind of reason
+    assert {
+        "made outside group",
+        "foreign over limit, no heading change",
+        "operation share",
+        "share from registered",
+        "share from group",
+        "no input matching",
+        "below required",
+        "earns only with group",
+        "earns only with",
+        "no rule in force",
+    } <= seen, seen
+
+
+def test_compliance_reasons_keep_their_english_wording() -> None:
+    """The English file columns say what they said before the messages (hand-written expectations)."""
+    cases = [
+        (why("made outside group", country="DE"), "made outside the group (DE)"),
+        (why("foreign over limit", foreign=0.1234, limit=0.5), "foreign materials 12.3% > 50% of ex-works price"),
+        (
+            why("foreign over limit, no heading change", foreign=0.6, limit=0.5),
+            "foreign materials 60.0% > 50% of ex-works price, no change of tariff heading",
+        ),
+        (
+            why("below required", what=why("share from group", share=0.25), min=0.4),
+            "25.0% from group producers < 40% required",
+        ),
+        (
+            why("earns only with group", what=why("operation share", code="welding", share=1.0), group="'body'"),
+            "operation welding: 100.0% of volume; earns only with every item of 'body'",
+        ),
+        (why("earns only with", items=["A", "B"]), "earns only with A, B"),
+        (why("no rule in force", regime="pp719", on="2024-01-01"), "no pp719 rule in force on 2024-01-01"),
+        (why("missing required", items=["i1"]), "missing required: i1"),
+        (why("no input matching", code="8708"), "no input matching 8708 in the supply tree"),
+        (
+            why("solved by Benders", iterations=12, cuts=1234, solves=5),
+            "Solved by Benders decomposition: 12 master iterations, 1234 cuts, 5 second-stage LP solves.",
+        ),
+        (
+            why("greedy worse", gap=1234567.891, unit=why("objective loss")),
+            "Greedy benefit/cost funds a different set; its objective is worse by 1,234,567.89 (expected loss [RUB]).",
+        ),
+    ]
+    for message, english in cases:
+        assert render_why(message["id"], message["args"], "en") == english
+    stopped = why("solve stopped", method="mip", status="time limit", gap=0.12345)
+    assert "optimality gap of 0.1235 %:" in render_why(stopped["id"], stopped["args"], "en")
+    assert "разрывом оптимальности 0,1235 %:" in render_why(stopped["id"], stopped["args"], "ru")
+
+
+@pytest.mark.parametrize("method", ["mip", "benders"])
+def test_the_portfolio_notes_in_both_languages_with_the_same_figures(method: str) -> None:
+    from importsub.analysis.portfolio import PortfolioModel, optimise
+    from test_portfolio import hand
+
+    model = PortfolioModel.build(hand(), objective="loss", scenarios=["S1", "S2"], method=method)
+    notes = optimise(model, 4e9)["notes"]
+    assert notes.columns == ["note", "note id", "note args"]
+    assert "capex of a level" in notes["note id"].to_list()
+    assert ("solved by Benders" in notes["note id"].to_list()) == (method == "benders")
+    ru = localised(notes, "ru")
+    for row, russian in zip(notes.iter_rows(named=True), ru["note"].to_list(), strict=True):
+        assert render_why(row["note id"], row["note args"], "en") == row["note"]
+        assert CYRILLIC.search(russian), russian
+        assert numbers_in(russian, "ru") == numbers_in(row["note"], "en"), (row["note"], russian)

@@ -43,3 +43,25 @@ def test_compliance_page_shows_scores_first_breach_and_next_steps(cenv: Env, lan
     assert "2026" in html  # the first breach (the engine's registry entry ran out in 2025)
     assert 'id="compliance-steps"' in html
     assert 'id="compliance-years"' in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "says", "not_says"),
+    [
+        ("en", "missing required: paint", "не выполнены обязательные пункты"),
+        ("ru", "не выполнены обязательные пункты: paint", "missing required"),
+    ],
+)
+def test_the_reasons_of_a_verdict_are_in_the_page_language(cenv: Env, lang: str, says: str, not_says: str) -> None:
+    """The stored English note is rendered again from its message id on a Russian page (the item name kept)."""
+    c = TestClient(cenv.client.app, base_url="http://testserver")
+    csrf = login(c, "admin")
+    c.post("/language", data={"lang": lang, "csrf_token": csrf, "next": "/"})
+    form = {"kind": "compliance", "dataset": "compliance", "csrf_token": csrf, "regime": "eaeu105", "year": "2024"}
+    r = c.post("/analyses/run", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    cenv.run_jobs()
+    html = c.get(r.headers["location"]).text
+    assert 'id="compliance-models"' in html
+    assert says in html
+    assert not_says not in html

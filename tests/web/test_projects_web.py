@@ -400,3 +400,19 @@ def test_why_the_portfolio_funds_a_project_is_said_in_the_page_language(penv: En
         assert "units/yr" not in russian
     finally:
         c.post("/language", data={"lang": "en", "csrf_token": csrf, "next": "/"})
+
+
+def test_the_portfolio_notes_are_in_the_page_language(penv: Env, ran: dict[str, int]) -> None:
+    c, csrf = _client(penv, "admin")
+    job = ran["portfolio"]
+    notes = _table(penv.get("admin", f"/api/jobs/{job}/result").json(), "notes")
+    assert any(n["note"].startswith("Capex of a capacity level") for n in notes)  # the file column stays English
+    try:
+        english = c.get(f"/jobs/{job}").text
+        assert "Capex of a capacity level = project capex × level" in english
+        c.post("/language", data={"lang": "ru", "csrf_token": csrf, "next": "/"})
+        russian = c.get(f"/jobs/{job}").text
+        assert "Капвложения уровня мощности = капвложения проекта × уровень" in russian
+        assert "Capex of a capacity level" not in russian
+    finally:
+        c.post("/language", data={"lang": "en", "csrf_token": csrf, "next": "/"})

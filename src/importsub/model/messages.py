@@ -22,6 +22,11 @@ weeks      a time [weeks], up to two decimals                ``2.5`` / ``2,5``
 percent    a fraction [0–1], shown in whole per cent         ``45 %`` / ``45 %``
 pp         percentage points [pp], three decimals            ``1.234`` / ``1,234``
 money      an amount [RUB], whole roubles                    ``1,234`` / ``1 234``
+share1     a fraction [0–1], per cent with one decimal      ``12.3%`` / ``12,3 %``
+share0     a fraction [0–1], whole per cent                 ``50%`` / ``50 %``
+gap        a percentage [%], four decimals, with its unit   ``0.1234 %`` / ``0,1234 %``
+amount     a figure in the unit named beside it, 2 decimals ``1,234.56`` / ``1 234,56``
+int        a whole number [items], not grouped              ``1234`` / ``1234``
 message    a nested message ``{"id": …, "args": {…}}``       rendered the same way
 list       a list of names or nested messages                joined by ``, ``
 clauses    a list of nested messages                         joined by ``; ``
@@ -59,7 +64,23 @@ if TYPE_CHECKING:
 LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "web" / "locale"
 """The gettext catalogues of the project (pages and analysis sentences alike)."""
 
-ArgKind = Literal["text", "count", "units", "weeks", "percent", "pp", "money", "message", "list", "clauses"]
+ArgKind = Literal[
+    "text",
+    "count",
+    "units",
+    "weeks",
+    "percent",
+    "pp",
+    "money",
+    "share1",
+    "share0",
+    "gap",
+    "amount",
+    "int",
+    "message",
+    "list",
+    "clauses",
+]
 ID_SUFFIX: Final = " id"
 ARGS_SUFFIX: Final = " args"
 
@@ -168,6 +189,92 @@ MESSAGES: Final[dict[str, Message]] = {
         # why a node's value is untraced (importsub.analysis.localisation)
         Message("inputs without supply link", N_("BOM inputs without a supply link"), {}),
         Message("no BOM not basic", N_("no BOM and not a basic material"), {}),
+        # why a model or input fails a statutory rule (importsub.analysis.compliance)
+        Message("made outside group", N_("made outside the group (%(country)s)"), {"country": "text"}),
+        Message(
+            "foreign over limit",
+            N_("foreign materials %(foreign)s > %(limit)s of ex-works price"),
+            {"foreign": "share1", "limit": "share0"},
+        ),
+        Message(
+            "foreign over limit, no heading change",
+            N_("foreign materials %(foreign)s > %(limit)s of ex-works price, no change of tariff heading"),
+            {"foreign": "share1", "limit": "share0"},
+        ),
+        Message("operation share", N_("operation %(code)s: %(share)s of volume"), {"code": "text", "share": "share1"}),
+        Message("operation not performed", N_("operation %(code)s not performed"), {"code": "text"}),
+        Message("share from registered", N_("%(share)s from registered group producers"), {"share": "share1"}),
+        Message("share from group", N_("%(share)s from group producers"), {"share": "share1"}),
+        Message("no input matching", N_("no input matching %(code)s in the supply tree"), {"code": "text"}),
+        Message("below required", N_("%(what)s < %(min)s required"), {"what": "message", "min": "share0"}),
+        Message(
+            "earns only with group",
+            N_("%(what)s; earns only with every item of %(group)s"),
+            {"what": "message", "group": "text"},
+        ),
+        Message("earns only with", N_("earns only with %(items)s"), {"items": "list"}),
+        Message("no rule in force", N_("no %(regime)s rule in force on %(on)s"), {"regime": "text", "on": "text"}),
+        Message("missing required", N_("missing required: %(items)s"), {"items": "list"}),
+        # plain sentences beside the portfolio's numbers (importsub.analysis.portfolio.tables)
+        Message(
+            "no project improves",
+            N_(
+                "No project improves the objective within this budget "
+                "(every option's benefit is zero or it does not fit)."
+            ),
+            {},
+        ),
+        Message(
+            "loss unchanged",
+            N_(
+                "The funded projects do not change the expected loss of these scenarios: the losses come from "
+                "inputs no candidate project makes (see `importsub shock run` for the binding constraints)."
+            ),
+            {},
+        ),
+        Message(
+            "scenario without window",
+            N_("Scenario %(scenario)s has no disruption window (0 weeks): it loses nothing."),
+            {"scenario": "text"},
+        ),
+        Message(
+            "shared links",
+            N_(
+                "Links substitutable by more than one project: %(links)s. The model adds each project's take-over "
+                "as if alone (not exact there); apply the chosen set with `importsub projects impact` to check."
+            ),
+            {"links": "list"},
+        ),
+        Message(
+            "greedy worse",
+            N_("Greedy benefit/cost funds a different set; its objective is worse by %(gap)s (%(unit)s)."),
+            {"gap": "amount", "unit": "message"},
+        ),
+        Message("greedy same", N_("Greedy benefit/cost funds a different set with the same objective."), {}),
+        Message("objective loss", N_("expected loss [RUB]"), {}),
+        Message("objective localisation", N_("domestic value added [RUB/yr]"), {}),
+        Message("objective mix", N_("expected loss − λ·DVA [RUB]"), {}),
+        Message(
+            "solve stopped",
+            N_(
+                "The %(method)s solve stopped (%(status)s) with an optimality gap of %(gap)s: "
+                "no portfolio within the budget is better than the best bound in the solve table."
+            ),
+            {"method": "text", "status": "text", "gap": "gap"},
+        ),
+        Message(
+            "solved by Benders",
+            N_(
+                "Solved by Benders decomposition: %(iterations)s master iterations, %(cuts)s cuts, "
+                "%(solves)s second-stage LP solves."
+            ),
+            {"iterations": "int", "cuts": "int", "solves": "int"},
+        ),
+        Message(
+            "capex of a level",
+            N_("Capex of a capacity level = project capex × level; at most one level per project."),
+            {},
+        ),
     )
 }
 """Every message an analysis writes, by id."""
@@ -196,7 +303,11 @@ def _check(message_id: str, args: Mapping[str, Any]) -> Message:
         elif kind in ("list", "clauses"):
             ok = isinstance(v, list) and (kind == "list" or all(isinstance(x, Mapping) for x in v))
         else:
-            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            ok = (
+                isinstance(v, int | float)
+                and not isinstance(v, bool)
+                and (math.isfinite(v) or kind in ("gap", "amount"))
+            )
         if not ok:
             raise MessageError(f"message {message_id!r}, parameter {name!r} ({kind}): {v!r} is not a {kind}")
     return m
@@ -225,6 +336,15 @@ def args_json(args: Mapping[str, Any]) -> str:
     return json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+_FORMAT: Final[dict[str, tuple[str, float, int, str]]] = {
+    # kind: (English format spec, as the analyses' f-strings wrote it; scale, decimals, unit of other languages)
+    "share1": (".1%", 100.0, 1, " %"),
+    "share0": (".0%", 100.0, 0, " %"),
+    "gap": (".4f", 1.0, 4, " %"),
+    "amount": (",.2f", 1.0, 2, ""),
+}
+
+
 def _weeks(v: float, lang: str) -> str:
     for decimals in (0, 1):
         if round(v, decimals) == round(v, 2):
@@ -240,6 +360,13 @@ def _arg(kind: ArgKind, v: Any, lang: str) -> str:
     if kind in ("list", "clauses"):
         sep = ", " if kind == "list" else "; "
         return sep.join(str(x) if isinstance(x, str) else render_why(x["id"], x["args"], lang) for x in v)
+    if kind == "int":
+        return str(int(v))
+    if kind in _FORMAT:
+        spec, scale, decimals, unit = _FORMAT[kind]
+        if lang == "en":  # exactly as the f-strings the analyses wrote before (the file contract)
+            return format(float(v), spec) + (unit if kind == "gap" else "")
+        return decimal(scale * float(v), decimals, lang) + unit
     if kind == "percent":
         return decimal(100.0 * float(v), 0, lang) + " %"
     if kind == "weeks":

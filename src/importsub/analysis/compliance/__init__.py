@@ -16,6 +16,8 @@ every year judged), ``first breach`` (the first year a model fails as thresholds
 earns each point; which inputs fail origin, tier by tier), ``next steps`` and ``expiring`` (registry entries
 running out within the year, and the points each model would lose).  ``domestic content [%]`` (value added, the
 domestic content of :func:`importsub.analysis.localisation.domestic_content`) stays beside every verdict.
+The sentences (``note``, ``reason``) are English in the files; ``note id``/``note args`` and ``reason id``/
+``reason args`` hold them as messages (:mod:`importsub.model.messages`) that pages render in Russian.
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ MODEL_COLUMNS = (
     "score [points]", "threshold [points]", "margin [points]",
     "foreign share [%]", "limit [%]", "heading change",
     "assembly share [%]", "target [%]", "margin [pp]",
-    "pass", "domestic content [%]", "note",
+    "pass", "domestic content [%]", "note", "note id", "note args",
 )  # fmt: skip
 ITEM_COLUMNS = (
     "site", "part", "part name", "regime", "rule", "year", "item", "kind", "code", "tier", "required", "met",
-    "share [%]", "points [points]", "earned [points]", "reason",
+    "share [%]", "points [points]", "earned [points]", "reason", "reason id", "reason args",
 )  # fmt: skip
 BREACH_COLUMNS = (
     "site", "part", "part name", "regime", "purpose", "first breach [year]", "score [points]",
@@ -61,7 +63,7 @@ EXPIRING_COLUMNS = (
 )  # fmt: skip
 STEP_COLUMNS = (
     "site", "part", "part name", "regime", "year", "item", "kind", "code", "route", "project", "candidate site",
-    "points gain [points]", "capex [RUB]", "points per capex [points/mln RUB]", "note",
+    "points gain [points]", "capex [RUB]", "points per capex [points/mln RUB]", "note", "note id", "note args",
 )  # fmt: skip
 _TYPES: dict[str, Any] = {
     "year": pl.Int64, "tier": pl.Int64, "first breach [year]": pl.Int64, "checked to [year]": pl.Int64,
@@ -71,6 +73,7 @@ _TYPES: dict[str, Any] = {
 _TEXT = {
     "site", "part", "part name", "regime", "rule", "purpose", "note", "item", "kind", "code", "reason", "route",
     "project", "candidate site", "registry number", "product", "organization",
+    "note id", "note args", "reason id", "reason args",
 }  # fmt: skip
 
 

@@ -16,11 +16,13 @@ product code, else the schema's defaults (50 %, 4 digits).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from importsub.analysis.compliance.common import TOLERANCE, Context
 from importsub.compile.network import BoolArray, FloatArray, IntArray
+from importsub.model.messages import why
 from importsub.model.schema import table
 
 _RULES = table("rules")
@@ -91,10 +93,10 @@ def origin(ctx: Context) -> Origin:
     return Origin(orig, foreign, limit, change, tuple(rule))
 
 
-def reason(ctx: Context, o: Origin, i: int) -> str:
-    """Why node ``i`` does not originate, in words."""
+def reason(ctx: Context, o: Origin, i: int) -> dict[str, Any]:
+    """Why node ``i`` does not originate, as a message (:func:`~importsub.model.messages.why`)."""
     net = ctx.net
     if not ctx.inside[i]:
-        return f"made outside the group ({net.countries[net.node_country[i]]})"
-    text = f"foreign materials {o.foreign[i]:.1%} > {o.limit[i]:.0%} of ex-works price"
-    return text + ("" if o.heading_change[i] else ", no change of tariff heading")
+        return why("made outside group", country=net.countries[net.node_country[i]])
+    kind = "foreign over limit" if o.heading_change[i] else "foreign over limit, no heading change"
+    return why(kind, foreign=float(o.foreign[i]), limit=float(o.limit[i]))

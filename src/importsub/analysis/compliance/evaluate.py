@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 
 from importsub.analysis.compliance import assembly, cis2009, eaeu105, pp719
-from importsub.analysis.compliance.common import Context, input_units, node_row
+from importsub.analysis.compliance.common import Context, input_units, node_row, said
 from importsub.analysis.localisation import domestic_content
 from importsub.compile.network import IntArray
+from importsub.model.messages import why
 
 POINT_REGIMES = ("pp719", "eaeu105")
 CHUNK = 64
@@ -49,7 +50,8 @@ def points_rows(
         rule = ctx.rule_for(regime, int(ctx.net.node_part[j]))
         base = _base(ctx, j, regime, rule["id"] if rule else None, float(L[j]))
         if rule is None:
-            models.append({**base, "purpose": purpose, "note": f"no {regime} rule in force on {ctx.on}"})
+            note = why("no rule in force", regime=regime, on=str(ctx.on))
+            models.append({**base, "purpose": purpose, **said("note", note)})
             continue
         items = ctx.items(rule["id"])
         outcomes = pp719.score_items(ctx, j, Y[:, col], items)
@@ -71,7 +73,7 @@ def points_rows(
                     "share [%]": 100.0 * o["share"],
                     "points [points]": float(it["points"]),
                     "earned [points]": float(o["earned"]),
-                    "reason": o["reason"],
+                    **said("reason", o["reason"]),
                     "_all_of": it["all_of"],
                 }
             )
@@ -81,7 +83,7 @@ def points_rows(
             row["margin [points]"] = None if m is None else total - m
             passed = origin_ok and (m is None or total >= m)
             row["pass"] = passed if (m is not None or regime == "eaeu105") else None
-            row["note"] = "missing required: " + ", ".join(missing) if missing else None
+            row.update(said("note", why("missing required", items=list(missing)) if missing else None))
             models.append(row)
     return models, items_out
 
@@ -111,7 +113,7 @@ def cis_rows(ctx: Context, finals: IntArray, L: np.ndarray) -> tuple[list[dict[s
                 "margin [pp]": 100.0 * (o.limit[j] - o.foreign[j]),
                 "heading change": bool(o.heading_change[j]),
                 "pass": bool(o.originates[j]),
-                "note": None if o.originates[j] else cis2009.reason(ctx, o, j),
+                **said("note", None if o.originates[j] else cis2009.reason(ctx, o, j)),
             }
         )
         models.append(row)
@@ -132,7 +134,7 @@ def cis_rows(ctx: Context, finals: IntArray, L: np.ndarray) -> tuple[list[dict[s
                     "share [%]": 100.0 * o.foreign[i],
                     "points [points]": None,
                     "earned [points]": None,
-                    "reason": cis2009.reason(ctx, o, i),
+                    **said("reason", cis2009.reason(ctx, o, i)),
                 }
             )
     return models, items
@@ -154,7 +156,7 @@ def assembly_rows(ctx: Context, finals: IntArray, L: np.ndarray, purpose: str | 
             row["target [%]"] = m
             row["margin [pp]"] = None if m is None else 100.0 * share[j] - m
             row["pass"] = None if m is None else bool(100.0 * share[j] >= m - 1e-9)
-            row["note"] = None
+            row.update(said("note", None))
             out.append(row)
     return out
 

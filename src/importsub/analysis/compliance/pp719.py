@@ -25,19 +25,23 @@ import numpy as np
 
 from importsub.analysis.compliance.common import TOLERANCE, Context, qualifying_share
 from importsub.compile.network import FloatArray
+from importsub.model.messages import why
 
 
 def item_outcome(ctx: Context, j: int, units: FloatArray, item: dict[str, Any]) -> dict[str, Any]:
-    """Whether one item is met at final node ``j`` and the points it would earn on its own, with the reason."""
+    """Whether one item is met at final node ``j`` and the points it would earn on its own, with the reason
+    (a message, :func:`~importsub.model.messages.why`)."""
     kind, code = item["kind"], item["code"]
     if kind in ("operation", "rnd"):
         share = float(ctx.operations(j).get(code, 0.0))
-        what = f"operation {code}: {share:.1%} of volume" if share > 0 else f"operation {code} not performed"
+        what = (
+            why("operation share", code=code, share=share) if share > 0 else why("operation not performed", code=code)
+        )
     else:
         qualifies = ctx.inside & ctx.registered if kind == "component" else ctx.inside
         share, total, _ = qualifying_share(ctx, units, code, qualifies)
-        who = "registered group producers" if kind == "component" else "group producers"
-        what = f"{share:.1%} from {who}" if total > 0 else f"no input matching {code} in the supply tree"
+        who = "share from registered" if kind == "component" else "share from group"
+        what = why(who, share=share) if total > 0 else why("no input matching", code=code)
     step = item["per_step"]
     if step is not None:
         earned = float(item["points"]) * math.floor(share / step + TOLERANCE)
@@ -46,7 +50,7 @@ def item_outcome(ctx: Context, j: int, units: FloatArray, item: dict[str, Any]) 
         met = share > 0 and share >= item["min_share"] - TOLERANCE
         earned = float(item["points"]) if met else 0.0
     if not met and step is None and share > 0:
-        what += f" < {item['min_share']:.0%} required"
+        what = why("below required", what=what, min=float(item["min_share"]))
     return {"met": met, "share": share, "earned": earned, "reason": what}
 
 
@@ -60,7 +64,7 @@ def score_items(ctx: Context, j: int, units: FloatArray, items: list[dict[str, A
     for it, o in zip(items, out, strict=True):
         if it["all_of"] and not groups[it["all_of"]]:
             if o["met"]:
-                o["reason"] += f"; earns only with every item of {it['all_of']!r}"
+                o["reason"] = why("earns only with group", what=o["reason"], group=repr(it["all_of"]))
             o["earned"] = 0.0
     return out
 

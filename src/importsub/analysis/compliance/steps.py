@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from importsub.analysis.compliance.common import Context
+from importsub.analysis.compliance.common import Context, said
+from importsub.model.messages import why
 
 
-def _gain(items: list[dict[str, Any]], row: dict[str, Any]) -> tuple[float, str | None]:
+def _gain(items: list[dict[str, Any]], row: dict[str, Any]) -> tuple[float, dict[str, Any] | None]:
     same = [r for r in items if r["site"] == row["site"] and r["part"] == row["part"] and r["rule"] == row["rule"]]
     label = next((r.get("_all_of") for r in same if r["item"] == row["item"]), None)
     if not label:
@@ -31,7 +32,7 @@ def _gain(items: list[dict[str, Any]], row: dict[str, Any]) -> tuple[float, str 
     group = [r for r in same if r.get("_all_of") == label]
     missing = [r["item"] for r in group if not r["met"] and r["item"] != row["item"]]
     if missing:
-        return 0.0, "earns only with " + ", ".join(missing)
+        return 0.0, why("earns only with", items=missing)
     return float(sum(r["points [points]"] for r in group)), None
 
 
@@ -47,7 +48,7 @@ def next_steps(
             continue
         gain, note = _gain(items, row)
         base = {k: row[k] for k in ("site", "part", "part name", "regime", "year", "item", "kind", "code")}
-        base.update({"points gain [points]": gain, "note": note})
+        base.update({"points gain [points]": gain, **said("note", note)})
         if row["kind"] in ("operation", "rnd"):
             out.append({**base, "route": "operation", "project": None, "candidate site": None, "capex [RUB]": None})
             continue

@@ -28,52 +28,46 @@ def _unit(model: PortfolioModel) -> str:
 
 
 def _notes(model: PortfolioModel, none: Evaluation, mip: Evaluation, g: Evaluation) -> pl.DataFrame:
-    """Plain sentences a reader needs beside the numbers."""
-    notes: list[str] = []
+    """Plain sentences a reader needs beside the numbers: ``note`` in English, ``note id`` and ``note args``
+    (the message and its parameters, :mod:`importsub.model.messages`) for other languages."""
+    notes: list[dict[str, Any]] = []
     if not mip.chosen:
-        notes.append(
-            "No project improves the objective within this budget (every option's benefit is zero or it does not fit)."
-        )
+        notes.append(why("no project improves"))
     if (
         model.scenarios
         and none.expected_loss is not None
         and mip.expected_loss is not None
         and abs(none.expected_loss - mip.expected_loss) <= _tol(model)
     ):
-        notes.append(
-            "The funded projects do not change the expected loss of these scenarios: the losses come from "
-            "inputs no candidate project makes (see `importsub shock run` for the binding constraints)."
-        )
+        notes.append(why("loss unchanged"))
     for s in model.scenarios:
         if s.t_weeks <= 0:
-            notes.append(f"Scenario {s.name} has no disruption window (0 weeks): it loses nothing.")
+            notes.append(why("scenario without window", scenario=s.name))
     if model.shared:
-        notes.append(
-            "Links substitutable by more than one project: "
-            + ", ".join(" | ".join(k) for k in model.shared)
-            + ". The model adds each project's take-over as if alone (not exact there); apply the chosen set with "
-            "`importsub projects impact` to check."
-        )
+        notes.append(why("shared links", links=[" | ".join(k) for k in model.shared]))
     if set(mip.chosen) != set(g.chosen):
         gap = g.objective - mip.objective
         notes.append(
-            f"Greedy benefit/cost funds a different set; its objective is worse by {gap:,.2f} ({_unit(model)})."
+            why("greedy worse", gap=float(gap), unit=why("objective " + model.objective))
             if gap > _tol(model)
-            else "Greedy benefit/cost funds a different set with the same objective."
+            else why("greedy same")
         )
     r = mip.report
     if r is not None and r.status not in ("optimal",):
-        notes.append(
-            f"The {r.method} solve stopped ({r.status}) with an optimality gap of {100 * r.gap:.4f} %: "
-            "no portfolio within the budget is better than the best bound in the solve table."
-        )
+        notes.append(why("solve stopped", method=r.method, status=r.status, gap=100 * float(r.gap)))
     if r is not None and r.method == "benders":
         notes.append(
-            f"Solved by Benders decomposition: {r.iterations} master iterations, {r.cuts} cuts, "
-            f"{r.second_stage_solves} second-stage LP solves."
+            why("solved by Benders", iterations=int(r.iterations), cuts=int(r.cuts), solves=int(r.second_stage_solves))
         )
-    notes.append("Capex of a capacity level = project capex × level; at most one level per project.")
-    return pl.DataFrame({"note": notes}, schema={"note": pl.String})
+    notes.append(why("capex of a level"))
+    return pl.DataFrame(
+        {
+            "note": [render_why(m["id"], m["args"], "en") for m in notes],
+            "note id": [m["id"] for m in notes],
+            "note args": [args_json(m["args"]) for m in notes],
+        },
+        schema={"note": pl.String, "note id": pl.String, "note args": pl.String},
+    )
 
 
 def _chosen_table(model: PortfolioModel, ev: Evaluation, none: Evaluation) -> pl.DataFrame:

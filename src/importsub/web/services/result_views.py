@@ -254,13 +254,17 @@ def portfolio_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
         "options": tables.get("options", pl.DataFrame()).to_dicts(),
         "options_benefit": _find(tables.get("options", pl.DataFrame()), "standalone benefit"),
         "scenarios": tables.get("scenarios", pl.DataFrame()).to_dicts(),
-        "notes": [n["note"] for n in tables.get("notes", pl.DataFrame({"note": []})).to_dicts()],
+        "notes": [
+            n["note"] for n in localised(tables.get("notes", pl.DataFrame({"note": []})), current_language()).to_dicts()
+        ],
     }
 
 
 def compliance_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """Per model and regime: the verdict of the year (score vs threshold, or share vs limit), the first breach,
     and the next steps with the most points per capex first."""
+    lang = current_language()  # the reasons and notes in the page language
+    tables = {k: localised(v, lang) for k, v in tables.items()}
     models = tables.get("models", pl.DataFrame())
     rows = []
     for r in _rows(models):
