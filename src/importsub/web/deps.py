@@ -153,50 +153,49 @@ def may_send_files(request: Request) -> None:
     user = _writer(_signed_in(request, getattr(request.state, "user", None)))
     route = request.scope.get("route")
     needs = _role_dependencies(route) if route is not None else frozenset()
-    if "admin" in needs and not user.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Only an administrator can do this."))
-    if "programme" in needs and user.role not in ("admin", "programme"):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=_("Only the programme or an administrator can do this; your role is %(r)s.", r=user.role),
-        )
-
-
-_ROLE_NEEDS: dict[int, frozenset[str]] = {}
+    if "admin" in needs:
+        _admin(user)
+    if "programme" in needs:
+        _programme(user)
 
 
 def _role_dependencies(route: Any) -> frozenset[str]:
     """The roles a route's dependencies demand (``admin`` for :func:`get_admin`, ``programme`` for
-    :func:`get_programme`), read once per route from its dependency tree."""
-    key = id(route)
-    if key not in _ROLE_NEEDS:
-        found: set[str] = set()
-        stack = list(getattr(getattr(route, "dependant", None), "dependencies", ()))
-        while stack:
-            d = stack.pop()
-            if d.call is get_admin:
-                found.add("admin")
-            elif d.call is get_programme:
-                found.add("programme")
-            stack.extend(d.dependencies)
-        _ROLE_NEEDS[key] = frozenset(found)
-    return _ROLE_NEEDS[key]
+    :func:`get_programme`), read from its dependency tree (a few nodes; only upload routes ask)."""
+    found: set[str] = set()
+    stack = list(getattr(getattr(route, "dependant", None), "dependencies", ()))
+    while stack:
+        d = stack.pop()
+        if d.call is get_admin:
+            found.add("admin")
+        elif d.call is get_programme:
+            found.add("programme")
+        stack.extend(d.dependencies)
+    return frozenset(found)
 
 
-async def get_admin(user: CurrentUser) -> User:
+def _admin(user: User) -> User:
     if not user.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_("Only an administrator can do this."))
     return user
 
 
-async def get_programme(user: CurrentUser) -> User:
-    """The programme role or an administrator: accepts contributions, reverts versions."""
+def _programme(user: User) -> User:
     if user.role not in ("admin", "programme"):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail=_("Only the programme or an administrator can do this; your role is %(r)s.", r=user.role),
         )
     return user
+
+
+async def get_admin(user: CurrentUser) -> User:
+    return _admin(user)
+
+
+async def get_programme(user: CurrentUser) -> User:
+    """The programme role or an administrator: accepts contributions, reverts versions."""
+    return _programme(user)
 
 
 WriterUser = Annotated[User, Depends(get_writer)]
