@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from importsub import units
-from importsub.analysis import humanise_rub
 from importsub.reports.terminal import column_view
 from importsub.web import i18n
 from importsub.web.templating import human
@@ -36,7 +35,6 @@ def _plain(s: str) -> str:
 def test_money_hand_worked(value: float, en: str, ru: str) -> None:
     assert _plain(units.money(value)) == en
     assert _plain(units.money(value, lang="ru")) == ru
-    assert humanise_rub(value) == units.money(value)  # the analysis' old name is the same function
 
 
 def test_russian_groups_with_narrow_no_break_spaces() -> None:

@@ -192,5 +192,7 @@ def money(value: float | None, *, lang: str = "en", translate: Translate | None 
     --------
     >>> money(5_480_000_000.0).replace(NBSP, " "), money(5_480_000_000.0, lang="ru").replace(NBSP, " ")
     ('5.48 bn RUB', '5,48 млрд руб.')
+    >>> money(0.0).replace(NBSP, " ")
+    '0 RUB'
     """
     return human(value, "RUB", lang=lang, translate=translate)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from importsub import units
 from importsub.analysis import balance, concentration, localisation, matching
 from importsub.analysis.balance import balance_years
 from importsub.analysis.demand import derived_demand, gross_output
@@ -54,18 +53,6 @@ __all__ = [
     "localisation",
     "matching",
 ]
-
-
-def humanise_rub(value: float) -> str:
-    """A sum of roubles as a person reads it (English): ``5.48 bn RUB``; a thin alias of
-    :func:`importsub.units.money`, the one money humaniser, kept importable for its callers.
-
-    Examples
-    --------
-    >>> humanise_rub(5_480_000_000.0).replace("\\xa0", " "), humanise_rub(0.0).replace("\\xa0", " ")
-    ('5.48 bn RUB', '0 RUB')
-    """
-    return units.money(value)
 
 
 def demo_programme(ds: Dataset, year: int | None = None) -> dict[str, pl.DataFrame]:
