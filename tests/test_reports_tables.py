@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
+import tempfile
 from pathlib import Path
 
 import polars as pl
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from importsub.reports.tables import emit
@@ -83,3 +87,32 @@ def test_csv_file_names_have_no_spaces(tmp_path: Path) -> None:
     # names that would collide get a number
     paths = csv_file_names(tmp_path / "r.csv", ["a", "x y", "x_y", "x:y"])
     assert [p.name for p in paths.values()] == ["r.csv", "r-x_y.csv", "r-x_y_2.csv", "r-x_y_3.csv"]
+
+
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["en", "ru"]),
+)
+@example([15384.615384615385, 0.1 + 0.2, 5e-324, -1.7976931348623157e308, 123.0, -0.0], 2 / 3, "ru")
+@settings(max_examples=60, deadline=None)
+def test_xlsx_keeps_every_float_exactly(values: list[float], parameter: float, lang: str) -> None:
+    """Any finite double reads back from the XLSX as the same double (openpyxl alone writes 16 significant
+    digits: 15384.615384615385 would come back as 15384.61538461538), in the tables and the fingerprint."""
+    import io
+
+    from importsub.reports.tables import write_xlsx
+
+    df = pl.DataFrame({"site": [f"s{i}" for i in range(len(values))], "lost margin [RUB]": values})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.xlsx"
+        write_xlsx({"t": df}, path, fingerprint={"parameter": parameter}, lang=lang)
+        wb = load_workbook(io.BytesIO(path.read_bytes()))
+    table, *_, fingerprint = wb.worksheets
+    back = [row[1] for row in table.iter_rows(min_row=2, values_only=True)]
+    assert all(type(v) is float for v in back), back
+    assert back == values
+    assert [math.copysign(1.0, v) for v in back] == [math.copysign(1.0, v) for v in values]  # -0.0 too
+    (stored,) = [row[1] for row in fingerprint.iter_rows(min_row=2, values_only=True)]
+    assert type(stored) is float
+    assert stored == parameter

@@ -11,8 +11,7 @@ import io
 import json
 import math
 import re
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -202,25 +201,18 @@ def sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-_EXACT_LOCK = threading.Lock()
-
-
-def _save_exact(wb: Any, path: Path) -> None:
-    """Save ``wb`` with every float at full precision: the shortest text that reads back to the same double
-    (openpyxl writes 16 significant digits, which lose the last digit of some, e.g. 15384.615384615385)."""
-    from openpyxl.cell import _writer
-
-    original: Callable[[Any], str] = _writer.safe_string
-
-    def exact(value: Any) -> str:
-        return float.__repr__(value) if isinstance(value, float) and math.isfinite(value) else original(value)
-
-    with _EXACT_LOCK:  # the writer's formatter is swapped for this save only
-        _writer.safe_string = exact
-        try:
-            wb.save(path)
-        finally:
-            _writer.safe_string = original
+def _exact_numbers(wb: Any) -> None:
+    """Store every finite float of ``wb`` at full precision: its cell holds the shortest text that reads back
+    to the same double (``repr``), typed as a number (``data_type`` ``"n"``, the cell attribute
+    :func:`~importsub.io.cells.as_text_cell` sets too).  openpyxl would format the float with 16 significant
+    digits, which lose the last digit of some, e.g. 15384.615384615385."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, float) and math.isfinite(value):
+                    cell.value = float.__repr__(value)
+                    cell.data_type = "n"
 
 
 def write_xlsx(
@@ -281,7 +273,8 @@ def write_xlsx(
         for k, v in fingerprint.items():
             ws.append([k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v])
     path.parent.mkdir(parents=True, exist_ok=True)
-    _save_exact(wb, path)
+    _exact_numbers(wb)
+    wb.save(path)
 
 
 def render_table(
