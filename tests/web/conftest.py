@@ -7,7 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from webenv import Env, make_env, serving
+from webenv import CHROMIUM, CHROMIUM_ARGS, Env, make_env, serving
 
 
 @pytest.fixture
@@ -28,3 +28,20 @@ def live_server() -> Iterator[Callable[..., str]]:
     its base URL; every server started so stops when the module's tests are done."""
     with ExitStack() as stack:
         yield lambda app, lifespan="on": stack.enter_context(serving(app, lifespan=lifespan))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium (headless) driven by Playwright, launched once for a module's browser tests (each test
+    opens its own context: ``test_browser.py``'s ``page``).  Skipped without it, except under CI."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is required under CI")
+        pytest.skip(f"{CHROMIUM} not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()

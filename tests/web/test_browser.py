@@ -10,7 +10,6 @@ not draw.  Screenshots go to ``artifacts/screenshots/``.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,25 +17,15 @@ from urllib.parse import urlparse
 
 import openpyxl
 import pytest
-from webenv import PASSWORD, web_dataset
+from webenv import PASSWORD, SHOTS, web_dataset
 
 from importsub.io import write_path
 from importsub.store import Store, accounts
 from importsub.web import Settings, create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DEMO = "by-ru-auto"
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -56,33 +45,28 @@ def server(tmp_path_factory: pytest.TempPathFactory, live_server) -> str:  # typ
 
 
 @pytest.fixture
-def page(server: str) -> Iterator[tuple[object, list[str], list[str]]]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is required under CI")
-        pytest.skip(f"{CHROMIUM} not installed")
+def page(server: str, browser) -> Iterator[tuple[object, list[str], list[str]]]:  # type: ignore[no-untyped-def]
+    """A page of a fresh context of the module's chromium (conftest's ``browser``) at 1366 px, every request
+    but to ``server`` aborted: ``(page, requests that left, console and page errors)``."""
     host = urlparse(server).netloc
     outside: list[str] = []
     errors: list[str] = []
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
 
-        def gate(route):  # type: ignore[no-untyped-def]
-            url = route.request.url
-            if urlparse(url).netloc == host or url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
+    def gate(route):  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if urlparse(url).netloc == host or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
 
-        context.route("**/*", gate)
-        pg = context.new_page()
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.on("pageerror", lambda e: errors.append(f"{e} at {e.stack}"))
-        yield pg, outside, errors
-        context.close()
-        browser.close()
+    context.route("**/*", gate)
+    pg = context.new_page()
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(f"{e} at {e.stack}"))
+    yield pg, outside, errors
+    context.close()
 
 
 def _bad_workbook(tmp: Path) -> tuple[bytes, int]:

@@ -8,14 +8,17 @@ shares, organisation BRAKE's supply share, capacities and prices.
 from __future__ import annotations
 
 import atexit
+import functools
+import os
+import re
 import shutil
 import socket
 import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterator, Set
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -305,8 +308,6 @@ def serving(app: object, *, lifespan: str = "on") -> Iterator[str]:
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the form (with its CSRF cookie); returns the session's CSRF token."""
-    import re
-
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token, page.text[:500]
@@ -386,8 +387,26 @@ def run_every_analysis(env: Env) -> dict[str, int]:
     return ids
 
 
-# Layout checks of the browser tests (run with ``page.evaluate``); test_browser_readable.py and
-# test_browser_layout.py share them.
+# Checks of the browser tests on an open page (run with ``page.evaluate``): :func:`page_problems` runs them at each
+# width and :func:`russian_problems` looks for English words; test_browser_layout.py and test_browser_readable.py
+# call them (test_browser.py's fixtures open the pages).
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: where the browser tests' screenshots go: ``$IMPORTSUB_ARTIFACTS/screenshots`` (default ``artifacts/screenshots``,
+#: ignored by git)
+SHOTS = Path(os.environ.get("IMPORTSUB_ARTIFACTS") or Path(__file__).resolve().parents[2] / "artifacts") / (
+    "screenshots"
+)
+#: the widths every page is laid out at: a laptop and a phone [px]
+WIDTHS = (1366, 390)
 
 #: KPI figures and numeric table cells whose text wraps inside the number (its lines' tops differ)
 WRAPPED_NUMBERS = """() => {
@@ -413,3 +432,167 @@ WIDE = """() => Array.from(document.querySelectorAll("body *"))
 #: every drawn chart and the unit its value axis is named with
 CHARTS = """() => Array.from(document.querySelectorAll("[data-chart][data-ready='1']"))
   .map((el) => [el.getAttribute("data-chart"), el.getAttribute("data-unit") || ""])"""
+
+#: the links of the navigation (the admin sees every page)
+NAV = """() => Array.from(document.querySelectorAll("nav.nav a")).map((a) => a.getAttribute("href"))"""
+
+#: visible charts neither drawn nor replaced by a sentence
+UNDRAWN = """() => Array.from(document.querySelectorAll("[data-chart]"))
+  .filter((el) => el.offsetParent && el.getAttribute("data-ready") !== "1" && el.getAttribute("data-empty") !== "1")
+  .map((el) => el.getAttribute("data-chart"))"""
+
+#: every visible chart and map of the page drawn (or, for a chart, replaced by a sentence): what the checks wait for
+SETTLED = """() => Array.from(document.querySelectorAll("[data-chart], [data-map], [data-flow-map]"))
+  .every((el) => !el.offsetParent || el.getAttribute("data-ready") === "1" || el.getAttribute("data-empty") === "1")"""
+
+#: resolves three frames later: a resize is laid out, seen by the charts' ResizeObserver and redrawn in the next frame
+FRAMES = """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done))))"""
+
+
+def settle(pg, timeout: float = 15000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page open in ``pg`` has drawn its charts and maps, at most ``timeout`` ms (a chart that does
+    not draw by then is reported by :func:`page_problems`)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with suppress(PlaywrightTimeout):
+        pg.wait_for_function(SETTLED, timeout=timeout)
+
+
+def page_problems(  # type: ignore[no-untyped-def]
+    pg,
+    name: str,
+    *,
+    widths: tuple[int, ...] = WIDTHS,
+    shots: Path = SHOTS,
+    prefix: str = "layout",
+    settle_ms: float = 15000,
+) -> list[str]:
+    """The layout problems of the page open in ``pg`` at each of ``widths`` (empty when none), each naming the page
+    (``name``) and the width: a drawn chart without a unit on its value axis, a visible chart neither drawn nor
+    replaced by a sentence, a number wrapped inside itself, anything past the right edge at 390 px.
+
+    Waits for the page's charts and maps (:func:`settle`, at most ``settle_ms``) and, after each resize, for the charts to redraw (three
+    frames), never for a fixed time.  Screenshots in ``shots``: ``{prefix}-{name}-{width}.png``, of the viewport at
+    the first width, of the whole page at a width with a problem.  The viewport is left at the first width."""
+    problems = []
+    settle(pg, settle_ms)
+    for i, width in enumerate(widths):
+        if pg.viewport_size["width"] != width:
+            pg.set_viewport_size({"width": width, "height": 900})
+            pg.evaluate(FRAMES)
+        found = []
+        for chart, unit in pg.evaluate(CHARTS):
+            if not unit.strip():
+                found.append(f"{name}: chart {chart} has no unit")
+        undrawn = pg.evaluate(UNDRAWN)
+        if undrawn:
+            found.append(f"{name} at {width} px: charts neither drawn nor explained: {undrawn}")
+        wrapped = pg.evaluate(WRAPPED_NUMBERS)
+        if wrapped:
+            found.append(f"{name} at {width} px: numbers wrapped: {wrapped[:5]}")
+        if width == 390:
+            scroll = pg.evaluate("document.documentElement.scrollWidth")
+            if scroll > 391:
+                found.append(f"{name} at 390 px: the page is {scroll} px wide: {pg.evaluate(WIDE)}")
+        if found or i == 0:
+            pg.screenshot(path=str(shots / f"{prefix}-{name}-{width}.png"), full_page=bool(found))
+        problems += found
+    if pg.viewport_size["width"] != widths[0]:
+        pg.set_viewport_size({"width": widths[0], "height": 900})
+    return problems
+
+
+#: abbreviations a Russian page may show as they are (they are the terms' own names in Russian use too)
+ALLOWED = {
+    "importsub",
+    "English",
+    "MRL",
+    "PI",
+    "TTR",
+    "TTS",
+    "REI",
+    "VaR",
+    "CVaR",
+    "HHI",
+    "OEM",
+    "ID",
+    "HS",
+    "Natural",
+    "Earth",
+    # file formats, by their names
+    "xlsx",
+    "csv",
+    "json",
+    "zip",
+    "pdf",
+}
+#: the user names of the browser tests' server (and the author of its versions): names, shown as they are
+USERNAMES = {"admin", "avto", "ministry", "test"}
+#: columns whose values are translated on the page (enums), not names or codes; a dataset's free text (a
+#: scenario's or a rule item's description, a source) is shown as its authors wrote it
+TRANSLATED = {"status", "kind", "note", "notes", "unit"}
+WORD = r"[A-Za-z][A-Za-z'’]+"
+
+#: the visible text of the page, without code, scripts and what is marked not to be translated
+PAGE_WORDS = """() => {
+  const skip = "code, script, style, [translate=no], .lang-switch";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (el && !el.closest(skip) && el.getClientRects().length) parts.push(n.textContent);
+  }
+  return parts.join(" ");
+}"""
+
+
+@functools.cache
+def names_and_codes() -> frozenset[str]:
+    """Every word of the datasets' ids, names and codes (:func:`web_dataset` and the demo): what a Russian page
+    may show in Latin letters."""
+    from importsub.demo import load as load_demo
+
+    words: set[str] = set()
+    for ds in (web_dataset(), load_demo()):
+        for frame in ds.tables.values():
+            for col, dtype in frame.schema.items():
+                if dtype == pl.Utf8 and col not in TRANSLATED:
+                    for value in frame[col].drop_nulls().to_list():
+                        words.update(re.findall(WORD, value))
+                        words.update(re.findall(r"[A-Za-z]+", value))
+    return frozenset(words)
+
+
+def english_words(text: str, allowed: Set[str]) -> list[str]:
+    """The words of ``text`` in Latin letters that are neither codes (all capitals, or with a digit), nor in
+    ``allowed``, nor in :data:`ALLOWED`."""
+    found = []
+    for word in re.findall(WORD, text):
+        is_code = word.isupper() or bool(re.search(r"\d", word))
+        if not is_code and word not in allowed and word not in ALLOWED:
+            found.append(word)
+    return sorted(set(found))
+
+
+def russian_problems(  # type: ignore[no-untyped-def]
+    pg,
+    name: str,
+    allowed: Set[str],
+    *,
+    known: Set[str] = frozenset(),
+    shots: Path = SHOTS,
+    prefix: str = "readable",
+) -> list[str]:
+    """The English words of the Russian page open in ``pg`` (:func:`english_words`: outside ``allowed``, e.g.
+    :func:`names_and_codes`), as one problem naming the page; its visible text goes to ``{prefix}-{name}.txt`` in
+    ``shots``.  ``known``: English words the page is known to show (a defect reported, not yet fixed): not a
+    problem while shown, a problem once gone (so that the exception goes with the fix)."""
+    text = pg.evaluate(PAGE_WORDS)
+    (shots / f"{prefix}-{name}.txt").write_text(text, encoding="utf-8")
+    words = english_words(text, allowed)
+    problems = []
+    if set(words) - known:
+        problems.append(f"{name}: English on a Russian page: {sorted(set(words) - known)}")
+    if known - set(words):
+        problems.append(f"{name}: no longer shows {sorted(known - set(words))}: remove the known exception")
+    return problems
