@@ -31,7 +31,7 @@ def live_server() -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def chromium() -> Iterator[object]:
     """Debian's chromium (headless) driven by Playwright, launched once for a module's browser tests (each test
     opens its own context: ``test_browser.py``'s ``page``).  Skipped without it, except under CI."""
     import os

@@ -45,13 +45,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, live_server) -> str:  # typ
 
 
 @pytest.fixture
-def page(server: str, browser) -> Iterator[tuple[object, list[str], list[str]]]:  # type: ignore[no-untyped-def]
-    """A page of a fresh context of the module's chromium (conftest's ``browser``) at 1366 px, every request
+def page(server: str, chromium) -> Iterator[tuple[object, list[str], list[str]]]:  # type: ignore[no-untyped-def]
+    """A page of a fresh context of the module's chromium (conftest's ``chromium``) at 1366 px, every request
     but to ``server`` aborted: ``(page, requests that left, console and page errors)``."""
     host = urlparse(server).netloc
     outside: list[str] = []
     errors: list[str] = []
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
 
     def gate(route):  # type: ignore[no-untyped-def]
         url = route.request.url
