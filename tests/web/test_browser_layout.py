@@ -11,7 +11,8 @@ A page fails when:
   the navigation's pages from the same load; that module checks the pages outside the navigation).
 
 The pages are the navigation's own links (read from the page, so a new one is checked too) on the demo, with
-its import content and the projects' impact computed so the localisation page draws its charts.  Each page is
+its import content and the projects' impact computed so the localisation page draws its charts (by the
+localisation page's own test, first here, or by the layout test when run alone).  Each page is
 loaded once per language and checked at both widths (``webenv.page_problems``).  Screenshots go to
 ``artifacts/screenshots/layout-*.png`` (beside test_browser_readable.py's).  Client-side sorting is checked here
 too: it reads a cell's raw figure (``data-v``), not the text it shows.  ``test_the_page_checks_catch_what_they_look_for``
@@ -23,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_browser import DEMO, _computed, _sign_in, page, server  # noqa: F401  (fixtures)
+from test_browser import DEMO, _computed, _drawn, _sign_in, page, server  # noqa: F401  (fixtures)
 from webenv import NAV, SHOTS, USERNAMES, names_and_codes, page_problems, russian_problems
 
 pytestmark = pytest.mark.slow
@@ -44,6 +45,49 @@ def _switch(pg, base: str, lang: str) -> None:  # type: ignore[no-untyped-def]
     if pg.locator("html").get_attribute("lang") != lang:
         pg.click(f"button[name=lang][value={lang}]")
         pg.wait_for_selector(f"html[lang={lang}]")
+
+
+def test_localisation_page_draws_every_chart_in_both_languages(server: str, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The localisation page computes the demo's import content and the projects' impact and draws every chart.
+    First in this module: the navigation's pages below are laid out with what it computed (the projects'
+    impact takes half a minute; computed once for both tests, by either one run alone)."""
+    pg, outside, errors = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in(pg, server)
+    pg.goto(f"{server}/localisation?dataset={DEMO}")
+    _computed(pg, server, "Compute import content")
+    # the job's page: eleven result tables, each paged in the browser (was one long page of every row)
+    pg.wait_for_selector("nav.pager")
+    height = pg.evaluate("document.documentElement.scrollHeight")
+    print("localisation job page height [px]:", height)
+    assert height < 16000, height
+    pg.goto(f"{server}/localisation?dataset={DEMO}")
+    _computed(pg, server, "Compute the impact of the projects")
+    pg.goto(f"{server}/localisation?dataset={DEMO}")
+    for chart in ("oems", "vehicles", "tiers", "origins", "trend", "oem-trend", "projects", "targets"):
+        box = _drawn(pg, f"[data-chart='chart-{chart}'][data-ready='1'] canvas")
+        assert box["width"] > 100, (chart, box)
+    # a long result table is paged in the browser (10 rows, or the size chosen) and filtered as one types
+    table = pg.locator("table[data-table='localisation-impact-capacity']")
+    assert table.locator("tbody tr:visible").count() == 10
+    pg.locator("#loc-targets .table-tools select").select_option("25")
+    assert table.locator("tbody tr:visible").count() == 25
+    search = pg.locator("#loc-targets .table-tools input[type=search]")
+    search.fill("P-LED-RUDENSK")
+    shown = table.locator("tbody tr:visible")
+    assert 0 < shown.count() <= 25
+    assert all("P-LED-RUDENSK" in shown.nth(i).inner_text() for i in range(shown.count()))
+    pg.screenshot(path=str(SHOTS / "localisation.png"), full_page=True)
+    pg.click("button[name=lang][value=ru]")
+    pg.wait_for_selector("html[lang=ru]")
+    pg.goto(f"{server}/localisation?dataset={DEMO}")  # the switch returns to the path, without the query
+    assert pg.locator("h1").first.inner_text() == "Локализация"
+    _drawn(pg, "[data-chart='chart-trend'][data-ready='1'] canvas")
+    pg.screenshot(path=str(SHOTS / "localisation-ru.png"), full_page=True)
+    pg.click("button[name=lang][value=en]")
+    pg.wait_for_selector("html[lang=en]")
+    assert outside == [], f"requests left this machine: {outside}"
+    assert errors == [], errors
 
 
 def test_every_page_of_the_navigation_lays_out_in_both_languages(server: str, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
