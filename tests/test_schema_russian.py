@@ -4,13 +4,14 @@
   every enumeration names each code in Russian;
 - the xlsx template keeps the field names as its headers (the import contract), carries the Russian as header
   comments, and still imports;
-- the message templates of :mod:`importsub.model.validation_messages` match what validation really writes (real files,
-  real rules), and a Russian rendering keeps the message's values (hypothesis: any out-of-range number, any
-  unknown code).
+- what validation really writes (real files, real rules) carries its message id and parameters
+  (:mod:`importsub.model.messages`): the English is the id's rendering, the Russian keeps the message's values and
+  leaves no English word but them (hypothesis: any out-of-range number, any unknown code).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -22,9 +23,9 @@ from hypothesis import strategies as st
 
 from importsub.io import read_path, write_path
 from importsub.io.xlsx import header_comment, write_template
-from importsub.model import validation_messages as messages
 from importsub.model.dataset import Dataset
 from importsub.model.errors import Problem, ValidationError
+from importsub.model.messages import MESSAGES, problem_text, render_why
 from importsub.model.schema import TABLES, table
 from importsub.model.validate import ROW, RawTable, parse
 
@@ -97,8 +98,25 @@ def _problems(raws: list[RawTable]) -> list[Problem]:
     return info.value.problems
 
 
-def test_templates_match_what_validation_writes(tiny: Dataset) -> None:
-    """One real file per rule; each problem's message parses to its template's id, and the Russian differs."""
+def _russian(p: Problem) -> str:
+    """``p``'s message in Russian, after checking that it carries its id and its English is the id's rendering;
+    the Russian has Cyrillic and no English word left but the message's own values and codes in capitals."""
+    assert p.message_id in MESSAGES, p
+    assert p.args is not None, p
+    assert render_why(p.message_id, p.args, "en") == p.message  # the CLI's English is the id's rendering
+    ru = problem_text(p, "ru")
+    assert ru != p.message, ru
+    assert CYRILLIC.search(ru), ru
+    rest = ru
+    for name, kind in MESSAGES[p.message_id].args.items():
+        if kind == "text":
+            rest = rest.replace(str(json.loads(p.args)[name]), " ")
+    assert not re.findall(r"\b[a-z]{3,}\b", rest), (p.message, ru)  # codes (ISO, BOM) are capitals
+    return ru
+
+
+def test_real_problems_carry_their_message_ids_and_read_in_russian(tiny: Dataset) -> None:
+    """One real file per rule; each problem carries its rule's message id, and reads in Russian."""
     cases = {
         "sites": ("lat", 0, "123", "maximum"),
         "supply_links": ("share", 0, "-0.5", "minimum"),
@@ -111,20 +129,15 @@ def test_templates_match_what_validation_writes(tiny: Dataset) -> None:
         found = _problems(_raw(tiny, **{name: case}))
         mine = [p for p in found if p.sheet == name and p.column == case[0]]
         assert mine, (name, [str(p) for p in found])
-        parsed = messages.parse_message(mine[0].message)
-        assert parsed is not None, mine[0].message
-        assert parsed[0] == case[3], (mine[0].message, parsed)
-        ru = messages.render(mine[0].message, "ru")
-        assert ru != mine[0].message, ru
-        assert CYRILLIC.search(ru), ru
-        assert messages.render(mine[0].message, "en") == mine[0].message  # the CLI's English is unchanged
+        assert mine[0].message_id == case[3], (mine[0].message, mine[0].message_id)
+        _russian(mine[0])
     # a missing column, a duplicate key, an unknown reference
     raws = _raw(tiny)
     sites = next(r for r in raws if r.name == "sites")
     raws[raws.index(sites)] = RawTable("sites", sites.frame.drop("lat"), file="sites.csv", sheet="sites")
     (p,) = [p for p in _problems(raws) if p.column == "lat"]
-    assert messages.parse_message(p.message) == ("missing_column", {"column": "'lat'"})
-    assert messages.render(p.message, "ru") == "нет столбца 'lat' (обязательный)"
+    assert (p.message_id, json.loads(p.args or "")) == ("missing_column", {"column": "'lat'"})
+    assert _russian(p) == "нет столбца 'lat' (обязательный)"
     dup = _raw(tiny)
     parts = next(r for r in dup if r.name == "parts")
     dup[dup.index(parts)] = RawTable(
@@ -138,12 +151,12 @@ def test_templates_match_what_validation_writes(tiny: Dataset) -> None:
         file="p.csv",
         sheet="parts",
     )
-    kinds = {messages.parse_message(p.message)[0] for p in _problems(dup) if messages.parse_message(p.message)}  # type: ignore[index]
+    kinds = {p.message_id for p in _problems(dup) if _russian(p)}
     assert "duplicate_key" in kinds
     unknown = _problems(_raw(tiny, supply_links=("supplier", 0, "NOWHERE", "")))
-    refs = [messages.parse_message(p.message) for p in unknown if "NOWHERE" in p.message]
+    refs = [p.message_id for p in unknown if "NOWHERE" in p.message and _russian(p)]
     assert refs
-    assert {r[0] if r else None for r in refs} <= {"unknown_ref", "no_record", "no_record_plain"}, refs
+    assert set(refs) <= {"unknown_ref", "no_record", "no_record_plain"}, refs
 
 
 # the fixture is only read: one dataset serves every example
@@ -156,21 +169,25 @@ def test_russian_keeps_the_values_of_any_message(tiny: Dataset, lat: float, code
         return
     found = _problems(_raw(tiny, sites=("lat", 0, repr(lat), ""), organizations=("kind", 1, code, "")))
     by_column = {p.column: p for p in found}
-    lat_msg, kind_msg = by_column["lat"].message, by_column["kind"].message
-    assert messages.parse_message(lat_msg) is not None
-    value = messages.parse_message(lat_msg)[1]["value"]  # type: ignore[index]
+    lat_p, kind_p = by_column["lat"], by_column["kind"]
+    assert lat_p.message_id == "maximum"
+    value = json.loads(lat_p.args or "")["value"]
     assert float(value) == pytest.approx(lat)
-    assert messages.render(lat_msg, "ru") == f"должно быть ≤ 90°, получено {value}"
-    assert messages.render(kind_msg, "ru").startswith(f"{code} — не из списка: oem, supplier")
+    assert _russian(lat_p) == f"должно быть ≤ 90°, получено {value}"
+    assert _russian(kind_p).startswith(f"{code} — не из списка: oem, supplier")
     # where the problem is stays with the problem, not the message
     assert (by_column["lat"].sheet, by_column["lat"].row) == ("sites", 2)
     assert (by_column["kind"].sheet, by_column["kind"].row) == ("organizations", 3)
 
 
-def test_unknown_messages_stay_as_they_are() -> None:
+def test_a_problem_without_a_message_id_stays_as_it_is() -> None:
+    """A problem made elsewhere (a reader's, or stored before problems kept their ids) shows its own text."""
     text = "columns/types {'a': String} differ from schema {'a': Int64}"
-    assert messages.parse_message(text) is None
-    assert messages.render(text, "ru") == text
-    assert messages.render("missing value (Latitude (WGS 84))", "ru", field_ru="Широта (WGS 84)") == (
-        "нет значения (Широта (WGS 84))"
+    assert problem_text(Problem(None, "parts", None, None, text), "ru") == text
+    assert problem_text({"file": None, "sheet": "parts", "row": 1, "column": None, "message": text}, "ru") == text
+    # a missing value names the field by its Russian description, from the field itself
+    missing = Problem(
+        None, "sites", 2, "lat", "missing value (Latitude (WGS 84))", "missing_value", '{"field":"sites.lat"}'
     )
+    assert render_why("missing_value", missing.args or "", "en") == missing.message
+    assert problem_text(missing, "ru") == "нет значения (Широта (WGS 84))"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_PROBLEMS = 200
 """Problems listed at most in one validation error (the total is always counted)."""
@@ -18,6 +18,11 @@ class Problem:
 
     ``row`` is the row number the user sees in the file (spreadsheet row or
     CSV line, header = 1) or, for in-memory data, the 1-based record index.
+
+    ``message`` is the English text (what the CLI prints and files store).  A problem found by validation
+    also carries the message's id and its parameters as JSON (``message_id``, ``args``): a page in another
+    language renders it again from them (:func:`importsub.model.messages.problem_text`).  They are not
+    compared: two problems at the same place with the same English are the same problem.
     """
 
     file: str | None
@@ -25,6 +30,8 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    message_id: str | None = field(default=None, compare=False)
+    args: str | None = field(default=None, compare=False)
 
     def where(self) -> str:
         parts = []
