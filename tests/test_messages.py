@@ -96,7 +96,8 @@ _LEAVES = [m for m in MESSAGES.values() if not {"message", "list", "clauses"} & 
 
 def validation_words() -> dict[str, list[str]]:
     """Every word a validation message can name, by parameter kind: the ``term``s (type words, format hints,
-    check names, why a reference must hold, kinds of disruption target), the ``field``s and the ``unit``s."""
+    check names, why a reference must hold, kinds of disruption target, JSON kinds), the ``field``s and the
+    ``unit``s."""
     from importsub.model.casting import TYPE_WORDS
     from importsub.model.identifiers import HINTS
     from importsub.model.schema import TABLES, all_refs
@@ -105,6 +106,7 @@ def validation_words() -> dict[str, list[str]]:
     terms = [*TYPE_WORDS.values(), *HINTS.values(), *(f.pattern_hint for _, f in fields if f.pattern_hint)]
     terms += [r.why for rt in TABLES for r in all_refs(rt) if r.why]
     terms += ["country group", "country", "organization", "site", "part"]  # validate._check_disruption_targets
+    terms += ["a boolean", "an object", "a list", "a number", "text", "a date"]  # what a JSON value is (io.json)
     return {
         "term": sorted(set(terms)),
         "field": [f"{rt.name}.{f.name}" for rt, f in fields],

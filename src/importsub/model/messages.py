@@ -416,6 +416,15 @@ MESSAGES: Final[dict[str, Message]] = {
             ),
             {"target": "text", "buyer": "text", "part": "text", "supplier": "text"},
         ),
+        # what a JSON reader refuses (importsub.io.json)
+        Message("json_not_value", N_("%(kind)s is not a value; a field holds one value"), {"kind": "term"}),
+        Message(
+            "json_surrogate",
+            N_("contains the lone surrogate %(char)s (not a character; the JSON is damaged)"),
+            {"char": "text"},
+        ),
+        Message("json_not_type", N_("%(kind)s is not %(type)s"), {"kind": "term", "type": "term"}),
+        Message("json_not_date", N_("%(kind)s is not a date; write it as text, YYYY-MM-DD"), {"kind": "term"}),
     )
 }
 """Every message an analysis or validation writes, by id."""
