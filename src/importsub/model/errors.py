@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_PROBLEMS = 200
 """Problems listed at most in one validation error (the total is always counted)."""
@@ -47,6 +48,20 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where()}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The problem as JSON (as the API sends it and a contribution stores it; ``Problem(**d)`` reads it back):
+        where, what, and the message's id and parameters where it has them."""
+        out: dict[str, Any] = {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+        if self.message_id is not None:
+            out |= {"message_id": self.message_id, "args": self.args}
+        return out
 
 
 class ValidationError(ImportsubError):

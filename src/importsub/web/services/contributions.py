@@ -293,14 +293,6 @@ def _by_record(p: Problem, new: Dataset, incoming_start: Mapping[str, int]) -> P
     )
 
 
-def problem_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:
-    return [
-        {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
-        | ({"message_id": p.message_id, "args": p.args} if p.message_id else {})
-        for p in problems
-    ]
-
-
 def submit(
     target: Store,
     current: Dataset,
@@ -337,7 +329,7 @@ def submit(
             source=source,
             note=note,
             changes=draft.to_json(),
-            problems=problem_json(problems),
+            problems=[p.as_json() for p in problems],
             contradictions=flags,
         )
 
