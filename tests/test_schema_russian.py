@@ -223,3 +223,32 @@ def test_what_the_json_reader_refuses_reads_in_russian(tmp_path: Path, tiny: Dat
     for where, (message_id, russian) in expected.items():
         assert found[where].message_id == message_id, found[where]
         assert _russian(found[where]) == russian
+
+
+def test_what_the_workbook_reader_refuses_reads_in_russian(tmp_path: Path, tiny: Dataset) -> None:
+    """A formula without a stored result, an error value, a value under no header, merged cells: each problem
+    carries its message id, reads in Russian, and names its cell in both languages."""
+    path = tmp_path / "tiny.xlsx"
+    write_path(tiny, path)
+    wb = openpyxl.load_workbook(path)
+    parts = wb["parts"]
+    last = parts.max_row
+    parts.cell(row=last, column=4, value="=B4*2")  # openpyxl stores no result of a formula
+    parts.cell(row=last - 1, column=4, value="#N/A")
+    parts.cell(row=last, column=parts.max_column + 2, value="stray")
+    wb["sites"].merge_cells(start_row=4, start_column=3, end_row=5, end_column=3)
+    wb.save(path)
+    with pytest.raises(ValidationError) as info:
+        read_path(path)
+    by_id = {p.message_id: p for p in info.value.problems}
+    assert {"xlsx_formula", "xlsx_error_value", "xlsx_no_header", "xlsx_merged"} <= set(by_id), [
+        str(p) for p in info.value.problems
+    ]
+    formula = by_id["xlsx_formula"]
+    assert formula.message.startswith(f"cell D{last} holds a formula (=B4*2) without a stored result")
+    assert _russian(formula).startswith(f"в ячейке D{last} формула (=B4*2) без сохранённого результата")
+    assert _russian(by_id["xlsx_error_value"]) == f"в ячейке D{last - 1} значение ошибки #N/A; впишите туда значение"
+    assert f"в ячейке {openpyxl.utils.get_column_letter(parts.max_column)}{last} есть значение" in _russian(
+        by_id["xlsx_no_header"]
+    )
+    assert _russian(by_id["xlsx_merged"]).startswith("ячейки C4:C5 объединены")

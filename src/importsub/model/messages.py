@@ -416,6 +416,30 @@ MESSAGES: Final[dict[str, Message]] = {
             ),
             {"target": "text", "buyer": "text", "part": "text", "supplier": "text"},
         ),
+        # what a workbook reader refuses (importsub.io.xlsx)
+        Message(
+            "xlsx_merged",
+            N_("cells %(cells)s are merged: unmerge them and fill in every cell (a merged cell holds one value)"),
+            {"cells": "text"},
+        ),
+        Message(
+            "xlsx_no_header",
+            N_("cell %(cell)s holds a value but its column has no header; name the column or clear the cell"),
+            {"cell": "text"},
+        ),
+        Message(
+            "xlsx_error_value",
+            N_("cell %(cell)s holds the error value %(value)s; put a value there"),
+            {"cell": "text", "value": "text"},
+        ),
+        Message(
+            "xlsx_formula",
+            N_(
+                "cell %(cell)s holds a formula (=%(formula)s) without a stored result; open and save the file in "
+                "Excel or LibreOffice so results are stored, or type the value"
+            ),
+            {"cell": "text", "formula": "text"},
+        ),
         # what a JSON reader refuses (importsub.io.json)
         Message("json_not_value", N_("%(kind)s is not a value; a field holds one value"), {"kind": "term"}),
         Message(
