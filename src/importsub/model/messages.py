@@ -1,4 +1,4 @@
-"""Sentences the analyses write into result tables, as message ids with parameters, rendered per language.
+"""Sentences the analyses and validation write, as message ids with parameters, rendered per language.
 
 An analysis that explains a row in words (the ``why`` of a shock's binding
 constraints) stores three columns: the readable English sentence (``why``,
@@ -7,6 +7,11 @@ parameters as JSON (``why args``).  A page or report in another language
 renders the sentence again from the id and the parameters with
 :func:`render_why` — the same function that made the English column, so both
 say the same thing with the same figures.
+
+Validation (:mod:`importsub.model.validate` and the readers) names each problem's message the same way at the
+point of the error: :func:`problem` makes the :class:`~importsub.model.errors.Problem` with the English text
+(what the CLI prints) and keeps the id and parameters beside it; :func:`problem_text` renders it in a page's
+language.  Where the problem is (file, sheet, row, column) stays in the problem's own fields.
 
 Every message is declared once in :data:`MESSAGES`: its English text (the
 gettext message id, with ``%(name)s`` placeholders) and the kind of each
