@@ -130,6 +130,15 @@ def test_shares_must_sum_to_one(folder: Path) -> None:
     assert "not 1" in p.message
 
 
+def test_a_link_without_its_buyer_names_it_null_in_its_shares(folder: Path) -> None:
+    # the buyer of line 3 left empty: a missing value there, and its share alone is a pair (null, LAMP) of 0.25
+    edit(folder, "supply_links", lambda df: set_cell(df, 1, "buyer", None))
+    ps = problems(folder)
+    find(ps, sheet="supply_links", column="buyer", row=3, text="missing value")
+    p = find(ps, sheet="supply_links", column="share", row=3, text="shares of buyer null for part LAMP sum to 0.25")
+    _russian(p, {"shares"}, "доли покупателя null по изделию LAMP")
+
+
 def test_shares_tolerance(folder: Path, tiny: Dataset) -> None:
     # within 1e-6 is fine
     edit(folder, "supply_links", lambda df: set_cell(df, 2, "share", "0.7500005"))

@@ -323,7 +323,9 @@ def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_id: str
     # (a CSV read in parallel, offending rows in two chunks: "assertion failed: i < self.len()")
     head = df.head(max(0, out.cap - len(out.problems)) or 1).rechunk().select(pl.col(ROW), pl.col("__src__"), *cols)
     for row, src, *values in head.iter_rows():
-        out.add(loc.problem(src, row, column, message_id, **fixed, **dict(zip(exprs, values, strict=True))))
+        # a key left empty (reported on its own as a missing value) is named as polars shows it
+        named = {k: "null" if v is None else v for k, v in zip(exprs, values, strict=True)}
+        out.add(loc.problem(src, row, column, message_id, **fixed, **named))
     out.total += n - head.height
 
 
