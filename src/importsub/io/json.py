@@ -12,9 +12,10 @@ import polars as pl
 
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError, Problem, ValidationError
-from importsub.model.messages import N_, problem, render_why
+from importsub.model.messages import problem, render_why
 from importsub.model.schema import TABLE_NAMES, TABLES_BY_NAME, Field
 from importsub.model.validate import MAX_PROBLEMS, ROW, RawTable, cell_text
+from importsub.model.words import N_
 
 FORMAT_TAG = "importsub"
 FORMAT_VERSION = 1

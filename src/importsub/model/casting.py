@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from importsub.model.messages import N_
 from importsub.model.schema import Field
+from importsub.model.words import N_
 
 TRUE_WORDS = ("true", "1", "yes", "y", "t", "да", "истина")
 FALSE_WORDS = ("false", "0", "no", "n", "f", "нет", "ложь")

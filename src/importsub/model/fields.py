@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from importsub.model.messages import N_
+from importsub.model.words import N_
 
 FieldType = Literal["str", "int", "float", "bool", "date"]
 

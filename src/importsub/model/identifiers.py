@@ -23,7 +23,7 @@ from typing import Final
 
 import polars as pl
 
-from importsub.model.messages import N_
+from importsub.model.words import N_
 
 W10: Final = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 W11: Final = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)

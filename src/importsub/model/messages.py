@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from importsub.model.errors import ImportsubError, Problem
+from importsub.model.words import N_
 from importsub.units import decimal
 
 if TYPE_CHECKING:
@@ -106,11 +107,6 @@ def translations(lang: str) -> NullTranslations:
     from babel.support import Translations
 
     return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
-
-
-def N_(text: str) -> str:
-    """Mark an English text for extraction into the catalogues (translated when rendered)."""
-    return text
 
 
 @dataclass(frozen=True)

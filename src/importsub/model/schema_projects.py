@@ -23,7 +23,7 @@ from importsub.model.fields import (
     Ref,
     _source,
 )
-from importsub.model.messages import N_
+from importsub.model.words import N_
 
 PROGRAMME_TABLES: Final[tuple[RecordType, ...]] = (
     RecordType(

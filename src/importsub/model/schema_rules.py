@@ -26,7 +26,7 @@ from importsub.model.fields import (
     _ogrn,
     _source,
 )
-from importsub.model.messages import N_
+from importsub.model.words import N_
 
 RULES: Final[tuple[RecordType, ...]] = (
     RecordType(

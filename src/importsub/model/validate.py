@@ -30,8 +30,9 @@ from importsub.model.casting import cell_text as cell_text  # readers and the we
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import MAX_PROBLEMS, Problem, ValidationError
 from importsub.model.identifiers import HINTS, check_expr
-from importsub.model.messages import MESSAGES, N_, problem
+from importsub.model.messages import MESSAGES, problem
 from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, RecordType, all_refs
+from importsub.model.words import N_
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
