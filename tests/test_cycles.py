@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importsub.demo import load
-from importsub.model import validation_messages
 from importsub.model.errors import ValidationError
 from importsub.model.graph import cycles
+from importsub.model.messages import problem_text
 from importsub.model.validate import ROW, RawTable, check, parse
 
 
@@ -102,7 +102,8 @@ def test_validation_reports_every_bom_cycle(graph: tuple[int, list[int], list[in
         path = p.message.removeprefix("BOM cycle: ").split(" (rows ")[0].split(" → ")
         # the row named is the BOM line that closes the cycle
         assert p.row == bom_rows[(path[-2], path[-1])]
-        ru = validation_messages.render(p.message, "ru")  # the web's Russian keeps the cycle and its rows
+        assert p.message_id == "bom_cycle"
+        ru = problem_text(p, "ru")  # the web's Russian keeps the cycle and its rows
         assert ru.startswith("цикл в спецификации (BOM): "), ru
         assert " → ".join(path) in ru, ru
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +94,59 @@ _VALUE: dict[str, st.SearchStrategy[Any]] = {
 _LEAVES = [m for m in MESSAGES.values() if not {"message", "list", "clauses"} & set(m.args.values())]
 
 
+def validation_words() -> dict[str, list[str]]:
+    """Every word a validation message can name, by parameter kind: the ``term``s (type words, format hints,
+    check names, why a reference must hold, kinds of disruption target, JSON kinds), the ``field``s and the
+    ``unit``s."""
+    from importsub.model.casting import TYPE_WORDS
+    from importsub.model.identifiers import HINTS
+    from importsub.model.schema import TABLES, all_refs
+
+    fields = [(rt, f) for rt in TABLES for f in rt.fields]
+    terms = [*TYPE_WORDS.values(), *HINTS.values(), *(f.pattern_hint for _, f in fields if f.pattern_hint)]
+    terms += [r.why for rt in TABLES for r in all_refs(rt) if r.why]
+    terms += ["country group", "country", "organization", "site", "part"]  # validate._check_disruption_targets
+    terms += ["a boolean", "an object", "a list", "a number", "text", "a date"]  # what a JSON value is (io.json)
+    return {
+        "term": sorted(set(terms)),
+        "field": [f"{rt.name}.{f.name}" for rt, f in fields],
+        "unit": sorted({f.unit for _, f in fields if f.unit}),
+    }
+
+
+@cache
+def _digitless(kind: str) -> list[str]:
+    """The words of ``kind`` without digits in either language (their digits are checked on their own)."""
+
+    def shown(w: str, lang: str) -> str:
+        return render_why("missing_value", {"field": w}, lang) if kind == "field" else messages._word(kind, w, lang)  # type: ignore[arg-type]
+
+    return [w for w in validation_words()[kind] if not re.search(r"\d", shown(w, "en") + shown(w, "ru"))]
+
+
+def test_every_word_a_validation_message_names_has_russian() -> None:
+    ru = messages.translations("ru")
+    for kind, words in validation_words().items():
+        assert words, kind
+        for w in words:
+            if kind == "field":
+                en_text, ru_text = (render_why("missing_value", {"field": w}, lang) for lang in ("en", "ru"))
+            else:
+                en_text, ru_text = w, ru.gettext(w)
+            if re.search("[a-z]{2}", en_text):  # a word, not a symbol (°, %, ×)
+                assert ru_text != en_text, (kind, w)
+                assert CYRILLIC.search(ru_text), (kind, w)
+            if kind != "field":  # a field's Russian description is the schema's (tests/test_schema_russian.py)
+                assert re.findall(r"\d+", ru_text) == re.findall(r"\d+", en_text), (kind, w, ru_text)
+
+
 def _args(m: messages.Message, leaf: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for name, kind in m.args.items():
         if kind == "text":
             fields[name] = _NAME
+        elif kind in ("term", "field", "unit"):
+            fields[name] = st.sampled_from(_digitless(kind))
         elif kind == "message":
             fields[name] = leaf
         elif kind == "list":

@@ -130,6 +130,15 @@ def test_shares_must_sum_to_one(folder: Path) -> None:
     assert "not 1" in p.message
 
 
+def test_a_link_without_its_buyer_names_it_null_in_its_shares(folder: Path) -> None:
+    # the buyer of line 3 left empty: a missing value there, and its share alone is a pair (null, LAMP) of 0.25
+    edit(folder, "supply_links", lambda df: set_cell(df, 1, "buyer", None))
+    ps = problems(folder)
+    find(ps, sheet="supply_links", column="buyer", row=3, text="missing value")
+    p = find(ps, sheet="supply_links", column="share", row=3, text="shares of buyer null for part LAMP sum to 0.25")
+    _russian(p, {"shares"}, "доли покупателя null по изделию LAMP")
+
+
 def test_shares_tolerance(folder: Path, tiny: Dataset) -> None:
     # within 1e-6 is fine
     edit(folder, "supply_links", lambda df: set_cell(df, 2, "share", "0.7500005"))
@@ -155,18 +164,16 @@ def test_bom_cycle_named(folder: Path) -> None:
     assert cyc[0].row is not None
 
 
-def _russian(message: str, ids: set[str], part: str) -> None:
-    """A real validation message is one of ``ids`` (web/validation_messages templates) and reads in Russian
-    with its values (``part``) kept; the English stays as validation wrote it."""
-    from importsub.model import validation_messages as vm
+def _russian(p: Problem, ids: set[str], part: str) -> None:
+    """A real validation problem carries one of the message ids ``ids`` (:mod:`importsub.model.messages`) and
+    reads in Russian with its values (``part``) kept; the English is the id's rendering, as validation wrote it."""
+    from importsub.model.messages import problem_text, render_why
 
-    found = vm.parse_message(message)
-    assert found is not None, message
-    assert found[0] in ids, (message, found)
-    ru = vm.render(message, "ru")
+    assert p.message_id in ids, (p.message, p.message_id)
+    ru = problem_text(p, "ru")
     assert re.search("[А-Яа-я]", ru), ru
     assert part in ru, ru
-    assert vm.render(message, "en") == message
+    assert render_why(p.message_id, p.args or "", "en") == p.message == problem_text(p, "en")
 
 
 def test_duplicate_key(folder: Path) -> None:
@@ -183,7 +190,7 @@ def test_negative_value_added(folder: Path) -> None:
     assert p.column == "unit_value"
     assert "LAMP" in p.message
     assert "RUD" in p.message
-    _russian(p.message, {"value_added", "value_added_unmapped"}, "отрицательная добавленная стоимость")
+    _russian(p, {"value_added", "value_added_unmapped"}, "отрицательная добавленная стоимость")
 
 
 def test_every_problem_at_once(folder: Path) -> None:
@@ -276,7 +283,7 @@ def test_stock_nobody_makes_or_buys(folder: Path) -> None:
     )
     p = find(problems(path.parent), sheet="inventory", column="part", row=3, text="never used")
     assert "stock of part CHIP at site TLT" in p.message
-    _russian(p.message, {"stock_unused"}, "запас изделия CHIP на площадке TLT никогда не используется")
+    _russian(p, {"stock_unused"}, "запас изделия CHIP на площадке TLT никогда не используется")
     assert p.file is not None
     assert p.file.endswith("inventory.csv")
 
@@ -303,7 +310,7 @@ def test_link_whose_buyer_uses_nothing(folder: Path) -> None:
     # TLT makes CAR (BOM: LAMP), not anything with CHIP: the new row 5 (header = line 1) is ignored today
     p = find(problems(path.parent), sheet="supply_links", column="part", row=5, text="makes nothing that uses")
     assert "buyer TLT makes nothing that uses part CHIP" in p.message
-    _russian(p.message, {"link_unused"}, "покупатель TLT не выпускает ничего, во что входит изделие CHIP")
+    _russian(p, {"link_unused"}, "покупатель TLT не выпускает ничего, во что входит изделие CHIP")
 
 
 def test_link_for_a_hosted_project_output_is_used(tiny: Dataset) -> None:
@@ -347,7 +354,7 @@ def test_disruption_target_that_names_nothing(folder: Path, kind: str, target: s
     )
     p = find(problems(path.parent), sheet="disruptions", column="target", row=2, text=text)
     assert "names nothing" in p.message or "written" in p.message
-    _russian(p.message, {"target_unknown", "link_target_form", "link_target_unknown"}, target)
+    _russian(p, {"target_unknown", "target_unknown_none", "link_target_form", "link_target_unknown"}, target)
 
 
 def test_disruption_targets_that_name_something(tiny: Dataset) -> None:

@@ -12,6 +12,7 @@ import pytest
 from webenv import AVTO_SHARES, BRAKE_CAPACITY, PASSWORD, Env, web_dataset
 
 from importsub.io import write_path
+from importsub.model.messages import render_why
 from importsub.model.schema import TABLES
 from importsub.store import accounts
 
@@ -208,6 +209,10 @@ def test_upload_new_version_and_validation_errors(env: Env) -> None:
         p["sheet"] == "supply_links" and p["row"] == last and p["column"] == "share" and p["file"] == "bad.xlsx"
         for p in problems
     ), problems
+    # each problem also says its message by id and parameters: the English is their rendering
+    (cell,) = [p for p in problems if p["row"] == last and p["column"] == "share"]
+    assert (cell["message_id"], json.loads(cell["args"])) == ("not_type", {"value": "'lots'", "type": "a number"})
+    assert render_why(cell["message_id"], cell["args"], "en") == cell["message"] == "'lots' is not a number"
     assert env.get("admin", "/api/datasets/other").json()["versions"][-1]["version"] == 1
     # validate only: for those who may write (issue 11: validation is not open to viewers)
     refused = env.post(

@@ -4,6 +4,7 @@ rejects it; the submitter sees the outcome.  CSRF and role checks as every form;
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -198,6 +199,19 @@ def test_a_draft_shows_its_problems_and_contradictions_and_can_be_rejected(
     assert flags
     assert "the shares of buyer AVTO-TLT for part BRK do not sum to 1 after the merge" in flags.group(0)
     assert "PAD-CN has no production of BRK" in flags.group(0)
+    # the draft keeps each problem's message id and parameters: a Russian page renders the message from them
+    (stored,) = [p for c in _contributions(env) if c.id == draft for p in c.problems if p["column"] == "supplier,part"]
+    assert stored["message_id"] == "no_record"
+    assert stored["message"] in html.unescape(problems.group(0))
+    avto.post("/language", {"lang": "ru", "next": "/"})
+    russian = re.search(
+        r'<section class="card" id="draft-problems">.*?</section>', avto.get(f"/contributions/{draft}").text, re.S
+    )
+    assert russian
+    said = html.unescape(russian.group(0))
+    assert "нет записи production с (site, part) = PAD-CN | BRK (поставщик должен выпускать это изделие)" in said
+    assert stored["message"] not in said
+    avto.post("/language", {"lang": "en", "next": "/"})
     # the programme cannot accept it; it rejects it, with a reason required
     refused = ministry.post(f"/contributions/{draft}/accept")
     assert refused.status_code == 422

@@ -2,7 +2,7 @@
 language switch keeps the page's query.
 
 Every Russian text checked here comes from its one declaration (the schema's ``label_ru``/``description_ru``/
-``choices_ru``, :mod:`importsub.model.validation_messages`, the web catalogue); the tests compare a page with those
+``choices_ru``, the validation messages of :mod:`importsub.model.messages`, the web catalogue); the tests compare a page with those
 declarations and with the English page, so a page that ignored the language would fail.
 """
 

@@ -12,8 +12,10 @@ import polars as pl
 
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError, Problem, ValidationError
+from importsub.model.messages import problem, render_why
 from importsub.model.schema import TABLE_NAMES, TABLES_BY_NAME, Field
 from importsub.model.validate import MAX_PROBLEMS, ROW, RawTable, cell_text
+from importsub.model.words import N_
 
 FORMAT_TAG = "importsub"
 FORMAT_VERSION = 1
@@ -60,14 +62,14 @@ def read_json(path: Path) -> list[RawTable]:
                 v = r.get(c)
                 why = _refused(v, f)
                 if why is not None:
-                    problems.append(Problem(str(path), str(name), i, c, why))
+                    problems.append(problem(str(path), str(name), i, c, why[0], **why[1]))
                     cells.append(None)
                 else:
                     cells.append(cell_text(v))
             data[c] = cells
         for label in (str(name), *columns):
             if bad_name := _refused(label, None):
-                raise FileFormatError(f"{path}: tables.{name!a}: a name {bad_name}")
+                raise FileFormatError(f"{path}: tables.{name!a}: a name {render_why(*bad_name, 'en')}")
         df = pl.DataFrame(data, schema={c: pl.String() for c in columns})
         df = df.with_columns(pl.Series(ROW, range(1, len(records) + 1), dtype=pl.Int64))
         raws.append(RawTable(str(name), df, str(path), str(name)))
@@ -77,21 +79,22 @@ def read_json(path: Path) -> list[RawTable]:
 
 
 def _kind(v: object) -> str:
+    """What a JSON value is, in words of the catalogue (validation messages name it in the page language)."""
     if isinstance(v, bool):
-        return "a boolean"
+        return N_("a boolean")
     if isinstance(v, dict):
-        return "an object"
+        return N_("an object")
     if isinstance(v, list):
-        return "a list"
+        return N_("a list")
     if isinstance(v, str):
-        return "text"
+        return N_("text")
     if v is None:
         return "null"
-    return "a number"
+    return N_("a number")
 
 
-def _refused(v: object, f: Field | None) -> str | None:
-    """Why a JSON value cannot be a cell of field ``f`` (None: it can).
+def _refused(v: object, f: Field | None) -> tuple[str, dict[str, Any]] | None:
+    """Why a JSON value cannot be a cell of field ``f``, as a message id and its parameters (None: it can).
 
     Lists and objects are never cells; a text field takes text or a number,
     a number field a number or text, a boolean field a boolean (or text);
@@ -100,24 +103,30 @@ def _refused(v: object, f: Field | None) -> str | None:
     if v is None:
         return None
     if isinstance(v, dict | list):
-        return f"{_kind(v)} is not a value; a field holds one value"
+        return "json_not_value", {"kind": _kind(v)}
     if isinstance(v, str):
         bad = next((ch for ch in v if 0xD800 <= ord(ch) <= 0xDFFF), None)
         if bad is not None:
-            return f"contains the lone surrogate U+{ord(bad):04X} (not a character; the JSON is damaged)"
+            return "json_surrogate", {"char": f"U+{ord(bad):04X}"}
         return None
     if f is None:
         return None
     if isinstance(v, bool):
-        return None if f.type == "bool" else f"{_kind(v)} is not {_WANT[f.type]}"
+        return None if f.type == "bool" else ("json_not_type", {"kind": _kind(v), "type": _WANT[f.type]})
     if f.type == "bool":
-        return None if v in (0, 1) else f"{v} is not true or false"
+        return None if v in (0, 1) else ("not_type", {"value": str(v), "type": _WANT["bool"]})
     if f.type == "date":
-        return f"{_kind(v)} is not a date; write it as text, YYYY-MM-DD"
+        return "json_not_date", {"kind": _kind(v)}
     return None
 
 
-_WANT = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false", "date": "a date"}
+_WANT = {
+    "str": N_("text"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "bool": N_("true or false"),
+    "date": N_("a date"),
+}
 
 
 def _value(v: Any) -> Any:

@@ -19,6 +19,7 @@ from importsub.io.cells import as_text_cell, risky
 from importsub.io.limits import LIMITS, Deadline, ReadLimits, check_zip
 from importsub.model.dataset import Dataset
 from importsub.model.errors import FileFormatError, Problem, ValidationError
+from importsub.model.messages import problem
 from importsub.model.schema import CURRENCY, TABLES, TABLES_BY_NAME, Field
 from importsub.model.validate import MAX_PROBLEMS, ROW, RawTable, cell_text
 
@@ -140,10 +141,14 @@ def _damaged_sheet(path: Path) -> tuple[str, str] | None:
 class _Cell:
     """A cell that cannot be read as a value: a formula without a stored result, or an error value."""
 
-    __slots__ = ("message",)
+    __slots__ = ("args", "message_id")
 
-    def __init__(self, message: str) -> None:
-        self.message = message
+    def __init__(self, message_id: str, **args: str) -> None:
+        self.message_id = message_id  # a message of importsub.model.messages with a "cell" parameter
+        self.args = args
+
+    def problem(self, path: Path, sheet: str, row: int, column: str | None, cell: str) -> Problem:
+        return problem(str(path), sheet, row, column, self.message_id, cell=cell, **self.args)
 
 
 def _sheet_rows(
@@ -157,13 +162,10 @@ def _sheet_rows(
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             if cell["data_type"] == "e":
-                cell["value"] = _Cell(f"holds the error value {cell['value']}; put a value there")
+                cell["value"] = _Cell("xlsx_error_value", value=str(cell["value"]))
             elif cell["value"] is None and element.find(FORMULA_TAG) is not None:
                 text = element.findtext(FORMULA_TAG) or ""
-                cell["value"] = _Cell(
-                    f"holds a formula (={text[:40]}) without a stored result; open and save the file in "
-                    "Excel or LibreOffice so results are stored, or type the value"
-                )
+                cell["value"] = _Cell("xlsx_formula", formula=text[:40])
             return cell
 
     rows: dict[int, dict[int, Any]] = {}
@@ -214,15 +216,7 @@ def _sheet_rows(
         for m in merged.mergeCell:
             ref = str(m.ref)
             if ":" in ref:
-                problems.append(
-                    Problem(
-                        str(path),
-                        title,
-                        _first_row(ref),
-                        None,
-                        f"cells {ref} are merged: unmerge them and fill in every cell (a merged cell holds one value)",
-                    )
-                )
+                problems.append(problem(str(path), title, _first_row(ref), None, "xlsx_merged", cells=ref))
     return rows
 
 
@@ -259,15 +253,8 @@ def _sheet_table(path: Path, title: str, rows: dict[int, dict[int, Any]], proble
         raise FileFormatError(f"{path}: sheet {title}: column {dup!r} appears twice in the header")
     for k, v in head.items():
         if isinstance(v, _Cell):
-            problems.append(
-                Problem(
-                    str(path),
-                    title,
-                    header_row,
-                    names[k - 1] if k <= len(names) else None,
-                    f"cell {get_column_letter(k)}{header_row} {v.message}",
-                )
-            )
+            column = names[k - 1] if k <= len(names) else None
+            problems.append(v.problem(path, title, header_row, column, f"{get_column_letter(k)}{header_row}"))
     skip = {header_row}
     rt = TABLES_BY_NAME.get(title.lower())
     if rt is not None:
@@ -288,20 +275,12 @@ def _sheet_table(path: Path, title: str, rows: dict[int, dict[int, Any]], proble
             continue
         cells = rows[r]
         for k, v in cells.items():
-            where = f"cell {get_column_letter(k)}{r}"
+            where = f"{get_column_letter(k)}{r}"
             if k > len(names):
                 if _filled(v):
-                    problems.append(
-                        Problem(
-                            str(path),
-                            title,
-                            r,
-                            None,
-                            f"{where} holds a value but its column has no header; name the column or clear the cell",
-                        )
-                    )
+                    problems.append(problem(str(path), title, r, None, "xlsx_no_header", cell=where))
             elif isinstance(v, _Cell):
-                problems.append(Problem(str(path), title, r, names[k - 1], f"{where} {v.message}"))
+                problems.append(v.problem(path, title, r, names[k - 1], where))
         values = [_text(cells.get(k)) for k in range(1, len(names) + 1)]
         if all(v is None or v.strip() == "" for v in values):
             continue  # blank lines are allowed

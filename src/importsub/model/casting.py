@@ -11,6 +11,7 @@ from datetime import date, datetime
 import polars as pl
 
 from importsub.model.schema import Field
+from importsub.model.words import N_
 
 TRUE_WORDS = ("true", "1", "yes", "y", "t", "да", "истина")
 FALSE_WORDS = ("false", "0", "no", "n", "f", "нет", "ложь")
@@ -79,12 +80,12 @@ def cast_text(text: pl.Expr, f: Field, *, decimal_comma: bool = False) -> pl.Exp
     raise AssertionError(f.type)
 
 
-TYPE_WORDS = {
-    "int": "a whole number",
-    "float": "a number",
-    "bool": "true or false",
-    "date": "a date (YYYY-MM-DD, nothing after it but a valid time)",
-    "str": "text",
+TYPE_WORDS = {  # words of the catalogue: validation messages name them in the page language
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "bool": N_("true or false"),
+    "date": N_("a date (YYYY-MM-DD, nothing after it but a valid time)"),
+    "str": N_("text"),
 }
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 MAX_PROBLEMS = 200
 """Problems listed at most in one validation error (the total is always counted)."""
@@ -18,6 +19,11 @@ class Problem:
 
     ``row`` is the row number the user sees in the file (spreadsheet row or
     CSV line, header = 1) or, for in-memory data, the 1-based record index.
+
+    ``message`` is the English text (what the CLI prints and files store).  A problem found by validation
+    also carries the message's id and its parameters as JSON (``message_id``, ``args``): a page in another
+    language renders it again from them (:func:`importsub.model.messages.problem_text`).  They are not
+    compared: two problems at the same place with the same English are the same problem.
     """
 
     file: str | None
@@ -25,6 +31,8 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    message_id: str | None = field(default=None, compare=False)
+    args: str | None = field(default=None, compare=False)
 
     def where(self) -> str:
         parts = []
@@ -40,6 +48,20 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where()}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The problem as JSON (as the API sends it and a contribution stores it; ``Problem(**d)`` reads it back):
+        where, what, and the message's id and parameters where it has them."""
+        out: dict[str, Any] = {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+        if self.message_id is not None:
+            out |= {"message_id": self.message_id, "args": self.args}
+        return out
 
 
 class ValidationError(ImportsubError):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from importsub.model.words import N_
+
 FieldType = Literal["str", "int", "float", "bool", "date"]
 
 
@@ -213,7 +215,7 @@ def _inn() -> Field:
         default=None,
         description="Russian taxpayer number (INN): 10 digits for a company, 12 for a sole trader, with check digits",
         pattern=INN_PATTERN,
-        pattern_hint="an INN of 10 or 12 digits",
+        pattern_hint=N_("an INN of 10 or 12 digits"),
         check="inn",
         label_ru="ИНН",
         description_ru="ИНН: 10 цифр для организации, 12 для индивидуального предпринимателя, с контрольными цифрами",
@@ -227,7 +229,7 @@ def _ogrn() -> Field:
         default=None,
         description="Russian state registration number (OGRN 13 digits, OGRNIP 15), with its check digit",
         pattern=OGRN_PATTERN,
-        pattern_hint="an OGRN of 13 or 15 digits",
+        pattern_hint=N_("an OGRN of 13 or 15 digits"),
         check="ogrn",
         label_ru="ОГРН",
         description_ru="ОГРН (13 цифр) или ОГРНИП (15), с контрольной цифрой",

@@ -23,6 +23,8 @@ from typing import Final
 
 import polars as pl
 
+from importsub.model.words import N_
+
 W10: Final = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 W11: Final = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 W12: Final = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -55,7 +57,7 @@ def ogrn_ok(value: str) -> bool:
 
 
 CHECKS: Final[dict[str, Callable[[str], bool]]] = {"inn": inn_ok, "ogrn": ogrn_ok}
-HINTS: Final = {"inn": "INN", "ogrn": "OGRN"}
+HINTS: Final = {"inn": N_("INN"), "ogrn": N_("OGRN")}  # words of the catalogue
 
 
 def _weighted(col: pl.Expr, weights: Sequence[int]) -> pl.Expr:

@@ -1,4 +1,4 @@
-"""Sentences the analyses write into result tables, as message ids with parameters, rendered per language.
+"""Sentences the analyses and validation write, as message ids with parameters, rendered per language.
 
 An analysis that explains a row in words (the ``why`` of a shock's binding
 constraints) stores three columns: the readable English sentence (``why``,
@@ -7,6 +7,11 @@ parameters as JSON (``why args``).  A page or report in another language
 renders the sentence again from the id and the parameters with
 :func:`render_why` — the same function that made the English column, so both
 say the same thing with the same figures.
+
+Validation (:mod:`importsub.model.validate` and the readers) names each problem's message the same way at the
+point of the error: :func:`problem` makes the :class:`~importsub.model.errors.Problem` with the English text
+(what the CLI prints) and keeps the id and parameters beside it; :func:`problem_text` renders it in a page's
+language.  Where the problem is (file, sheet, row, column) stays in the problem's own fields.
 
 Every message is declared once in :data:`MESSAGES`: its English text (the
 gettext message id, with ``%(name)s`` placeholders) and the kind of each
@@ -27,6 +32,9 @@ share0     a fraction [0–1], whole per cent                 ``50%`` / ``50 %``
 gap        a percentage [%], four decimals, with its unit   ``0.1234 %`` / ``0,1234 %``
 amount     a figure in the unit named beside it, 2 decimals ``1,234.56`` / ``1 234,56``
 int        a whole number [items], not grouped              ``1234`` / ``1234``
+term       an English word or phrase of the catalogue        translated
+field      a field as ``table.field``                        its description
+unit       a field's unit (``weeks``, ``°``)                 `` weeks`` / `` нед.``
 message    a nested message ``{"id": …, "args": {…}}``       rendered the same way
 list       a list of names or nested messages                joined by ``, ``
 clauses    a list of nested messages                         joined by ``; ``
@@ -54,7 +62,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from importsub.model.errors import ImportsubError
+from importsub.model.errors import ImportsubError, Problem
+from importsub.model.words import N_
 from importsub.units import decimal
 
 if TYPE_CHECKING:
@@ -77,6 +86,9 @@ ArgKind = Literal[
     "gap",
     "amount",
     "int",
+    "term",
+    "field",
+    "unit",
     "message",
     "list",
     "clauses",
@@ -95,11 +107,6 @@ def translations(lang: str) -> NullTranslations:
     from babel.support import Translations
 
     return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
-
-
-def N_(text: str) -> str:
-    """Mark an English text for extraction into the catalogues (translated when rendered)."""
-    return text
 
 
 @dataclass(frozen=True)
@@ -275,9 +282,177 @@ MESSAGES: Final[dict[str, Message]] = {
             N_("Capex of a capacity level = project capex × level; at most one level per project."),
             {},
         ),
+        # what is wrong with input data (importsub.model.validate); where it is stays in the Problem's fields
+        Message(
+            "unknown_table",
+            N_("unknown record type %(table)s; expected one of: %(expected)s"),
+            {"table": "text", "expected": "text"},
+        ),
+        Message(
+            "schema_mismatch",
+            N_("columns/types %(found)s differ from schema %(expected)s"),
+            {"found": "text", "expected": "text"},
+        ),
+        Message(
+            "unknown_column",
+            N_("unknown column %(column)s; expected: %(expected)s"),
+            {"column": "text", "expected": "text"},
+        ),
+        Message("missing_column", N_("missing column %(column)s (required)"), {"column": "text"}),
+        Message("not_type", N_("%(value)s is not %(type)s"), {"value": "text", "type": "term"}),
+        Message("missing_value", N_("missing value (%(field)s)"), {"field": "field"}),
+        Message("int_range", N_("whole number out of range"), {}),
+        Message("not_finite", N_("must be a finite number"), {}),
+        Message("positive", N_("must be > 0, got %(value)s%(unit)s"), {"value": "text", "unit": "unit"}),
+        Message(
+            "minimum",
+            N_("must be >= %(bound)s%(unit)s, got %(value)s"),
+            {"bound": "text", "unit": "unit", "value": "text"},
+        ),
+        Message(
+            "maximum",
+            N_("must be <= %(bound)s%(unit)s, got %(value)s"),
+            {"bound": "text", "unit": "unit", "value": "text"},
+        ),
+        Message("not_choice", N_("%(value)s is not one of: %(choices)s"), {"value": "text", "choices": "text"}),
+        Message("blank", N_("blank text"), {}),
+        Message("too_long", N_("text longer than %(limit)s characters"), {"limit": "count"}),
+        Message("control", N_("contains the control character %(char)s"), {"char": "text"}),
+        Message(
+            "control_single_line",
+            N_("contains the control character %(char)s; tabs and line breaks are allowed only in multi-line fields"),
+            {"char": "text"},
+        ),
+        Message("pattern", N_("%(value)s is not %(hint)s"), {"value": "text", "hint": "term"}),
+        Message("pattern_form", N_("%(value)s is not of the form %(pattern)s"), {"value": "text", "pattern": "text"}),
+        Message(
+            "check_digit",
+            N_("%(value)s is not a valid %(what)s: a check digit is wrong"),
+            {"value": "text", "what": "term"},
+        ),
+        Message(
+            "too_large",
+            N_("%(value)s is beyond the largest magnitude allowed (%(limit)s)"),
+            {"value": "text", "limit": "text"},
+        ),
+        Message(
+            "duplicate_key",
+            N_("duplicate key (%(key)s) = %(value)s; first at row %(row)s"),
+            {"key": "text", "value": "text", "row": "int"},
+        ),
+        Message(
+            "unknown_ref",
+            N_("unknown %(record)s %(value)s (not in sheet %(table)s)"),
+            {"record": "text", "value": "text", "table": "text"},
+        ),
+        Message(
+            "no_record",
+            N_("no %(table)s record with (%(fields)s) = %(value)s (%(why)s)"),
+            {"table": "text", "fields": "text", "value": "text", "why": "term"},
+        ),
+        Message(
+            "no_record_plain",
+            N_("no %(table)s record with (%(fields)s) = %(value)s"),
+            {"table": "text", "fields": "text", "value": "text"},
+        ),
+        Message(
+            "shares",
+            N_("shares of buyer %(buyer)s for part %(part)s sum to %(sum)s, not 1 (±1e-6)"),
+            {"buyer": "text", "part": "text", "sum": "text"},
+        ),
+        Message("bom_cycle", N_("BOM cycle: %(cycle)s (rows %(rows)s)"), {"cycle": "text", "rows": "text"}),
+        Message(
+            "value_added_unmapped",
+            N_(
+                "negative value added: inputs of %(part)s at %(site)s cost %(mapped)s RUB per unit mapped + "
+                "%(unmapped)s RUB unmapped (%(children)s, at their parts' unit value; no supply link at the site), "
+                "more than its value %(value)s RUB"
+            ),
+            {"part": "text", "site": "text", "mapped": "text", "unmapped": "text", "children": "text", "value": "text"},
+        ),
+        Message(
+            "value_added",
+            N_(
+                "negative value added: inputs of %(part)s at %(site)s cost %(cost)s RUB per unit, "
+                "more than its value %(value)s RUB"
+            ),
+            {"part": "text", "site": "text", "cost": "text", "value": "text"},
+        ),
+        Message(
+            "stock_unused",
+            N_(
+                "stock of part %(part)s at site %(site)s is never used: the site neither makes nor buys it "
+                "(no production record, no supply link with buyer %(site)s)"
+            ),
+            {"part": "text", "site": "text"},
+        ),
+        Message(
+            "link_unused",
+            N_(
+                "buyer %(buyer)s makes nothing that uses part %(part)s (no production or hosted project output at "
+                "%(buyer)s has it in its BOM): the link from %(supplier)s would be ignored"
+            ),
+            {"buyer": "text", "part": "text", "supplier": "text"},
+        ),
+        Message(
+            "target_unknown",
+            N_("target %(target)s of kind %(kind)s names nothing: no %(what)s %(target)s (known: %(known)s)"),
+            {"target": "text", "kind": "text", "what": "term", "known": "text"},
+        ),
+        Message(
+            "target_unknown_none",
+            N_("target %(target)s of kind %(kind)s names nothing: no %(what)s %(target)s (known: none)"),
+            {"target": "text", "kind": "text", "what": "term"},
+        ),
+        Message(
+            "link_target_form",
+            N_("a link target is written buyer|part|supplier, not %(target)s"),
+            {"target": "text"},
+        ),
+        Message(
+            "link_target_unknown",
+            N_(
+                "target %(target)s of kind link names nothing: no supply link to buyer %(buyer)s of part %(part)s "
+                "from supplier %(supplier)s"
+            ),
+            {"target": "text", "buyer": "text", "part": "text", "supplier": "text"},
+        ),
+        # what a workbook reader refuses (importsub.io.xlsx)
+        Message(
+            "xlsx_merged",
+            N_("cells %(cells)s are merged: unmerge them and fill in every cell (a merged cell holds one value)"),
+            {"cells": "text"},
+        ),
+        Message(
+            "xlsx_no_header",
+            N_("cell %(cell)s holds a value but its column has no header; name the column or clear the cell"),
+            {"cell": "text"},
+        ),
+        Message(
+            "xlsx_error_value",
+            N_("cell %(cell)s holds the error value %(value)s; put a value there"),
+            {"cell": "text", "value": "text"},
+        ),
+        Message(
+            "xlsx_formula",
+            N_(
+                "cell %(cell)s holds a formula (=%(formula)s) without a stored result; open and save the file in "
+                "Excel or LibreOffice so results are stored, or type the value"
+            ),
+            {"cell": "text", "formula": "text"},
+        ),
+        # what a JSON reader refuses (importsub.io.json)
+        Message("json_not_value", N_("%(kind)s is not a value; a field holds one value"), {"kind": "term"}),
+        Message(
+            "json_surrogate",
+            N_("contains the lone surrogate %(char)s (not a character; the JSON is damaged)"),
+            {"char": "text"},
+        ),
+        Message("json_not_type", N_("%(kind)s is not %(type)s"), {"kind": "term", "type": "term"}),
+        Message("json_not_date", N_("%(kind)s is not a date; write it as text, YYYY-MM-DD"), {"kind": "term"}),
     )
 }
-"""Every message an analysis writes, by id."""
+"""Every message an analysis or validation writes, by id."""
 
 
 def _declared(message_id: str) -> Message:
@@ -296,7 +471,7 @@ def _check(message_id: str, args: Mapping[str, Any]) -> Message:
         raise MessageError(f"message {message_id!r}: parameters missing {missing}, not declared {extra}")
     for name, kind in m.args.items():
         v = args[name]
-        if kind == "text":
+        if kind in ("text", "term", "field", "unit"):
             ok = isinstance(v, str)
         elif kind == "message":
             ok = isinstance(v, Mapping) and set(v) == {"id", "args"}
@@ -331,6 +506,32 @@ def why(message_id: str, **args: Any) -> dict[str, Any]:
     return {"id": message_id, "args": plain}
 
 
+def problem(
+    file: str | None, sheet: str | None, row: int | None, column: str | None, message_id: str, /, **args: Any
+) -> Problem:
+    """A validation problem with its message ``message_id``: the English text rendered from it (what the CLI
+    prints), the id and the parameters kept for rendering it in another language (:func:`problem_text`).
+
+    Examples
+    --------
+    >>> p = problem("f.csv", "parts", 3, "unit_value", "positive", value="0", unit="RUB")
+    >>> p.message, problem_text(p, "ru")
+    ('must be > 0, got 0 RUB', 'должно быть > 0, получено 0 руб.')
+    """
+    m = why(message_id, **args)
+    return Problem(file, sheet, row, column, render_why(message_id, m["args"], "en"), message_id, args_json(m["args"]))
+
+
+def problem_text(p: Problem | Mapping[str, Any], lang: str) -> str:
+    """A problem's message in ``lang``, from its id and parameters; a problem without them (another reader's, or
+    stored before they were kept) as its English text.  ``p`` may be a stored problem (a mapping of the fields)."""
+    get = p.get if isinstance(p, Mapping) else lambda k: getattr(p, k)
+    message_id, args = get("message_id"), get("args")
+    if lang == "en" or not message_id or args is None or message_id not in MESSAGES:
+        return str(get("message"))
+    return render_why(message_id, args, lang)
+
+
 def args_json(args: Mapping[str, Any]) -> str:
     """The parameters as the ``… args`` column stores them: JSON, keys sorted, Cyrillic kept (deterministic)."""
     return json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -343,6 +544,20 @@ _FORMAT: Final[dict[str, tuple[str, float, int, str]]] = {
     "gap": (".4f", 1.0, 4, " %"),
     "amount": (",.2f", 1.0, 2, ""),
 }
+
+
+def _word(kind: ArgKind, v: str, lang: str) -> str:
+    """A ``term``, ``field`` or ``unit`` parameter in ``lang`` (English: exactly as validation wrote it)."""
+    if kind == "field":
+        from importsub.model.schema import TABLES_BY_NAME
+
+        table, _, name = v.partition(".")
+        f = TABLES_BY_NAME[table].field(name)
+        return (f.description_ru if lang == "ru" and f.description_ru else f.description) or f.name
+    word = v if lang == "en" or not v else translations(lang).gettext(v)
+    if kind == "unit" and v and v != "°":
+        return " " + word  # "5 weeks", but "90°"
+    return word
 
 
 def _weeks(v: float, lang: str) -> str:
@@ -362,6 +577,8 @@ def _arg(kind: ArgKind, v: Any, lang: str) -> str:
         return sep.join(str(x) if isinstance(x, str) else render_why(x["id"], x["args"], lang) for x in v)
     if kind == "int":
         return str(int(v))
+    if kind in ("term", "field", "unit"):
+        return _word(kind, v, lang)
     if kind in _FORMAT:
         spec, scale, decimals, unit = _FORMAT[kind]
         if lang == "en":  # exactly as the f-strings the analyses wrote before (the file contract)

@@ -24,6 +24,7 @@ from importsub.model.fields import (
     _ogrn,
     _source,
 )
+from importsub.model.words import N_
 
 NETWORK: Final[tuple[RecordType, ...]] = (
     RecordType(
@@ -36,7 +37,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
                 "str",
                 description="ISO 3166-1 alpha-2 code, e.g. BY",
                 pattern=ISO2_PATTERN,
-                pattern_hint="two capital letters (ISO 3166-1 alpha-2), e.g. BY",
+                pattern_hint=N_("two capital letters (ISO 3166-1 alpha-2), e.g. BY"),
                 label_ru="Код страны",
                 description_ru="Двухбуквенный код ISO 3166-1, напр. BY",
             ),
@@ -270,7 +271,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
                 default=None,
                 description="HS / TN VED code (4 to 10 digits)",
                 pattern=HS_CODE_PATTERN,
-                pattern_hint="4 to 10 digits, no spaces or dots",
+                pattern_hint=N_("4 to 10 digits, no spaces or dots"),
                 label_ru="Код ТН ВЭД (ГС)",
                 description_ru="Код ГС / ТН ВЭД (от 4 до 10 цифр)",
             ),
@@ -305,7 +306,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
                 default=None,
                 description="OKPD2 product code (Russian classifier of products), e.g. 29.32.30",
                 pattern=OKPD2_PATTERN,
-                pattern_hint="an OKPD2 code: two digits, then up to three dot-separated groups, e.g. 29.32.30.110",
+                pattern_hint=N_("an OKPD2 code: two digits, then up to three dot-separated groups, e.g. 29.32.30.110"),
                 label_ru="Код ОКПД 2",
                 description_ru="Код продукции по ОКПД 2 (общероссийский классификатор продукции), напр. 29.32.30",
             ),
@@ -315,7 +316,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
                 default=None,
                 description="TN VED EAEU code (4 to 10 digits); empty = hs_code",
                 pattern=HS_CODE_PATTERN,
-                pattern_hint="4 to 10 digits, no spaces or dots",
+                pattern_hint=N_("4 to 10 digits, no spaces or dots"),
                 label_ru="Код ТН ВЭД ЕАЭС",
                 description_ru="Код ТН ВЭД ЕАЭС (от 4 до 10 цифр); пусто = hs_code",
             ),
@@ -425,7 +426,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("site", "part"),
-        refs=(Ref(("site", "pool"), "capacity_pools", ("site", "pool"), "capacity pool"),),
+        refs=(Ref(("site", "pool"), "capacity_pools", ("site", "pool"), N_("capacity pool")),),
         owner=Owner("site", "site"),
         label="Production",
         label_ru="Производство",
@@ -565,7 +566,7 @@ NETWORK: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("buyer", "part", "supplier"),
-        refs=(Ref(("supplier", "part"), "production", ("site", "part"), "the supplier must produce the part"),),
+        refs=(Ref(("supplier", "part"), "production", ("site", "part"), N_("the supplier must produce the part")),),
         owner=Owner("site", "buyer"),
         label="Supply links",
         label_ru="Поставки",
@@ -628,7 +629,9 @@ NETWORK: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("site", "part", "year"),
-        refs=(Ref(("site", "part"), "production", ("site", "part"), "demand must be at a site that makes the part"),),
+        refs=(
+            Ref(("site", "part"), "production", ("site", "part"), N_("demand must be at a site that makes the part")),
+        ),
         owner=Owner("site", "site"),
         label="Demand",
         label_ru="Спрос",

@@ -23,6 +23,7 @@ from importsub.model.fields import (
     Ref,
     _source,
 )
+from importsub.model.words import N_
 
 PROGRAMME_TABLES: Final[tuple[RecordType, ...]] = (
     RecordType(
@@ -287,7 +288,7 @@ PROGRAMME_TABLES: Final[tuple[RecordType, ...]] = (
             ),
         ),
         key=("project", "buyer", "part", "supplier"),
-        refs=(Ref(("buyer", "part", "supplier"), "supply_links", ("buyer", "part", "supplier"), "a supply link"),),
+        refs=(Ref(("buyer", "part", "supplier"), "supply_links", ("buyer", "part", "supplier"), N_("a supply link")),),
         owner=Owner("project", "project"),
         label="Project substitutes",
         label_ru="Замещаемые поставки",

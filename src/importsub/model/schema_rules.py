@@ -26,6 +26,7 @@ from importsub.model.fields import (
     _ogrn,
     _source,
 )
+from importsub.model.words import N_
 
 RULES: Final[tuple[RecordType, ...]] = (
     RecordType(
@@ -336,7 +337,7 @@ RULES: Final[tuple[RecordType, ...]] = (
             _source(),
         ),
         key=("site", "part", "operation"),
-        refs=(Ref(("site", "part"), "production", ("site", "part"), "the site must make the part"),),
+        refs=(Ref(("site", "part"), "production", ("site", "part"), N_("the site must make the part")),),
         owner=Owner("site", "site"),
         label="Site operations",
         label_ru="Операции площадок",
@@ -400,7 +401,7 @@ RULES: Final[tuple[RecordType, ...]] = (
                 default=None,
                 description="OKPD2 code",
                 pattern=OKPD2_PATTERN,
-                pattern_hint="an OKPD2 code: two digits, then up to three dot-separated groups",
+                pattern_hint=N_("an OKPD2 code: two digits, then up to three dot-separated groups"),
                 label_ru="Код ОКПД 2",
                 description_ru="Код ОКПД 2",
             ),
@@ -410,7 +411,7 @@ RULES: Final[tuple[RecordType, ...]] = (
                 default=None,
                 description="TN VED code",
                 pattern=HS_CODE_PATTERN,
-                pattern_hint="4 to 10 digits, no spaces or dots",
+                pattern_hint=N_("4 to 10 digits, no spaces or dots"),
                 label_ru="Код ТН ВЭД",
                 description_ru="Код ТН ВЭД",
             ),

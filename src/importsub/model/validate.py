@@ -20,6 +20,7 @@ import functools
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -29,7 +30,9 @@ from importsub.model.casting import cell_text as cell_text  # readers and the we
 from importsub.model.dataset import POLARS_TYPES, Dataset, polars_schema
 from importsub.model.errors import MAX_PROBLEMS, Problem, ValidationError
 from importsub.model.identifiers import HINTS, check_expr
+from importsub.model.messages import MESSAGES, problem
 from importsub.model.schema import LARGEST, TABLE_NAMES, TABLES, TABLES_BY_NAME, RecordType, all_refs
+from importsub.model.words import N_
 
 ROW = "__row__"
 SHARE_TOLERANCE = 1e-6
@@ -111,19 +114,16 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
     bad = False
     for col in present:
         if col not in known:
+            expected = ", ".join(rt.field_names)
             out.add(
-                Problem(
-                    origin.file,
-                    origin.sheet,
-                    header_row,
-                    col,
-                    f"unknown column {col!r}; expected: {', '.join(rt.field_names)}",
+                problem(
+                    origin.file, origin.sheet, header_row, col, "unknown_column", column=repr(col), expected=expected
                 )
             )
             bad = True
     for f in rt.fields:
         if f.required and f.name not in present:
-            out.add(Problem(origin.file, origin.sheet, header_row, f.name, f"missing column {f.name!r} (required)"))
+            out.add(problem(origin.file, origin.sheet, header_row, f.name, "missing_column", column=repr(f.name)))
             bad = True
     if bad:
         return None
@@ -164,7 +164,7 @@ def _parse_table(raw: RawTable, out: _Collector) -> pl.DataFrame | None:
         rows = df.get_column(ROW).filter(failed)
         vals = src.filter(failed)
         for r, v in zip(rows.head(out.cap).to_list(), vals.head(out.cap).to_list(), strict=True):
-            out.add(Problem(origin.file, origin.sheet, r, f.name, f"{_fmt(v)} is not {TYPE_WORDS[f.type]}"))
+            out.add(problem(origin.file, origin.sheet, r, f.name, "not_type", value=_fmt(v), type=TYPE_WORDS[f.type]))
         out.total += max(0, int(failed.sum()) - out.cap)
     typed = typed.drop(flags)
     # fill defaults of optional fields left empty
@@ -193,15 +193,8 @@ def parse(
     header_problems = False
     for raw in map(_known_name, raw_tables):
         if raw.name not in TABLES_BY_NAME:
-            out.add(
-                Problem(
-                    raw.file,
-                    raw.sheet,
-                    None,
-                    None,
-                    f"unknown record type {raw.name!r}; expected one of: {', '.join(TABLE_NAMES)}",
-                )
-            )
+            expected = ", ".join(TABLE_NAMES)
+            out.add(problem(raw.file, raw.sheet, None, None, "unknown_table", table=repr(raw.name), expected=expected))
             header_problems = True
             continue
         frame = _parse_table(raw, out)
@@ -243,9 +236,9 @@ class _Locator:
     def __init__(self, origins: list[_Origin]) -> None:
         self.origins = origins
 
-    def problem(self, src: int | None, row: int | None, column: str | None, message: str) -> Problem:
+    def problem(self, src: int | None, row: int | None, column: str | None, message_id: str, /, **args: Any) -> Problem:
         o = self.origins[src or 0] if self.origins else _Origin(None, None)
-        return Problem(o.file, o.sheet, row, column, message)
+        return problem(o.file, o.sheet, row, column, message_id, **args)
 
 
 def check(ds: Dataset, *, max_problems: int = MAX_PROBLEMS) -> Dataset:
@@ -265,9 +258,8 @@ def check(ds: Dataset, *, max_problems: int = MAX_PROBLEMS) -> Dataset:
         df = ds.tables[rt.name]
         expected = polars_schema(rt)
         if dict(df.schema) != expected:
-            out.add(
-                Problem(None, rt.name, None, None, f"columns/types {dict(df.schema)} differ from schema {expected}")
-            )
+            found = str(dict(df.schema))
+            out.add(problem(None, rt.name, None, None, "schema_mismatch", found=found, expected=str(expected)))
     out.raise_if_any()
     _check(ds, frames, locs, out)
     out.raise_if_any()
@@ -315,24 +307,31 @@ def _check(
                 _check_unmapped_inputs_value(*costs, loc["production"], out)
 
 
-def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_expr: pl.Expr, out: _Collector) -> None:
+_Args = Mapping[str, Any]
+"""A message's parameters: a column expression (one value per row) or the same text for every row."""
+
+
+def _report(df: pl.DataFrame, loc: _Locator, column: str | None, message_id: str, args: _Args, out: _Collector) -> None:
     n = df.height
     if not n:
         return
+    kinds = MESSAGES[message_id].args
+    exprs = {k: v for k, v in args.items() if isinstance(v, pl.Expr)}
+    fixed = {k: v for k, v in args.items() if not isinstance(v, pl.Expr)}
+    # text parameters as polars writes them (what the English said when it was formatted in polars)
+    cols = [(v.cast(pl.String) if kinds[k] == "text" else v).alias(f"__arg__{k}") for k, v in exprs.items()]
     # one chunk per column: polars 2.1 panics formatting a column whose chunks differ from the others'
     # (a CSV read in parallel, offending rows in two chunks: "assertion failed: i < self.len()")
-    head = (
-        df.head(max(0, out.cap - len(out.problems)) or 1)
-        .rechunk()
-        .select(pl.col(ROW), pl.col("__src__"), message_expr.alias("__msg__"))
-    )
-    for row, src, msg in head.iter_rows():
-        out.add(loc.problem(src, row, column, msg))
+    head = df.head(max(0, out.cap - len(out.problems)) or 1).rechunk().select(pl.col(ROW), pl.col("__src__"), *cols)
+    for row, src, *values in head.iter_rows():
+        # a key left empty (reported on its own as a missing value) is named as polars shows it
+        named = {k: "null" if v is None else v for k, v in zip(exprs, values, strict=True)}
+        out.add(loc.problem(src, row, column, message_id, **fixed, **named))
     out.total += n - head.height
 
 
-_Rule = tuple[str, pl.Expr, pl.Expr]
-"""(column, rows that break the rule, message of such a row)."""
+_Rule = tuple[str, pl.Expr, str, _Args]
+"""(column, rows that break the rule, message id and parameters of such a row)."""
 
 
 def _value_rules(rt: RecordType) -> list[_Rule]:
@@ -341,30 +340,27 @@ def _value_rules(rt: RecordType) -> list[_Rule]:
     for f in rt.fields:
         col = pl.col(f.name)
         if f.required:
-            rules.append((f.name, col.is_null(), pl.lit(f"missing value ({f.description or f.name})")))
-        unit = f" {f.unit}" if f.unit and f.unit not in ("°",) else f.unit
+            rules.append((f.name, col.is_null(), "missing_value", {"field": f"{rt.name}.{f.name}"}))
+        unit = f.unit
         if f.type == "int":
-            rules.append((f.name, col.abs() > MAX_INT, pl.lit("whole number out of range")))
+            rules.append((f.name, col.abs() > MAX_INT, "int_range", {}))
         if f.type in ("int", "float"):
             if f.type == "float":
-                rules.append((f.name, col.is_nan() | col.is_infinite(), pl.lit("must be a finite number")))
+                rules.append((f.name, col.is_nan() | col.is_infinite(), "not_finite", {}))
             if f.positive:
-                rules.append((f.name, col <= 0, pl.format("must be > 0, got {}" + unit, col)))
+                rules.append((f.name, col <= 0, "positive", {"value": col, "unit": unit}))
             if f.minimum is not None:
-                rules.append((f.name, col < f.minimum, pl.format(f"must be >= {f.minimum:g}{unit}, got {{}}", col)))
+                bound = {"bound": f"{f.minimum:g}", "unit": unit, "value": col}
+                rules.append((f.name, col < f.minimum, "minimum", bound))
             if f.maximum is not None:
-                rules.append((f.name, col > f.maximum, pl.format(f"must be <= {f.maximum:g}{unit}, got {{}}", col)))
+                bound = {"bound": f"{f.maximum:g}", "unit": unit, "value": col}
+                rules.append((f.name, col > f.maximum, "maximum", bound))
         if f.choices:
-            rules.append(
-                (
-                    f.name,
-                    col.is_not_null() & ~col.is_in(list(f.choices)),
-                    pl.format(f"{{}} is not one of: {', '.join(f.choices)}", col),
-                )
-            )
+            choices = {"value": col, "choices": ", ".join(f.choices)}
+            rules.append((f.name, col.is_not_null() & ~col.is_in(list(f.choices)), "not_choice", choices))
         if f.type == "str":
-            rules.append((f.name, col.is_not_null() & (col.str.strip_chars() == ""), pl.lit("blank text")))
-            rules.append((f.name, col.str.len_chars() > MAX_TEXT, pl.lit(f"text longer than {MAX_TEXT:,} characters")))
+            rules.append((f.name, col.is_not_null() & (col.str.strip_chars() == ""), "blank", {}))
+            rules.append((f.name, col.str.len_chars() > MAX_TEXT, "too_long", {"limit": MAX_TEXT}))
     return rules + _format_rules(rt)
 
 
@@ -373,10 +369,10 @@ def _check_values(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collect
     if df.height == 0:
         return
     rules = _rules_of(rt.name)
-    fired = df.select([mask.any().alias(str(i)) for i, (_, mask, _) in enumerate(rules)]).row(0)
-    for (column, mask, message), hit in zip(rules, fired, strict=True):
+    fired = df.select([mask.any().alias(str(i)) for i, (_, mask, _, _) in enumerate(rules)]).row(0)
+    for (column, mask, message_id, args), hit in zip(rules, fired, strict=True):
         if hit:
-            _report(df.filter(mask), loc, column, message, out)
+            _report(df.filter(mask), loc, column, message_id, args, out)
 
 
 # C0 controls and DEL; tab and line breaks only in multi-line text
@@ -391,27 +387,22 @@ def _format_rules(rt: RecordType) -> list[_Rule]:
         col = pl.col(f.name)
         if f.type == "str":
             bad = _CONTROL_MULTILINE if f.multiline else _CONTROL
-            code = col.str.extract(f"({bad})").str.encode("hex").str.to_uppercase()
-            where = "" if f.multiline else "; tabs and line breaks are allowed only in multi-line fields"
-            rules.append(
-                (f.name, col.str.contains(bad), pl.format(f"contains the control character U+00{{}}{where}", code))
-            )
+            char = pl.concat_str(pl.lit("U+00"), col.str.extract(f"({bad})").str.encode("hex").str.to_uppercase())
+            control = "control" if f.multiline else "control_single_line"
+            rules.append((f.name, col.str.contains(bad), control, {"char": char}))
             if f.pattern is not None:
-                rules.append(
-                    (
-                        f.name,
-                        col.is_not_null() & ~col.str.contains(f"^(?:{f.pattern})$"),
-                        pl.format(f"{{}} is not {f.pattern_hint or 'of the form ' + f.pattern}", col),
-                    )
+                form: tuple[str, _Args] = (
+                    ("pattern", {"value": col, "hint": f.pattern_hint})
+                    if f.pattern_hint
+                    else ("pattern_form", {"value": col, "pattern": f.pattern})
                 )
+                rules.append((f.name, col.is_not_null() & ~col.str.contains(f"^(?:{f.pattern})$"), *form))
             if f.check is not None:
-                hint = f"{{}} is not a valid {HINTS[f.check]}: a check digit is wrong"
-                rules.append((f.name, col.is_not_null() & check_expr(f.check, col), pl.format(hint, col)))
+                digit = {"value": col, "what": HINTS[f.check]}
+                rules.append((f.name, col.is_not_null() & check_expr(f.check, col), "check_digit", digit))
         elif f.type in ("int", "float") and f.maximum is None:
             too_big = col.is_finite() & (col.abs() > LARGEST) if f.type == "float" else col.abs() > LARGEST
-            rules.append(
-                (f.name, too_big, pl.format(f"{{}} is beyond the largest magnitude allowed ({LARGEST:.0e})", col))
-            )
+            rules.append((f.name, too_big, "too_large", {"value": col, "limit": f"{LARGEST:.0e}"}))
     return rules
 
 
@@ -432,13 +423,8 @@ def _check_keys(rt: RecordType, df: pl.DataFrame, loc: _Locator, out: _Collector
     first = dup.group_by(key, maintain_order=True).agg(pl.col(ROW).first().alias("__first__"))
     later = dup.join(first, on=key, how="left", nulls_equal=True).filter(pl.col(ROW) != pl.col("__first__"))
     key_text = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key], separator=" | ")
-    _report(
-        later,
-        loc,
-        ",".join(key),
-        pl.format(f"duplicate key ({', '.join(key)}) = {{}}; first at row {{}}", key_text, pl.col("__first__")),
-        out,
-    )
+    args = {"key": ", ".join(key), "value": key_text, "row": pl.col("__first__")}
+    _report(later, loc, ",".join(key), "duplicate_key", args, out)
 
 
 def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
@@ -456,17 +442,17 @@ def _check_refs(rt: RecordType, full: Mapping[str, pl.DataFrame], loc: _Locator,
         missing = rows.join(target, on=list(ref.fields), how="anti")
         if missing.height == 0:
             continue
+        args: dict[str, Any]
         if len(ref.fields) == 1:
-            what = TABLES_BY_NAME[ref.table].record
-            msg = pl.format(f"unknown {what} {{}} (not in sheet {ref.table})", pl.col(ref.fields[0]))
+            record = TABLES_BY_NAME[ref.table].record
+            message_id, args = "unknown_ref", {"record": record, "value": pl.col(ref.fields[0]), "table": ref.table}
         else:
             vals = pl.concat_str([pl.col(c) for c in ref.fields], separator=" | ")
-            why = f" ({ref.why})" if ref.why else ""
-            msg = pl.format(
-                f"no {ref.table} record with ({', '.join(ref.target_fields)}) = {{}}{why}",
-                vals,
-            )
-        _report(missing, loc, ",".join(ref.fields) if len(ref.fields) > 1 else ref.fields[0], msg, out)
+            args = {"table": ref.table, "fields": ", ".join(ref.target_fields), "value": vals}
+            message_id = "no_record_plain"
+            if ref.why:
+                message_id, args["why"] = "no_record", ref.why
+        _report(missing, loc, ",".join(ref.fields) if len(ref.fields) > 1 else ref.fields[0], message_id, args, out)
 
 
 def _link_pairs(links: pl.DataFrame) -> pl.DataFrame:
@@ -484,18 +470,8 @@ def _check_shares(pairs: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
     sums = pairs.filter((pl.col("__sum__") - 1.0).abs() > SHARE_TOLERANCE).sort(
         "__src__", ROW
     )  # the order the pairs are met in (rows rise within each source)
-    _report(
-        sums,
-        loc,
-        "share",
-        pl.format(
-            "shares of buyer {} for part {} sum to {}, not 1 (±1e-6)",
-            pl.col("buyer"),
-            pl.col("part"),
-            pl.col("__sum__").round(6),
-        ),
-        out,
-    )
+    args = {"buyer": pl.col("buyer"), "part": pl.col("part"), "sum": pl.col("__sum__").round(6)}
+    _report(sums, loc, "share", "shares", args, out)
 
 
 def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
@@ -526,14 +502,7 @@ def _check_bom_cycles(df: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
         at = [line[a * n + b] for a, b in itertools.pairwise(cyc)]
         row, s = at[-1]
         where = ", ".join(str(r) for r, _ in at)
-        out.add(
-            loc.problem(
-                s,
-                row,
-                "child",
-                "BOM cycle: " + " → ".join(labels[i] for i in cyc) + f" (rows {where})",
-            )
-        )
+        out.add(loc.problem(s, row, "child", "bom_cycle", cycle=" → ".join(labels[i] for i in cyc), rows=where))
 
 
 def _input_costs(ds: Dataset, production: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
@@ -579,19 +548,13 @@ def _check_value_added(costs: pl.DataFrame, loc: _Locator, out: _Collector) -> N
     over = costs.filter(
         pl.col("__any_mapped__") & (pl.col("__mapped__") > pl.col("__v__") * (1 + VALUE_ADDED_TOLERANCE))
     ).sort(ROW)
-    _report(
-        over,
-        loc,
-        "unit_value",
-        pl.format(
-            "negative value added: inputs of {} at {} cost {} RUB per unit, more than its value {} RUB",
-            pl.col("parent"),
-            pl.col("site"),
-            pl.col("__mapped__").round(2),
-            pl.col("__v__").round(2),
-        ),
-        out,
-    )
+    args = {
+        "part": pl.col("parent"),
+        "site": pl.col("site"),
+        "cost": pl.col("__mapped__").round(2),
+        "value": pl.col("__v__").round(2),
+    }
+    _report(over, loc, "unit_value", "value_added", args, out)
 
 
 def _check_nothing_ignored(
@@ -612,19 +575,7 @@ def _check_stock_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
     made = full["production"].select("site", "part").drop_nulls().unique()
     bought = pairs.select(pl.col("buyer").alias("site"), "part").drop_nulls()  # unique already
     unused = inv.join(made, on=["site", "part"], how="anti").join(bought, on=["site", "part"], how="anti").sort(ROW)
-    _report(
-        unused,
-        loc,
-        "part",
-        pl.format(
-            "stock of part {} at site {} is never used: the site neither makes nor buys it "
-            "(no production record, no supply link with buyer {})",
-            pl.col("part"),
-            pl.col("site"),
-            pl.col("site"),
-        ),
-        out,
-    )
+    _report(unused, loc, "part", "stock_unused", {"part": pl.col("part"), "site": pl.col("site")}, out)
 
 
 def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector, pairs: pl.DataFrame) -> None:
@@ -655,20 +606,8 @@ def _check_links_used(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Col
         return
     links = full["supply_links"].select("buyer", "part", "supplier", ROW, "__src__")
     unused = links.join(unused_pairs, on=["buyer", "part"], how="semi").sort(ROW)
-    _report(
-        unused,
-        loc,
-        "part",
-        pl.format(
-            "buyer {} makes nothing that uses part {} (no production or hosted project output at {} has it in "
-            "its BOM): the link from {} would be ignored",
-            pl.col("buyer"),
-            pl.col("part"),
-            pl.col("buyer"),
-            pl.col("supplier"),
-        ),
-        out,
-    )
+    args = {"buyer": pl.col("buyer"), "part": pl.col("part"), "supplier": pl.col("supplier")}
+    _report(unused, loc, "part", "link_unused", args, out)
 
 
 def _check_disruption_targets(full: Mapping[str, pl.DataFrame], loc: _Locator, out: _Collector) -> None:
@@ -680,36 +619,35 @@ def _check_disruption_targets(full: Mapping[str, pl.DataFrame], loc: _Locator, o
     if dis.height == 0:
         return
     names = {
-        "group": ("country group", full["country_groups"].get_column("group")),
-        "country": ("country", full["countries"].get_column("iso2")),
-        "organization": ("organization", full["organizations"].get_column("id")),
-        "site": ("site", full["sites"].get_column("id")),
-        "part": ("part", full["parts"].get_column("id")),
+        "group": (N_("country group"), full["country_groups"].get_column("group")),
+        "country": (N_("country"), full["countries"].get_column("iso2")),
+        "organization": (N_("organization"), full["organizations"].get_column("id")),
+        "site": (N_("site"), full["sites"].get_column("id")),
+        "part": (N_("part"), full["parts"].get_column("id")),
     }
     known = {kind: set(col.drop_nulls().to_list()) for kind, (_, col) in names.items()}
     links = set(full["supply_links"].select("buyer", "part", "supplier").drop_nulls().iter_rows())
     for row, src, kind, target in dis.select(ROW, "__src__", "target_kind", "target").iter_rows():
         if kind is None or target is None:
             continue  # a missing value is reported by the value checks
-        message = None
         if kind in names:
             if target not in known[kind]:
                 what = names[kind][0]
                 listed = sorted(known[kind])
                 shown = ", ".join(listed[:12]) + (", …" if len(listed) > 12 else "")
-                message = f"target {target} of kind {kind} names nothing: no {what} {target} (known: {shown or 'none'})"
+                unknown = {"target": target, "kind": kind, "what": what}
+                if shown:
+                    out.add(loc.problem(src, row, "target", "target_unknown", **unknown, known=shown))
+                else:
+                    out.add(loc.problem(src, row, "target", "target_unknown_none", **unknown))
         elif kind == "link":
             pieces = [p.strip() for p in target.split("|")]
             if len(pieces) != 3:
-                message = f"a link target is written buyer|part|supplier, not {target!r}"
+                out.add(loc.problem(src, row, "target", "link_target_form", target=repr(target)))
             elif tuple(pieces) not in links:
                 buyer, part, supplier = pieces
-                message = (
-                    f"target {target} of kind link names nothing: no supply link to buyer {buyer} of part {part} "
-                    f"from supplier {supplier}"
-                )
-        if message is not None:
-            out.add(loc.problem(src, row, "target", message))
+                link = {"target": target, "buyer": buyer, "part": part, "supplier": supplier}
+                out.add(loc.problem(src, row, "target", "link_target_unknown", **link))
 
 
 def _check_unmapped_inputs_value(lines: pl.DataFrame, costs: pl.DataFrame, loc: _Locator, out: _Collector) -> None:
@@ -729,22 +667,15 @@ def _check_unmapped_inputs_value(lines: pl.DataFrame, costs: pl.DataFrame, loc: 
         .agg(pl.col("child").sort().str.join(", ").alias("__children__"))
     )
     over = over.join(children, on=[ROW, "__src__"], how="left").sort(ROW)
-    _report(
-        over,
-        loc,
-        "unit_value",
-        pl.format(
-            "negative value added: inputs of {} at {} cost {} RUB per unit mapped + {} RUB unmapped ({}, at their "
-            "parts' unit value; no supply link at the site), more than its value {} RUB",
-            pl.col("parent"),
-            pl.col("site"),
-            pl.col("__mapped__").round(2),
-            pl.col("__unmapped__").round(2),
-            pl.col("__children__"),
-            pl.col("__v__").round(2),
-        ),
-        out,
-    )
+    args = {
+        "part": pl.col("parent"),
+        "site": pl.col("site"),
+        "mapped": pl.col("__mapped__").round(2),
+        "unmapped": pl.col("__unmapped__").round(2),
+        "children": pl.col("__children__"),
+        "value": pl.col("__v__").round(2),
+    }
+    _report(over, loc, "unit_value", "value_added_unmapped", args, out)
 
 
 __all__ = ["MAX_PROBLEMS", "POLARS_TYPES", "ROW", "RawTable", "check", "parse", "value_problems"]

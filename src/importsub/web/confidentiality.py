@@ -37,8 +37,8 @@ or a sort order on a hidden field reveals nothing either.
 
 from __future__ import annotations
 
+import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -625,19 +625,16 @@ def redact_problems(problems: Sequence[Problem], viewer: Viewer, ds: Dataset) ->
     return out
 
 
-# "negative value added: inputs of CAR at AVTO-TLT cost 83118.02 RUB per unit, more than its value 1.0 RUB":
-# the cost is Σ quantity · share · the suppliers' prices, the prices of other organisations
-_NEGATIVE_VALUE_ADDED = re.compile(
-    r"^negative value added: inputs of (?P<part>.+?) at (?P<site>.+?) cost .*more than its value (?P<value>\S+) RUB$",
-    re.S,
-)
+# a negative value added names its inputs' cost: Σ quantity · share · the suppliers' prices, the prices of other
+# organisations
+_NEGATIVE_VALUE_ADDED: Final = frozenset({"value_added", "value_added_unmapped"})
 
 
 def _without_input_costs(p: Problem) -> Problem:
     """A problem on the viewer's own row, its inputs' cost left out (it is priced by the suppliers)."""
-    m = _NEGATIVE_VALUE_ADDED.match(p.message)
-    if m is None:
+    if p.message_id not in _NEGATIVE_VALUE_ADDED or p.args is None:
         return p
+    m = json.loads(p.args)
     message = gettext(
         "negative value added: the inputs of %(part)s at %(site)s cost more per unit than its value %(value)s RUB "
         "(their cost is priced by the suppliers and not shown)",

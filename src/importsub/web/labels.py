@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from importsub.model import validation_messages as messages
 from importsub.model.errors import Problem
 from importsub.model.fields import Field
+from importsub.model.messages import problem_text
 from importsub.model.results import result_tables
 from importsub.model.schema import TABLES, TABLES_BY_NAME
 from importsub.web import i18n
@@ -183,14 +183,10 @@ def local_name(row: Mapping[str, Any], *, key: str = "name") -> str:
 
 
 def problem_message(p: Problem | Mapping[str, Any]) -> str:
-    """A validation problem's message in the page language (:mod:`importsub.model.validation_messages`); where it is
-    (file, sheet, row, column) is shown beside it, from the problem's own fields (a stored contribution's
-    problems are mappings of the same fields)."""
-    get = p.get if isinstance(p, Mapping) else lambda k: getattr(p, k)
-    rt = TABLES_BY_NAME.get(get("sheet") or "")
-    column = get("column")
-    f = rt.fields[rt.field_names.index(column)] if rt and column in rt.field_names else None
-    return messages.render(str(get("message")), i18n.current_language(), field_ru=f.description_ru if f else None)
+    """A validation problem's message in the page language, rendered from its message id and parameters
+    (:func:`importsub.model.messages.problem_text`); where it is (file, sheet, row, column) is shown beside it,
+    from the problem's own fields (a stored contribution's problems are mappings of the same fields)."""
+    return problem_text(p, i18n.current_language())
 
 
 GLOBALS: Final[dict[str, Any]] = {

@@ -18,10 +18,9 @@ class WriteOut(BaseModel):
 
 
 def problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:
-    """Problems as JSON: where (file, sheet, row, column) and what."""
-    return [
-        {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message} for p in problems
-    ]
+    """Problems as JSON: where (file, sheet, row, column) and what (:meth:`Problem.as_json`: the English message,
+    and its message id and parameters where it has them)."""
+    return [p.as_json() for p in problems]
 
 
 def problems_response(problems: list[Problem], total: int, status_code: int, detail: str) -> JSONResponse:

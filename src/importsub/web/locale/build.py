@@ -20,15 +20,16 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir, extract_from_file
+from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).parent
 WEB = HERE.parent
-# sentences the analyses write into result tables (message ids with parameters), rendered per language
-MESSAGES = WEB.parent / "model" / "messages.py"
+# sentences the analyses and validation write (message ids with parameters, model/messages.py) and the words
+# their parameters name (type words, format hints: marked N_ where the schema or a reader declares them)
+MARKED = (WEB.parent / "model", WEB.parent / "io")
 LANGUAGES = ("en", "ru")
 _ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
 _PLACEHOLDER = re.compile(r"%\(\w+\)s")  # a parameter's name is no English to translate
@@ -41,7 +42,8 @@ def po_path(lang: str) -> Path:
 
 def extract() -> Catalog:
     """Every message marked in the web layer's code and templates (as ``pybabel extract`` with ``babel.cfg``)
-    and the analyses' sentences (``model/messages.py``)."""
+    and every text marked ``N_`` in the model and the readers (the messages of ``model/messages.py`` and the
+    words they name)."""
     with (WEB / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
     template = Catalog(project="importsub")
@@ -49,10 +51,13 @@ def extract() -> Catalog:
         str(WEB), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
-    for lineno, message, comments, context in extract_from_file(
-        "python", str(MESSAGES), keywords=KEYWORDS, strip_comment_tags=True
-    ):
-        template.add(message, None, [(MESSAGES.name, lineno)], auto_comments=comments, context=context)
+    for folder in MARKED:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(folder), [("**.py", "python")], keywords={"N_": None}, strip_comment_tags=True
+        ):
+            template.add(
+                message, None, [(f"{folder.name}/{filename}", lineno)], auto_comments=comments, context=context
+            )
     return template
 
 

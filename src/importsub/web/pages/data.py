@@ -350,7 +350,7 @@ def _on_form(problems: Sequence[Problem], rows: Sequence[int], table: str) -> li
     out = []
     for p in problems:
         if p.file == REQUEST and p.sheet == table and p.row is not None and 0 < p.row <= len(rows):
-            p = Problem(FORM, table, rows[p.row - 1], p.column, p.message)
+            p = dataclasses.replace(p, file=FORM, row=rows[p.row - 1])
         out.append(p)
     return out
 
@@ -365,7 +365,7 @@ def _refused_deletes(
         try:
             check_changes(user, current, {}, draft.deletes)
         except PermissionProblem as exc:
-            out += [Problem(FORM, table, row, p.column, p.message) for p in exc.problems]
+            out += [dataclasses.replace(p, file=FORM, sheet=table, row=row) for p in exc.problems]
     return out
 
 

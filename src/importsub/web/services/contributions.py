@@ -31,10 +31,10 @@ from importsub.io import read_raw
 from importsub.io.limits import for_upload
 from importsub.model.dataset import Dataset, polars_schema
 from importsub.model.errors import FileFormatError, ImportsubError, Problem, ValidationError
+from importsub.model.messages import problem_text
 from importsub.model.schema import TABLE_NAMES
 from importsub.model.schema import table as record_type
 from importsub.model.validate import ROW, SHARE_TOLERANCE, cell_text, check, parse
-from importsub.model.validation_messages import render
 from importsub.store import Store, VersionInfo, accounts
 from importsub.store import contributions as store
 from importsub.store.contributions import Contribution, ProvenanceEntry, record_key
@@ -98,7 +98,7 @@ class Draft:
         if start is None or rows is None or p.row is None or not 0 < p.row - start <= len(rows):
             return p
         file, sheet, row = rows[p.row - start - 1]
-        return Problem(file, sheet, row, p.column, p.message)
+        return dataclasses.replace(p, file=file, sheet=sheet, row=row)
 
     def to_json(self) -> dict[str, Any]:
         """The changes as stored with the contribution (JSON values)."""
@@ -289,14 +289,8 @@ def _by_record(p: Problem, new: Dataset, incoming_start: Mapping[str, int]) -> P
         sheet,
         None,
         p.column,
-        _("record %(k)s: %(m)s", k=key, m=render(p.message, current_language())),
+        _("record %(k)s: %(m)s", k=key, m=problem_text(p, current_language())),
     )
-
-
-def problem_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:
-    return [
-        {"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message} for p in problems
-    ]
 
 
 def submit(
@@ -335,7 +329,7 @@ def submit(
             source=source,
             note=note,
             changes=draft.to_json(),
-            problems=problem_json(problems),
+            problems=[p.as_json() for p in problems],
             contradictions=flags,
         )
 

@@ -15,6 +15,7 @@ or nothing).  Rules:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -264,7 +265,7 @@ def apply_changes(
         for p in problems:
             start = incoming_start.get(p.sheet or "")
             if start is not None and p.row is not None and p.row > start:
-                located.append(Problem(REQUEST, p.sheet, p.row - start, p.column, p.message))
+                located.append(dataclasses.replace(p, file=REQUEST, row=p.row - start))
             else:
                 located.append(p)
         raise ValidationError(located, exc.total) from None

@@ -17,6 +17,7 @@ plus one chunk; the partial spool is deleted and nothing is stored.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
 import zipfile
@@ -231,7 +232,7 @@ def _rename(p: Problem, root: Path) -> Problem:
     file = p.file
     if file and file.startswith(str(root)):
         file = file[len(str(root)) + 1 :]
-    return Problem(file, p.sheet, p.row, p.column, p.message)
+    return dataclasses.replace(p, file=file)
 
 
 def unzip_csvs(content: bytes | Path, target: Path, label: str, max_bytes: int) -> None:
