@@ -8,7 +8,7 @@ Cases (one summary line each, time and peak memory from ``_measure.Measure``):
    CPU time (this process and the closed workers), peak memory of this
    process, targets per second, share settled by screening, LP re-solves
    and how each was settled (``how``: a certificate of the restricted
-   re-solve, ``dual`` or ``lagrangian``, or why the whole model was
+   re-solve, ``plan``, ``dual`` or ``lagrangian``, or why the whole model was
    re-solved: ``size``, ``rounds``, ``solver``).
    ``vs-whole-<N>``: a random sample of the sweep's LP targets re-solved
    restricted and as whole models in the same process: ms per target and

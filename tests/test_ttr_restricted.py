@@ -117,8 +117,8 @@ def test_sweep_restricted_and_whole_model_agree(by: str) -> None:
 
 
 def test_sweep_stats_say_how_every_lp_target_was_settled() -> None:
-    """Every LP target is counted once: by its certificate, or by why the whole model was re-solved; both
-    certificates are exercised here and their losses equal the whole-model sweep's."""
+    """Every LP target is counted once: by its certificate, or by why the whole model was re-solved; the
+    three certificates are exercised here and their losses equal the whole-model sweep's."""
     net = compile(synth(120, seed=4, tiers=4, oem_share=0.1))
     whole: dict[str, int] = {}
     a = sweep(net, "node", restrict=False, stats=whole)
@@ -127,7 +127,8 @@ def test_sweep_stats_say_how_every_lp_target_was_settled() -> None:
     got: dict[str, int] = {}
     b = sweep(net, "node", restrict=True, stats=got)
     assert sum(got.values()) == lp
-    assert set(got) <= {"dual", "lagrangian", "size", "rounds", "solver"}
+    assert set(got) <= {"plan", "dual", "lagrangian", "size", "rounds", "solver"}
+    assert got.get("plan", 0) > 0
     assert got.get("dual", 0) > 0
     assert got.get("lagrangian", 0) > 0
     tol = _tolerance(net, float(np.max(net.ttr)))
@@ -136,3 +137,74 @@ def test_sweep_stats_say_how_every_lp_target_was_settled() -> None:
         a["targets"].sort("target").get_column("performance impact [RUB]").to_numpy(),
         atol=tol,
     )
+
+
+def _two_suppliers(spare: float) -> Network:
+    """By hand: car plant V (capacity D = 1,000 cars/yr, margin 100 RUB/car) buys its body from B1
+    (capacity 10·D) and B2 (capacity ``spare`` bodies/yr), half each in the baseline plan."""
+    import polars as pl
+
+    from importsub.model.dataset import Dataset
+    from importsub.model.validate import check
+
+    d = 1000.0
+    frames = {
+        "countries": pl.DataFrame({"iso2": ["RU", "BY"], "name": ["Russia", "Belarus"]}),
+        "organizations": pl.DataFrame(
+            {
+                "id": ["OEM", "BOD"],
+                "name": ["Car maker", "Body maker"],
+                "country": ["RU", "BY"],
+                "kind": ["oem", "supplier"],
+            }
+        ),
+        "sites": pl.DataFrame(
+            {
+                "id": ["V", "B1", "B2"],
+                "organization": ["OEM", "BOD", "BOD"],
+                "name": ["Car plant", "Body plant 1", "Body plant 2"],
+                "country": ["RU", "BY", "BY"],
+                "lat": [53.5, 53.9, 52.1],
+                "lon": [49.4, 27.6, 23.7],
+            }
+        ),
+        "parts": pl.DataFrame(
+            {
+                "id": ["CAR", "BODY"],
+                "name": ["Car", "Body"],
+                "category": ["vehicle", "body"],
+                "unit_value": [1000.0, 300.0],
+            }
+        ),
+        "bom": pl.DataFrame({"parent": ["CAR"], "child": ["BODY"], "quantity": [1.0]}),
+        "production": pl.DataFrame(
+            {"site": ["V", "B1", "B2"], "part": ["CAR", "BODY", "BODY"], "capacity": [d, 10 * d, spare]}
+        ),
+        "supply_links": pl.DataFrame(
+            {"buyer": ["V", "V"], "part": ["BODY", "BODY"], "supplier": ["B1", "B2"], "share": [0.5, 0.5]}
+        ),
+        "demand": pl.DataFrame({"site": ["V"], "part": ["CAR"], "year": [2025], "units": [d], "margin": [100.0]}),
+    }
+    return compile(check(Dataset.from_frames("two-suppliers", frames)))
+
+
+@pytest.mark.parametrize(("site", "spare"), [("B1", 400.0), ("B1", 1000.0), ("B1", 2500.0), ("V", 2500.0)])
+def test_plan_certificate_by_hand(site: str, spare: float) -> None:
+    """B1 down for 4 weeks: V loses max(D − B2's capacity, 0) · 4/52 cars at 100 RUB/car; V itself down:
+    all its D · 4/52 cars.  Where B2 can make every body (spare ≥ D) the restricted plan proves PI = 0
+    (``plan``); where it cannot, or where the plan's region loses sales, no plan is claimed and the
+    certified loss is the hand figure."""
+    net = _two_suppliers(spare)
+    hit = next(i for i in range(net.n_nodes) if net.sites[int(net.node_site[i])] == site)
+    shock = Shock.nodes(net, np.array([hit]), 1.0, np.array([4.0]))
+    ends = period_ends(shock, 4.0)
+    model = PhasedTTR(net, int(ends.size), 0.0)
+    model.set_shock(None, 4.0, ends)
+    model.solve(values=False)
+    base = baseline_of(model)
+    model.set_shock(shock, 4.0, ends)
+    got = solve_restricted(model, base, np.array([hit]), max_share=np.inf, max_rounds=10**6)
+    short = 1000.0 if site == "V" else max(1000.0 - spare, 0.0)
+    by_hand = short * 4.0 / WEEKS_PER_YEAR * 100.0
+    assert got.impact == pytest.approx(by_hand, abs=1e-6)
+    assert (got.how == "plan") == (by_hand == 0.0)

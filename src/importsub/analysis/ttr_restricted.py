@@ -39,7 +39,17 @@ solved again (column generation on a known-good start); a region that grows
 past ``MAX_SHARE`` of the columns, or ``MAX_ROUNDS`` restricted LPs, hands
 over to the full warm re-solve.
 
-The first ``C`` is the reach of the disruption: the *downstream closure*
+A third certificate needs no duals: PI ≥ 0 (a disruption only lowers
+bounds), so a restricted optimum within the sweep's zero tolerance is PI = 0
+(``plan``).  It is tried first on a small region — the disrupted nodes, the
+other suppliers of the parts they supply and everything those draw on through
+every tier above them, with every buyer held at its baseline plan — which
+settles the disruptions that re-routing absorbs without asking the buyers to
+cut; and on every restricted LP after it.  Every restricted LP starts from the
+baseline's basis restricted to its columns and rows (HiGHS completes it where
+it is not square), so it takes a few iterations, not a cold solve.
+
+The first ``C`` of the dual certificates is the reach of the disruption: the *downstream closure*
 of the disrupted nodes (every node that uses, through any tier, one of
 their parts), every row of those nodes (their node, input group and pool
 rows in every period) and every column in those rows — which brings in the
@@ -54,13 +64,22 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
 from importsub.analysis.ttr import TTRModel
 from importsub.compile.network import FloatArray, IntArray, Network
 from importsub.model.errors import AnalysisError
-from importsub.solvers.highs import highs_lp, new_highs, pass_model, raise_unless_optimal, run, solution
+from importsub.solvers.highs import (
+    highs_basis,
+    highs_lp,
+    new_highs,
+    pass_model,
+    raise_unless_optimal,
+    run,
+    solution,
+)
 
 #: a region with more than this share of the model's columns is re-solved as a whole instead
 MAX_SHARE = 0.15
@@ -88,12 +107,16 @@ class Baseline:
     z : FloatArray        column values
     row_dual : FloatArray
     col_upper, row_upper : FloatArray   bounds of the undisrupted model
+    col_status, row_status : Int8Array  its optimal basis (HiGHS status codes), the warm start of the
+                                        restricted LPs (their columns' and rows' part of it)
     """
 
     z: FloatArray
     row_dual: FloatArray
     col_upper: FloatArray
     row_upper: FloatArray
+    col_status: npt.NDArray[np.int8]
+    row_status: npt.NDArray[np.int8]
 
     def derived(self, model: TTRModel) -> tuple[FloatArray, FloatArray]:
         """Reduced costs ``c − Aᵀπ`` and row activities ``A z`` on ``model`` (computed once, kept)."""
@@ -114,7 +137,8 @@ class Baseline:
 def baseline_of(model: TTRModel) -> Baseline:
     """The :class:`Baseline` of ``model``'s current (undisrupted, just solved) optimum."""
     z, rd, _ = solution(model.highs)
-    return Baseline(z, rd, model.col_upper.copy(), model.row_upper.copy())
+    cs, rs = model.basis()
+    return Baseline(z, rd, model.col_upper.copy(), model.row_upper.copy(), cs, rs)
 
 
 def _downstream(network: Network) -> sp.csr_matrix:
@@ -126,6 +150,22 @@ def _downstream(network: Network) -> sp.csr_matrix:
 
 
 _REACH: weakref.WeakKeyDictionary[Network, sp.csr_matrix] = weakref.WeakKeyDictionary()
+_FEEDS: weakref.WeakKeyDictionary[Network, sp.csr_matrix] = weakref.WeakKeyDictionary()
+
+
+def upstream_closure(network: Network, nodes: IntArray) -> IntArray:
+    """Every node whose part ``nodes`` use, through any number of tiers (``nodes`` included)."""
+    adj = _FEEDS.get(network)
+    if adj is None:
+        down = _REACH.get(network)
+        if down is None:
+            down = _REACH[network] = _downstream(network)
+        adj = _FEEDS[network] = sp.csr_matrix(down.T)
+    seen = np.zeros(network.n_nodes, dtype=np.bool_)
+    for i in np.asarray(nodes, dtype=np.int64):
+        if not seen[i]:
+            seen[breadth_first_order(adj, int(i), directed=True, return_predecessors=False)] = True
+    return np.flatnonzero(seen)
 
 
 def downstream_closure(network: Network, nodes: IntArray) -> IntArray:
@@ -270,10 +310,13 @@ def solve_restricted(
     changed_cols = np.flatnonzero(cu != base.col_upper)
     changed_rows = np.flatnonzero(ru != base.row_upper)
     nodes = np.asarray(nodes, dtype=np.int64)
+    limit = max_share * model.n_cols
+    got = _zero_plan(model, base, st, nodes, changed_cols, changed_rows, limit)
+    if got is not None:
+        return got
     region = downstream_closure(model.network, nodes)
     seed = np.union1d(_seed_rows(model, st, region), changed_rows)
     cols = np.union1d(_cols_of(st, seed), changed_cols)
-    limit = max_share * model.n_cols
     for rounds in range(1, max_rounds + 1):
         rows = _rows_of(st, cols)
         edge = np.setdiff1d(_cols_of(st, rows), cols, assume_unique=True)  # columns outside C on rows of R
@@ -288,14 +331,60 @@ def solve_restricted(
     return RestrictedSolve(None, int(cols.size), max_rounds, "rounds")
 
 
+def _zero_plan(
+    model: TTRModel,
+    base: Baseline,
+    st: _Structure,
+    nodes: IntArray,
+    changed_cols: IntArray,
+    changed_rows: IntArray,
+    limit: float,
+) -> RestrictedSolve | None:
+    """PI = 0 shown by a plan: the disrupted nodes' buyers keep their baseline plan, served by the
+    other suppliers of their parts and what those can draw through every tier above them.
+
+    The restricted LP on that region (every other column at its baseline value) is feasible in the
+    whole model, so its optimum bounds PI from above; PI ≥ 0 (a disruption only lowers bounds), so an
+    optimum within the zero tolerance is PI = 0 — no dual certificate needed.  None: the region is
+    too large, infeasible (the buyers must cut), or the plan loses more than the tolerance.
+    """
+    region = upstream_closure(model.network, np.union1d(nodes, st.alternatives(nodes)))
+    seed = np.union1d(_seed_rows(model, st, region), changed_rows)
+    cols = np.union1d(_cols_of(st, seed), changed_cols)
+    if cols.size > limit:
+        return None
+    rows = _rows_of(st, cols)
+    _, activity = base.derived(model)
+    scale = model.margin_scale
+    c = model.cost / scale
+    A_c = st.csr[rows][:, cols]
+    rub = model.row_upper[rows] - (activity[rows] - A_c @ base.z[cols])
+    try:
+        zc, _, _ = _solve_lp(
+            c[cols],
+            model.col_lower[cols],
+            model.col_upper[cols],
+            rub,
+            sp.csc_matrix(A_c),
+            model,
+            (base.col_status[cols], base.row_status[rows]),
+        )
+    except AnalysisError:
+        return None
+    upper = scale * float(c[cols] @ (zc - base.z[cols]))
+    if upper <= model.zero_tolerance(model.t_weeks):
+        return RestrictedSolve(upper, int(cols.size), 1, "plan")
+    return None
+
+
 def _round(
     model: TTRModel, base: Baseline, st: _Structure, cols: IntArray, rows: IntArray, edge: IntArray
 ) -> tuple[tuple[float, str] | str | None, IntArray]:
     """One round on columns ``C`` = ``cols``, rows ``R`` = ``rows``: ((PI [RUB], certificate) | None | why
     not, the columns to add).
 
-    The restricted LP (edge columns at ``z⁰``) and its certificates ``dual``
-    and ``lagrangian`` (module docstring); where neither holds, the edge
+    The restricted LP (edge columns at ``z⁰``) and its certificates ``plan``, ``dual``
+    and ``lagrangian`` (module docstring); where none holds, the edge
     columns with a wrong-signed reduced cost or that move in the Lagrangian
     LP are the ones to add.
     """
@@ -318,11 +407,19 @@ def _round(
     fixed = activity[rows] - A_sub[:, :nc] @ z0[cols]
     rub = ru[rows] - fixed
     A_e = A_sub[:, nc:]
+
+    def warm(columns: IntArray) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]:
+        # the baseline's statuses of these columns and of the rows R: the edge columns' moves w start at 0,
+        # where their baseline value sits; HiGHS completes the (alien) basis where it is not square
+        return base.col_status[columns], base.row_status[rows]
+
     try:
-        zc, pi, _ = _solve_lp(c[cols], lo_all[cols], cu[cols], rub, A_sub[:, :nc], model)
+        zc, pi, _ = _solve_lp(c[cols], lo_all[cols], cu[cols], rub, A_sub[:, :nc], model, warm(cols))
     except AnalysisError:  # the whole model re-solved says what is wrong, with its own names
         return "solver", cols[:0]
     upper = float(c[cols] @ (zc - z0[cols]))  # the restricted optimum: feasible, so ≥ the true change
+    if scale * upper <= model.zero_tolerance(model.t_weeks):
+        return (scale * upper, "plan"), cols[:0]  # and PI ≥ 0 (a disruption only lowers bounds): PI = 0
     # certificate "dual": the restricted duals on R, the baseline's elsewhere, are dual feasible
     d = col_dual[edge] - A_e.T @ (pi - base.row_dual[rows])
     z_e, lo, up = z0[edge], lo_all[edge], cu[edge]
@@ -349,6 +446,7 @@ def _round(
             rub,
             A_sub,
             model,
+            warm(both),
         )
     except AnalysisError:
         return "solver", cols[:0]
@@ -370,12 +468,18 @@ def _solve_lp(
     row_upper: FloatArray,
     A: sp.csc_matrix,
     model: TTRModel,
+    basis: tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Column values, row duals and reduced costs of ``min cost·z, A z ≤ row_upper, lower ≤ z ≤ upper`` (dual simplex)."""
+    """Column values, row duals and reduced costs of ``min cost·z, A z ≤ row_upper, lower ≤ z ≤ upper`` (dual simplex,
+    from ``basis`` — column and row statuses — where given)."""
     h = new_highs()
     h.setOptionValue("solver", "simplex")
     lp = highs_lp(cost, lower, upper, np.full(row_upper.size, -np.inf), row_upper, A)
     pass_model(h, lp, "HiGHS rejected a restricted TTR model")
+    if basis is not None:
+        hb = highs_basis(*basis)
+        hb.alien = True
+        h.setBasis(hb)
     status = run(h)
     what = model._what()
     raise_unless_optimal(

@@ -189,7 +189,7 @@ def sweep(
         whole model every time.  The losses are the same.
     stats : dict, optional
         Filled with the count of LP targets by how they were settled: a certificate
-        (``dual``, ``lagrangian``) or the whole model re-solved, by reason (``size``,
+        (``plan``, ``dual``, ``lagrangian``) or the whole model re-solved, by reason (``size``,
         ``rounds``, ``solver``; ``whole`` without restriction).
 
     Returns
