@@ -311,9 +311,9 @@ def solve_restricted(
     changed_rows = np.flatnonzero(ru != base.row_upper)
     nodes = np.asarray(nodes, dtype=np.int64)
     limit = max_share * model.n_cols
-    got = _zero_plan(model, base, st, nodes, changed_cols, changed_rows, limit)
-    if got is not None:
-        return got
+    planned = _zero_plan(model, base, st, nodes, changed_cols, changed_rows, limit)
+    if planned is not None:
+        return planned
     region = downstream_closure(model.network, nodes)
     seed = np.union1d(_seed_rows(model, st, region), changed_rows)
     cols = np.union1d(_cols_of(st, seed), changed_cols)
