@@ -90,6 +90,7 @@ _VALUE: dict[str, st.SearchStrategy[Any]] = {
     "gap": st.floats(0, 100, allow_nan=False),
     "amount": st.floats(-1e12, 1e12, allow_nan=False),
     "int": st.integers(0, 10**7),
+    "factor": st.one_of(st.integers(0, 10**4).map(float), st.floats(0, 50, allow_nan=False).map(lambda v: round(v, 3))),
 }
 _LEAVES = [m for m in MESSAGES.values() if not {"message", "list", "clauses"} & set(m.args.values())]
 
@@ -188,6 +189,8 @@ def expected_numbers(message: dict[str, Any]) -> Counter[float]:
             out[round(round(v, 4), 3)] += 1
         elif kind == "amount":
             out[round(abs(round(v, 2)), 3)] += 1  # the sign is not part of the number read back
+        elif kind == "factor":
+            out[round(float(f"{v:g}"), 3)] += 1  # the shortest form: six significant digits
     return out
 
 
@@ -439,3 +442,53 @@ def test_the_portfolio_notes_in_both_languages_with_the_same_figures(method: str
         assert render_why(row["note id"], row["note args"], "en") == row["note"]
         assert CYRILLIC.search(russian), russian
         assert numbers_in(russian, "ru") == numbers_in(row["note"], "en"), (row["note"], russian)
+
+
+# ---------------------------------------------------------------- the projects' notes and the programme's size
+
+
+def test_the_projects_notes_keep_their_english_wording_and_render_in_russian() -> None:
+    """Why a project output adds no capacity: the English file column says what it said before the messages
+    (hand-written expectations), the Russian has the same figures."""
+    from importsub.compile.projects import application
+
+    ds = load_demo()
+    # the braking project has no host site; Orsha's ring mill ramps up from 0 in 2025
+    notes = {}
+    for pid, year in (("P-BRAKES", 2030), ("P-RINGS-ORSHA", 2025)):
+        cap = application(ds, [pid], year).capacity
+        assert cap.height > 0, pid
+        assert cap.filter(pl.col("note").is_null() != pl.col("note id").is_null()).height == 0, pid
+        notes[pid] = cap.row(0, named=True)
+    english = {
+        "P-BRAKES": "no host site: adds no capacity until one is chosen",
+        "P-RINGS-ORSHA": "ramp-up 0 × scale 1 in 2025: no capacity yet",
+    }
+    for pid, row in notes.items():
+        assert row["note"] == english[pid]
+        assert render_why(row["note id"], row["note args"], "en") == row["note"]
+        russian = render_why(row["note id"], row["note args"], "ru")
+        assert CYRILLIC.search(russian), russian
+        assert not re.search("[A-Za-z]", russian), russian
+        assert numbers_in(russian, "ru") == numbers_in(row["note"], "en"), (row["note"], russian)
+    # a scale below one and a fraction: the notation of each language, the English as the f-string wrote it
+    m = why("no capacity yet", rampup=0.0, scale=0.25, year=2031)
+    assert render_why(m["id"], m["args"], "en") == "ramp-up 0 × scale 0.25 in 2031: no capacity yet"
+    assert render_why(m["id"], m["args"], "ru") == "освоение 0 × масштаб 0,25 в 2031 г.: мощности пока нет"
+    # a capacity row that adds capacity says nothing
+    added = application(ds, ["P-LED-RUDENSK"], 2028).capacity.filter(pl.col("capacity added [units/yr]") > 0)
+    assert added.height > 0
+    assert added.select(pl.col("note", "note id", "note args").is_null().all()).row(0) == (True, True, True)
+
+
+def test_the_programmes_size_in_both_languages() -> None:
+    from importsub.analysis.programme import programme_summary
+
+    status = programme_summary(load_demo(), None, programme_size=14)["status"]
+    ru = localised(status, "ru")
+    assert "note id" not in ru.columns
+    notes = dict(zip(status["status"].to_list(), ru["note"].to_list(), strict=True))
+    assert notes["programme"] == "опубликовано 4 из 14"
+    assert notes["not public"] == "нет в наборе данных (не опубликованы)"
+    assert notes["planned"] == ""  # a status row without a note keeps its empty cell
+    assert localised(status, "en")["note"].to_list() == status["note"].to_list()

@@ -65,6 +65,10 @@ def test_the_page_shows_the_localisation_and_impact_results_with_units(loc_env: 
     assert ru.status_code == 200
     assert "Локализация" in ru.text
     assert "План и факт" in ru.text
+    # the capacity table's note (the web dataset's project has no host site) in the page's language
+    assert "no host site: adds no capacity until one is chosen" in html
+    assert "нет площадки размещения: мощность не вводится, пока площадка не выбрана" in ru.text
+    assert "no host site" not in ru.text
 
 
 def test_an_outsider_sees_the_masked_figures_only(loc_env: Env) -> None:

@@ -205,6 +205,14 @@ def test_pages_show_local_names_in_russian(env: Env) -> None:
     assert "<td>планируется</td>" in programme
     assert "<td>planned</td>" not in programme
     assert "<td>planned</td>" in en.get(f"/jobs/{r.json()['id']}").text
+    # the programme's size in the page's language, on its page and in its executive summary
+    assert "опубликовано 1 из 1" in programme
+    assert "1 of 1 public" not in programme
+    assert "1 of 1 public" in en.get(f"/jobs/{r.json()['id']}").text
+    summary_ru = ru.get(f"/jobs/{r.json()['id']}/summary").text
+    assert "опубликовано 1 из 1" in summary_ru
+    assert "1 of 1 public" not in summary_ru
+    assert "1 of 1 public" in en.get(f"/jobs/{r.json()['id']}/summary").text
     # its tables by their declared Russian names (result_table_names.csv), English names on English pages
     assert "<h2>Вехи</h2>" in programme
     assert "<h2>milestones</h2>" not in programme

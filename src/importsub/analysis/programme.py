@@ -34,6 +34,7 @@ from importsub.analysis.projects import rampup_fraction
 from importsub.analysis.result import Result
 from importsub.model.dataset import Dataset
 from importsub.model.errors import NotFoundError
+from importsub.model.messages import said, why
 from importsub.model.schema import PROJECT_STATUSES
 
 PRODUCING = ("ramp-up", "operating")
@@ -365,13 +366,14 @@ def programme_summary(
             pl.DataFrame({"status": ["not public"], "projects": [size - n]}, schema=status.schema),
             pl.DataFrame({"status": ["programme"], "projects": [size]}, schema=status.schema),
         ]
-    ).with_columns(
-        pl.when(pl.col("status") == "programme")
-        .then(pl.lit(f"{n} of {size} public"))
-        .when(pl.col("status") == "not public")
-        .then(pl.lit("not in the dataset (not public)"))
-        .otherwise(pl.lit(""))
-        .alias("note")
+    )
+    # "4 of 14 public" in English, with its message id and parameters for a page in another language
+    notes = {"programme": why("programme public", n=n, size=size), "not public": why("projects not public")}
+    said_rows = [said("note", notes.get(state)) for state in status.get_column("status").to_list()]
+    status = status.with_columns(
+        pl.Series("note", [r["note"] or "" for r in said_rows], dtype=pl.String),
+        pl.Series("note id", [r["note id"] for r in said_rows], dtype=pl.String),
+        pl.Series("note args", [r["note args"] for r in said_rows], dtype=pl.String),
     )
     mrl = (
         pl.DataFrame({"MRL": list(range(1, 11))}, schema={"MRL": pl.Int64})

@@ -56,6 +56,7 @@ from importsub.compile.network import FloatArray, Network
 from importsub.compile.stages import compile_without_projects, default_year
 from importsub.model.dataset import Dataset, empty_frame
 from importsub.model.errors import AnalysisError, NotFoundError
+from importsub.model.messages import said, why
 from importsub.model.schema import table
 
 PROJECT_RULE = (
@@ -212,7 +213,8 @@ class Application:
         One row per project output: ``project``, ``host site``, ``part``,
         ``target [units/yr]``, ``ramp-up [fraction]``, ``scale [×]``,
         ``capacity added [units/yr]``, ``new production`` (bool),
-        ``taken over [units/yr]``, ``note``.
+        ``taken over [units/yr]``, ``note`` (why nothing is added, in English; ``note id`` and
+        ``note args`` render it in another language, :func:`importsub.model.messages.localised`).
     takeovers : pl.DataFrame
         One row per substitutable link: ``project``, ``buyer``, ``part``,
         ``supplier``, ``volume [units/yr]`` (without projects),
@@ -247,6 +249,8 @@ _CAPACITY_SCHEMA = {
     "new production": pl.Boolean,
     "taken over [units/yr]": pl.Float64,
     "note": pl.String,
+    "note id": pl.String,
+    "note args": pl.String,
 }
 _TAKEOVER_SCHEMA = {
     "project": pl.String,
@@ -429,7 +433,7 @@ def _capacity_row(project: str, host: str | None, part: str, target: float, frac
         "capacity added [units/yr]": 0.0,
         "new production": False,
         "taken over [units/yr]": 0.0,
-        "note": None,
+        **said("note", None),
     }
 
 
@@ -438,10 +442,11 @@ def _add_capacity(work: _Work, row: dict[str, Any], project: str, K: float, uv: 
     is added (no host site, or ``K = 0``: the row's note says why)."""
     host, part = row["host site"], row["part"]
     if host is None:
-        row["note"] = "no host site: adds no capacity until one is chosen"
+        row.update(said("note", why("no host site")))
         return False
     if K <= 0.0:
-        row["note"] = f"ramp-up {row['ramp-up [fraction]']:g} × scale {row['scale [×]']:g} in {year}: no capacity yet"
+        note = why("no capacity yet", rampup=row["ramp-up [fraction]"], scale=row["scale [×]"], year=year)
+        row.update(said("note", note))
         return False
     row["capacity added [units/yr]"] = K
     r = work.prod_at.get((host, part))

@@ -32,6 +32,7 @@ share0     a fraction [0–1], whole per cent                 ``50%`` / ``50 %``
 gap        a percentage [%], four decimals, with its unit   ``0.1234 %`` / ``0,1234 %``
 amount     a figure in the unit named beside it, 2 decimals ``1,234.56`` / ``1 234,56``
 int        a whole number [items], not grouped              ``1234`` / ``1234``
+factor     a multiplier or fraction [×], shortest form      ``0.25`` / ``0,25``
 term       an English word or phrase of the catalogue        translated
 field      a field as ``table.field``                        its description
 unit       a field's unit (``weeks``, ``°``)                 `` weeks`` / `` нед.``
@@ -86,6 +87,7 @@ ArgKind = Literal[
     "gap",
     "amount",
     "int",
+    "factor",
     "term",
     "field",
     "unit",
@@ -222,6 +224,16 @@ MESSAGES: Final[dict[str, Message]] = {
         Message("earns only with", N_("earns only with %(items)s"), {"items": "list"}),
         Message("no rule in force", N_("no %(regime)s rule in force on %(on)s"), {"regime": "text", "on": "text"}),
         Message("missing required", N_("missing required: %(items)s"), {"items": "list"}),
+        # why a project output adds no capacity in a year (importsub.compile.projects)
+        Message("no host site", N_("no host site: adds no capacity until one is chosen"), {}),
+        Message(
+            "no capacity yet",
+            N_("ramp-up %(rampup)s × scale %(scale)s in %(year)s: no capacity yet"),
+            {"rampup": "factor", "scale": "factor", "year": "int"},
+        ),
+        # the programme's size beside its status counts (importsub.analysis.programme)
+        Message("programme public", N_("%(n)s of %(size)s public"), {"n": "int", "size": "int"}),
+        Message("projects not public", N_("not in the dataset (not public)"), {}),
         # plain sentences beside the portfolio's numbers (importsub.analysis.portfolio.tables)
         Message(
             "no project improves",
@@ -537,6 +549,25 @@ def args_json(args: Mapping[str, Any]) -> str:
     return json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def said(column: str, message: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The cells of a sentence column: ``column`` in English, ``column id`` and ``column args`` (the message
+    id and its parameters as JSON, rendered again in the reader's language by :func:`localised`); all empty
+    without a message.
+
+    Examples
+    --------
+    >>> said("note", why("no host site"))["note"]
+    'no host site: adds no capacity until one is chosen'
+    """
+    if message is None:
+        return {column: None, column + ID_SUFFIX: None, column + ARGS_SUFFIX: None}
+    return {
+        column: render_why(message["id"], message["args"], "en"),
+        column + ID_SUFFIX: message["id"],
+        column + ARGS_SUFFIX: args_json(message["args"]),
+    }
+
+
 _FORMAT: Final[dict[str, tuple[str, float, int, str]]] = {
     # kind: (English format spec, as the analyses' f-strings wrote it; scale, decimals, unit of other languages)
     "share1": (".1%", 100.0, 1, " %"),
@@ -558,6 +589,17 @@ def _word(kind: ArgKind, v: str, lang: str) -> str:
     if kind == "unit" and v and v != "°":
         return " " + word  # "5 weeks", but "90°"
     return word
+
+
+def _factor(v: float, lang: str) -> str:
+    """A multiplier in its shortest form (English: Python's ``g``, as the analyses' f-strings wrote it); other
+    languages: the same digits in their notation."""
+    text = format(v, "g")
+    if lang == "en":
+        return text
+    if "e" in text:  # 1e-05: as it is, with the language's decimal mark
+        return text.replace(".", decimal(0.5, 1, lang)[1])
+    return decimal(float(text), len(text.partition(".")[2]), lang)
 
 
 def _weeks(v: float, lang: str) -> str:
@@ -588,6 +630,8 @@ def _arg(kind: ArgKind, v: Any, lang: str) -> str:
         return decimal(100.0 * float(v), 0, lang) + " %"
     if kind == "weeks":
         return _weeks(float(v), lang)
+    if kind == "factor":
+        return _factor(float(v), lang)
     if kind == "pp":
         return decimal(float(v), 3, lang)
     return decimal(float(v), 0, lang)

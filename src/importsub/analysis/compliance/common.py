@@ -17,7 +17,6 @@ import polars as pl
 
 from importsub.compile.matrices import solver
 from importsub.compile.network import BoolArray, FloatArray, IntArray, Network
-from importsub.model.messages import ARGS_SUFFIX, ID_SUFFIX, args_json, render_why
 
 TOLERANCE = 1e-9
 """Shares within this of a limit meet it (floating-point sums of shares)."""
@@ -228,16 +227,3 @@ def node_row(net: Network, j: int) -> dict[str, Any]:
 
 def years_with_network(nets: Mapping[int, Network]) -> list[int]:
     return sorted(nets)
-
-
-def said(column: str, message: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The cells of a sentence column: ``column`` in English, ``column id`` and ``column args`` (the message
-    id and its parameters as JSON, rendered again in the reader's language by
-    :func:`~importsub.model.messages.localised`); all empty without a message."""
-    if message is None:
-        return {column: None, column + ID_SUFFIX: None, column + ARGS_SUFFIX: None}
-    return {
-        column: render_why(message["id"], message["args"], "en"),
-        column + ID_SUFFIX: message["id"],
-        column + ARGS_SUFFIX: args_json(message["args"]),
-    }

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from importsub.analysis.compliance import assembly, cis2009, eaeu105, pp719
-from importsub.analysis.compliance.common import Context, input_units, node_row, said
+from importsub.analysis.compliance.common import Context, input_units, node_row
 from importsub.analysis.localisation import domestic_content
 from importsub.compile.network import IntArray
-from importsub.model.messages import why
+from importsub.model.messages import said, why
 
 POINT_REGIMES = ("pp719", "eaeu105")
 CHUNK = 64

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from importsub.analysis.compliance.common import Context, said
-from importsub.model.messages import why
+from importsub.analysis.compliance.common import Context
+from importsub.model.messages import said, why
 
 
 def _gain(items: list[dict[str, Any]], row: dict[str, Any]) -> tuple[float, dict[str, Any] | None]:

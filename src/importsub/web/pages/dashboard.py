@@ -282,6 +282,10 @@ def localisation_page(page: DatasetPageDep) -> Response:
         return page.render("localisation.html", ctx)
     info = page.datasets.resolve(name)
     states = {kind: _stored_state(page, kind, info) for kind in LOCALISATION_KINDS}
-    loc, impact = states["localisation"]["tables"], states["impact"]["tables"]
+    lang = current_language()  # the projects' notes (and any other sentence) in the page language
+    loc, impact = (
+        None if tables is None else {t: localised(df, lang) for t, df in tables.items()}
+        for tables in (states["localisation"]["tables"], states["impact"]["tables"])
+    )
     ctx.update(info=info, states=states, view=_headed(localisation_view(loc, impact)))
     return page.render("localisation.html", ctx)

@@ -183,6 +183,8 @@ def impact_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
 
 def project_impact_view(tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """Headline figures, import content before/after by OEM (chart), shocks and balance of one project."""
+    lang = current_language()  # the capacity notes in the page language
+    tables = {k: localised(v, lang) for k, v in tables.items()}
     imp = tables.get("impact", pl.DataFrame())
     head = imp.to_dicts()[0] if imp.height else {}
     oems = tables.get("oems", pl.DataFrame())

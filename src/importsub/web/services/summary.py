@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 from markupsafe import Markup
 
+from importsub.model.messages import localised
 from importsub.model.results import result_tables, split_unit
 from importsub.reports.terminal import key_columns
 from importsub.web.i18n import N_, current_language
@@ -401,6 +402,8 @@ def summary(
     created: datetime | None = None,
 ) -> Summary:
     """The executive summary of a result of ``kind`` (tables masked for the viewer), in the current language."""
+    lang = current_language()  # sentences (a programme's "4 of 14 public") in it, their ids and parameters dropped
+    tables = {t: localised(df, lang) for t, df in tables.items()}
     spec = SPECS.get(kind) or _generic(tables)
     kpi_table = _resolve(spec.kpi_table, tables)
     df = tables.get(kpi_table or "", pl.DataFrame())
