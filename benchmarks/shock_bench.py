@@ -272,7 +272,7 @@ def restricted_vs_whole(net: Network, sample: int, rng: np.random.Generator) -> 
     payload, plans = S._baselines(net, TTRModel(net), windows, None, True)
     bound = np.full(len(targets), np.nan)
     settled = np.array([tg.window <= 0 for tg in targets], dtype=np.bool_)
-    S._screen_windows(net, TTRModel(net), targets, windows, plans, 1.0, bound, settled, None)
+    S._screen_windows(net, TTRModel(net), targets, windows, plans, 1.0, bound, settled, S._Fanout(None, None, None))
     payload.update(S._phased_baselines(net, targets, settled, 1.0, 0.0, set(payload), True))
     lp = np.flatnonzero(~settled)
     pick = rng.choice(lp, size=min(sample, lp.size), replace=False) if lp.size else lp

@@ -134,10 +134,11 @@ class Baseline:
         self.__dict__.update(state)
 
 
-def baseline_of(model: TTRModel) -> Baseline:
-    """The :class:`Baseline` of ``model``'s current (undisrupted, just solved) optimum."""
+def baseline_of(model: TTRModel, basis: tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]] | None = None) -> Baseline:
+    """The :class:`Baseline` of ``model``'s current (undisrupted, just solved) optimum; ``basis``: its
+    :meth:`~importsub.analysis.ttr.TTRModel.basis` where the caller has read it already."""
     z, rd, _ = solution(model.highs)
-    cs, rs = model.basis()
+    cs, rs = model.basis() if basis is None else basis
     return Baseline(z, rd, model.col_upper.copy(), model.row_upper.copy(), cs, rs)
 
 

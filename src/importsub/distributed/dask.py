@@ -38,6 +38,7 @@ def map_chunks(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> list[Any]:
     """``[fn(*shared, task, *extra) for task in tasks]``, in process or on Dask.
 
@@ -59,6 +60,9 @@ def map_chunks(
         worker processes for this call.
     progress : callable(done, total), optional
         Called after every finished task.
+    client : distributed.Client, optional
+        A client held open by the caller (:func:`dask_client`) for several calls: used instead of
+        ``scheduler``/``workers``, and left open.
 
     Returns
     -------
@@ -79,29 +83,45 @@ def map_chunks(
     [[11, 14], [19]]
     """
     total = len(tasks)
-    if scheduler is None and (workers is None or workers <= 1):
+    if client is None and scheduler is None and (workers is None or workers <= 1):
         out = []
         for k, task in enumerate(tasks):
             out.append(fn(*shared, task, *extra))
             if progress:
                 progress(k + 1, total)
         return out
-    with _client(scheduler, workers) as client:
-        futures: list[Any] = []
-        try:
-            scattered = [client.scatter(s, broadcast=True) for s in shared] if shared else []
-            futures = [client.submit(fn, *scattered, task, *extra, pure=False) for task in tasks]
-            from distributed import as_completed
+    if client is not None:
+        return _on(client, fn, tasks, shared, extra, progress)
+    with _client(scheduler, workers) as own:
+        return _on(own, fn, tasks, shared, extra, progress)
 
-            for done, _ in enumerate(as_completed(futures), start=1):
-                if progress:
-                    progress(done, total)
-            return list(client.gather(futures))
-        except BaseException:
-            if futures:
-                with _quiet(), contextlib.suppress(Exception):
-                    client.cancel(futures)
-            raise
+
+def _on(
+    client: Any,
+    fn: Callable[..., Any],
+    tasks: Sequence[Any],
+    shared: tuple[Any, ...],
+    extra: tuple[Any, ...],
+    progress: Progress | None,
+) -> list[Any]:
+    """:func:`map_chunks` on ``client``: pending tasks cancelled on any error or Ctrl-C."""
+    futures: list[Any] = []
+    try:
+        # a key of its own each call (hash=False): the same data scattered again by a later call on the
+        # same client must not share a key the end of this call releases (its tasks lose their input)
+        scattered = [client.scatter(s, broadcast=True, hash=False) for s in shared] if shared else []
+        futures = [client.submit(fn, *scattered, task, *extra, pure=False) for task in tasks]
+        from distributed import as_completed
+
+        for done, _ in enumerate(as_completed(futures), start=1):
+            if progress:
+                progress(done, len(tasks))
+        return list(client.gather(futures))
+    except BaseException:
+        if futures:
+            with _quiet(), contextlib.suppress(Exception):
+                client.cancel(futures)
+        raise
 
 
 @contextlib.contextmanager

@@ -216,10 +216,10 @@ def col_values(h: Any) -> FloatArray:
 def basis_arrays(h: Any, n_cols: int, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """The current basis as (column status, row status) int8 arrays (picklable)."""
     b = h.getBasis()
-    return (
-        np.fromiter((int(s) for s in b.col_status), dtype=np.int8, count=n_cols),
-        np.fromiter((int(s) for s in b.row_status), dtype=np.int8, count=n_rows),
-    )
+    cols, rows = np.array(b.col_status, dtype=np.int8), np.array(b.row_status, dtype=np.int8)
+    if cols.shape != (n_cols,) or rows.shape != (n_rows,):
+        raise AnalysisError(f"HiGHS basis of {cols.size} × {rows.size}, expected {n_cols} columns × {n_rows} rows")
+    return cols, rows
 
 
 def highs_basis(col_status: Any, row_status: Any) -> Any:
