@@ -439,6 +439,10 @@ class Store:
             write = self._write_sqlite_bulk if bulk else self._write
             return dataclasses.replace(info, version=write(ds, info, progress))
         except sa.exc.DBAPIError as exc:
+            # Ctrl-C during a COPY whose sender thread was still busy: the rollback then fails ("another
+            # command is already in progress"); nothing was committed, and the user asked to stop
+            if _caused_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
             raise self._write_error(name, exc.orig or exc) from exc
         except (self.engine.dialect.loaded_dbapi.Error, _adbc_error()) as exc:  # raised by the bulk paths
             if _caused_by_interrupt(exc):

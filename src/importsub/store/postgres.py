@@ -33,7 +33,10 @@ the first large import to finish.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
 
 import polars as pl
 import sqlalchemy as sa
@@ -107,11 +110,17 @@ def copy_rows(conn: Connection, rt: RecordType, df: pl.DataFrame, batch: int) ->
     if raw.info.encoding != "utf-8":  # type: ignore[union-attr]  # binary text is taken in the client encoding
         conn.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
     statement = f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT binary)"
-    # a second thread sends each batch while the next one is encoded
-    with raw.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:  # type: ignore[union-attr]
+    # a second thread sends each batch while the next one is encoded; Ctrl-C is taken between batches, so
+    # that the COPY is ended (and the transaction can roll back) rather than cut off mid-send
+    with (
+        _sigint_between() as check,
+        raw.cursor() as cur,  # type: ignore[union-attr]
+        cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
+    ):
         copy.write(pgbinary.HEADER)
         for start in range(0, df.height, batch):
             copy.write(pgbinary.encode_rows(df.slice(start, batch), types))
+            check()
             if start + batch < df.height:
                 yield start + batch
         copy.write(pgbinary.TRAILER)
@@ -120,3 +129,29 @@ def copy_rows(conn: Connection, rt: RecordType, df: pl.DataFrame, batch: int) ->
         conn.execute(sa.text("SELECT set_config('maintenance_work_mem', :m, true)"), {"m": INDEX_BUILD_MEMORY})
         conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {pk} PRIMARY KEY ({keys})")
     yield df.height
+
+
+@contextlib.contextmanager
+def _sigint_between() -> Iterator[Callable[[], None]]:
+    """Ctrl-C held while the block runs; the yielded ``check()`` raises ``KeyboardInterrupt`` if one came.
+
+    Off the main thread (a web job) signals are not ours to handle: ``check`` does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    caught: list[int] = []
+
+    def remember(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    def check() -> None:
+        if caught:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, remember)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    check()
