@@ -61,6 +61,7 @@ costs their other buyers, the certificate adds where it matters.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,13 +157,28 @@ _FEEDS: weakref.WeakKeyDictionary[Network, sp.csr_matrix] = weakref.WeakKeyDicti
 
 def upstream_closure(network: Network, nodes: IntArray) -> IntArray:
     """Every node whose part ``nodes`` use, through any number of tiers (``nodes`` included)."""
-    adj = _FEEDS.get(network)
+
+    def upstream(net: Network) -> sp.csr_matrix:
+        return sp.csr_matrix(_adjacency(net, _REACH, _downstream).T)
+
+    return _closure(_adjacency(network, _FEEDS, upstream), nodes, network.n_nodes)
+
+
+def _adjacency(
+    network: Network,
+    kept: weakref.WeakKeyDictionary[Network, sp.csr_matrix],
+    build: Callable[[Network], sp.csr_matrix],
+) -> sp.csr_matrix:
+    """``build(network)``, kept per network in ``kept``."""
+    adj = kept.get(network)
     if adj is None:
-        down = _REACH.get(network)
-        if down is None:
-            down = _REACH[network] = _downstream(network)
-        adj = _FEEDS[network] = sp.csr_matrix(down.T)
-    seen = np.zeros(network.n_nodes, dtype=np.bool_)
+        adj = kept[network] = build(network)
+    return adj
+
+
+def _closure(adj: sp.csr_matrix, nodes: IntArray, n: int) -> IntArray:
+    """Every node reachable from ``nodes`` along ``adj`` (``nodes`` included), sorted."""
+    seen = np.zeros(n, dtype=np.bool_)
     for i in np.asarray(nodes, dtype=np.int64):
         if not seen[i]:
             seen[breadth_first_order(adj, int(i), directed=True, return_predecessors=False)] = True
@@ -177,14 +193,7 @@ def downstream_closure(network: Network, nodes: IntArray) -> IntArray:
     >>> downstream_closure(net, np.array([3]))   # doctest: +SKIP
     array([  3,  17, 240])
     """
-    adj = _REACH.get(network)
-    if adj is None:
-        adj = _REACH[network] = _downstream(network)
-    seen = np.zeros(network.n_nodes, dtype=np.bool_)
-    for i in np.asarray(nodes, dtype=np.int64):
-        if not seen[i]:
-            seen[breadth_first_order(adj, int(i), directed=True, return_predecessors=False)] = True
-    return np.flatnonzero(seen)
+    return _closure(_adjacency(network, _REACH, _downstream), nodes, network.n_nodes)
 
 
 class _Structure:
