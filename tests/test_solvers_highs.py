@@ -22,6 +22,7 @@ from importsub.solvers.highs import (
     pass_model,
     raise_unless_optimal,
     run,
+    set_basis,
     solution,
 )
 
@@ -86,6 +87,27 @@ def test_basis_round_trip_restarts_at_the_optimum() -> None:
     raise_unless_optimal(h2, run(h2), infeasible="i", unbounded="u", other="{status}")
     assert objective_value(h2) == pytest.approx(-14 / 5)
     assert h2.getInfo().simplex_iteration_count == 0
+
+
+def test_own_basis_is_taken_as_is_and_a_non_square_one_completed() -> None:
+    h = _solve(*_two_by_two())
+    col, row = basis_arrays(h, 2, 2)
+    own = highs_basis(col, row, alien=False)
+    h2 = new_highs()
+    pass_model(h2, highs_lp(*_two_by_two()[:5], sp.csc_matrix(_two_by_two()[5])), "bad")
+    set_basis(h2, own)
+    assert not own.alien
+    raise_unless_optimal(h2, run(h2), infeasible="i", unbounded="u", other="{status}")
+    assert objective_value(h2) == pytest.approx(-14 / 5)
+    assert h2.getInfo().simplex_iteration_count == 0
+    # every column and row nonbasic (no basic variable, not square): refused as HiGHS's own, passed as alien
+    lower = np.zeros(2, dtype=np.int8)
+    bad = highs_basis(lower, lower, alien=False)
+    h2.clearSolver()
+    set_basis(h2, bad)
+    assert bad.alien
+    raise_unless_optimal(h2, run(h2), infeasible="i", unbounded="u", other="{status}")
+    assert objective_value(h2) == pytest.approx(-14 / 5)
 
 
 def test_infeasible_raises() -> None:

@@ -222,8 +222,12 @@ def basis_arrays(h: Any, n_cols: int, n_rows: int) -> tuple[np.ndarray, np.ndarr
     return cols, rows
 
 
-def highs_basis(col_status: Any, row_status: Any) -> Any:
-    """A valid ``highspy.HighsBasis`` from status arrays as returned by :func:`basis_arrays`."""
+def highs_basis(col_status: Any, row_status: Any, *, alien: bool = True) -> Any:
+    """A valid ``highspy.HighsBasis`` from status arrays as returned by :func:`basis_arrays`.
+
+    ``alien`` (HiGHS's default): HiGHS checks the basis and completes it where it is not square (one
+    factorisation more); False for a basis HiGHS returned for the same model (see :func:`set_basis`).
+    """
     import highspy
 
     by_value = {int(s): s for s in highspy.HighsBasisStatus.__members__.values()}
@@ -231,7 +235,19 @@ def highs_basis(col_status: Any, row_status: Any) -> Any:
     hb.col_status = [by_value[int(v)] for v in col_status]
     hb.row_status = [by_value[int(v)] for v in row_status]
     hb.valid = True
+    hb.alien = alien
     return hb
+
+
+def set_basis(h: Any, hb: Any) -> None:
+    """Start ``h``'s next solve from ``hb``; a non-alien basis HiGHS refuses (not square for this model)
+    is passed again as alien, for HiGHS to complete."""
+    import highspy
+
+    if h.setBasis(hb) == highspy.HighsStatus.kError and not hb.alien:
+        hb.alien = True
+        if h.setBasis(hb) == highspy.HighsStatus.kError:
+            raise AnalysisError("HiGHS refused the warm-start basis")
 
 
 def add_rows(h: Any, lower: Any, upper: Any, starts: Any, indices: Any, values: Any) -> None:
