@@ -139,35 +139,6 @@ def test_sweep_stats_say_how_every_lp_target_was_settled() -> None:
     )
 
 
-def test_whole_re_solves_price_by_devex_or_steepest_edge_to_the_same_losses(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pricing of a whole re-solve (chosen by the target's propagation bound) changes its path, not its loss."""
-    from importsub.analysis import ttr_sweep
-    from importsub.analysis.ttr import TTRModel
-
-    net = compile(synth(120, seed=4, tiers=4, oem_share=0.1))
-    used: list[bool] = []
-    set_basis = TTRModel.set_basis
-
-    def spy(self: TTRModel, basis: object, key: object = None, *, devex: bool = False) -> None:
-        used.append(devex)
-        set_basis(self, basis, key, devex=devex)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(TTRModel, "set_basis", spy)
-    got = {}
-    for share in (0.0, np.inf):  # every whole re-solve by steepest edge, then every one by Devex
-        monkeypatch.setattr(ttr_sweep, "DEVEX_SHARE", share)
-        used.clear()
-        got[share] = sweep(net, "node", restrict=False)["targets"].sort("target")
-        assert used
-        assert all(u == (share > 0) for u in used)
-    tol = _tolerance(net, float(np.max(net.ttr)))
-    np.testing.assert_allclose(
-        got[np.inf].get_column("performance impact [RUB]").to_numpy(),
-        got[0.0].get_column("performance impact [RUB]").to_numpy(),
-        atol=tol,
-    )
-
-
 def _two_suppliers(spare: float) -> Network:
     """By hand: car plant V (capacity D = 1,000 cars/yr, margin 100 RUB/car) buys its body from B1
     (capacity 10·D) and B2 (capacity ``spare`` bodies/yr), half each in the baseline plan."""
