@@ -230,7 +230,7 @@ def sampled_sweep(net: Network, sample: int, workers: int | None, rng: np.random
             remaining += [k for c, k in enumerate(block) if ub[c] > tol]
     t_screen = time.perf_counter() - t0
     pick: Any = rng.choice(remaining, size=min(sample, len(remaining)), replace=False) if remaining else []
-    items = [(int(k), targets[k].nodes, targets[k].weeks, targets[k].window, float("nan")) for k in pick]
+    items = [(int(k), targets[k].nodes, targets[k].weeks, targets[k].window) for k in pick]
     tasks = [items[i : i + 16] for i in range(0, len(items), 16)]
     t0 = time.perf_counter()
     map_chunks(_solve_targets, tasks, shared=(net, payload), extra=(1.0,), workers=workers)
@@ -276,7 +276,7 @@ def restricted_vs_whole(net: Network, sample: int, rng: np.random.Generator) -> 
     payload.update(S._phased_baselines(net, targets, settled, 1.0, 0.0, set(payload), True))
     lp = np.flatnonzero(~settled)
     pick = rng.choice(lp, size=min(sample, lp.size), replace=False) if lp.size else lp
-    items = [(int(k), targets[k].nodes, targets[k].weeks, targets[k].window, float(bound[k])) for k in pick]
+    items = [(int(k), targets[k].nodes, targets[k].weeks, targets[k].window) for k in pick]
     whole_payload = {key: v[:2] for key, v in payload.items()}
     S._solve_targets(net, payload, items[:1], 1.0)  # warm: models and structures built outside the timing
     _forget_bases(net)

@@ -253,7 +253,6 @@ class TTRModel:
         self.t_weeks = 0.0
         self._h: Any = None
         self._cold = True
-        self._devex = False  # the next solve prices by Devex (see set_basis)
         self._bases: dict[Any, Any] = {}
         t = float(t_weeks if t_weeks is not None else (shock.window if shock is not None else 0.0))
         self.col_lower = np.zeros(self.n_cols)
@@ -374,10 +373,9 @@ class TTRModel:
         """Current basis as (column status, row status) int8 arrays (picklable)."""
         return basis_arrays(self.highs, self.n_cols, self.n_rows)
 
-    def set_basis(self, basis: tuple[np.ndarray, np.ndarray], key: Any = None, *, devex: bool = False) -> None:
+    def set_basis(self, basis: tuple[np.ndarray, np.ndarray], key: Any = None) -> None:
         """Start the next solve from ``basis`` (as returned by :meth:`basis` of this model); ``key`` caches
-        the conversion; ``devex``: that solve prices by Devex (unit initial weights) instead of HiGHS's
-        choice, dual steepest edge, whose initial weights cost a solve of every row.
+        the conversion.
 
         The basis is passed as HiGHS's own, not alien: HiGHS factors it once, in the solve, instead of
         first factoring it to check and complete it (10k-site network, a sweep's whole-model re-solves:
@@ -392,7 +390,6 @@ class TTRModel:
         self.highs.clearSolver()
         set_basis(self.highs, hb)
         self._cold = False
-        self._devex = devex
 
     def solve(self, *, values: bool = True) -> TTRSolution:
         """Solve for the current shock and window (warm from the last basis).
@@ -436,8 +433,6 @@ class TTRModel:
             h.setOptionValue("run_crossover", "on")
         else:
             h.setOptionValue("solver", "simplex")
-        h.setOptionValue("simplex_dual_edge_weight_strategy", 1 if self._devex else -1)  # -1: HiGHS's choice
-        self._devex = False
         status = run(h)
         what = self._what()
         raise_unless_optimal(

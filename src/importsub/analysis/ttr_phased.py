@@ -193,7 +193,6 @@ class PhasedTTR(TTRModel):
         self.ends = np.zeros(0)
         self._h: Any = None
         self._cold = True
-        self._devex = False  # the next solve prices by Devex (see TTRModel.set_basis)
         self._bases: dict[Any, Any] = {}
         self.col_lower = np.zeros(self.n_cols)
         self.row_lower = np.full(self.n_rows, -np.inf)

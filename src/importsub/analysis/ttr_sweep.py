@@ -36,12 +36,6 @@ from importsub.model.errors import AnalysisError
 
 # ====================================================================== sweep
 
-#: whole-model re-solves of targets whose propagation bound is below this share of the window's demand margin
-#: price by Devex: they re-route little, and steepest-edge weights cost more than they save; larger ones
-#: keep HiGHS's steepest edge (10k sites, the 411 whole re-solves of a 900-target sample: 60.8 s, against
-#: 82.6 s all by steepest edge and 67.9 s all by Devex)
-DEVEX_SHARE = 0.1
-
 
 @dataclass(frozen=True)
 class Target:
@@ -92,7 +86,7 @@ def target_shock(network: Network, target: Target, severity: float) -> Shock:
 def _solve_targets(
     network: Network,
     payload: dict[tuple[float, ...], tuple[Any, ...]],
-    task: Sequence[tuple[int, IntArray, FloatArray, float, float]],
+    task: Sequence[tuple[int, IntArray, FloatArray, float]],
     severity: float,
     backlog: float = 0.0,
 ) -> list[tuple[int, float, str]]:
@@ -100,15 +94,12 @@ def _solve_targets(
     certified on its reach (``how`` names the certificate, see
     :class:`~importsub.analysis.ttr_restricted.RestrictedSolve`), else re-solved as a whole from that
     structure's baseline basis (order independent; ``how`` then says why: ``size``, ``rounds``,
-    ``solver``, or ``whole`` when restriction is off).
-
-    ``task``: (target, nodes, their weeks, window [weeks], propagation bound [RUB] or NaN where not
-    screened); the bound chooses the pricing of a whole re-solve (:data:`DEVEX_SHARE`)."""
+    ``solver``, or ``whole`` when restriction is off)."""
     import hashlib
 
     out = []
     keys: dict[tuple[float, ...], str] = {}
-    for k, nodes, weeks, t, ub in task:
+    for k, nodes, weeks, t in task:
         shock = Shock.nodes(network, nodes, severity, weeks, name="sweep")
         ends = period_ends(shock, t)
         key = tuple(ends.tolist())
@@ -121,7 +112,7 @@ def _solve_targets(
         if pi is None:
             if key not in keys:
                 keys[key] = hashlib.blake2b(basis[0].tobytes() + basis[1].tobytes(), digest_size=16).hexdigest()
-            model.set_basis(basis, key=keys[key], devex=bool(ub < DEVEX_SHARE * model.offset))
+            model.set_basis(basis, key=keys[key])
             pi = model.solve(values=False).lost_margin - z_b
         out.append((k, 0.0 if pi <= model.zero_tolerance(t) else pi, how))
     return out
@@ -233,7 +224,7 @@ def sweep(
             _screen_windows(net, model, targets, windows, plans, severity, bound, settled, fanout)
         payload.update(_phased_baselines(net, targets, settled, severity, backlog, set(payload), restrict))
         lp_targets = [k for k in range(T) if not settled[k]]
-        pi = _lp_impacts(net, targets, lp_targets, bound, payload, severity, backlog, chunk, fanout, stats)
+        pi = _lp_impacts(net, targets, lp_targets, payload, severity, backlog, chunk, fanout, stats)
         tts = _tts(net, targets, severity, horizon, fanout) if with_tts else None
     top = float(pi.max()) if T else 0.0
     rei = pi / top if top > 0 else np.zeros(T)
@@ -391,7 +382,6 @@ def _lp_impacts(
     net: Network,
     targets: list[Target],
     lp_targets: list[int],
-    bound: FloatArray,
     payload: dict[tuple[float, ...], tuple[Any, ...]],
     severity: float,
     backlog: float,
@@ -399,11 +389,10 @@ def _lp_impacts(
     fanout: _Fanout,
     stats: dict[str, int] | None = None,
 ) -> FloatArray:
-    """PI [RUB] of every target (0 where not in ``lp_targets``), by LP re-solves in tasks of ``chunk`` targets
-    (``bound``: the targets' propagation bounds [RUB], NaN where not screened)."""
+    """PI [RUB] of every target (0 where not in ``lp_targets``), by LP re-solves in tasks of ``chunk`` targets."""
     from importsub.distributed import map_chunks
 
-    items = [(k, targets[k].nodes, targets[k].weeks, targets[k].window, float(bound[k])) for k in lp_targets]
+    items = [(k, targets[k].nodes, targets[k].weeks, targets[k].window) for k in lp_targets]
     tasks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
     res = map_chunks(
         _solve_targets,
