@@ -96,7 +96,10 @@ def _root(
 
 def main() -> None:
     """Console entry point: errors print as a readable table, never a traceback."""
+    from importsub.model.interrupts import hold_after_commit
+
     common._COMMAND_PROCESS = True
+    hold_after_commit()
     sys.exit(common.run(app))
 
 

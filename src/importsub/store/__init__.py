@@ -184,10 +184,17 @@ def _commit_whole(cur: Any) -> None:
     if not _on_main_thread():
         cur.execute("COMMIT")
         return
+    from importsub.model.interrupts import held_after_commit
+
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         cur.execute("COMMIT")
-    finally:
+    except BaseException:
+        signal.signal(signal.SIGINT, previous)
+        raise
+    # the command process keeps Ctrl-C ignored from here (it only reports and exits): a Ctrl-C between
+    # this COMMIT and the command's end would otherwise say "interrupted" of a version that landed
+    if not held_after_commit():
         signal.signal(signal.SIGINT, previous)
 
 
