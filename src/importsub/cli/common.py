@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressC
 from rich.table import Table
 
 from importsub.model.errors import ImportsubError, ValidationError
+from importsub.model.interrupts import held_after_commit
 
 # data goes to stdout; messages, progress and errors to stderr
 out = Console(soft_wrap=True)
@@ -158,19 +159,16 @@ def _disk_full(exc: OSError) -> bool:
     return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
-#: set by ``importsub.cli.main.main``: this process is the ``importsub`` command and ends with it
-_COMMAND_PROCESS = False
-
-
 def landed() -> None:
     """The command's write has landed: from here on Ctrl-C is ignored.
 
     The process only reports and exits after this point. A late Ctrl-C must not
     turn a written version into "interrupted; nothing more was written", and
     must not kill the process while it exits. Only in the ``importsub`` process
-    (``main``), on its main thread: a caller of ``run`` keeps its own Ctrl-C.
+    (``main`` calls :func:`~importsub.model.interrupts.hold_after_commit`), on its main thread: a caller
+    of ``run`` keeps its own Ctrl-C.  The store's SQLite bulk write holds it from its COMMIT already.
     """
-    if _COMMAND_PROCESS and threading.current_thread() is threading.main_thread():
+    if held_after_commit() and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

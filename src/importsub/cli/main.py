@@ -98,8 +98,7 @@ def main() -> None:
     """Console entry point: errors print as a readable table, never a traceback."""
     from importsub.model.interrupts import hold_after_commit
 
-    common._COMMAND_PROCESS = True
-    hold_after_commit()
+    hold_after_commit()  # this process is the ``importsub`` command: Ctrl-C is ignored once its write lands
     sys.exit(common.run(app))
 
 

@@ -1,9 +1,10 @@
 """Ctrl-C after a write has landed: the ``importsub`` command process ignores it from the commit on.
 
 The command only reports and exits once its version is committed; a Ctrl-C in between must not turn a
-written version into "interrupted; nothing more was written".  The store keeps Ctrl-C ignored after a
-COMMIT it holds it for when :func:`hold_after_commit` was called (the console entry point does);
-a library or web caller keeps its own Ctrl-C.
+written version into "interrupted; nothing more was written".  One flag, set by the console entry point
+(:func:`hold_after_commit`): the store keeps Ctrl-C ignored after the COMMIT of its SQLite bulk write,
+and ``importsub.cli.common.landed`` ignores it once any write has returned; a library or web caller,
+which never sets it, keeps its own Ctrl-C.
 """
 
 from __future__ import annotations
